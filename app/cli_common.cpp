@@ -1,0 +1,61 @@
+// Shared CLI helpers.
+#include "app/cli_common.h"
+
+#include <chrono>
+#include <csignal>
+#include <iostream>
+#include <memory>
+
+#include "engine/util/progress.h"
+
+namespace sy {
+namespace {
+std::atomic<bool> g_cancel{false};
+extern "C" void on_signal(int) {
+  g_cancel.store(true);
+}
+}  // namespace
+
+const std::set<std::string> kTrainOptionNames = {"steps",  "batch-size",    "grad-accum",
+                                                 "lr",     "weight-decay",  "schedule",
+                                                 "warmup", "max-grad-norm", "seed"};
+
+TrainOptions train_options_from_args(const CliArgs& args, TrainOptions o) {
+  o.steps = args.integer("steps", o.steps);
+  o.batch_size = args.integer("batch-size", o.batch_size);
+  o.grad_accum = args.integer("grad-accum", o.grad_accum);
+  o.lr = args.number("lr", o.lr);
+  o.weight_decay = args.number("weight-decay", o.weight_decay);
+  o.schedule = parse_lr_schedule(args.str("schedule", lr_schedule_name(o.schedule)), "--schedule");
+  o.warmup_steps = args.integer("warmup", o.warmup_steps);
+  o.max_grad_norm = args.number("max-grad-norm", o.max_grad_norm);
+  o.seed = static_cast<uint64_t>(args.integer("seed", static_cast<int64_t>(o.seed)));
+  return o;
+}
+
+StepCallback progress_printer(const std::string& what, double every_s) {
+  auto last = std::make_shared<std::chrono::steady_clock::time_point>();
+  return [what, every_s, last](const TrainStep& s) {
+    const auto now = std::chrono::steady_clock::now();
+    if (s.step != s.total_steps && s.step != 1 &&
+        std::chrono::duration<double>(now - *last).count() < every_s) {
+      return;
+    }
+    *last = now;
+    std::cerr << format_progress_line(what.c_str(), s.step, s.total_steps, s.loss, s.lr,
+                                      s.tokens_per_s, s.elapsed_s, s.eta_s)
+              << std::endl;
+  };
+}
+
+const std::atomic<bool>& cancel_flag() {
+  static const bool installed = [] {
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+    return true;
+  }();
+  (void)installed;
+  return g_cancel;
+}
+
+}  // namespace sy

@@ -1,0 +1,102 @@
+// `switchyard-engine train`: one task, one LoRA adapter (default) or a full fine-tune, with the
+// task's test score before and after.
+#include <cstdio>
+#include <iostream>
+
+#include <torch/utils.h>
+
+#include "app/cli_common.h"
+#include "app/commands.h"
+#include "engine/data/builtin_tasks.h"
+#include "engine/data/jsonl_import.h"
+#include "engine/model/adapter_io.h"
+#include "engine/model/checkpoint.h"
+#include "engine/train/evaluate.h"
+#include "engine/util/device.h"
+#include "engine/util/error.h"
+#include "engine/util/progress.h"
+
+namespace sy {
+
+int command_train(int argc, char** argv) {
+  CliArgs args(argc, argv, 2, {"no-eval"});
+  auto known = kTrainOptionNames;
+  known.insert({"model", "task", "jsonl", "test-jsonl", "train-examples", "test-examples", "mode",
+                "rank", "alpha", "dropout", "targets", "out", "device", "max-new-tokens"});
+  args.check(known);
+  const std::string mode = args.str("mode", "lora");
+  if (mode != "lora" && mode != "full") {
+    throw Error("option --mode is \"" + mode + "\"; expected lora or full");
+  }
+  TrainOptions defaults;
+  defaults.lr = mode == "lora" ? 2e-3 : 3e-4;
+  const TrainOptions options = train_options_from_args(args, defaults);
+  const uint64_t seed = options.seed;
+
+  Task task;
+  if (args.has("task")) {
+    task = make_builtin_task(args.str("task"), seed,
+                             static_cast<int>(args.integer("train-examples", 2000)),
+                             static_cast<int>(args.integer("test-examples", 100)));
+  } else if (args.has("jsonl")) {
+    task = task_from_jsonl("jsonl", args.str("jsonl"), args.str("test-jsonl"), 0.1, seed);
+  } else {
+    throw Error("give the task with --task NAME (see `switchyard-engine tasks`) or --jsonl FILE");
+  }
+
+  LoadedModel loaded = load_model(args.str("model", builtin_model_dir()));
+  TransformerLM& model = loaded.model;
+  model->to(pick_device(args.str("device", "auto")));
+  torch::manual_seed(seed);  // adapter init
+
+  TrainTarget target;
+  if (mode == "lora") {
+    LoraSpec spec;
+    spec.rank = args.integer("rank", 8);
+    spec.alpha = args.number("alpha", 16);
+    spec.dropout = args.number("dropout", 0.05);
+    spec.target_modules = args.list("targets", {"qkv_proj", "o_proj", "up_proj", "down_proj"});
+    target = adapter_target(model, model->add_adapter(task.name, spec));
+  } else {
+    target = full_finetune_target(model);
+  }
+  std::cerr << "training " << count_parameters(target.parameters) << " parameters (" << mode
+            << ") on " << task.train.size() << " examples of " << task.name << std::endl;
+
+  GenerationOptions gen;
+  gen.max_new_tokens = args.integer("max-new-tokens", 100);
+  const bool eval = !args.flag("no-eval");
+  double before = 0;
+  if (eval) before = evaluate_examples(model, *loaded.tokenizer, task.test, task.metric, gen).score;
+
+  std::vector<EncodedExample> data;
+  for (const auto& e : task.train) data.push_back(encode_example(*loaded.tokenizer, e));
+  auto result =
+      train(model, data, target, options, progress_printer("train " + task.name), &cancel_flag());
+  if (result.cancelled) {
+    std::cerr << "cancelled at step " << result.steps_done << "; nothing was saved" << std::endl;
+    return 130;
+  }
+  if (eval) {
+    gen.adapter = target.adapter;
+    const double after =
+        evaluate_examples(model, *loaded.tokenizer, task.test, task.metric, gen).score;
+    std::printf("%s: %s %.1f%% -> %.1f%% on %zu test examples (%lld steps, %s, %.0f tok/s)\n",
+                task.name.c_str(), task.metric.c_str(), 100 * before, 100 * after, task.test.size(),
+                static_cast<long long>(result.steps_done), format_duration(result.seconds).c_str(),
+                double(result.tokens) / result.seconds);
+  }
+  if (args.has("out")) {
+    model->to(torch::kCPU);
+    if (mode == "lora") {
+      save_adapter(args.str("out"), model, target.adapter, loaded.dir);
+    } else {
+      save_model(args.str("out"), model);
+    }
+    std::printf("saved %s to %s\n", mode == "lora" ? "the adapter" : "the model",
+                args.str("out").c_str());
+  }
+  return 0;
+}
+
+}  // namespace sy

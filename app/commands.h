@@ -1,0 +1,13 @@
+// The subcommands of switchyard-engine, one file each. Each returns the process exit code.
+#pragma once
+
+#include "app/cli_args.h"
+
+namespace sy {
+
+int command_tasks(int argc, char** argv);
+int command_pretrain(int argc, char** argv);
+int command_train(int argc, char** argv);
+int command_generate(int argc, char** argv);
+
+}  // namespace sy

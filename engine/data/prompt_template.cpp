@@ -1,0 +1,18 @@
+// One place for the prompt layout, so training, evaluation and the playground never drift apart.
+#include "engine/data/prompt_template.h"
+
+namespace sy {
+
+std::string format_prompt(const Example& example) {
+  std::string prompt = "### Instruction:\n" + example.instruction + "\n\n";
+  if (!example.input.empty()) prompt += "### Input:\n" + example.input + "\n\n";
+  prompt += "### Response:\n";
+  return prompt;
+}
+
+std::string format_query(const Example& example) {
+  if (example.input.empty()) return example.instruction;
+  return example.instruction + "\n" + example.input;
+}
+
+}  // namespace sy

@@ -1,0 +1,85 @@
+// Our own checkpoint format. Hugging Face folders (other model_type values) join in the
+// real-models work; the error for an unknown model_type lists what is supported.
+#include "engine/model/checkpoint.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include <torch/utils.h>
+#include <nlohmann/json.hpp>
+
+#include "engine/model/byte_tokenizer.h"
+#include "engine/model/tensor_io.h"
+#include "engine/util/error.h"
+#include "engine/util/json_file.h"
+
+namespace sy {
+namespace fs = std::filesystem;
+
+void save_model(const std::string& dir, TransformerLM& model) {
+  fs::create_directories(dir);
+  nlohmann::json config = to_json(model->config());
+  config["model_type"] = "switchyard";
+  write_json_file((fs::path(dir) / "config.json").string(), config);
+  NamedTensors tensors;
+  for (auto& [name, tensor] : model->base_parameters()) tensors[name] = tensor.detach();
+  save_safetensors((fs::path(dir) / "model.safetensors").string(), tensors,
+                   {{"format", "pt"}, {"producer", "switchyard"}});
+}
+
+LoadedModel load_model(const std::string& dir) {
+  if (!fs::is_directory(dir)) {
+    throw Error("model folder " + dir +
+                " does not exist; expected a folder with config.json and "
+                "model.safetensors");
+  }
+  const std::string config_path = (fs::path(dir) / "config.json").string();
+  const nlohmann::json j = read_json_file(config_path);
+  const std::string model_type = j.value("model_type", std::string());
+  if (model_type != "switchyard") {
+    throw Error(config_path + ": field \"model_type\" is \"" + model_type +
+                "\"; supported model types: switchyard");
+  }
+  LoadedModel loaded;
+  loaded.dir = dir;
+  loaded.model = TransformerLM(model_config_from_json(j, config_path));
+  loaded.tokenizer = std::make_shared<ByteTokenizer>();
+
+  const std::string weights_path = (fs::path(dir) / "model.safetensors").string();
+  NamedTensors tensors = load_safetensors(weights_path);
+  torch::NoGradGuard no_grad;
+  for (auto& [name, param] : loaded.model->base_parameters()) {
+    auto it = tensors.find(name);
+    if (it == tensors.end()) {
+      throw Error(weights_path + ": tensor \"" + name + "\" is missing");
+    }
+    if (it->second.sizes() != param.sizes()) {
+      throw Error(weights_path + ": tensor \"" + name + "\" has shape " +
+                  c10::str(it->second.sizes()) + "; the config expects " + c10::str(param.sizes()));
+    }
+    param.copy_(it->second.to(param.scalar_type()));
+    tensors.erase(it);
+  }
+  if (!tensors.empty()) {
+    throw Error(weights_path + ": tensor \"" + tensors.begin()->first +
+                "\" is not part of the model that config.json describes");
+  }
+  loaded.model->eval();
+  return loaded;
+}
+
+std::string builtin_model_dir() {
+  if (const char* env = std::getenv("SWITCHYARD_RESOURCES")) {
+    return (fs::path(env) / "base-model").string();
+  }
+  // Installed layout first (bin/../share/switchyard), then the source tree this was built from.
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const fs::path installed = exe.parent_path().parent_path() / "share/switchyard/base-model";
+    if (fs::exists(installed / "config.json")) return installed.string();
+  }
+  return (fs::path(SWITCHYARD_SOURCE_DIR) / "resources/base-model").string();
+}
+
+}  // namespace sy

@@ -1,0 +1,28 @@
+// Model folders: config.json + model.safetensors (+ the tokenizer the config names). Loading checks
+// every tensor's name and shape, so a corrupted or mismatched checkpoint is a clear error.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "engine/model/tokenizer.h"
+#include "engine/model/transformer.h"
+
+namespace sy {
+
+struct LoadedModel {
+  std::string dir;
+  TransformerLM model{nullptr};
+  std::shared_ptr<const Tokenizer> tokenizer;
+};
+
+// Writes DIR/config.json ({"model_type": "switchyard", ...the ModelConfig...}) and
+// DIR/model.safetensors with the base weights (adapters are saved separately).
+void save_model(const std::string& dir, TransformerLM& model);
+
+LoadedModel load_model(const std::string& dir);
+
+// The shipped built-in model: $SWITCHYARD_RESOURCES/base-model, else the installed or source copy.
+std::string builtin_model_dir();
+
+}  // namespace sy

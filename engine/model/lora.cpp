@@ -1,0 +1,118 @@
+// LoRA layers. The maths: W' = W + (alpha / r) B A, with A [r, in] and B [out, r].
+#include "engine/model/lora.h"
+
+#include <cmath>
+
+#include <torch/nn/functional/dropout.h>
+#include <torch/nn/functional/linear.h>
+#include <torch/nn/init.h>
+#include <torch/utils.h>
+
+#include "engine/util/error.h"
+
+namespace sy {
+
+bool lora_targets(const LoraSpec& spec, const std::string& module_name) {
+  for (const auto& target : spec.target_modules) {
+    if (module_name == target) return true;
+    if (module_name.size() > target.size() &&
+        module_name.compare(module_name.size() - target.size(), target.size(), target) == 0 &&
+        module_name[module_name.size() - target.size() - 1] == '.') {
+      return true;
+    }
+  }
+  return false;
+}
+
+LoraLinearImpl::LoraLinearImpl(int64_t in_features, int64_t out_features, bool with_bias) {
+  weight = register_parameter("weight", torch::empty({out_features, in_features}));
+  if (with_bias) bias = register_parameter("bias", torch::zeros({out_features}));
+  torch::nn::init::normal_(weight, 0.0, 0.02);
+}
+
+void LoraLinearImpl::add_adapter(AdapterId id, const std::string& name, const LoraSpec& spec) {
+  if (id < 0) throw Error("adapter slot must be non-negative");
+  if (static_cast<size_t>(id) >= adapters_.size()) adapters_.resize(static_cast<size_t>(id) + 1);
+  if (adapters_[static_cast<size_t>(id)]) throw Error("adapter \"" + name + "\" already exists");
+  Adapter a;
+  a.name = name;
+  a.scaling = spec.scaling();
+  a.dropout = spec.dropout;
+  const auto options = weight.options().requires_grad(false);
+  a.A = torch::empty({spec.rank, in_features()}, options);
+  a.B = torch::zeros({out_features(), spec.rank}, options);
+  torch::nn::init::kaiming_uniform_(a.A, std::sqrt(5.0));
+  a.A = register_parameter("lora_A_" + name, a.A);
+  a.B = register_parameter("lora_B_" + name, a.B);
+  adapters_[static_cast<size_t>(id)] = std::move(a);
+}
+
+void LoraLinearImpl::remove_adapter(AdapterId id) {
+  if (!has_adapter(id)) return;
+  if (merged_ == id) unmerge();
+  auto& slot = adapters_[static_cast<size_t>(id)];
+  // nn::Module has no unregister; keep the parameter list honest by dropping both entries.
+  parameters_.erase("lora_A_" + slot->name);
+  parameters_.erase("lora_B_" + slot->name);
+  slot.reset();
+}
+
+bool LoraLinearImpl::has_adapter(AdapterId id) const {
+  return id >= 0 && static_cast<size_t>(id) < adapters_.size() &&
+         adapters_[static_cast<size_t>(id)].has_value();
+}
+
+const LoraLinearImpl::Adapter& LoraLinearImpl::adapter(AdapterId id) const {
+  if (!has_adapter(id)) throw Error("no adapter in slot " + std::to_string(id));
+  return *adapters_[static_cast<size_t>(id)];
+}
+
+torch::Tensor& LoraLinearImpl::lora_A(AdapterId id) {
+  adapter(id);
+  return adapters_[static_cast<size_t>(id)]->A;
+}
+
+torch::Tensor& LoraLinearImpl::lora_B(AdapterId id) {
+  adapter(id);
+  return adapters_[static_cast<size_t>(id)]->B;
+}
+
+torch::Tensor LoraLinearImpl::low_rank(const torch::Tensor& x, const Adapter& a,
+                                       bool use_dropout) const {
+  torch::Tensor h = x;
+  if (use_dropout && a.dropout > 0.0) {
+    h = torch::nn::functional::dropout(h, torch::nn::functional::DropoutFuncOptions().p(a.dropout));
+  }
+  return torch::matmul(torch::matmul(h, a.A.t()), a.B.t()) * a.scaling;
+}
+
+torch::Tensor LoraLinearImpl::forward(const torch::Tensor& x, AdapterId id) {
+  torch::Tensor y = torch::nn::functional::linear(x, weight, bias);
+  if (merged_ != kNoAdapter && merged_ != id) {
+    // The base weight carries another adapter's delta: take it back out for this call.
+    y = y - low_rank(x, adapter(merged_), false);
+  }
+  if (id != kNoAdapter && id != merged_ && has_adapter(id)) {
+    y = y + low_rank(x, adapter(id), is_training());
+  }
+  return y;
+}
+
+void LoraLinearImpl::merge(AdapterId id) {
+  if (merged_ == id) return;
+  unmerge();
+  const Adapter& a = adapter(id);
+  torch::NoGradGuard no_grad;
+  weight.add_(torch::matmul(a.B, a.A) * a.scaling);
+  merged_ = id;
+}
+
+void LoraLinearImpl::unmerge() {
+  if (merged_ == kNoAdapter) return;
+  const Adapter& a = adapter(merged_);
+  torch::NoGradGuard no_grad;
+  weight.sub_(torch::matmul(a.B, a.A) * a.scaling);
+  merged_ = kNoAdapter;
+}
+
+}  // namespace sy

@@ -1,0 +1,148 @@
+// Reading, writing and checking model configs; every error names the source file and the field.
+#include "engine/model/model_config.h"
+
+#include <nlohmann/json.hpp>
+
+#include "engine/util/error.h"
+
+namespace sy {
+namespace {
+
+template <typename Enum>
+struct EnumName {
+  Enum value;
+  const char* name;
+};
+
+constexpr EnumName<NormType> kNormNames[] = {{NormType::LayerNorm, "layernorm"},
+                                             {NormType::RMSNorm, "rmsnorm"}};
+constexpr EnumName<PositionType> kPositionNames[] = {{PositionType::Learned, "learned"},
+                                                     {PositionType::RoPE, "rope"},
+                                                     {PositionType::ALiBi, "alibi"}};
+constexpr EnumName<MlpType> kMlpNames[] = {{MlpType::GELU, "gelu"},
+                                           {MlpType::GELUTanh, "gelu_tanh"},
+                                           {MlpType::ReLU, "relu"},
+                                           {MlpType::SwiGLU, "swiglu"}};
+
+template <typename Enum, size_t N>
+const char* enum_name(const EnumName<Enum> (&table)[N], Enum value) {
+  for (const auto& entry : table) {
+    if (entry.value == value) return entry.name;
+  }
+  return "?";
+}
+
+template <typename Enum, size_t N>
+Enum enum_from(const EnumName<Enum> (&table)[N], const std::string& text, const std::string& source,
+               const char* field) {
+  std::string known;
+  for (const auto& entry : table) {
+    if (entry.name == text) return entry.value;
+    known += (known.empty() ? "" : ", ") + std::string(entry.name);
+  }
+  throw Error(source + ": field \"" + field + "\" is \"" + text + "\"; expected one of " + known +
+              ".");
+}
+
+template <typename T>
+void read_field(const nlohmann::json& j, const char* field, T& out, const std::string& source) {
+  auto it = j.find(field);
+  if (it == j.end() || it->is_null()) return;
+  try {
+    out = it->get<T>();
+  } catch (const nlohmann::json::exception&) {
+    throw Error(source + ": field \"" + field + "\" has the wrong type (" + it->type_name() + ").");
+  }
+}
+
+void require(bool ok, const std::string& source, const char* field,
+             const std::string& expectation) {
+  if (!ok) throw Error(source + ": field \"" + field + "\" " + expectation + ".");
+}
+
+}  // namespace
+
+void ModelConfig::validate(const std::string& source) const {
+  require(vocab_size > 0, source, "vocab_size", "must be positive");
+  require(n_layer > 0, source, "n_layer", "must be positive");
+  require(n_head > 0, source, "n_head", "must be positive");
+  require(d_model > 0 && d_model % n_head == 0, source, "d_model",
+          "must be a positive multiple of n_head");
+  require(n_kv_head > 0 && n_head % n_kv_head == 0, source, "n_kv_head", "must divide n_head");
+  require(!fused_qkv || n_kv_head == n_head, source, "n_kv_head",
+          "must equal n_head when fused_qkv is true");
+  require(d_ff > 0, source, "d_ff", "must be positive");
+  require(max_seq_len > 0, source, "max_seq_len", "must be positive");
+  require(norm_eps > 0, source, "norm_eps", "must be positive");
+  require(position != PositionType::RoPE || head_dim() % 2 == 0, source, "d_model",
+          "must give an even head dimension for RoPE");
+}
+
+nlohmann::json to_json(const ModelConfig& c) {
+  return {{"family", c.family},
+          {"vocab_size", c.vocab_size},
+          {"n_layer", c.n_layer},
+          {"n_head", c.n_head},
+          {"n_kv_head", c.n_kv_head},
+          {"d_model", c.d_model},
+          {"d_ff", c.d_ff},
+          {"max_seq_len", c.max_seq_len},
+          {"norm", enum_name(kNormNames, c.norm)},
+          {"norm_eps", c.norm_eps},
+          {"position", enum_name(kPositionNames, c.position)},
+          {"position_offset", c.position_offset},
+          {"rope_theta", c.rope_theta},
+          {"mlp", enum_name(kMlpNames, c.mlp)},
+          {"fused_qkv", c.fused_qkv},
+          {"attn_bias", c.attn_bias},
+          {"o_bias", c.o_bias},
+          {"mlp_bias", c.mlp_bias},
+          {"embed_norm", c.embed_norm},
+          {"tie_embeddings", c.tie_embeddings},
+          {"bos_id", c.bos_id},
+          {"eos_id", c.eos_id},
+          {"pad_id", c.pad_id}};
+}
+
+ModelConfig model_config_from_json(const nlohmann::json& j, const std::string& source) {
+  if (!j.is_object()) throw Error(source + ": expected a JSON object holding the model config.");
+  ModelConfig c;
+  read_field(j, "family", c.family, source);
+  read_field(j, "vocab_size", c.vocab_size, source);
+  read_field(j, "n_layer", c.n_layer, source);
+  read_field(j, "n_head", c.n_head, source);
+  c.n_kv_head = c.n_head;
+  read_field(j, "n_kv_head", c.n_kv_head, source);
+  read_field(j, "d_model", c.d_model, source);
+  read_field(j, "d_ff", c.d_ff, source);
+  read_field(j, "max_seq_len", c.max_seq_len, source);
+  read_field(j, "norm_eps", c.norm_eps, source);
+  read_field(j, "position_offset", c.position_offset, source);
+  read_field(j, "rope_theta", c.rope_theta, source);
+  read_field(j, "fused_qkv", c.fused_qkv, source);
+  read_field(j, "attn_bias", c.attn_bias, source);
+  read_field(j, "o_bias", c.o_bias, source);
+  read_field(j, "mlp_bias", c.mlp_bias, source);
+  read_field(j, "embed_norm", c.embed_norm, source);
+  read_field(j, "tie_embeddings", c.tie_embeddings, source);
+  read_field(j, "bos_id", c.bos_id, source);
+  read_field(j, "eos_id", c.eos_id, source);
+  read_field(j, "pad_id", c.pad_id, source);
+  std::string text;
+  if (read_field(j, "norm", text = "", source), !text.empty())
+    c.norm = enum_from(kNormNames, text, source, "norm");
+  if (read_field(j, "position", text = "", source), !text.empty())
+    c.position = enum_from(kPositionNames, text, source, "position");
+  if (read_field(j, "mlp", text = "", source), !text.empty())
+    c.mlp = enum_from(kMlpNames, text, source, "mlp");
+  c.validate(source);
+  return c;
+}
+
+ModelConfig builtin_model_config() {
+  ModelConfig c;  // byte-level vocabulary, 4 layers of width 128: about 0.8 M parameters
+  c.position = PositionType::RoPE;
+  return c;
+}
+
+}  // namespace sy

@@ -1,0 +1,87 @@
+// The LibTorch side of checkpoint I/O: maps safetensors dtypes onto torch scalar types and copies
+// bytes between tensors and the torch-free reader/writer, so the file format code stays testable
+// and reusable without LibTorch.
+#include "engine/model/tensor_io.h"
+
+#include <cstring>
+#include <optional>
+#include <vector>
+
+#include "engine/model/safetensors.h"
+#include "engine/util/error.h"
+
+namespace sy {
+
+namespace {
+
+// One row per dtype both sides know; the two lookups below read it in opposite directions.
+struct DTypePair {
+  DType dtype;
+  torch::ScalarType scalar_type;
+};
+
+const DTypePair kDTypePairs[] = {
+    {DType::F64, torch::kFloat64},   {DType::F32, torch::kFloat32}, {DType::F16, torch::kFloat16},
+    {DType::BF16, torch::kBFloat16}, {DType::I64, torch::kInt64},   {DType::I32, torch::kInt32},
+    {DType::I16, torch::kInt16},     {DType::I8, torch::kInt8},     {DType::U8, torch::kUInt8},
+    {DType::BOOL, torch::kBool},
+};
+
+torch::ScalarType to_scalar_type(DType dtype) {
+  for (const DTypePair& pair : kDTypePairs) {
+    if (pair.dtype == dtype) return pair.scalar_type;
+  }
+  throw Error(std::string("Internal error: safetensors dtype ") + dtype_name(dtype) +
+              " has no torch scalar type.");
+}
+
+std::optional<DType> to_dtype(torch::ScalarType type) {
+  for (const DTypePair& pair : kDTypePairs) {
+    if (pair.scalar_type == type) return pair.dtype;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+NamedTensors load_safetensors(const std::string& path,
+                              std::map<std::string, std::string>* metadata) {
+  const SafetensorsFile file = SafetensorsFile::open(path);
+  NamedTensors out;
+  for (const TensorEntry& entry : file.tensors()) {
+    // Copy out of the mapping: the tensors outlive the file, and mapped bytes may be unaligned.
+    torch::Tensor tensor =
+        torch::empty(entry.shape, torch::TensorOptions().dtype(to_scalar_type(entry.dtype)));
+    if (entry.nbytes > 0) std::memcpy(tensor.data_ptr(), entry.data, entry.nbytes);
+    out.emplace(entry.name, std::move(tensor));
+  }
+  if (metadata) *metadata = file.metadata();
+  return out;
+}
+
+void save_safetensors(const std::string& path, const NamedTensors& tensors,
+                      const std::map<std::string, std::string>& metadata) {
+  std::vector<torch::Tensor> keep;  // owns the contiguous CPU copies until the write is done
+  std::vector<TensorToWrite> to_write;
+  keep.reserve(tensors.size());
+  to_write.reserve(tensors.size());
+  for (const auto& [name, tensor] : tensors) {
+    if (!tensor.defined()) {
+      throw Error("Cannot write safetensors file '" + path + "': tensor '" + name +
+                  "' is undefined; expected a tensor with data.");
+    }
+    const std::optional<DType> dtype = to_dtype(tensor.scalar_type());
+    if (!dtype) {
+      throw Error("Cannot write safetensors file '" + path + "': tensor '" + name + "' has dtype " +
+                  std::string(c10::toString(tensor.scalar_type())) + "; expected one of " +
+                  known_dtype_names() + ".");
+    }
+    keep.push_back(tensor.detach().to(torch::kCPU).contiguous());
+    const torch::Tensor& t = keep.back();
+    const size_t nbytes = static_cast<size_t>(t.numel()) * t.element_size();
+    to_write.push_back({name, *dtype, t.sizes().vec(), t.data_ptr(), nbytes});
+  }
+  write_safetensors(path, to_write, metadata);
+}
+
+}  // namespace sy

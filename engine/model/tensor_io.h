@@ -1,0 +1,25 @@
+// Moves named LibTorch tensors in and out of safetensors files (checkpoints, LoRA adapters), on top
+// of the torch-free reader/writer in safetensors.h, keeping each tensor's stored dtype.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include <torch/types.h>
+
+namespace sy {
+
+using NamedTensors = std::map<std::string, torch::Tensor>;
+
+// Loads every tensor as an owned, contiguous CPU tensor of its stored dtype (the file is closed on
+// return). When `metadata` is given it receives the file's "__metadata__". Throws sy::Error on a
+// damaged file.
+NamedTensors load_safetensors(const std::string& path,
+                              std::map<std::string, std::string>* metadata = nullptr);
+
+// Saves the tensors (moved to CPU and made contiguous, dtype kept) atomically. Throws sy::Error
+// naming the tensor when its dtype has no safetensors equivalent.
+void save_safetensors(const std::string& path, const NamedTensors& tensors,
+                      const std::map<std::string, std::string>& metadata = {});
+
+}  // namespace sy

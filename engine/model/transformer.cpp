@@ -1,0 +1,374 @@
+// The transformer's forward pass. Attention is written out (LibTorch 1.13 has no fused
+// scaled-dot-product attention): softmax(q k^T / sqrt(d) + alibi + mask) v, with the scores and
+// the softmax in FP32 whatever the weights' dtype, as the reference implementations do.
+#include "engine/model/transformer.h"
+
+#include <cmath>
+
+#include <torch/nn/functional/activation.h>
+#include <torch/nn/functional/normalization.h>
+#include <torch/nn/init.h>
+#include <torch/utils.h>
+
+#include "engine/util/error.h"
+
+namespace sy {
+namespace {
+
+constexpr double kMasked = -1e30;  // additive mask; finite so fully padded rows stay NaN-free
+
+// HF's rotate_half: (x1, x2) -> (-x2, x1) over the two halves of the head dimension.
+torch::Tensor rotate_half(const torch::Tensor& x) {
+  auto halves = x.chunk(2, -1);
+  return torch::cat({-halves[1], halves[0]}, -1);
+}
+
+// RoPE on [B, H, T, D] with positions [B, T]; angles in FP32 for accuracy.
+torch::Tensor apply_rope(const torch::Tensor& x, const torch::Tensor& positions, double theta) {
+  const int64_t dim = x.size(-1);
+  auto inv_freq =
+      torch::pow(theta, -torch::arange(0, dim, 2, torch::kFloat) / double(dim)).to(x.device());
+  auto freqs = positions.to(torch::kFloat).unsqueeze(-1) * inv_freq;  // [B, T, D/2]
+  auto emb = torch::cat({freqs, freqs}, -1).unsqueeze(1);             // [B, 1, T, D]
+  auto cos = emb.cos().to(x.scalar_type());
+  auto sin = emb.sin().to(x.scalar_type());
+  return x * cos + rotate_half(x) * sin;
+}
+
+// ALiBi slopes as BLOOM computes them, including the extra slopes of a non-power-of-two count.
+torch::Tensor alibi_slopes(int64_t n_head) {
+  const int64_t closest = int64_t(1) << static_cast<int64_t>(std::floor(std::log2(n_head)));
+  const double base = std::pow(2.0, -std::pow(2.0, -(std::log2(double(closest)) - 3.0)));
+  std::vector<float> slopes;
+  for (int64_t i = 1; i <= closest; ++i) slopes.push_back(float(std::pow(base, double(i))));
+  if (closest != n_head) {
+    const double extra_base = std::pow(2.0, -std::pow(2.0, -(std::log2(2.0 * closest) - 3.0)));
+    const int64_t remaining = std::min(closest, n_head - closest);
+    for (int64_t i = 0; i < remaining; ++i) {
+      slopes.push_back(float(std::pow(extra_base, double(2 * i + 1))));
+    }
+  }
+  return torch::tensor(slopes);
+}
+
+torch::Tensor activate(MlpType type, const torch::Tensor& x) {
+  switch (type) {
+    case MlpType::GELU:
+      return torch::gelu(x);
+    case MlpType::GELUTanh:
+      return torch::gelu(x, "tanh");
+    case MlpType::ReLU:
+      return torch::relu(x);
+    case MlpType::SwiGLU:
+      return torch::silu(x);
+  }
+  return x;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------- Norm
+
+NormImpl::NormImpl(NormType type, int64_t dim, double eps) : type_(type), eps_(eps) {
+  weight = register_parameter("weight", torch::ones({dim}));
+  if (type == NormType::LayerNorm) bias = register_parameter("bias", torch::zeros({dim}));
+}
+
+torch::Tensor NormImpl::forward(const torch::Tensor& x) {
+  if (type_ == NormType::LayerNorm) {
+    return torch::layer_norm(x, {x.size(-1)}, weight, bias, eps_);
+  }
+  // RMSNorm: x / sqrt(mean(x^2) + eps) * w, computed in FP32 as Llama's reference does.
+  auto xf = x.to(torch::kFloat);
+  auto normed = xf * torch::rsqrt(xf.pow(2).mean(-1, /*keepdim=*/true) + eps_);
+  return weight * normed.to(x.scalar_type());
+}
+
+// ----------------------------------------------------------------------------------- Attention
+
+AttentionImpl::AttentionImpl(const ModelConfig& config) : config_(config) {
+  const int64_t d = config.d_model;
+  const int64_t kv = config.n_kv_head * config.head_dim();
+  if (config.fused_qkv) {
+    qkv_proj = register_module("qkv_proj", LoraLinear(d, d + 2 * kv, config.attn_bias));
+  } else {
+    q_proj = register_module("q_proj", LoraLinear(d, d, config.attn_bias));
+    k_proj = register_module("k_proj", LoraLinear(d, kv, config.attn_bias));
+    v_proj = register_module("v_proj", LoraLinear(d, kv, config.attn_bias));
+  }
+  o_proj = register_module("o_proj", LoraLinear(d, d, config.o_bias));
+}
+
+torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const AttentionContext& ctx,
+                                     KVCache* cache, int64_t layer, AdapterId adapter) {
+  const int64_t B = x.size(0), T = x.size(1);
+  const int64_t H = config_.n_head, Hkv = config_.n_kv_head, D = config_.head_dim();
+  torch::Tensor q, k, v;
+  if (config_.fused_qkv) {
+    auto qkv = qkv_proj(x, adapter).split({H * D, Hkv * D, Hkv * D}, -1);
+    q = qkv[0], k = qkv[1], v = qkv[2];
+  } else {
+    q = q_proj(x, adapter), k = k_proj(x, adapter), v = v_proj(x, adapter);
+  }
+  q = q.view({B, T, H, D}).transpose(1, 2);
+  k = k.view({B, T, Hkv, D}).transpose(1, 2);
+  v = v.view({B, T, Hkv, D}).transpose(1, 2);
+  if (config_.position == PositionType::RoPE) {
+    q = apply_rope(q, ctx.positions, config_.rope_theta);
+    k = apply_rope(k, ctx.positions, config_.rope_theta);
+  }
+  if (cache) {
+    auto& ck = cache->keys[static_cast<size_t>(layer)];
+    auto& cv = cache->values[static_cast<size_t>(layer)];
+    if (ck.defined()) {
+      k = torch::cat({ck, k}, 2);
+      v = torch::cat({cv, v}, 2);
+    }
+    ck = k, cv = v;
+  }
+  if (Hkv != H) {  // grouped-query attention: each key/value head serves H / Hkv query heads
+    k = k.repeat_interleave(H / Hkv, 1);
+    v = v.repeat_interleave(H / Hkv, 1);
+  }
+  auto scores = torch::matmul(q, k.transpose(-2, -1)).to(torch::kFloat) *
+                (1.0 / std::sqrt(static_cast<double>(D)));
+  if (ctx.alibi_bias.defined()) scores = scores + ctx.alibi_bias;
+  scores = scores + ctx.additive_mask;
+  auto probs = torch::softmax(scores, -1).to(v.scalar_type());
+  auto out = torch::matmul(probs, v).transpose(1, 2).reshape({B, T, H * D});
+  return o_proj(out, adapter);
+}
+
+// ----------------------------------------------------------------------------------------- MLP
+
+MlpImpl::MlpImpl(const ModelConfig& config) : type_(config.mlp) {
+  up_proj = register_module("up_proj", LoraLinear(config.d_model, config.d_ff, config.mlp_bias));
+  if (type_ == MlpType::SwiGLU) {
+    gate_proj =
+        register_module("gate_proj", LoraLinear(config.d_model, config.d_ff, config.mlp_bias));
+  }
+  down_proj =
+      register_module("down_proj", LoraLinear(config.d_ff, config.d_model, config.mlp_bias));
+}
+
+torch::Tensor MlpImpl::forward(const torch::Tensor& x, AdapterId adapter) {
+  if (type_ == MlpType::SwiGLU) {
+    return down_proj(activate(type_, gate_proj(x, adapter)) * up_proj(x, adapter), adapter);
+  }
+  return down_proj(activate(type_, up_proj(x, adapter)), adapter);
+}
+
+// --------------------------------------------------------------------------------------- Block
+
+BlockImpl::BlockImpl(const ModelConfig& config) {
+  attn_norm = register_module("attn_norm", Norm(config.norm, config.d_model, config.norm_eps));
+  attn = register_module("attn", Attention(config));
+  mlp_norm = register_module("mlp_norm", Norm(config.norm, config.d_model, config.norm_eps));
+  mlp = register_module("mlp", Mlp(config));
+}
+
+torch::Tensor BlockImpl::forward(const torch::Tensor& x, const AttentionContext& ctx,
+                                 KVCache* cache, int64_t layer, AdapterId adapter) {
+  auto h = x + attn(attn_norm(x), ctx, cache, layer, adapter);
+  return h + mlp(mlp_norm(h), adapter);
+}
+
+// ------------------------------------------------------------------------------- TransformerLM
+
+TransformerLMImpl::TransformerLMImpl(const ModelConfig& config) : config_(config) {
+  config.validate("model config");
+  tok_emb = register_module("tok_emb", torch::nn::Embedding(config.vocab_size, config.d_model));
+  torch::nn::init::normal_(tok_emb->weight, 0.0, 0.02);
+  if (config.position == PositionType::Learned) {
+    pos_emb = register_module(
+        "pos_emb",
+        torch::nn::Embedding(config.max_seq_len + config.position_offset, config.d_model));
+    torch::nn::init::normal_(pos_emb->weight, 0.0, 0.01);
+  }
+  if (config.embed_norm) {
+    emb_norm = register_module("emb_norm", Norm(config.norm, config.d_model, config.norm_eps));
+  }
+  layers = register_module("layers", torch::nn::ModuleList());
+  // GPT-2's init: residual projections scaled down by sqrt(2 * n_layer) to keep activations tame.
+  const double residual_std = 0.02 / std::sqrt(2.0 * static_cast<double>(config.n_layer));
+  for (int64_t i = 0; i < config.n_layer; ++i) {
+    Block block(config);
+    torch::nn::init::normal_(block->attn->o_proj->weight, 0.0, residual_std);
+    torch::nn::init::normal_(block->mlp->down_proj->weight, 0.0, residual_std);
+    layers->push_back(block);
+  }
+  norm_f = register_module("norm_f", Norm(config.norm, config.d_model, config.norm_eps));
+  if (!config.tie_embeddings) {
+    lm_head = register_module("lm_head", LoraLinear(config.d_model, config.vocab_size, false));
+  }
+}
+
+KVCache TransformerLMImpl::make_cache() const {
+  KVCache cache;
+  cache.keys.resize(static_cast<size_t>(config_.n_layer));
+  cache.values.resize(static_cast<size_t>(config_.n_layer));
+  return cache;
+}
+
+AttentionContext TransformerLMImpl::make_context(const torch::Tensor& full_mask, int64_t T,
+                                                 torch::ScalarType) const {
+  AttentionContext ctx;
+  const int64_t S = full_mask.size(1);
+  auto mask_long = full_mask.to(torch::kLong);
+  // Positions count real tokens only, so left padding does not shift them (as HF does).
+  auto all_positions = (mask_long.cumsum(1) - 1).clamp_min(0);  // [B, S]
+  ctx.positions = all_positions.narrow(1, S - T, T);
+  auto device = full_mask.device();
+  auto key_index = torch::arange(S, torch::TensorOptions().dtype(torch::kLong).device(device));
+  auto query_index = key_index.narrow(0, S - T, T);
+  auto causal = key_index.unsqueeze(0) <= query_index.unsqueeze(1);   // [T, S]
+  auto allowed = causal.unsqueeze(0) & (mask_long.unsqueeze(1) > 0);  // [B, T, S]
+  ctx.additive_mask = torch::zeros(allowed.sizes(), torch::TensorOptions().device(device))
+                          .masked_fill(allowed.logical_not(), kMasked)
+                          .unsqueeze(1);
+  if (config_.position == PositionType::ALiBi) {
+    auto slopes = alibi_slopes(config_.n_head).to(device);         // [H]
+    auto key_pos = (all_positions * mask_long).to(torch::kFloat);  // [B, S]
+    ctx.alibi_bias = slopes.view({1, -1, 1, 1}) * key_pos.view({key_pos.size(0), 1, 1, S});
+  }
+  return ctx;
+}
+
+torch::Tensor TransformerLMImpl::hidden_states(const torch::Tensor& input_ids,
+                                               const torch::Tensor& attention_mask, KVCache* cache,
+                                               AdapterId adapter) {
+  const int64_t B = input_ids.size(0), T = input_ids.size(1);
+  torch::Tensor mask = attention_mask.defined()
+                           ? attention_mask.to(torch::kLong)
+                           : torch::ones({B, T}, input_ids.options().dtype(torch::kLong));
+  torch::Tensor full_mask =
+      (cache && cache->mask.defined()) ? torch::cat({cache->mask, mask}, 1) : mask;
+  if (full_mask.size(1) > config_.max_seq_len && config_.position == PositionType::Learned) {
+    throw Error("a sequence of " + std::to_string(full_mask.size(1)) +
+                " tokens exceeds the model's context length of " +
+                std::to_string(config_.max_seq_len) + " tokens");
+  }
+  auto ctx = make_context(full_mask, T, tok_emb->weight.scalar_type());
+  auto x = tok_emb(input_ids);
+  if (pos_emb) x = x + pos_emb(ctx.positions + config_.position_offset);
+  if (emb_norm) x = emb_norm(x);
+  for (int64_t i = 0; i < config_.n_layer; ++i) {
+    x = layers[static_cast<size_t>(i)]->as<Block>()->forward(x, ctx, cache, i, adapter);
+  }
+  if (cache) cache->mask = full_mask;
+  return norm_f(x);
+}
+
+torch::Tensor TransformerLMImpl::logits(const torch::Tensor& hidden) {
+  if (lm_head) return lm_head(hidden);
+  return torch::matmul(hidden, tok_emb->weight.t());
+}
+
+torch::Tensor TransformerLMImpl::forward(const torch::Tensor& input_ids,
+                                         const torch::Tensor& attention_mask, KVCache* cache,
+                                         AdapterId adapter) {
+  return logits(hidden_states(input_ids, attention_mask, cache, adapter));
+}
+
+AdapterId TransformerLMImpl::add_adapter(const std::string& name, const LoraSpec& spec) {
+  if (name.empty() || name.find('.') != std::string::npos) {
+    throw Error("adapter name \"" + name + "\" must be non-empty and contain no '.'");
+  }
+  if (has_adapter(name)) throw Error("an adapter named \"" + name + "\" already exists");
+  if (spec.rank <= 0) throw Error("LoRA field \"r\" must be positive");
+  if (spec.dropout < 0.0 || spec.dropout >= 1.0) {
+    throw Error("LoRA field \"lora_dropout\" must be in [0, 1)");
+  }
+  const AdapterId id = static_cast<AdapterId>(adapter_names_.size());
+  int targeted = 0;
+  for (auto& item : named_modules()) {
+    if (auto* layer = item.value()->as<LoraLinearImpl>(); layer && lora_targets(spec, item.key())) {
+      layer->add_adapter(id, name, spec);
+      ++targeted;
+    }
+  }
+  if (targeted == 0) {
+    std::string known;
+    for (auto& item : named_modules()) {
+      if (item.value()->as<LoraLinearImpl>() && item.key().rfind("layers.0.", 0) == 0) {
+        known += (known.empty() ? "" : ", ") + item.key().substr(9);
+      }
+    }
+    throw Error(
+        "LoRA field \"target_modules\" matches no linear layer of this model; layer 0 has " +
+        known);
+  }
+  adapter_names_.push_back(name);
+  adapter_specs_.push_back(spec);
+  return id;
+}
+
+void TransformerLMImpl::remove_adapter(const std::string& name) {
+  const AdapterId id = adapter_id(name);
+  for (auto& item : named_modules()) {
+    if (auto* layer = item.value()->as<LoraLinearImpl>()) layer->remove_adapter(id);
+  }
+  adapter_names_[static_cast<size_t>(id)].clear();
+}
+
+bool TransformerLMImpl::has_adapter(const std::string& name) const {
+  for (const auto& n : adapter_names_) {
+    if (!name.empty() && n == name) return true;
+  }
+  return false;
+}
+
+AdapterId TransformerLMImpl::adapter_id(const std::string& name) const {
+  for (size_t i = 0; i < adapter_names_.size(); ++i) {
+    if (!name.empty() && adapter_names_[i] == name) return static_cast<AdapterId>(i);
+  }
+  throw Error("no adapter named \"" + name + "\" is loaded");
+}
+
+const LoraSpec& TransformerLMImpl::adapter_spec(AdapterId id) const {
+  return adapter_specs_.at(static_cast<size_t>(id));
+}
+
+std::vector<std::pair<std::string, LoraLinear>> TransformerLMImpl::adapter_layers(AdapterId id) {
+  std::vector<std::pair<std::string, LoraLinear>> out;
+  for (auto& item : named_modules()) {
+    auto layer = std::dynamic_pointer_cast<LoraLinearImpl>(item.value());
+    if (layer && layer->has_adapter(id)) out.emplace_back(item.key(), LoraLinear(layer));
+  }
+  return out;
+}
+
+std::vector<torch::Tensor> TransformerLMImpl::adapter_parameters(AdapterId id) {
+  std::vector<torch::Tensor> out;
+  for (auto& [name, layer] : adapter_layers(id)) {
+    out.push_back(layer->lora_A(id));
+    out.push_back(layer->lora_B(id));
+  }
+  return out;
+}
+
+void TransformerLMImpl::merge_adapter(AdapterId id) {
+  for (auto& [name, layer] : adapter_layers(id)) layer->merge(id);
+}
+
+void TransformerLMImpl::unmerge_adapters() {
+  for (auto& item : named_modules()) {
+    if (auto* layer = item.value()->as<LoraLinearImpl>()) layer->unmerge();
+  }
+}
+
+std::vector<std::pair<std::string, torch::Tensor>> TransformerLMImpl::base_parameters() {
+  std::vector<std::pair<std::string, torch::Tensor>> out;
+  for (auto& item : named_parameters()) {
+    if (item.key().find("lora_") == std::string::npos) out.emplace_back(item.key(), item.value());
+  }
+  return out;
+}
+
+int64_t count_parameters(const std::vector<torch::Tensor>& tensors) {
+  int64_t n = 0;
+  for (const auto& t : tensors) n += t.numel();
+  return n;
+}
+
+}  // namespace sy

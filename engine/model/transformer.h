@@ -1,0 +1,137 @@
+// The decoder-only transformer language model, driven by a ModelConfig: pre-norm blocks of
+// attention (multi-head or grouped-query, learned / RoPE / ALiBi positions) and an MLP
+// (GELU / ReLU / SwiGLU), with an optional KV cache for generation. Every linear layer is a
+// LoraLinear, so adapters attach to any of them by name.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <torch/nn/module.h>
+#include <torch/nn/modules/container/modulelist.h>
+#include <torch/nn/modules/embedding.h>
+#include <torch/nn/pimpl.h>
+
+#include "engine/model/lora.h"
+#include "engine/model/model_config.h"
+
+namespace sy {
+
+// Keys and values of every layer for the tokens seen so far, plus their padding mask.
+struct KVCache {
+  std::vector<torch::Tensor> keys;    // per layer [B, n_kv_head, S, head_dim]
+  std::vector<torch::Tensor> values;  // per layer [B, n_kv_head, S, head_dim]
+  torch::Tensor mask;                 // [B, S], 1 for real tokens, 0 for padding
+  int64_t length() const { return mask.defined() ? mask.size(1) : 0; }
+};
+
+// What every layer needs to know about the positions of the current forward call.
+struct AttentionContext {
+  torch::Tensor positions;  // [B, T] position of each new token (padding excluded)
+  torch::Tensor
+      additive_mask;         // [B, 1, T, S] 0 where attention is allowed, large negative where not
+  torch::Tensor alibi_bias;  // [B, H, 1, S] or undefined
+};
+
+class NormImpl : public torch::nn::Module {
+ public:
+  NormImpl(NormType type, int64_t dim, double eps);
+  torch::Tensor forward(const torch::Tensor& x);
+  torch::Tensor weight, bias;
+
+ private:
+  NormType type_;
+  double eps_;
+};
+TORCH_MODULE(Norm);
+
+class AttentionImpl : public torch::nn::Module {
+ public:
+  explicit AttentionImpl(const ModelConfig& config);
+  torch::Tensor forward(const torch::Tensor& x, const AttentionContext& ctx, KVCache* cache,
+                        int64_t layer, AdapterId adapter);
+
+  // fused_qkv: qkv_proj; otherwise q_proj, k_proj, v_proj. Always o_proj.
+  LoraLinear qkv_proj{nullptr}, q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, o_proj{nullptr};
+
+ private:
+  ModelConfig config_;
+};
+TORCH_MODULE(Attention);
+
+class MlpImpl : public torch::nn::Module {
+ public:
+  explicit MlpImpl(const ModelConfig& config);
+  torch::Tensor forward(const torch::Tensor& x, AdapterId adapter);
+  LoraLinear up_proj{nullptr}, gate_proj{nullptr}, down_proj{nullptr};  // gate only for SwiGLU
+
+ private:
+  MlpType type_;
+};
+TORCH_MODULE(Mlp);
+
+class BlockImpl : public torch::nn::Module {
+ public:
+  explicit BlockImpl(const ModelConfig& config);
+  torch::Tensor forward(const torch::Tensor& x, const AttentionContext& ctx, KVCache* cache,
+                        int64_t layer, AdapterId adapter);
+  Norm attn_norm{nullptr}, mlp_norm{nullptr};
+  Attention attn{nullptr};
+  Mlp mlp{nullptr};
+};
+TORCH_MODULE(Block);
+
+class TransformerLMImpl : public torch::nn::Module {
+ public:
+  explicit TransformerLMImpl(const ModelConfig& config);
+
+  // input_ids [B, T]; attention_mask [B, T] (1 real, 0 padding; undefined = all real; padding
+  // may be on either side). With a cache, the new tokens follow the cached ones and the cache is
+  // extended. Returns logits [B, T, vocab].
+  torch::Tensor forward(const torch::Tensor& input_ids, const torch::Tensor& attention_mask = {},
+                        KVCache* cache = nullptr, AdapterId adapter = kNoAdapter);
+  // The final-norm hidden states [B, T, d_model] (what the logits are read from).
+  torch::Tensor hidden_states(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
+                              KVCache* cache = nullptr, AdapterId adapter = kNoAdapter);
+  torch::Tensor logits(const torch::Tensor& hidden);
+
+  const ModelConfig& config() const { return config_; }
+  KVCache make_cache() const;
+
+  // Adapters: one slot per name; every linear layer that the spec targets gets a LoRA.
+  AdapterId add_adapter(const std::string& name, const LoraSpec& spec);
+  void remove_adapter(const std::string& name);
+  AdapterId adapter_id(const std::string& name) const;  // throws when unknown
+  bool has_adapter(const std::string& name) const;
+  const std::vector<std::string>& adapter_names() const { return adapter_names_; }
+  const LoraSpec& adapter_spec(AdapterId id) const;
+  // Module path (e.g. "layers.0.attn.qkv_proj") and layer for each linear layer carrying the
+  // adapter, in a stable order.
+  std::vector<std::pair<std::string, LoraLinear>> adapter_layers(AdapterId id);
+  // The trainable tensors of one adapter (A and B of every targeted layer).
+  std::vector<torch::Tensor> adapter_parameters(AdapterId id);
+  void merge_adapter(AdapterId id);
+  void unmerge_adapters();
+
+  // Base-model parameters (everything but adapters), with their checkpoint names.
+  std::vector<std::pair<std::string, torch::Tensor>> base_parameters();
+
+  torch::nn::Embedding tok_emb{nullptr}, pos_emb{nullptr};
+  Norm emb_norm{nullptr}, norm_f{nullptr};
+  torch::nn::ModuleList layers{nullptr};
+  LoraLinear lm_head{nullptr};  // only when embeddings are not tied
+
+ private:
+  AttentionContext make_context(const torch::Tensor& full_mask, int64_t new_tokens,
+                                torch::ScalarType dtype) const;
+
+  ModelConfig config_;
+  std::vector<std::string> adapter_names_;  // index = AdapterId; "" for a removed slot
+  std::vector<LoraSpec> adapter_specs_;
+};
+TORCH_MODULE(TransformerLM);
+
+int64_t count_parameters(const std::vector<torch::Tensor>& tensors);
+
+}  // namespace sy

@@ -1,0 +1,28 @@
+// Task evaluation. Only exact match is known here for now; other text metrics plug in by name.
+#include "engine/train/evaluate.h"
+
+#include "engine/eval/exact_match.h"
+#include "engine/train/batching.h"
+#include "engine/util/error.h"
+
+namespace sy {
+
+Evaluation evaluate_examples(TransformerLM& model, const Tokenizer& tokenizer,
+                             const std::vector<Example>& examples, const std::string& metric,
+                             const GenerationOptions& options) {
+  if (metric != "exact") throw Error("unknown metric \"" + metric + "\"; expected exact");
+  std::vector<TokenIds> prompts;
+  std::vector<std::string> references;
+  for (const auto& e : examples) {
+    prompts.push_back(encode_prompt(tokenizer, e));
+    references.push_back(e.output);
+  }
+  Evaluation result;
+  for (const auto& ids : generate(model, prompts, options)) {
+    result.predictions.push_back(tokenizer.decode(ids));
+  }
+  result.score = exact_match_score(result.predictions, references);
+  return result;
+}
+
+}  // namespace sy

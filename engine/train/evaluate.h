@@ -1,0 +1,23 @@
+// Scoring a model (optionally through one adapter) on a task's examples: generate each answer
+// greedily in batches with the KV cache, then apply the task's metric.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "engine/data/task.h"
+#include "engine/model/tokenizer.h"
+#include "engine/train/generation.h"
+
+namespace sy {
+
+struct Evaluation {
+  double score = 0;  // in [0, 1]
+  std::vector<std::string> predictions;
+};
+
+Evaluation evaluate_examples(TransformerLM& model, const Tokenizer& tokenizer,
+                             const std::vector<Example>& examples, const std::string& metric,
+                             const GenerationOptions& options);
+
+}  // namespace sy

@@ -1,0 +1,119 @@
+// The training loop. The loss of a step is the summed cross-entropy of its micro-batches divided
+// by the step's total target tokens, so gradient accumulation equals one big batch exactly.
+#include "engine/train/trainer.h"
+
+#include <chrono>
+
+#include <torch/nn/functional/loss.h>
+#include <torch/nn/utils/clip_grad.h>
+#include <torch/optim/adamw.h>
+#include <torch/utils.h>
+
+#include "engine/util/error.h"
+
+namespace sy {
+
+TrainTarget full_finetune_target(TransformerLM& model) {
+  TrainTarget target;
+  for (auto& [name, tensor] : model->base_parameters()) target.parameters.push_back(tensor);
+  return target;
+}
+
+TrainTarget adapter_target(TransformerLM& model, AdapterId adapter) {
+  TrainTarget target;
+  target.parameters = model->adapter_parameters(adapter);
+  target.adapter = adapter;
+  return target;
+}
+
+TrainResult train(TransformerLM& model, const std::vector<EncodedExample>& data,
+                  const TrainTarget& target, const TrainOptions& options,
+                  const StepCallback& on_step, const std::atomic<bool>* cancel) {
+  if (data.empty()) throw Error("there are no training examples");
+  if (options.steps <= 0 || options.batch_size <= 0 || options.grad_accum <= 0) {
+    throw Error("training fields \"steps\", \"batch_size\" and \"grad_accum\" must be positive");
+  }
+  if (!(options.lr > 0)) throw Error("training field \"lr\" must be positive");
+  torch::manual_seed(options.seed);  // dropout masks
+  Rng rng(options.seed);
+  const int64_t max_len =
+      options.max_seq_len > 0 ? options.max_seq_len : model->config().max_seq_len;
+  const auto device = model->tok_emb->weight.device();
+
+  for (auto& p : model->parameters()) p.set_requires_grad(false);
+  for (const auto& p : target.parameters) p.set_requires_grad(true);
+  torch::optim::AdamW optimizer(
+      target.parameters, torch::optim::AdamWOptions(options.lr).weight_decay(options.weight_decay));
+  model->train();
+
+  TrainResult result;
+  std::vector<std::vector<size_t>> epoch;
+  size_t next_batch = 0;
+  auto next_micro_batch = [&]() {
+    if (next_batch >= epoch.size()) {
+      epoch = plan_batches(data, options.batch_size, rng);
+      next_batch = 0;
+    }
+    std::vector<const EncodedExample*> members;
+    for (size_t i : epoch[next_batch++]) members.push_back(&data[i]);
+    return make_batch(members, model->config().pad_id, max_len);
+  };
+
+  const auto start = std::chrono::steady_clock::now();
+  for (int64_t step = 0; step < options.steps; ++step) {
+    if (cancel && cancel->load()) {
+      result.cancelled = true;
+      break;
+    }
+    const double lr =
+        learning_rate_at(options.schedule, options.lr, step, options.warmup_steps, options.steps);
+    for (auto& group : optimizer.param_groups()) {
+      static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+    }
+    std::vector<Batch> micro;
+    int64_t step_targets = 0;
+    for (int64_t m = 0; m < options.grad_accum; ++m) {
+      micro.push_back(next_micro_batch());
+      step_targets += micro.back().target_tokens;
+    }
+    optimizer.zero_grad();
+    double step_loss = 0;
+    for (auto& batch : micro) {
+      auto logits = model->forward(batch.input_ids.to(device), batch.attention_mask.to(device),
+                                   nullptr, target.adapter);
+      auto loss = torch::nn::functional::cross_entropy(
+          logits.view({-1, logits.size(-1)}).to(torch::kFloat), batch.labels.to(device).view({-1}),
+          torch::nn::functional::CrossEntropyFuncOptions()
+              .ignore_index(kIgnoreIndex)
+              .reduction(torch::kSum));
+      loss = loss / static_cast<double>(std::max<int64_t>(1, step_targets));
+      loss.backward();
+      step_loss += loss.item<double>();
+      result.tokens += batch.tokens;
+    }
+    if (options.max_grad_norm > 0) {
+      torch::nn::utils::clip_grad_norm_(target.parameters, options.max_grad_norm);
+    }
+    optimizer.step();
+    result.losses.push_back(step_loss);
+    result.steps_done = step + 1;
+    if (on_step) {
+      TrainStep info;
+      info.step = step + 1;
+      info.total_steps = options.steps;
+      info.loss = step_loss;
+      info.lr = lr;
+      info.elapsed_s =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      info.tokens_per_s = info.elapsed_s > 0 ? double(result.tokens) / info.elapsed_s : 0;
+      info.eta_s = info.elapsed_s / double(step + 1) * double(options.steps - step - 1);
+      on_step(info);
+    }
+  }
+  for (const auto& p : target.parameters) p.set_requires_grad(false);
+  model->eval();
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+}  // namespace sy
