@@ -9,5 +9,7 @@ int command_tasks(int argc, char** argv);
 int command_pretrain(int argc, char** argv);
 int command_train(int argc, char** argv);
 int command_generate(int argc, char** argv);
+int command_run(int argc, char** argv);
+int command_score(int argc, char** argv);
 
 }  // namespace sy

@@ -36,6 +36,22 @@ commands:
            [--max-new-tokens N] [--temperature T] [--top-p P] [--seed N] [--no-cache]
       Generate an answer (greedy unless --temperature > 0).
 
+  run EXPERIMENT.json [--summary FILE] [--quick] [--device D]
+      Run every strategy of an experiment over its task sequence (docs/experiments.md):
+      prints each run's score matrix and a table of AP, forgetting, BWT, FWT and router
+      accuracy; --summary writes all of it as JSON; --quick runs a few steps and examples
+      only (a check of the whole pipeline in seconds).
+
+  score --metric exact|rouge1|rouge2|rougeL|rougeLsum|bleu|sari|constraint
+        --predictions FILE --references FILE [--sources FILE] [--stem] [--sentence]
+      Score predictions, one item per line (a line starting with '"' is a JSON string; a
+      references line may be a JSON array of references). ROUGE as rouge-score (--stem:
+      Porter), BLEU as sacrebleu (--sentence: mean sentence BLEU), SARI as evaluate (needs
+      --sources), constraint: "starts with: W" / "contains: W" / "ends with: W". Prints JSON.
+
+  score --metric cl --matrix FILE
+      AP, forgetting, BWT, FWT of a score matrix (JSON array of T+1 rows of T scores in [0,1]).
+
 training options:
   --steps N  --batch-size N  --grad-accum N  --lr X  --weight-decay X
   --schedule constant|linear|cosine  --warmup N  --max-grad-norm X (0: off)  --seed N
@@ -51,8 +67,11 @@ cancels between training steps. Errors are one line on stderr and exit code 1.
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") ||
-      !std::strcmp(argv[1], "help")) {
+  bool help = argc < 2;
+  for (int i = 1; i < argc; ++i) {
+    help = help || !std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h");
+  }
+  if (help || !std::strcmp(argv[1], "help")) {
     std::cout << kHelp;
     return argc < 2 ? 2 : 0;
   }
@@ -67,6 +86,8 @@ int main(int argc, char** argv) {
     if (command == "pretrain") return sy::command_pretrain(argc, argv);
     if (command == "train") return sy::command_train(argc, argv);
     if (command == "generate") return sy::command_generate(argc, argv);
+    if (command == "run") return sy::command_run(argc, argv);
+    if (command == "score") return sy::command_score(argc, argv);
     std::cerr << "error: unknown command \"" << command << "\"; see switchyard-engine --help\n";
     return 2;
   } catch (const sy::Error& e) {

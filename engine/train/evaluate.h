@@ -16,6 +16,10 @@ struct Evaluation {
   std::vector<std::string> predictions;
 };
 
+// The task metric of predictions against the examples' outputs, in [0, 1].
+double score_predictions(const std::string& metric, const std::vector<std::string>& predictions,
+                         const std::vector<Example>& examples);
+
 Evaluation evaluate_examples(TransformerLM& model, const Tokenizer& tokenizer,
                              const std::vector<Example>& examples, const std::string& metric,
                              const GenerationOptions& options);

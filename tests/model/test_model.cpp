@@ -94,6 +94,26 @@ class TestModel : public QObject {
     }
   }
 
+  void attention_is_causal_and_reaches_back() {
+    // Changing token 5 changes the logits at positions >= 5 and none before; the last position
+    // depends on the very first token (attention really looks back).
+    for (const auto& config : all_configs()) {
+      TransformerLM model(config);
+      model->eval();
+      torch::NoGradGuard no_grad;
+      auto ids = torch::randint(3, 97, {1, 12}, torch::kLong);
+      auto changed = ids.clone();
+      changed[0][5] = (ids[0][5].item<int64_t>() + 1 - 3) % 94 + 3;
+      auto a = model->forward(ids), b = model->forward(changed);
+      QVERIFY2(max_diff(a.narrow(1, 0, 5), b.narrow(1, 0, 5)) == 0.0, "the future leaked back");
+      QVERIFY2(max_diff(a.narrow(1, 5, 7), b.narrow(1, 5, 7)) > 1e-6, "later positions ignored it");
+      auto first = ids.clone();
+      first[0][0] = (ids[0][0].item<int64_t>() + 1 - 3) % 94 + 3;
+      QVERIFY2(max_diff(a.select(1, 11), model->forward(first).select(1, 11)) > 1e-6,
+               "the last position ignores the first token");
+    }
+  }
+
   void fresh_adapter_leaves_outputs_unchanged() {
     for (const auto& config : all_configs()) {
       TransformerLM model(config);

@@ -1,0 +1,147 @@
+// Small helpers shared by the benchmarks: the machine description printed above each table,
+// peak resident memory from /proc/self/status, the GPT-2-small model shape, random token ids,
+// and plain table printing. Linux-only where /proc is read; elsewhere the figures read "n/a".
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
+#include <ATen/Parallel.h>
+#include <torch/version.h>
+
+#include "engine/model/model_config.h"
+#include "engine/model/tokenizer.h"
+
+namespace sy::bench {
+
+// "model name" from /proc/cpuinfo (what lscpu prints), or "unknown".
+inline std::string cpu_model_name() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("model name", 0) == 0) {
+      const auto colon = line.find(':');
+      if (colon != std::string::npos) {
+        auto name = line.substr(colon + 1);
+        const auto first = name.find_first_not_of(" \t");
+        return first == std::string::npos ? name : name.substr(first);
+      }
+    }
+  }
+  return "unknown";
+}
+
+// A "Name:   1234 kB" field of /proc/self/status in KiB, or -1 when it cannot be read.
+inline int64_t status_kib(const std::string& field) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(field + ":", 0) == 0) {
+      try {
+        return std::stoll(line.substr(field.size() + 1));
+      } catch (...) {
+        return -1;
+      }
+    }
+  }
+  return -1;
+}
+
+// Hands freed heap memory back to the system, then resets the peak-RSS mark (VmHWM) to the
+// current RSS (Linux >= 4.0). False if not possible: VmHWM is then the peak since the start.
+inline bool reset_peak_rss() {
+#ifdef __GLIBC__
+  malloc_trim(0);
+#endif
+  std::ofstream out("/proc/self/clear_refs");
+  if (!out) return false;
+  out << "5";
+  out.flush();
+  return static_cast<bool>(out);
+}
+
+inline std::string mib_text(int64_t kib) {
+  if (kib < 0) return "n/a";
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.0f", static_cast<double>(kib) / 1024.0);
+  return buf;
+}
+
+inline void print_machine() {
+  std::printf("CPU: %s\n", cpu_model_name().c_str());
+  std::printf("threads (at::get_num_threads): %d\n", at::get_num_threads());
+  std::printf("LibTorch: %s\n\n", TORCH_VERSION);
+}
+
+// The shape of GPT-2 small (124 M parameters), randomly initialised by the caller.
+inline ModelConfig gpt2_small_config() {
+  ModelConfig c;
+  c.family = "gpt2";
+  c.vocab_size = 50257;
+  c.n_layer = 12;
+  c.n_head = 12;
+  c.n_kv_head = 12;
+  c.d_model = 768;
+  c.d_ff = 3072;
+  c.max_seq_len = 1024;
+  c.norm = NormType::LayerNorm;
+  c.norm_eps = 1e-5;
+  c.position = PositionType::Learned;
+  c.mlp = MlpType::GELUTanh;
+  c.fused_qkv = true;
+  c.attn_bias = c.o_bias = c.mlp_bias = true;
+  c.tie_embeddings = true;
+  c.bos_id = c.eos_id = c.pad_id = 50256;  // GPT-2's <|endoftext|>
+  c.validate("the GPT-2-small benchmark config");
+  return c;
+}
+
+// `n` ids drawn uniformly from [low, high).
+inline TokenIds random_ids(std::mt19937_64& rng, size_t n, int64_t low, int64_t high) {
+  std::uniform_int_distribution<int64_t> pick(low, high - 1);
+  TokenIds ids(n);
+  for (auto& id : ids) id = pick(rng);
+  return ids;
+}
+
+// Prints rows of cells as a Markdown table, each column as wide as its widest cell.
+inline void print_table(const std::vector<std::vector<std::string>>& rows) {
+  if (rows.empty()) return;
+  std::vector<size_t> width(rows.front().size(), 0);
+  for (const auto& row : rows) {
+    for (size_t i = 0; i < row.size() && i < width.size(); ++i) {
+      width[i] = std::max(width[i], row[i].size());
+    }
+  }
+  auto print_row = [&](const std::vector<std::string>& row) {
+    std::printf("|");
+    for (size_t i = 0; i < width.size(); ++i) {
+      const std::string cell = i < row.size() ? row[i] : "";
+      std::printf(" %-*s |", static_cast<int>(width[i]), cell.c_str());
+    }
+    std::printf("\n");
+  };
+  print_row(rows.front());
+  std::printf("|");
+  for (size_t w : width) std::printf("%s|", std::string(w + 2, '-').c_str());
+  std::printf("\n");
+  for (size_t r = 1; r < rows.size(); ++r) print_row(rows[r]);
+  std::fflush(stdout);
+}
+
+inline std::string fixed(double value, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.*f", decimals, value);
+  return buf;
+}
+
+}  // namespace sy::bench

@@ -1,0 +1,31 @@
+// Per-task LoRA adapters trained from the frozen base model, kept in memory and trained once per
+// (task, seed, settings): oracle and switchcit use the very same experts, so the second strategy
+// costs no training at all.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "engine/model/lora.h"
+#include "engine/train/trainer.h"
+
+namespace sy {
+
+struct ClContext;
+
+struct Expert {
+  AdapterId adapter = kNoAdapter;
+  std::string key;  // names the weights in the answer cache
+};
+
+class AdapterBank {
+ public:
+  // The adapter of task `task` for these settings and ctx's seed, trained now if it is new.
+  Expert expert(ClContext& ctx, size_t task, const LoraSpec& spec, const TrainOptions& options);
+  size_t trained() const { return experts_.size(); }
+
+ private:
+  std::map<std::string, Expert> experts_;
+};
+
+}  // namespace sy

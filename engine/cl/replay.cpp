@@ -1,0 +1,41 @@
+// replay: rehearsal. Each stage trains on the new task plus a fixed sample — `fraction` of the
+// training examples, at least one — of every earlier task (CT0 kept 1 %).
+#include <algorithm>
+#include <cmath>
+
+#include "engine/cl/learner.h"
+#include "engine/cl/retention.h"
+
+namespace sy {
+namespace {
+
+class Replay : public Strategy {
+ public:
+  Replay(const StrategySpec& spec, ClContext& ctx) : spec_(spec), ctx_(ctx), learner_(ctx, spec) {}
+
+  void learn(size_t stage) override {
+    const auto& tasks = *ctx_.tasks;
+    std::vector<Example> mix = tasks[stage].train;
+    for (size_t old = 0; old < stage; ++old) {
+      for (size_t i : retain_indices(tasks[old].train.size(), spec_.replay_fraction, 1,
+                                     ctx_.seed * 7919 + old)) {
+        mix.push_back(tasks[old].train[i]);
+      }
+    }
+    learner_.train_on(mix, stage, spec_.label + " " + tasks[stage].name);
+  }
+  std::vector<std::string> answer(size_t task) override { return learner_.answer(task); }
+
+ private:
+  StrategySpec spec_;
+  ClContext& ctx_;
+  Learner learner_;
+};
+
+}  // namespace
+
+std::unique_ptr<Strategy> make_replay(const StrategySpec& spec, ClContext& ctx) {
+  return std::make_unique<Replay>(spec, ctx);
+}
+
+}  // namespace sy

@@ -1,0 +1,81 @@
+// What the strategies share: training one stage, answering through the cache, and the factory.
+#include "engine/cl/strategy.h"
+
+#include "engine/train/batching.h"
+#include "engine/util/error.h"
+
+namespace sy {
+
+std::unique_ptr<Strategy> make_seq_ft(const StrategySpec& spec, ClContext& ctx);
+std::unique_ptr<Strategy> make_seq_lora(const StrategySpec& spec, ClContext& ctx);
+std::unique_ptr<Strategy> make_replay(const StrategySpec& spec, ClContext& ctx);
+std::unique_ptr<Strategy> make_multitask(const StrategySpec& spec, ClContext& ctx);
+std::unique_ptr<Strategy> make_oracle(const StrategySpec& spec, ClContext& ctx);
+std::unique_ptr<Strategy> make_switchcit(const StrategySpec& spec, ClContext& ctx);
+
+std::unique_ptr<Strategy> make_strategy(const StrategySpec& spec, ClContext& ctx) {
+  if (spec.name == "seq-ft") return make_seq_ft(spec, ctx);
+  if (spec.name == "seq-lora") return make_seq_lora(spec, ctx);
+  if (spec.name == "replay") return make_replay(spec, ctx);
+  if (spec.name == "multitask") return make_multitask(spec, ctx);
+  if (spec.name == "oracle") return make_oracle(spec, ctx);
+  if (spec.name == "switchcit") return make_switchcit(spec, ctx);
+  throw Error("unknown strategy \"" + spec.name + "\"");
+}
+
+TrainResult train_stage(ClContext& ctx, TransformerLM& model, const TrainTarget& target,
+                        const std::vector<Example>& examples, TrainOptions options,
+                        const std::string& what) {
+  std::vector<EncodedExample> data;
+  data.reserve(examples.size());
+  for (const auto& e : examples) data.push_back(encode_example(*ctx.base->tokenizer, e));
+  StepCallback on_step;
+  if (ctx.on_step) on_step = [&](const TrainStep& s) { ctx.on_step(what, s); };
+  TrainResult result = train(model, data, target, options, on_step, ctx.cancel);
+  if (result.cancelled) throw Cancelled{};
+  return result;
+}
+
+std::vector<size_t> all_test_indices(const ClContext& ctx, size_t task) {
+  std::vector<size_t> indices((*ctx.tasks)[task].test.size());
+  for (size_t i = 0; i < indices.size(); ++i) indices[i] = i;
+  return indices;
+}
+
+std::vector<std::string> answer_with(ClContext& ctx, const Tokenizer& tokenizer,
+                                     TransformerLM& model, AdapterId adapter, size_t task,
+                                     const std::vector<size_t>& indices) {
+  const auto& test = (*ctx.tasks)[task].test;
+  std::vector<TokenIds> prompts;
+  prompts.reserve(indices.size());
+  for (size_t i : indices) prompts.push_back(encode_prompt(tokenizer, test[i]));
+  GenerationOptions options = ctx.generation;
+  options.adapter = adapter;
+  std::vector<std::string> out;
+  for (const auto& ids : generate(model, prompts, options)) out.push_back(tokenizer.decode(ids));
+  return out;
+}
+
+std::vector<std::string> answer_fixed(ClContext& ctx, const std::string& key, AdapterId adapter,
+                                      size_t task, const std::vector<size_t>& indices) {
+  std::vector<std::string> out(indices.size());
+  std::vector<size_t> missing, missing_pos;
+  for (size_t k = 0; k < indices.size(); ++k) {
+    if (auto hit = ctx.answers->find(key, task, indices[k])) {
+      out[k] = *hit;
+    } else {
+      missing.push_back(indices[k]);
+      missing_pos.push_back(k);
+    }
+  }
+  if (!missing.empty()) {
+    auto fresh = answer_with(ctx, *ctx.base->tokenizer, ctx.base->model, adapter, task, missing);
+    for (size_t m = 0; m < missing.size(); ++m) {
+      ctx.answers->store(key, task, missing[m], fresh[m]);
+      out[missing_pos[m]] = std::move(fresh[m]);
+    }
+  }
+  return out;
+}
+
+}  // namespace sy

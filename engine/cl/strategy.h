@@ -1,0 +1,75 @@
+// A continual-learning strategy: how a model learns a sequence of tasks stage by stage, and how it
+// answers a task's prompts after the current stage. One file per strategy; the runner drives them
+// all through this interface.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/cl/adapter_bank.h"
+#include "engine/cl/answer_cache.h"
+#include "engine/data/task.h"
+#include "engine/model/checkpoint.h"
+#include "engine/run/experiment.h"
+#include "engine/train/generation.h"
+#include "engine/train/trainer.h"
+
+namespace sy {
+
+// Thrown when the user cancels; the runner records the run as cancelled.
+struct Cancelled {};
+
+// What every strategy of one run shares.
+struct ClContext {
+  std::string base_model_dir;
+  LoadedModel* base = nullptr;  // frozen; LoRA strategies add their adapters to it
+  const std::vector<Task>* tasks = nullptr;
+  uint64_t seed = 0;
+  GenerationOptions generation;  // greedy, max_new_tokens, batch size
+  c10::Device device = c10::Device(c10::kCPU);
+  AdapterBank* bank = nullptr;     // per-task adapters from the frozen base (oracle, switchcit)
+  AnswerCache* answers = nullptr;  // predictions of the frozen base and of bank adapters
+  // Called for every optimizer step, with the stage's label.
+  std::function<void(const std::string& what, const TrainStep&)> on_step;
+  const std::atomic<bool>* cancel = nullptr;
+};
+
+// The router's view after a stage (switchcit only): C[true][predicted] over the test prompts of
+// the tasks seen so far.
+struct RouterStage {
+  std::vector<std::vector<int64_t>> confusion;
+  double accuracy = 0;
+};
+
+class Strategy {
+ public:
+  virtual ~Strategy() = default;
+  // Number of training stages: the sequence length, or 1 for multitask.
+  virtual size_t stages(size_t n_tasks) const { return n_tasks; }
+  // Learns stage `stage` (0-based): task `stage` of the sequence, or all tasks for multitask.
+  virtual void learn(size_t stage) = 0;
+  // Greedy answers to the test examples of task `task`, with what was learned so far.
+  virtual std::vector<std::string> answer(size_t task) = 0;
+  virtual std::optional<RouterStage> router() { return std::nullopt; }
+};
+
+std::unique_ptr<Strategy> make_strategy(const StrategySpec& spec, ClContext& ctx);
+
+// Shared by the strategies: trains `target` of `model` on `examples`; throws Cancelled.
+TrainResult train_stage(ClContext& ctx, TransformerLM& model, const TrainTarget& target,
+                        const std::vector<Example>& examples, TrainOptions options,
+                        const std::string& what);
+// Greedy answers of `model` (through `adapter`) to the test examples of `task` at `indices`.
+std::vector<std::string> answer_with(ClContext& ctx, const Tokenizer& tokenizer,
+                                     TransformerLM& model, AdapterId adapter, size_t task,
+                                     const std::vector<size_t>& indices);
+// The same for weights that never change (the frozen base: key "base", or a bank expert), through
+// the answer cache.
+std::vector<std::string> answer_fixed(ClContext& ctx, const std::string& key, AdapterId adapter,
+                                      size_t task, const std::vector<size_t>& indices);
+std::vector<size_t> all_test_indices(const ClContext& ctx, size_t task);
+
+}  // namespace sy
