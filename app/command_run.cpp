@@ -31,15 +31,16 @@ int command_run(int argc, char** argv) {
   events.step = [&](const RunResult& run, const std::string& what, const TrainStep& s) {
     if (printer_for != run.run_id + what) {
       printer_for = run.run_id + what;
-      *printer = progress_printer("[" + run.label + " seed " + std::to_string(run.seed) + "] " + what);
+      *printer =
+          progress_printer("[" + run.label + " seed " + std::to_string(run.seed) + "] " + what);
     }
     (*printer)(s);
   };
   events.row = [&](const RunResult& run, size_t row) {
     std::cerr << "[" << run.label << " seed " << run.seed << "] after stage " << row << ":";
     for (size_t j = 0; j < run.tasks.size(); ++j) {
-      std::cerr << " " << run.tasks[j] << " " << static_cast<int>(100 * run.score_matrix[row][j] + 0.5)
-                << "%";
+      std::cerr << " " << run.tasks[j] << " "
+                << static_cast<int>(100 * run.score_matrix[row][j] + 0.5) << "%";
     }
     std::cerr << std::endl;
   };

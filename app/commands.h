@@ -11,5 +11,6 @@ int command_train(int argc, char** argv);
 int command_generate(int argc, char** argv);
 int command_run(int argc, char** argv);
 int command_score(int argc, char** argv);
+int command_forward(int argc, char** argv);
 
 }  // namespace sy

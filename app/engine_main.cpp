@@ -21,7 +21,7 @@ commands:
 
   pretrain --out DIR [--documents N] [--config MODEL.json] [TRAINING OPTIONS]
       Pretrain a base model from scratch on the generated corpus (defaults: the built-in
-      ~0.8M-parameter byte-level model, 200000 documents, 3000 steps, batch 32, lr 2e-3,
+      ~0.8M-parameter byte-level model, 200000 documents, 2000 steps, batch 32, lr 2e-3,
       cosine schedule, 100 warmup steps, weight decay 0.01).
 
   train (--task NAME | --jsonl FILE [--test-jsonl FILE]) [--model DIR] [--mode lora|full]
@@ -51,6 +51,10 @@ commands:
 
   score --metric cl --matrix FILE
       AP, forgetting, BWT, FWT of a score matrix (JSON array of T+1 rows of T scores in [0,1]).
+
+  forward --input IN.json --output OUT.json [--model DIR] [--adapter DIR]
+      Logits for {"input_ids": [[...]], "attention_mask": [[...]]} (mask optional, left
+      padding) as {"logits": [batch][position][vocab]} in FP32.
 
 training options:
   --steps N  --batch-size N  --grad-accum N  --lr X  --weight-decay X
@@ -88,6 +92,7 @@ int main(int argc, char** argv) {
     if (command == "generate") return sy::command_generate(argc, argv);
     if (command == "run") return sy::command_run(argc, argv);
     if (command == "score") return sy::command_score(argc, argv);
+    if (command == "forward") return sy::command_forward(argc, argv);
     std::cerr << "error: unknown command \"" << command << "\"; see switchyard-engine --help\n";
     return 2;
   } catch (const sy::Error& e) {

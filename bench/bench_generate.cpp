@@ -2,7 +2,7 @@
 // tokens per second, for the built-in byte-level model and a GPT-2-small shape (both randomly
 // initialised). Every row generates exactly the asked number of tokens: the benchmark models get
 // eos_id = -1, an id argmax can never return, so no row stops early (ids are otherwise unchanged).
-// Usage: bench_generate [--quick] [--only builtin|gpt2]
+// Usage: bench_generate [--quick] [--only builtin|gpt2] [--threads N]
 #include <chrono>
 #include <cstdio>
 #include <exception>
@@ -71,7 +71,7 @@ struct Case {
 int usage(const char* why) {
   std::fprintf(stderr,
                "bench_generate: %s\nusage: bench_generate [--quick] "
-               "[--only builtin|gpt2]\n",
+               "[--only builtin|gpt2] [--threads N]\n",
                why);
   return 2;
 }
@@ -81,6 +81,7 @@ int usage(const char* why) {
 int main(int argc, char** argv) {
   bool quick = false;
   std::string only;
+  std::string threads;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--quick") {
@@ -88,6 +89,8 @@ int main(int argc, char** argv) {
     } else if (arg == "--only" && i + 1 < argc) {
       only = argv[++i];
       if (only != "builtin" && only != "gpt2") return usage("--only expects builtin or gpt2");
+    } else if (arg == "--threads" && i + 1 < argc) {
+      threads = argv[++i];
     } else if (arg == "--help" || arg == "-h") {
       return usage("prints a table of generation speed with and without the KV cache");
     } else {
@@ -97,6 +100,9 @@ int main(int argc, char** argv) {
 
   try {
     sy::use_all_cores();
+    if (!threads.empty() && !sy::bench::set_threads(threads)) {
+      return usage("--threads expects a positive whole number");
+    }
     sy::bench::print_machine();
 
     auto builtin = sy::builtin_model_config();

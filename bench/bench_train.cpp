@@ -1,7 +1,7 @@
 // bench_train: training throughput of the engine's trainer (sy::train) on the CPU — real tokens
 // per second, milliseconds per optimizer step and peak resident memory — for LoRA and full
 // fine-tuning of the built-in byte-level model and of a randomly initialised GPT-2-small shape.
-// Usage: bench_train [--quick] [--only builtin|gpt2] [--steps N]
+// Usage: bench_train [--quick] [--only builtin|gpt2] [--threads N] [--steps N]
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -94,7 +94,7 @@ std::string params_text(int64_t n) {
 
 int usage(const char* why) {
   std::fprintf(stderr,
-               "bench_train: %s\nusage: bench_train [--quick] [--only builtin|gpt2] "
+               "bench_train: %s\nusage: bench_train [--quick] [--only builtin|gpt2] [--threads N] "
                "[--steps N]\n",
                why);
   return 2;
@@ -105,6 +105,7 @@ int usage(const char* why) {
 int main(int argc, char** argv) {
   bool quick = false;
   std::string only;
+  std::string threads;
   int64_t steps_override = 0;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -116,6 +117,8 @@ int main(int argc, char** argv) {
     } else if (arg == "--steps" && i + 1 < argc) {
       steps_override = std::atoll(argv[++i]);
       if (steps_override <= 0) return usage("--steps expects a positive whole number");
+    } else if (arg == "--threads" && i + 1 < argc) {
+      threads = argv[++i];
     } else if (arg == "--help" || arg == "-h") {
       return usage("prints a table of training throughput");
     } else {
@@ -125,6 +128,9 @@ int main(int argc, char** argv) {
 
   try {
     sy::use_all_cores();
+    if (!threads.empty() && !sy::bench::set_threads(threads)) {
+      return usage("--threads expects a positive whole number");
+    }
     sy::bench::print_machine();
     const int64_t warmup = quick ? 1 : 2;
 

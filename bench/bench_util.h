@@ -6,9 +6,11 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #ifdef __GLIBC__
@@ -76,10 +78,27 @@ inline std::string mib_text(int64_t kib) {
   return buf;
 }
 
+// The thread settings that change CPU figures most, as this process saw them at start-up.
+inline std::string env_text(const char* name) {
+  const char* value = std::getenv(name);
+  return std::string(name) + "=" + (value ? value : "(unset)");
+}
+
 inline void print_machine() {
-  std::printf("CPU: %s\n", cpu_model_name().c_str());
+  std::printf("CPU: %s (%u logical cores)\n", cpu_model_name().c_str(),
+              std::thread::hardware_concurrency());
   std::printf("threads (at::get_num_threads): %d\n", at::get_num_threads());
+  std::printf("environment: %s %s %s\n", env_text("OMP_WAIT_POLICY").c_str(),
+              env_text("OMP_NUM_THREADS").c_str(), env_text("OPENBLAS_NUM_THREADS").c_str());
   std::printf("LibTorch: %s\n\n", TORCH_VERSION);
+}
+
+// Applies "--threads N" (N > 0) after sy::use_all_cores(); false for a bad value.
+inline bool set_threads(const std::string& value) {
+  const int n = std::atoi(value.c_str());
+  if (n <= 0) return false;
+  at::set_num_threads(n);
+  return true;
 }
 
 // The shape of GPT-2 small (124 M parameters), randomly initialised by the caller.

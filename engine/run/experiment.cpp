@@ -73,8 +73,8 @@ TaskSource read_task(const nlohmann::json& j, const std::string& file, const std
 }  // namespace
 
 const std::vector<std::string>& strategy_names() {
-  static const std::vector<std::string> names = {"seq-ft", "seq-lora", "replay",
-                                                 "multitask", "oracle", "switchcit"};
+  static const std::vector<std::string> names = {"seq-ft",    "seq-lora", "replay",
+                                                 "multitask", "oracle",   "switchcit"};
   return names;
 }
 
@@ -100,7 +100,6 @@ Experiment experiment_from_json(const nlohmann::json& j, const std::string& path
     top.fail("tasks", "must be a non-empty list of tasks (built-in names or JSONL task objects)");
   }
   const auto& tasks = top.raw("tasks");
-  top.texts("seeds", {});  // mark as seen; read below
   for (size_t i = 0; i < tasks.size(); ++i) {
     e.tasks.push_back(read_task(tasks[i], path, "tasks[" + std::to_string(i) + "]", folder));
     for (size_t k = 0; k + 1 < e.tasks.size(); ++k) {
@@ -116,9 +115,11 @@ Experiment experiment_from_json(const nlohmann::json& j, const std::string& path
   if (seeds.is_null()) {
     e.seeds = {0};
   } else {
-    if (!seeds.is_array() || seeds.empty()) top.fail("seeds", "must be a non-empty list of integers");
+    if (!seeds.is_array() || seeds.empty())
+      top.fail("seeds", "must be a non-empty list of integers");
     for (const auto& s : seeds) {
-      if (!s.is_number_unsigned()) top.fail("seeds", "must hold non-negative integers, found " + s.dump());
+      if (!s.is_number_unsigned())
+        top.fail("seeds", "must hold non-negative integers, found " + s.dump());
       e.seeds.push_back(s.get<uint64_t>());
     }
   }
@@ -141,10 +142,10 @@ Experiment experiment_from_json(const nlohmann::json& j, const std::string& path
 
   const auto& strategies = top.raw("strategies");
   if (!strategies.is_array() || strategies.empty()) {
-    top.fail("strategies", "must be a non-empty list; known strategies: seq-ft, seq-lora, replay, "
-                           "multitask, oracle, switchcit");
+    top.fail("strategies",
+             "must be a non-empty list; known strategies: seq-ft, seq-lora, replay, "
+             "multitask, oracle, switchcit");
   }
-  top.object("strategies");  // mark seen (validated per item below)
   for (size_t i = 0; i < strategies.size(); ++i) {
     const std::string where = "strategies[" + std::to_string(i) + "]";
     const nlohmann::json object =
@@ -154,8 +155,9 @@ Experiment experiment_from_json(const nlohmann::json& j, const std::string& path
     s.name = f.text("name", "");
     const auto& names = strategy_names();
     if (std::find(names.begin(), names.end(), s.name) == names.end()) {
-      f.fail("name", "is \"" + s.name + "\"; expected one of seq-ft, seq-lora, replay, multitask, "
-                                        "oracle, switchcit");
+      f.fail("name", "is \"" + s.name +
+                         "\"; expected one of seq-ft, seq-lora, replay, multitask, "
+                         "oracle, switchcit");
     }
     s.label = f.text("label", s.name);
     const bool can_choose_mode = s.name == "replay" || s.name == "multitask";
@@ -173,11 +175,13 @@ Experiment experiment_from_json(const nlohmann::json& j, const std::string& path
     s.retention = f.number("retention", s.retention, 0.0, 1.0);
     s.min_retained = f.integer("min_retained", s.min_retained, 1, kBig);
     if (f.has("pooling")) {
-      s.switch_options.pooling = parse_switch_pooling(f.text("pooling", ""), path + ": " + f.path("pooling"));
+      s.switch_options.pooling =
+          parse_switch_pooling(f.text("pooling", ""), path + ": " + f.path("pooling"));
     }
     s.switch_options.epochs = f.integer("switch_epochs", s.switch_options.epochs, 1, 100000);
     f.reject_unknown();
-    if (s.name != "replay" && object.contains("fraction")) f.fail("fraction", "applies to replay only");
+    if (s.name != "replay" && object.contains("fraction"))
+      f.fail("fraction", "applies to replay only");
     if (s.name != "switchcit" && (object.contains("retention") || object.contains("pooling"))) {
       f.fail("retention", "and pooling apply to switchcit only");
     }

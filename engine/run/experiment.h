@@ -25,10 +25,10 @@ struct TaskSource {
 
 // One strategy and its settings; unset settings come from the experiment's shared ones.
 struct StrategySpec {
-  std::string name;         // seq-ft, seq-lora, replay, multitask, oracle, switchcit
-  std::string label;        // shown in tables; defaults to name
-  bool use_lora = true;     // seq-ft: false; replay / multitask: configurable ("mode")
-  TrainOptions training;    // steps per stage etc.
+  std::string name;       // seq-ft, seq-lora, replay, multitask, oracle, switchcit
+  std::string label;      // shown in tables; defaults to name
+  bool use_lora = true;   // seq-ft: false; replay / multitask: configurable ("mode")
+  TrainOptions training;  // steps per stage etc.
   LoraSpec lora;
   double replay_fraction = 0.01;  // replay: share of every earlier task's training examples
   double retention = 0.01;        // switchcit: share of training prompts kept for the switch

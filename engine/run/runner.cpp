@@ -7,8 +7,8 @@
 #include <cstdio>
 #include <sstream>
 
-#include <nlohmann/json.hpp>
 #include <torch/utils.h>
+#include <nlohmann/json.hpp>
 
 #include "engine/cl/score_matrix.h"
 #include "engine/cl/strategy.h"
@@ -21,8 +21,8 @@ namespace sy {
 namespace {
 
 std::vector<Task> make_tasks(const Experiment& e, const RunnerOptions& options) {
-  const int n_train = static_cast<int>(options.quick ? std::min<int64_t>(e.train_examples, 200)
-                                                     : e.train_examples);
+  const int n_train =
+      static_cast<int>(options.quick ? std::min<int64_t>(e.train_examples, 200) : e.train_examples);
   const int n_test =
       static_cast<int>(options.quick ? std::min<int64_t>(e.test_examples, 10) : e.test_examples);
   std::vector<Task> tasks;
@@ -41,7 +41,8 @@ std::vector<Task> make_tasks(const Experiment& e, const RunnerOptions& options) 
   return tasks;
 }
 
-std::vector<double> score_row(ClContext& ctx, const std::function<std::vector<std::string>(size_t)>& answer) {
+std::vector<double> score_row(ClContext& ctx,
+                              const std::function<std::vector<std::string>(size_t)>& answer) {
   std::vector<double> row;
   for (size_t j = 0; j < ctx.tasks->size(); ++j) {
     const Task& task = (*ctx.tasks)[j];
@@ -51,6 +52,13 @@ std::vector<double> score_row(ClContext& ctx, const std::function<std::vector<st
 }
 
 void summarize(RunResult& run) {
+  if (run.score_matrix.size() != run.tasks.size() + 1) {
+    // multitask: one joint stage, so only the final average is defined.
+    double sum = 0;
+    for (double v : run.score_matrix.back()) sum += v;
+    run.ap = sum / static_cast<double>(run.tasks.size());
+    return;
+  }
   const ClMetrics m = cl_metrics(run.score_matrix);
   run.ap = m.ap;
   run.forgetting = m.forgetting;
@@ -61,8 +69,7 @@ void summarize(RunResult& run) {
 }  // namespace
 
 std::vector<RunResult> run_experiment(const Experiment& experiment, const RunnerOptions& options,
-                                      const RunnerEvents& events,
-                                      const std::atomic<bool>* cancel) {
+                                      const RunnerEvents& events, const std::atomic<bool>* cancel) {
   const std::vector<Task> tasks = make_tasks(experiment, options);
   const std::string base_dir =
       experiment.base_model == "builtin" ? builtin_model_dir() : experiment.base_model;
@@ -122,8 +129,7 @@ std::vector<RunResult> run_experiment(const Experiment& experiment, const Runner
       } catch (const Cancelled&) {
         run.status = "cancelled";
       }
-      run.seconds =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       if (run.status == "finished") summarize(run);
       if (events.finished) events.finished(run);
       results.push_back(std::move(run));
@@ -184,7 +190,10 @@ std::string format_run(const RunResult& run) {
   }
   out << "\n";
   for (size_t i = 0; i < run.score_matrix.size(); ++i) {
-    const std::string label = i == 0 ? "0 (base)" : std::to_string(i) + (run.strategy == "multitask" ? " (all)" : " (" + run.tasks[i - 1] + ")");
+    const std::string label =
+        i == 0 ? "0 (base)"
+               : std::to_string(i) +
+                     (run.strategy == "multitask" ? " (all)" : " (" + run.tasks[i - 1] + ")");
     std::snprintf(buf, sizeof buf, "  %-16.16s", label.c_str());
     out << buf;
     for (double v : run.score_matrix[i]) {
@@ -199,8 +208,8 @@ std::string format_run(const RunResult& run) {
 std::string format_comparison(const std::vector<RunResult>& runs) {
   std::ostringstream out;
   char buf[160];
-  std::snprintf(buf, sizeof buf, "%-22s %6s %8s %8s %8s %8s %8s %8s\n", "run", "seed", "AP",
-                "F*", "BWT", "FWT", "router", "time s");
+  std::snprintf(buf, sizeof buf, "%-22s %6s %8s %8s %8s %8s %8s %8s\n", "run", "seed", "AP", "F*",
+                "BWT", "FWT", "router", "time s");
   out << buf;
   for (const auto& r : runs) {
     std::snprintf(buf, sizeof buf, "%-22.22s %6llu %8s %8s %8s %8s %8s %8.0f\n", r.label.c_str(),
@@ -209,7 +218,8 @@ std::string format_comparison(const std::vector<RunResult>& runs) {
                   percent(r.fwt, true).c_str(), percent(r.router_accuracy).c_str(), r.seconds);
     out << buf;
   }
-  out << "(scores in %; F* = forgetting, the drop from the best score since the task was learned)\n";
+  out << "(scores in %; F* = forgetting, the drop from the best score since the task was "
+         "learned)\n";
   return out.str();
 }
 

@@ -25,7 +25,7 @@ struct RunResult {
   std::vector<std::vector<double>> score_matrix;  // rows: before training, after stage 1..
   std::optional<double> ap, forgetting, bwt, fwt, router_accuracy;
   std::vector<std::vector<std::vector<int64_t>>> router_confusion;  // one per stage
-  std::string status = "finished";  // finished | cancelled
+  std::string status = "finished";                                  // finished | cancelled
   double seconds = 0;
 };
 

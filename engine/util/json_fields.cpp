@@ -29,7 +29,9 @@ void JsonFields::fail(const std::string& key, const std::string& expectation) co
   throw Error(file_ + ": " + path(key) + " " + expectation + ".");
 }
 
-bool JsonFields::has(const std::string& key) const { return object_.contains(key); }
+bool JsonFields::has(const std::string& key) const {
+  return object_.contains(key);
+}
 
 const nlohmann::json* JsonFields::find(const std::string& key) {
   seen_.insert(key);
@@ -37,7 +39,8 @@ const nlohmann::json* JsonFields::find(const std::string& key) {
   return it == object_.end() || it->is_null() ? nullptr : &*it;
 }
 
-const nlohmann::json& JsonFields::raw(const std::string& key) const {
+const nlohmann::json& JsonFields::raw(const std::string& key) {
+  seen_.insert(key);
   auto it = object_.find(key);
   return it == object_.end() ? empty_object() : *it;
 }

@@ -25,7 +25,8 @@ class JsonFields {
   std::vector<std::string> texts(const std::string& key, const std::vector<std::string>& fallback);
   // A nested object (an empty one when absent).
   JsonFields object(const std::string& key);
-  const nlohmann::json& raw(const std::string& key) const;
+  // The field as it is (null when absent); the caller checks it.
+  const nlohmann::json& raw(const std::string& key);
 
   std::string path(const std::string& key) const;  // "strategies[2].fraction"
   [[noreturn]] void fail(const std::string& key, const std::string& expectation) const;

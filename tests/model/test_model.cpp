@@ -57,8 +57,8 @@ LoraSpec spec_all_linear() {
   spec.rank = 4;
   spec.alpha = 8;
   spec.dropout = 0.0;
-  spec.target_modules = {"qkv_proj", "q_proj", "k_proj", "v_proj", "o_proj",
-                         "up_proj",  "gate_proj", "down_proj"};
+  spec.target_modules = {"qkv_proj", "q_proj",  "k_proj",    "v_proj",
+                         "o_proj",   "up_proj", "gate_proj", "down_proj"};
   return spec;
 }
 
@@ -140,7 +140,8 @@ class TestModel : public QObject {
       QVERIFY2(!tensor.grad().defined(), ("base tensor got a gradient: " + name).c_str());
     }
     int with_grad = 0;
-    for (auto& p : adapter_params) with_grad += p.grad().defined() && p.grad().abs().sum().item<double>() > 0;
+    for (auto& p : adapter_params)
+      with_grad += p.grad().defined() && p.grad().abs().sum().item<double>() > 0;
     // B starts at zero, so dL/dA is zero on the first step; every B must get a gradient.
     QVERIFY(with_grad >= static_cast<int>(adapter_params.size()) / 2);
   }

@@ -118,12 +118,13 @@ class TestTrain : public QObject {
       o.batch_size = 8;
       o.seed = 42;
       std::atomic<bool> cancel{false};
-      return train(model, data, adapter_target(model, id), o,
-                   [&](const TrainStep& s) {
-                     QVERIFY(s.eta_s >= 0 && s.tokens_per_s > 0);
-                     if (s.step == cancel_at) cancel = true;
-                   },
-                   &cancel);
+      return train(
+          model, data, adapter_target(model, id), o,
+          [&](const TrainStep& s) {
+            QVERIFY(s.eta_s >= 0 && s.tokens_per_s > 0);
+            if (s.step == cancel_at) cancel = true;
+          },
+          &cancel);
     };
     const auto a = run(-1), b = run(-1);
     QCOMPARE(a.losses, b.losses);
@@ -136,7 +137,7 @@ class TestTrain : public QObject {
 
   void lora_training_learns_a_builtin_task() {
     LoadedModel base = load_model(builtin_model_dir());
-    const Task task = make_builtin_task("capitalize", 0, 2000, 50);
+    const Task task = make_builtin_task("count", 0, 2000, 50);
     GenerationOptions gen;
     gen.max_new_tokens = 64;
     const double before =
@@ -149,10 +150,14 @@ class TestTrain : public QObject {
     spec.target_modules = {"qkv_proj", "o_proj", "up_proj", "down_proj"};
     const AdapterId id = base.model->add_adapter(task.name, spec);
     TrainOptions o;
-    o.steps = 250;
+    o.steps = 200;
     o.batch_size = 16;
     o.lr = 2e-3;
-    const auto result = train(base.model, encoded(task.train), adapter_target(base.model, id), o);
+    const auto result = train(base.model, encoded(task.train), adapter_target(base.model, id), o,
+                              [](const TrainStep& s) {
+                                if (s.step % 50 == 0)
+                                  qInfo("step %lld: %.0f tok/s", (long long)s.step, s.tokens_per_s);
+                              });
     QVERIFY(result.losses.back() < result.losses.front() / 3);
 
     gen.adapter = id;
@@ -160,8 +165,9 @@ class TestTrain : public QObject {
         evaluate_examples(base.model, *base.tokenizer, task.test, task.metric, gen).score;
     qInfo("%s exact match: base %.0f%%, after %lld LoRA steps %.0f%%", task.name.c_str(),
           100 * before, static_cast<long long>(result.steps_done), 100 * after);
+    // Measured: 2 % -> 90 % after 200 steps.
     QVERIFY2(after >= before + 0.5, "the adapter did not learn the task");
-    QVERIFY(after >= 0.6);
+    QVERIFY(after >= 0.7);
   }
 };
 
