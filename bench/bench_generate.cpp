@@ -168,6 +168,7 @@ int main(int argc, char** argv) {
         "Greedy generation, randomly initialised models (new tokens/s = batch x new "
         "tokens / wall time of sy::generate; one warm-up call per row excluded):\n\n");
     sy::bench::print_table(rows);
+    std::printf("\nload average at end: %s\n", sy::bench::load_average().c_str());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_generate: %s\n", e.what());
     return 1;

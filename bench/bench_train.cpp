@@ -202,6 +202,7 @@ int main(int argc, char** argv) {
         "Training throughput (warm-up steps excluded; tokens are real, non-padding "
         "tokens; peak RSS is VmHWM, reset before each row):\n\n");
     sy::bench::print_table(rows);
+    std::printf("\nload average at end: %s\n", sy::bench::load_average().c_str());
     if (!peak_reset) {
       std::printf(
           "\nnote: /proc/self/clear_refs could not be written, so each peak RSS is the "

@@ -25,6 +25,12 @@
 
 namespace sy::bench {
 
+inline std::string fixed(double value, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.*f", decimals, value);
+  return buf;
+}
+
 // "model name" from /proc/cpuinfo (what lscpu prints), or "unknown".
 inline std::string cpu_model_name() {
   std::ifstream in("/proc/cpuinfo");
@@ -84,13 +90,22 @@ inline std::string env_text(const char* name) {
   return std::string(name) + "=" + (value ? value : "(unset)");
 }
 
+// The 1-, 5- and 15-minute load averages: other work on the machine skews every figure.
+inline std::string load_average() {
+  std::ifstream in("/proc/loadavg");
+  double one = 0, five = 0, fifteen = 0;
+  if (!(in >> one >> five >> fifteen)) return "n/a";
+  return fixed(one, 2) + " " + fixed(five, 2) + " " + fixed(fifteen, 2);
+}
+
 inline void print_machine() {
   std::printf("CPU: %s (%u logical cores)\n", cpu_model_name().c_str(),
               std::thread::hardware_concurrency());
   std::printf("threads (at::get_num_threads): %d\n", at::get_num_threads());
   std::printf("environment: %s %s %s\n", env_text("OMP_WAIT_POLICY").c_str(),
               env_text("OMP_NUM_THREADS").c_str(), env_text("OPENBLAS_NUM_THREADS").c_str());
-  std::printf("LibTorch: %s\n\n", TORCH_VERSION);
+  std::printf("LibTorch: %s\n", TORCH_VERSION);
+  std::printf("load average at start: %s\n\n", load_average().c_str());
 }
 
 // Applies "--threads N" (N > 0) after sy::use_all_cores(); false for a bad value.
@@ -155,12 +170,6 @@ inline void print_table(const std::vector<std::vector<std::string>>& rows) {
   std::printf("\n");
   for (size_t r = 1; r < rows.size(); ++r) print_row(rows[r]);
   std::fflush(stdout);
-}
-
-inline std::string fixed(double value, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%.*f", decimals, value);
-  return buf;
 }
 
 }  // namespace sy::bench

@@ -143,6 +143,27 @@ std::string make_instruction_document(Rng& rng) {
   return format_prompt(example) + example.output;
 }
 
+// A random string said twice ("kqz wfe lo | kqz wfe lo"): its second half can only be predicted
+// by looking back and copying, which teaches the attention to copy from the input (induction
+// heads) — a skill most tasks need and that plain text teaches too slowly for a model this small.
+std::string make_repeat_document(Rng& rng) {
+  std::vector<std::string> parts;
+  const int n = static_cast<int>(rng.uniform(2, 6));
+  for (int i = 0; i < n; ++i) {
+    if (rng.unit() < 0.5) {
+      parts.push_back(rng.pick(common_words()));
+    } else {
+      std::string token;
+      const int letters = static_cast<int>(rng.uniform(2, 5));
+      for (int k = 0; k < letters; ++k) token += static_cast<char>('a' + rng.uniform(0, 25));
+      parts.push_back(token);
+    }
+  }
+  const std::string text = join_words(parts);
+  static const std::vector<std::string> separators = {" | ", "\n", " = ", ": "};
+  return text + rng.pick(separators) + text;
+}
+
 }  // namespace
 
 std::vector<std::string> make_pretrain_corpus(uint64_t seed, size_t n_documents) {
@@ -151,10 +172,12 @@ std::vector<std::string> make_pretrain_corpus(uint64_t seed, size_t n_documents)
   corpus.reserve(n_documents);
   while (corpus.size() < n_documents) {
     const double kind = rng.unit();
-    if (kind < 0.4) {
+    if (kind < 0.3) {
       corpus.push_back(make_plain_document(rng));
-    } else if (kind < 0.6) {
+    } else if (kind < 0.45) {
       corpus.push_back(make_number_document(rng));
+    } else if (kind < 0.65) {
+      corpus.push_back(make_repeat_document(rng));
     } else {
       corpus.push_back(make_instruction_document(rng));
     }

@@ -9,9 +9,10 @@
 
 namespace sy {
 
-// n_documents documents of at most 200 bytes each, the same for the same seed: about 40 % plain
-// sentences, 20 % numbers and number words, 40 % prompts with answers for generic operations
-// (copy, upper case, join with dashes, ...) that are not built-in tasks.
+// n_documents documents of at most 200 bytes each, the same for the same seed: about 30 % plain
+// sentences, 15 % numbers and number words, 20 % random strings said twice (copy practice), 35 %
+// prompts with answers for generic operations (copy, upper case, join with dashes, ...) that are
+// not built-in tasks.
 std::vector<std::string> make_pretrain_corpus(uint64_t seed, size_t n_documents);
 
 }  // namespace sy

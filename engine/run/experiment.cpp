@@ -22,7 +22,14 @@ TrainOptions read_training(JsonFields& f, TrainOptions o) {
   o.grad_accum = f.integer("grad_accum", o.grad_accum, 1, 4096);
   o.lr = f.number("lr", o.lr, 1e-12, 1.0);
   o.weight_decay = f.number("weight_decay", o.weight_decay, 0.0, 10.0);
-  if (f.has("schedule")) o.schedule = parse_lr_schedule(f.text("schedule", ""), f.path("schedule"));
+  if (f.has("schedule")) {
+    const std::string name = f.text("schedule", "");
+    try {
+      o.schedule = parse_lr_schedule(name, "");
+    } catch (const Error&) {
+      f.fail("schedule", "is \"" + name + "\"; expected constant, linear or cosine");
+    }
+  }
   o.warmup_steps = f.integer("warmup", o.warmup_steps, 0, kBig);
   o.max_grad_norm = f.number("max_grad_norm", o.max_grad_norm, 0.0, 1e9);
   return o;

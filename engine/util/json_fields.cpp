@@ -40,9 +40,10 @@ const nlohmann::json* JsonFields::find(const std::string& key) {
 }
 
 const nlohmann::json& JsonFields::raw(const std::string& key) {
+  static const nlohmann::json null_value;
   seen_.insert(key);
   auto it = object_.find(key);
-  return it == object_.end() ? empty_object() : *it;
+  return it == object_.end() ? null_value : *it;
 }
 
 std::string JsonFields::text(const std::string& key, const std::string& fallback) {
