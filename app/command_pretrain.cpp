@@ -22,7 +22,7 @@ int command_pretrain(int argc, char** argv) {
   args.check(known);
   const std::string out = args.required("out");
   TrainOptions defaults;
-  defaults.steps = 2000;
+  defaults.steps = 3000;
   defaults.batch_size = 32;
   defaults.lr = 2e-3;
   defaults.weight_decay = 0.01;

@@ -21,7 +21,7 @@ commands:
 
   pretrain --out DIR [--documents N] [--config MODEL.json] [TRAINING OPTIONS]
       Pretrain a base model from scratch on the generated corpus (defaults: the built-in
-      ~0.8M-parameter byte-level model, 200000 documents, 2000 steps, batch 32, lr 2e-3,
+      ~0.8M-parameter byte-level model, 200000 documents, 3000 steps, batch 32, lr 2e-3,
       cosine schedule, 100 warmup steps, weight decay 0.01).
 
   train (--task NAME | --jsonl FILE [--test-jsonl FILE]) [--model DIR] [--mode lora|full]

@@ -165,7 +165,7 @@ class TestTrain : public QObject {
         evaluate_examples(base.model, *base.tokenizer, task.test, task.metric, gen).score;
     qInfo("%s exact match: base %.0f%%, after %lld LoRA steps %.0f%%", task.name.c_str(),
           100 * before, static_cast<long long>(result.steps_done), 100 * after);
-    // Measured: 2 % -> 90 % after 200 steps.
+    // Measured: 4 % -> 96 % after 200 steps.
     QVERIFY2(after >= before + 0.5, "the adapter did not learn the task");
     QVERIFY(after >= 0.7);
   }
