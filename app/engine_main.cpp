@@ -1,9 +1,12 @@
 // switchyard-engine: the headless engine. Every run the GUI can start can also be started here,
 // by hand on a GPU server or by a cluster scheduler.
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <iostream>
 #include <string>
+
+#include <unistd.h>
 
 #include "app/commands.h"
 #include "engine/util/device.h"
@@ -71,6 +74,14 @@ cancels between training steps. Errors are one line on stderr and exit code 1.
 }  // namespace
 
 int main(int argc, char** argv) {
+  // GNU OpenMP threads spin for a long time before sleeping; with another busy process on a
+  // small machine that made training 20x slower (bench/README.md). A short spin keeps full speed
+  // on an idle machine and degrades gracefully under load. libgomp reads this when it loads, so
+  // the process restarts itself once with it set; the user's own setting always wins.
+  if (!std::getenv("GOMP_SPINCOUNT") && !std::getenv("OMP_WAIT_POLICY")) {
+    setenv("GOMP_SPINCOUNT", "20000", 1);
+    execv("/proc/self/exe", argv);  // returns only on failure: then go on as we are
+  }
   bool help = argc < 2;
   for (int i = 1; i < argc; ++i) {
     help = help || !std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h");
