@@ -57,6 +57,13 @@ TaskSource read_task(const nlohmann::json& j, const std::string& file, const std
     t.test_path = f.text("test_jsonl", "");
     t.test_fraction = f.number("test_fraction", t.test_fraction, 1e-6, 0.999999);
     t.name = f.text("name", t.builtin);
+    t.metric = f.text("metric", t.metric);
+    static const std::vector<std::string> metrics = {"exact",     "rouge1", "rouge2",    "rougeL",
+                                                     "rougeLsum", "bleu",   "constraint"};
+    if (std::find(metrics.begin(), metrics.end(), t.metric) == metrics.end()) {
+      f.fail("metric", "is \"" + t.metric +
+                           "\"; expected exact, rouge1, rouge2, rougeL, rougeLsum, bleu or constraint");
+    }
     if (t.builtin.empty() == t.train_path.empty()) {
       f.fail("builtin", "or jsonl must be given (exactly one of them)");
     }

@@ -21,6 +21,7 @@ struct TaskSource {
   std::string train_path;  // JSONL (resolved against the experiment file's folder)
   std::string test_path;   // optional JSONL; otherwise test_fraction of train_path
   double test_fraction = 0.1;
+  std::string metric = "exact";  // exact, rouge1/2/L/Lsum, bleu, constraint
 };
 
 // One strategy and its settings; unset settings come from the experiment's shared ones.

@@ -36,6 +36,7 @@ std::vector<Task> make_tasks(const Experiment& e, const RunnerOptions& options) 
       if (t.test.size() > static_cast<size_t>(n_test)) t.test.resize(static_cast<size_t>(n_test));
     }
     t.name = source.name;
+    t.metric = source.metric;
     tasks.push_back(std::move(t));
   }
   return tasks;

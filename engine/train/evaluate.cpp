@@ -1,7 +1,10 @@
 // Task evaluation. Only exact match is known here for now; other text metrics plug in by name.
 #include "engine/train/evaluate.h"
 
+#include "engine/eval/bleu.h"
+#include "engine/eval/constraint.h"
 #include "engine/eval/exact_match.h"
+#include "engine/eval/rouge.h"
 #include "engine/train/batching.h"
 #include "engine/util/error.h"
 
@@ -9,10 +12,20 @@ namespace sy {
 
 double score_predictions(const std::string& metric, const std::vector<std::string>& predictions,
                          const std::vector<Example>& examples) {
-  if (metric != "exact") throw Error("unknown metric \"" + metric + "\"; expected exact");
   std::vector<std::string> references;
-  for (const auto& e : examples) references.push_back(e.output);
-  return exact_match_score(predictions, references);
+  std::vector<std::vector<std::string>> reference_lists;
+  for (const auto& e : examples) {
+    references.push_back(e.output);
+    reference_lists.push_back({e.output});
+  }
+  if (metric == "exact") return exact_match_score(predictions, references);
+  if (metric == "rouge1" || metric == "rouge2" || metric == "rougeL" || metric == "rougeLsum") {
+    return rouge_mean(rouge_type_from_name(metric), predictions, reference_lists, false).fmeasure;
+  }
+  if (metric == "bleu") return corpus_bleu(predictions, reference_lists).score / 100.0;
+  if (metric == "constraint") return constraint_score(predictions, reference_lists);
+  throw Error("unknown task metric \"" + metric +
+              "\"; expected exact, rouge1, rouge2, rougeL, rougeLsum, bleu or constraint");
 }
 
 Evaluation evaluate_examples(TransformerLM& model, const Tokenizer& tokenizer,

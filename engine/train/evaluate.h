@@ -16,7 +16,8 @@ struct Evaluation {
   std::vector<std::string> predictions;
 };
 
-// The task metric of predictions against the examples' outputs, in [0, 1].
+// The task metric (exact, rouge1/2/L/Lsum F-measure, corpus bleu, constraint) of predictions
+// against the examples' outputs, in [0, 1].
 double score_predictions(const std::string& metric, const std::vector<std::string>& predictions,
                          const std::vector<Example>& examples);
 

@@ -92,6 +92,9 @@ class TestExperiment : public QObject {
                                   << "schedule";
     QTest::newRow("bad pooling") << R"({"strategies": [{"name": "switchcit", "pooling": "max"}]})"
                                  << "pooling";
+    QTest::newRow("bad metric")
+        << R"({"tasks": [{"name": "t", "jsonl": "t.jsonl", "metric": "meteor"}]})"
+        << "tasks[0].metric";
     QTest::newRow("bad seeds") << R"({"seeds": [-1]})"
                                << "seeds";
     QTest::newRow("mode on oracle") << R"({"strategies": [{"name": "oracle", "mode": "full"}]})"
