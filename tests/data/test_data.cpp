@@ -11,6 +11,7 @@
 #include <set>
 #include <string>
 #include <vector>
+#include "tests/common/error_message.h"
 
 #include "engine/data/builtin_tasks.h"
 #include "engine/data/jsonl_import.h"
@@ -25,15 +26,7 @@
 
 namespace {
 
-// The message of the sy::Error that `body` throws, or "" when it throws none.
-std::string error_message(const std::function<void()>& body) {
-  try {
-    body();
-  } catch (const sy::Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using sy::test::error_message;
 
 std::vector<std::string> split(const std::string& text) {
   std::vector<std::string> words;

@@ -12,6 +12,7 @@
 #include <sstream>
 #include <string>
 #include <vector>
+#include "tests/common/error_message.h"
 
 #include <nlohmann/json.hpp>
 
@@ -33,15 +34,7 @@ using nlohmann::json;
 
 constexpr double kTolerance = 1e-6;  // every golden value of the reference libraries
 
-// The message of the sy::Error that `body` throws, or "" when it throws none.
-std::string error_message(const std::function<void()>& body) {
-  try {
-    body();
-  } catch (const sy::Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using sy::test::error_message;
 
 // Mismatches are collected so that one run lists every case that differs, each by name.
 class Mismatches {
