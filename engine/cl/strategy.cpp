@@ -2,6 +2,7 @@
 #include "engine/cl/strategy.h"
 
 #include "engine/train/batching.h"
+#include "engine/train/evaluate.h"
 #include "engine/util/error.h"
 
 namespace sy {
@@ -46,14 +47,12 @@ std::vector<std::string> answer_with(ClContext& ctx, const Tokenizer& tokenizer,
                                      TransformerLM& model, AdapterId adapter, size_t task,
                                      const std::vector<size_t>& indices) {
   const auto& test = (*ctx.tasks)[task].test;
-  std::vector<TokenIds> prompts;
-  prompts.reserve(indices.size());
-  for (size_t i : indices) prompts.push_back(encode_prompt(tokenizer, test[i]));
+  std::vector<Example> examples;
+  examples.reserve(indices.size());
+  for (size_t i : indices) examples.push_back(test[i]);
   GenerationOptions options = ctx.generation;
   options.adapter = adapter;
-  std::vector<std::string> out;
-  for (const auto& ids : generate(model, prompts, options)) out.push_back(tokenizer.decode(ids));
-  return out;
+  return generate_answers(model, tokenizer, examples, options);
 }
 
 std::vector<std::string> answer_fixed(ClContext& ctx, const std::string& key, AdapterId adapter,

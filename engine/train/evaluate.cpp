@@ -10,6 +10,18 @@
 
 namespace sy {
 
+std::vector<std::string> generate_answers(TransformerLM& model, const Tokenizer& tokenizer,
+                                          const std::vector<Example>& examples,
+                                          const GenerationOptions& options) {
+  std::vector<TokenIds> prompts;
+  prompts.reserve(examples.size());
+  for (const auto& e : examples) prompts.push_back(encode_prompt(tokenizer, e));
+  std::vector<std::string> answers;
+  for (const auto& ids : generate(model, prompts, options))
+    answers.push_back(tokenizer.decode(ids));
+  return answers;
+}
+
 double score_predictions(const std::string& metric, const std::vector<std::string>& predictions,
                          const std::vector<Example>& examples) {
   std::vector<std::string> references;
@@ -31,12 +43,8 @@ double score_predictions(const std::string& metric, const std::vector<std::strin
 Evaluation evaluate_examples(TransformerLM& model, const Tokenizer& tokenizer,
                              const std::vector<Example>& examples, const std::string& metric,
                              const GenerationOptions& options) {
-  std::vector<TokenIds> prompts;
-  for (const auto& e : examples) prompts.push_back(encode_prompt(tokenizer, e));
   Evaluation result;
-  for (const auto& ids : generate(model, prompts, options)) {
-    result.predictions.push_back(tokenizer.decode(ids));
-  }
+  result.predictions = generate_answers(model, tokenizer, examples, options);
   result.score = score_predictions(metric, result.predictions, examples);
   return result;
 }

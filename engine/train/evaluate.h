@@ -16,6 +16,11 @@ struct Evaluation {
   std::vector<std::string> predictions;
 };
 
+// Greedy (or as `options` say) answers to the examples' prompts, decoded to text.
+std::vector<std::string> generate_answers(TransformerLM& model, const Tokenizer& tokenizer,
+                                          const std::vector<Example>& examples,
+                                          const GenerationOptions& options);
+
 // The task metric (exact, rouge1/2/L/Lsum F-measure, corpus bleu, constraint) of predictions
 // against the examples' outputs, in [0, 1].
 double score_predictions(const std::string& metric, const std::vector<std::string>& predictions,
