@@ -16,9 +16,9 @@ extern "C" void on_signal(int) {
 }
 }  // namespace
 
-const std::set<std::string> kTrainOptionNames = {"steps",  "batch-size",    "grad-accum",
-                                                 "lr",     "weight-decay",  "schedule",
-                                                 "warmup", "max-grad-norm", "seed"};
+const std::set<std::string> kTrainOptionNames = {
+    "steps",    "batch-size", "grad-accum",    "lr",   "weight-decay",
+    "schedule", "warmup",     "max-grad-norm", "seed", "precision"};
 
 TrainOptions train_options_from_args(const CliArgs& args, TrainOptions o) {
   o.steps = args.integer("steps", o.steps);
@@ -30,6 +30,7 @@ TrainOptions train_options_from_args(const CliArgs& args, TrainOptions o) {
   o.warmup_steps = args.integer("warmup", o.warmup_steps);
   o.max_grad_norm = args.number("max-grad-norm", o.max_grad_norm);
   o.seed = static_cast<uint64_t>(args.integer("seed", static_cast<int64_t>(o.seed)));
+  o.precision = parse_precision(args.str("precision", precision_name(o.precision)), "--precision");
   return o;
 }
 

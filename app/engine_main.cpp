@@ -94,7 +94,7 @@ int main(int argc, char** argv) {
     std::cout << "switchyard-engine " << SWITCHYARD_VERSION << "\n";
     return 0;
   }
-  sy::use_all_cores();
+  sy::tune_cpu_runtime();
   const std::string command = argv[1];
   try {
     if (command == "tasks") return sy::command_tasks(argc, argv);

@@ -99,7 +99,7 @@ int main(int argc, char** argv) {
   }
 
   try {
-    sy::use_all_cores();
+    sy::tune_cpu_runtime();
     if (!threads.empty() && !sy::bench::set_threads(threads)) {
       return usage("--threads expects a positive whole number");
     }

@@ -1,15 +1,19 @@
 // bench_train: training throughput of the engine's trainer (sy::train) on the CPU — real tokens
 // per second, milliseconds per optimizer step and peak resident memory — for LoRA and full
 // fine-tuning of the built-in byte-level model and of a randomly initialised GPT-2-small shape.
-// Usage: bench_train [--quick] [--only builtin|gpt2] [--threads N] [--steps N]
+// Usage: bench_train [--quick] [--only builtin|gpt2] [--precision fp32|bf16|both] [--threads N]
+//                    [--steps N]
+// SY_PROFILE=PREFIX writes a Chrome trace of each row to PREFIX.<mode>.<precision>.trace.
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
 
 #include <ATen/Parallel.h>
+#include <torch/csrc/autograd/profiler_legacy.h>
 #include <torch/utils.h>
 
 #include "bench/bench_util.h"
@@ -17,6 +21,7 @@
 #include "engine/model/byte_tokenizer.h"
 #include "engine/model/lora.h"
 #include "engine/model/model_config.h"
+#include "engine/model/precision.h"
 #include "engine/model/transformer.h"
 #include "engine/train/batching.h"
 #include "engine/train/trainer.h"
@@ -36,6 +41,7 @@ struct Case {
   int64_t batch = 16;
   int64_t warmup = 2;
   int64_t steps = 20;
+  sy::Precision precision = sy::Precision::FP32;
 };
 
 struct Measured {
@@ -67,6 +73,7 @@ Measured run_case(const Case& c) {
   options.batch_size = c.batch;
   options.lr = 1e-4;
   options.seed = 0;
+  options.precision = c.precision;
   // One train() call: the optimizer's state exists before the timed steps start, as in a real run.
   double start_s = 0, start_tokens = 0;
   auto on_step = [&](const sy::TrainStep& s) {
@@ -79,7 +86,15 @@ Measured run_case(const Case& c) {
     std::fprintf(stderr, "  %s %s: step %lld/%lld loss %.3f\n", c.model.c_str(), c.mode.c_str(),
                  static_cast<long long>(s.step), static_cast<long long>(s.total_steps), s.loss);
   };
+  const char* profile = std::getenv("SY_PROFILE");
+  std::unique_ptr<torch::autograd::profiler::RecordProfile> recorder;
+  if (profile) {
+    recorder = std::make_unique<torch::autograd::profiler::RecordProfile>(
+        std::string(profile) + "." + (c.lora ? "lora" : "full") + "." +
+        sy::precision_name(c.precision) + ".trace");
+  }
   const auto result = sy::train(model, *c.data, target, options, on_step);
+  recorder.reset();
   m.first_loss = result.losses.front();
   m.last_loss = result.losses.back();
   m.peak_rss_kib = sy::bench::status_kib("VmHWM");
@@ -94,8 +109,8 @@ std::string params_text(int64_t n) {
 
 int usage(const char* why) {
   std::fprintf(stderr,
-               "bench_train: %s\nusage: bench_train [--quick] [--only builtin|gpt2] [--threads N] "
-               "[--steps N]\n",
+               "bench_train: %s\nusage: bench_train [--quick] [--only builtin|gpt2] "
+               "[--precision fp32|bf16|both] [--threads N] [--steps N]\n",
                why);
   return 2;
 }
@@ -107,6 +122,7 @@ int main(int argc, char** argv) {
   std::string only;
   std::string threads;
   int64_t steps_override = 0;
+  std::vector<sy::Precision> precisions = {sy::Precision::FP32, sy::Precision::BF16};
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--quick") {
@@ -117,6 +133,15 @@ int main(int argc, char** argv) {
     } else if (arg == "--steps" && i + 1 < argc) {
       steps_override = std::atoll(argv[++i]);
       if (steps_override <= 0) return usage("--steps expects a positive whole number");
+    } else if (arg == "--precision" && i + 1 < argc) {
+      const std::string p = argv[++i];
+      if (p == "both") {
+        precisions = {sy::Precision::FP32, sy::Precision::BF16};
+      } else if (p == "fp32" || p == "bf16") {
+        precisions = {sy::parse_precision(p, "--precision")};
+      } else {
+        return usage("--precision expects fp32, bf16 or both");
+      }
     } else if (arg == "--threads" && i + 1 < argc) {
       threads = argv[++i];
     } else if (arg == "--help" || arg == "-h") {
@@ -127,7 +152,7 @@ int main(int argc, char** argv) {
   }
 
   try {
-    sy::use_all_cores();
+    sy::tune_cpu_runtime();
     if (!threads.empty() && !sy::bench::set_threads(threads)) {
       return usage("--threads expects a positive whole number");
     }
@@ -165,19 +190,40 @@ int main(int argc, char** argv) {
     gpt2_lora.target_modules = {"qkv_proj"};
 
     std::vector<Case> cases;
-    if (only.empty() || only == "builtin") {
-      const int64_t steps = steps_override > 0 ? steps_override : (quick ? 5 : 20);
-      const auto config = sy::builtin_model_config();
-      cases.push_back({"builtin", "LoRA r8 qkv,o,up,down", config, true, builtin_lora,
-                       &reverse_data, 16, warmup, steps});
-      cases.push_back({"builtin", "full", config, false, {}, &reverse_data, 16, warmup, steps});
-    }
-    if (only.empty() || only == "gpt2") {
-      const int64_t steps = steps_override > 0 ? steps_override : (quick ? 2 : 5);
-      const auto config = sy::bench::gpt2_small_config();
-      cases.push_back(
-          {"gpt2-small", "LoRA r8 qkv", config, true, gpt2_lora, &random_data, 8, warmup, steps});
-      cases.push_back({"gpt2-small", "full", config, false, {}, &random_data, 8, warmup, steps});
+    for (const auto precision : precisions) {
+      const std::string suffix = precision == sy::Precision::BF16 ? " bf16" : "";
+      if (only.empty() || only == "builtin") {
+        const int64_t steps = steps_override > 0 ? steps_override : (quick ? 5 : 20);
+        const auto config = sy::builtin_model_config();
+        cases.push_back({"builtin", "LoRA r8 qkv,o,up,down" + suffix, config, true, builtin_lora,
+                         &reverse_data, 16, warmup, steps, precision});
+        cases.push_back({"builtin",
+                         "full" + suffix,
+                         config,
+                         false,
+                         {},
+                         &reverse_data,
+                         16,
+                         warmup,
+                         steps,
+                         precision});
+      }
+      if (only.empty() || only == "gpt2") {
+        const int64_t steps = steps_override > 0 ? steps_override : (quick ? 2 : 5);
+        const auto config = sy::bench::gpt2_small_config();
+        cases.push_back({"gpt2-small", "LoRA r8 qkv" + suffix, config, true, gpt2_lora,
+                         &random_data, 8, warmup, steps, precision});
+        cases.push_back({"gpt2-small",
+                         "full" + suffix,
+                         config,
+                         false,
+                         {},
+                         &random_data,
+                         8,
+                         warmup,
+                         steps,
+                         precision});
+      }
     }
 
     std::vector<std::vector<std::string>> rows = {

@@ -108,7 +108,7 @@ inline void print_machine() {
   std::printf("load average at start: %s\n\n", load_average().c_str());
 }
 
-// Applies "--threads N" (N > 0) after sy::use_all_cores(); false for a bad value.
+// Applies "--threads N" (N > 0) after sy::tune_cpu_runtime(); false for a bad value.
 inline bool set_threads(const std::string& value) {
   const int n = std::atoi(value.c_str());
   if (n <= 0) return false;

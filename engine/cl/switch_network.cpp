@@ -82,11 +82,16 @@ std::string shape_text(const std::vector<int64_t>& shape) {
 
 }  // namespace
 
+SwitchQuery switch_query(const Example& example) {
+  return {example.instruction, example.input};
+}
+
 SwitchPooling parse_switch_pooling(const std::string& name, const std::string& source) {
   if (name == "last-token") return SwitchPooling::LastToken;
   if (name == "mean") return SwitchPooling::Mean;
+  if (name == "split-mean") return SwitchPooling::SplitMean;
   throw Error(source + ": field \"pooling\" is \"" + name +
-              "\"; expected one of last-token, mean.");
+              "\"; expected one of last-token, mean, split-mean.");
 }
 
 const char* switch_pooling_name(SwitchPooling pooling) {
@@ -95,13 +100,18 @@ const char* switch_pooling_name(SwitchPooling pooling) {
       return "last-token";
     case SwitchPooling::Mean:
       return "mean";
+    case SwitchPooling::SplitMean:
+      return "split-mean";
   }
   return "?";
 }
 
-torch::Tensor extract_switch_features(TransformerLM& extractor, const Tokenizer& tokenizer,
-                                      const std::vector<std::string>& queries,
-                                      SwitchPooling pooling, int64_t batch_size) {
+namespace {
+
+// One feature row per text, pooled by `pooling` (LastToken or Mean).
+torch::Tensor pooled_features(TransformerLM& extractor, const Tokenizer& tokenizer,
+                              const std::vector<std::string>& queries, SwitchPooling pooling,
+                              int64_t batch_size) {
   torch::NoGradGuard no_grad;
   EvalModeGuard eval_mode(*extractor);
   const auto& config = extractor->config();
@@ -140,6 +150,29 @@ torch::Tensor extract_switch_features(TransformerLM& extractor, const Tokenizer&
                          pooled_batch(extractor, rows, pooling));
   }
   return features;
+}
+
+}  // namespace
+
+torch::Tensor extract_switch_features(TransformerLM& extractor, const Tokenizer& tokenizer,
+                                      const std::vector<SwitchQuery>& queries,
+                                      SwitchPooling pooling, int64_t batch_size) {
+  std::vector<std::string> first, second;
+  for (const auto& q : queries) {
+    if (pooling == SwitchPooling::SplitMean) {
+      first.push_back(q.instruction);
+      second.push_back(q.input.empty() ? q.instruction : q.input);
+    } else {
+      first.push_back(q.input.empty() ? q.instruction : q.instruction + "\n" + q.input);
+    }
+  }
+  if (pooling != SwitchPooling::SplitMean) {
+    return pooled_features(extractor, tokenizer, first, pooling, batch_size);
+  }
+  return torch::cat(
+      {pooled_features(extractor, tokenizer, first, SwitchPooling::Mean, batch_size),
+       pooled_features(extractor, tokenizer, second, SwitchPooling::Mean, batch_size)},
+      1);
 }
 
 SwitchNetworkImpl::SwitchNetworkImpl() {

@@ -5,7 +5,6 @@
 #include "engine/cl/retention.h"
 #include "engine/cl/strategy.h"
 #include "engine/cl/switch_network.h"
-#include "engine/data/prompt_template.h"
 
 namespace sy {
 namespace {
@@ -19,11 +18,11 @@ class SwitchCit : public Strategy {
     experts_.resize(stage + 1);
     experts_[stage] = ctx_.bank->expert(ctx_, stage, spec_.lora, spec_.training);
 
-    std::vector<std::string> kept;
+    std::vector<SwitchQuery> kept;
     for (size_t i :
          retain_indices(task.train.size(), spec_.retention, static_cast<size_t>(spec_.min_retained),
                         ctx_.seed * 31 + stage)) {
-      kept.push_back(format_query(task.train[i]));
+      kept.push_back(switch_query(task.train[i]));
     }
     retained_.push_back(features(kept));
 
@@ -66,7 +65,7 @@ class SwitchCit : public Strategy {
   }
 
  private:
-  torch::Tensor features(const std::vector<std::string>& queries) {
+  torch::Tensor features(const std::vector<SwitchQuery>& queries) {
     return extract_switch_features(ctx_.base->model, *ctx_.base->tokenizer, queries,
                                    spec_.switch_options.pooling);
   }
@@ -75,8 +74,8 @@ class SwitchCit : public Strategy {
   const torch::Tensor& test_features(size_t task) {
     if (test_features_.size() <= task) test_features_.resize(task + 1);
     if (!test_features_[task].defined()) {
-      std::vector<std::string> queries;
-      for (const auto& e : (*ctx_.tasks)[task].test) queries.push_back(format_query(e));
+      std::vector<SwitchQuery> queries;
+      for (const auto& e : (*ctx_.tasks)[task].test) queries.push_back(switch_query(e));
       test_features_[task] = features(queries);
     }
     return test_features_[task];

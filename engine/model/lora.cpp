@@ -3,11 +3,11 @@
 
 #include <cmath>
 
-#include <torch/nn/functional/dropout.h>
 #include <torch/nn/functional/linear.h>
 #include <torch/nn/init.h>
 #include <torch/utils.h>
 
+#include "engine/model/dropout_mask.h"
 #include "engine/util/error.h"
 
 namespace sy {
@@ -80,10 +80,9 @@ torch::Tensor& LoraLinearImpl::lora_B(AdapterId id) {
 torch::Tensor LoraLinearImpl::low_rank(const torch::Tensor& x, const Adapter& a,
                                        bool use_dropout) const {
   torch::Tensor h = x;
-  if (use_dropout && a.dropout > 0.0) {
-    h = torch::nn::functional::dropout(h, torch::nn::functional::DropoutFuncOptions().p(a.dropout));
-  }
-  return torch::matmul(torch::matmul(h, a.A.t()), a.B.t()) * a.scaling;
+  if (use_dropout && a.dropout > 0.0) h = x * dropout_mask(x, a.dropout);
+  // The scaling multiplies the rank-r intermediate, r values per token instead of out_features.
+  return torch::matmul(torch::matmul(h, a.A.t()) * a.scaling, a.B.t());
 }
 
 torch::Tensor LoraLinearImpl::forward(const torch::Tensor& x, AdapterId id) {

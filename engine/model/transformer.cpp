@@ -4,12 +4,15 @@
 #include "engine/model/transformer.h"
 
 #include <cmath>
+#include <tuple>
+#include <utility>
 
 #include <torch/nn/functional/activation.h>
 #include <torch/nn/functional/normalization.h>
 #include <torch/nn/init.h>
 #include <torch/utils.h>
 
+#include "engine/model/contiguous_bmm.h"
 #include "engine/util/error.h"
 
 namespace sy {
@@ -23,16 +26,18 @@ torch::Tensor rotate_half(const torch::Tensor& x) {
   return torch::cat({-halves[1], halves[0]}, -1);
 }
 
-// RoPE on [B, H, T, D] with positions [B, T]; angles in FP32 for accuracy.
-torch::Tensor apply_rope(const torch::Tensor& x, const torch::Tensor& positions, double theta) {
-  const int64_t dim = x.size(-1);
-  auto inv_freq =
-      torch::pow(theta, -torch::arange(0, dim, 2, torch::kFloat) / double(dim)).to(x.device());
+// RoPE's rotation for positions [B, T], as [B, 1, T, D] cos and sin; angles in FP32 for accuracy.
+std::pair<torch::Tensor, torch::Tensor> rope_tables(const torch::Tensor& positions, int64_t dim,
+                                                    double theta) {
+  auto inv_freq = torch::pow(theta, -torch::arange(0, dim, 2, torch::kFloat) / double(dim))
+                      .to(positions.device());
   auto freqs = positions.to(torch::kFloat).unsqueeze(-1) * inv_freq;  // [B, T, D/2]
   auto emb = torch::cat({freqs, freqs}, -1).unsqueeze(1);             // [B, 1, T, D]
-  auto cos = emb.cos().to(x.scalar_type());
-  auto sin = emb.sin().to(x.scalar_type());
-  return x * cos + rotate_half(x) * sin;
+  return {emb.cos(), emb.sin()};
+}
+
+torch::Tensor apply_rope(const torch::Tensor& x, const AttentionContext& ctx) {
+  return x * ctx.rope_cos.to(x.scalar_type()) + rotate_half(x) * ctx.rope_sin.to(x.scalar_type());
 }
 
 // ALiBi slopes as BLOOM computes them, including the extra slopes of a non-power-of-two count.
@@ -114,8 +119,8 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const AttentionCont
   k = k.view({B, T, Hkv, D}).transpose(1, 2);
   v = v.view({B, T, Hkv, D}).transpose(1, 2);
   if (config_.position == PositionType::RoPE) {
-    q = apply_rope(q, ctx.positions, config_.rope_theta);
-    k = apply_rope(k, ctx.positions, config_.rope_theta);
+    q = apply_rope(q, ctx);
+    k = apply_rope(k, ctx);
   }
   if (cache) {
     auto& ck = cache->keys[static_cast<size_t>(layer)];
@@ -130,12 +135,16 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const AttentionCont
     k = k.repeat_interleave(H / Hkv, 1);
     v = v.repeat_interleave(H / Hkv, 1);
   }
-  auto scores = torch::matmul(q, k.transpose(-2, -1)).to(torch::kFloat) *
-                (1.0 / std::sqrt(static_cast<double>(D)));
-  if (ctx.alibi_bias.defined()) scores = scores + ctx.alibi_bias;
-  scores = scores + ctx.additive_mask;
+  // The scale goes on q (T x D values, not T x S); contiguous_bmm keeps BLAS on its fast path.
+  const int64_t S = k.size(2);
+  auto q3 = (q * (1.0 / std::sqrt(static_cast<double>(D)))).reshape({B * H, T, D});
+  auto kt = k.transpose(-2, -1).contiguous().view({B * H, D, S});
+  auto scores = contiguous_bmm(q3, kt).view({B, H, T, S}).to(torch::kFloat) + ctx.additive_mask;
   auto probs = torch::softmax(scores, -1).to(v.scalar_type());
-  auto out = torch::matmul(probs, v).transpose(1, 2).reshape({B, T, H * D});
+  auto out = contiguous_bmm(probs.view({B * H, T, S}), v.reshape({B * H, S, D}))
+                 .view({B, H, T, D})
+                 .transpose(1, 2)
+                 .reshape({B, T, H * D});
   return o_proj(out, adapter);
 }
 
@@ -229,7 +238,12 @@ AttentionContext TransformerLMImpl::make_context(const torch::Tensor& full_mask,
   if (config_.position == PositionType::ALiBi) {
     auto slopes = alibi_slopes(config_.n_head).to(device);         // [H]
     auto key_pos = (all_positions * mask_long).to(torch::kFloat);  // [B, S]
-    ctx.alibi_bias = slopes.view({1, -1, 1, 1}) * key_pos.view({key_pos.size(0), 1, 1, S});
+    ctx.additive_mask =
+        ctx.additive_mask + slopes.view({1, -1, 1, 1}) * key_pos.view({key_pos.size(0), 1, 1, S});
+  }
+  if (config_.position == PositionType::RoPE) {
+    std::tie(ctx.rope_cos, ctx.rope_sin) =
+        rope_tables(ctx.positions, config_.head_dim(), config_.rope_theta);
   }
   return ctx;
 }

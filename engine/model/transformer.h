@@ -27,11 +27,13 @@ struct KVCache {
 };
 
 // What every layer needs to know about the positions of the current forward call.
+// Built once per forward call and shared by the layers, so nothing here is recomputed per layer.
 struct AttentionContext {
   torch::Tensor positions;  // [B, T] position of each new token (padding excluded)
-  torch::Tensor
-      additive_mask;         // [B, 1, T, S] 0 where attention is allowed, large negative where not
-  torch::Tensor alibi_bias;  // [B, H, 1, S] or undefined
+  // [B, 1, T, S]: 0 where attention is allowed, large negative where not (plus ALiBi's bias,
+  // then [B, H, T, S]), added to the scores in one pass.
+  torch::Tensor additive_mask;
+  torch::Tensor rope_cos, rope_sin;  // [B, 1, T, head_dim] for RoPE models, else undefined
 };
 
 class NormImpl : public torch::nn::Module {

@@ -32,6 +32,14 @@ TrainOptions read_training(JsonFields& f, TrainOptions o) {
   }
   o.warmup_steps = f.integer("warmup", o.warmup_steps, 0, kBig);
   o.max_grad_norm = f.number("max_grad_norm", o.max_grad_norm, 0.0, 1e9);
+  if (f.has("precision")) {
+    const std::string name = f.text("precision", "");
+    try {
+      o.precision = parse_precision(name, "");
+    } catch (const Error&) {
+      f.fail("precision", "is \"" + name + "\"; expected fp32 or bf16");
+    }
+  }
   return o;
 }
 
@@ -61,8 +69,9 @@ TaskSource read_task(const nlohmann::json& j, const std::string& file, const std
     static const std::vector<std::string> metrics = {"exact",     "rouge1", "rouge2",    "rougeL",
                                                      "rougeLsum", "bleu",   "constraint"};
     if (std::find(metrics.begin(), metrics.end(), t.metric) == metrics.end()) {
-      f.fail("metric", "is \"" + t.metric +
-                           "\"; expected exact, rouge1, rouge2, rougeL, rougeLsum, bleu or constraint");
+      f.fail("metric",
+             "is \"" + t.metric +
+                 "\"; expected exact, rouge1, rouge2, rougeL, rougeLsum, bleu or constraint");
     }
     if (t.builtin.empty() == t.train_path.empty()) {
       f.fail("builtin", "or jsonl must be given (exactly one of them)");
@@ -152,6 +161,15 @@ Experiment experiment_from_json(const nlohmann::json& j, const std::string& path
 
   JsonFields evaluation = top.object("evaluation");
   e.max_new_tokens = evaluation.integer("max_new_tokens", e.max_new_tokens, 1, 4096);
+  e.eval_precision = lora_training.precision;
+  if (evaluation.has("precision")) {
+    const std::string name = evaluation.text("precision", "");
+    try {
+      e.eval_precision = parse_precision(name, "");
+    } catch (const Error&) {
+      evaluation.fail("precision", "is \"" + name + "\"; expected fp32 or bf16");
+    }
+  }
   evaluation.reject_unknown();
 
   const auto& strategies = top.raw("strategies");

@@ -48,6 +48,7 @@ struct Experiment {
   std::vector<uint64_t> seeds = {0};
   std::vector<StrategySpec> strategies;
   int64_t max_new_tokens = 64;
+  Precision eval_precision = Precision::FP32;  // decoding; defaults to training.precision
   std::string device = "auto";
 };
 

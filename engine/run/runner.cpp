@@ -85,6 +85,7 @@ std::vector<RunResult> run_experiment(const Experiment& experiment, const Runner
   ctx.base = &base;
   ctx.tasks = &tasks;
   ctx.generation.max_new_tokens = experiment.max_new_tokens;
+  ctx.generation.precision = experiment.eval_precision;
   ctx.device = device;
   ctx.bank = &bank;
   ctx.answers = &answers;

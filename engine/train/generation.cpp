@@ -94,6 +94,7 @@ std::vector<TokenIds> generate_batch(TransformerLM& model, const std::vector<Tok
 std::vector<TokenIds> generate(TransformerLM& model, const std::vector<TokenIds>& prompts,
                                const GenerationOptions& options) {
   torch::NoGradGuard no_grad;
+  AutocastScope autocast(options.precision, model->tok_emb->weight.device());
   const bool was_training = model->is_training();
   model->eval();
   at::Generator generator = at::detail::createCPUGenerator(options.seed);

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "engine/model/precision.h"
 #include "engine/model/tokenizer.h"
 #include "engine/model/transformer.h"
 
@@ -18,6 +19,7 @@ struct GenerationOptions {
   bool use_cache = true;
   AdapterId adapter = kNoAdapter;
   int64_t batch_size = 64;  // prompts per forward batch
+  Precision precision = Precision::FP32;
 };
 
 // Returns, per prompt, the generated ids without the prompt and without the end-of-sequence id.

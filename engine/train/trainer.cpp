@@ -79,13 +79,20 @@ TrainResult train(TransformerLM& model, const std::vector<EncodedExample>& data,
     optimizer.zero_grad();
     double step_loss = 0;
     for (auto& batch : micro) {
-      auto logits = model->forward(batch.input_ids.to(device), batch.attention_mask.to(device),
-                                   nullptr, target.adapter);
-      auto loss = torch::nn::functional::cross_entropy(
-          logits.view({-1, logits.size(-1)}).to(torch::kFloat), batch.labels.to(device).view({-1}),
-          torch::nn::functional::CrossEntropyFuncOptions()
-              .ignore_index(kIgnoreIndex)
-              .reduction(torch::kSum));
+      torch::Tensor loss;
+      {
+        AutocastScope autocast(options.precision, device);
+        auto hidden = model->hidden_states(
+            batch.input_ids.to(device), batch.attention_mask.to(device), nullptr, target.adapter);
+        // Logits only where a loss is taken (response tokens): the vocabulary projection and
+        // its softmax are skipped for the prompt, with the same loss and gradients.
+        auto labels = batch.labels.to(device).view({-1});
+        auto where = (labels != kIgnoreIndex).nonzero().squeeze(1);
+        auto logits = model->logits(hidden.view({-1, hidden.size(-1)}).index_select(0, where));
+        loss = torch::nn::functional::cross_entropy(
+            logits.to(torch::kFloat), labels.index_select(0, where),
+            torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
+      }
       loss = loss / static_cast<double>(std::max<int64_t>(1, step_targets));
       loss.backward();
       step_loss += loss.item<double>();

@@ -8,6 +8,7 @@
 #include <functional>
 #include <vector>
 
+#include "engine/model/precision.h"
 #include "engine/model/transformer.h"
 #include "engine/train/batching.h"
 #include "engine/train/lr_schedule.h"
@@ -25,6 +26,7 @@ struct TrainOptions {
   double max_grad_norm = 1.0;  // <= 0 turns clipping off
   uint64_t seed = 0;
   int64_t max_seq_len = 0;  // 0: the model's context length
+  Precision precision = Precision::FP32;
 };
 
 struct TrainStep {

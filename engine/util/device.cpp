@@ -1,6 +1,8 @@
 // Device selection and threads.
 #include "engine/util/device.h"
 
+#include <malloc.h>
+
 #include <thread>
 
 #include <ATen/Parallel.h>
@@ -10,9 +12,13 @@
 
 namespace sy {
 
-void use_all_cores() {
+void tune_cpu_runtime() {
   const unsigned cores = std::thread::hardware_concurrency();
   if (cores > 0) at::set_num_threads(static_cast<int>(cores));
+  // 32 MiB is glibc's largest mmap threshold; blocks below it are reused from the heap.
+  mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+  mallopt(M_TRIM_THRESHOLD, 256 * 1024 * 1024);
+  mallopt(M_TOP_PAD, 64 * 1024 * 1024);
 }
 
 c10::Device pick_device(const std::string& request) {

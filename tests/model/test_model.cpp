@@ -8,6 +8,8 @@
 
 #include "engine/model/adapter_io.h"
 #include "engine/model/checkpoint.h"
+#include "engine/model/contiguous_bmm.h"
+#include "engine/model/dropout_mask.h"
 #include "engine/model/transformer.h"
 #include "engine/train/generation.h"
 #include "engine/util/error.h"
@@ -313,6 +315,36 @@ class TestModel : public QObject {
     QCOMPARE(a, b);
     options.seed = 8;
     QVERIFY(generate(model, {{1, 2, 3}}, options) != a);
+  }
+
+  void dropout_mask_keeps_the_expected_fraction_and_follows_the_seed() {
+    const auto like = torch::zeros({64, 1000});
+    torch::manual_seed(5);
+    const auto a = dropout_mask(like, 0.25);
+    torch::manual_seed(5);
+    const auto b = dropout_mask(like, 0.25);
+    const auto c = dropout_mask(like, 0.25);
+    QVERIFY(torch::equal(a, b));
+    QVERIFY(!torch::equal(a, c));
+    QCOMPARE(a.sizes(), like.sizes());
+    const double kept = (a > 0).to(torch::kDouble).mean().item<double>();
+    QVERIFY2(std::abs(kept - 0.75) < 0.01, qPrintable(QString::number(kept)));
+    // Inverted dropout: kept values are scaled so the mean is unchanged.
+    QVERIFY(std::abs(a.max().item<double>() - 1.0 / 0.75) < 1e-6);
+    QVERIFY(std::abs(a.mean().item<double>() - 1.0) < 0.02);
+  }
+
+  void contiguous_bmm_matches_bmm_with_gradients() {
+    const auto a0 = torch::randn({6, 5, 4}), b0 = torch::randn({6, 7, 4}).transpose(1, 2);
+    auto a1 = a0.clone().requires_grad_(), b1 = b0.clone().requires_grad_();
+    auto a2 = a0.clone().requires_grad_(), b2 = b0.clone().requires_grad_();
+    const auto weights = torch::randn({6, 5, 7});
+    const auto y1 = torch::bmm(a1, b1), y2 = contiguous_bmm(a2, b2);
+    QVERIFY(torch::allclose(y1, y2, 1e-5, 1e-6));
+    (y1 * weights).sum().backward();
+    (y2 * weights).sum().backward();
+    QVERIFY(torch::allclose(a1.grad(), a2.grad(), 1e-5, 1e-6));
+    QVERIFY(torch::allclose(b1.grad(), b2.grad(), 1e-5, 1e-6));
   }
 
   void bad_lora_settings_are_refused() {

@@ -39,7 +39,7 @@ class TestExperiment : public QObject {
     QCOMPARE(e.name, std::string("demo"));
     QCOMPARE(e.tasks.size(), size_t(5));
     QCOMPARE(e.tasks[0].builtin, std::string("reverse"));
-    QCOMPARE(e.strategies.size(), size_t(6));
+    QCOMPARE(e.strategies.size(), size_t(7));
     QCOMPARE(e.strategies[0].name, std::string("seq-ft"));
     QVERIFY(!e.strategies[0].use_lora);
     QCOMPARE(e.strategies[0].training.steps, int64_t(200));
@@ -49,6 +49,9 @@ class TestExperiment : public QObject {
     QCOMPARE(e.strategies[2].replay_fraction, 0.01);
     QCOMPARE(e.strategies[5].retention, 0.01);
     QCOMPARE(e.strategies[5].lora.rank, int64_t(8));
+    QCOMPARE(e.strategies[5].switch_options.pooling, SwitchPooling::SplitMean);
+    QCOMPARE(e.strategies[6].label, std::string("switchcit-0.01%"));
+    QCOMPARE(e.strategies[6].retention, 0.0001);
     QCOMPARE(e.seeds, std::vector<uint64_t>{0});
   }
 
@@ -56,7 +59,7 @@ class TestExperiment : public QObject {
     const Experiment e = experiment_from_json(minimal(), "dir/exp.json");
     QCOMPARE(e.base_model, std::string("builtin"));
     QCOMPARE(e.name, std::string("exp"));
-    QCOMPARE(e.strategies[1].switch_options.pooling, SwitchPooling::Mean);
+    QCOMPARE(e.strategies[1].switch_options.pooling, SwitchPooling::SplitMean);
   }
 
   void jsonl_paths_resolve_against_the_file() {

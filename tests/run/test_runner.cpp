@@ -14,7 +14,7 @@ class TestRunner : public QObject {
   Q_OBJECT
 
  private Q_SLOTS:
-  void initTestCase() { use_all_cores(); }
+  void initTestCase() { tune_cpu_runtime(); }
 
   void small_experiment_runs_end_to_end() {
     const nlohmann::json file = {{"name", "small"},

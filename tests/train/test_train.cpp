@@ -41,7 +41,7 @@ class TestTrain : public QObject {
   Q_OBJECT
 
  private Q_SLOTS:
-  void initTestCase() { use_all_cores(); }
+  void initTestCase() { tune_cpu_runtime(); }
 
   void schedules_match_transformers() {
     // Values from transformers' get_{constant,linear,cosine}_schedule_with_warmup, peak 1.0,
@@ -133,6 +133,35 @@ class TestTrain : public QObject {
     const auto c = run(3);
     QVERIFY(c.cancelled);
     QCOMPARE(c.steps_done, int64_t(3));
+  }
+
+  void bf16_training_tracks_fp32() {
+    const Task task = make_builtin_task("sort", 1, 64, 1);
+    const auto data = encoded(task.train);
+    auto run = [&](Precision precision) {
+      torch::manual_seed(9);
+      TransformerLM model(tiny_config());
+      const AdapterId id = model->add_adapter("sort", LoraSpec{});
+      TrainOptions o;
+      o.steps = 20;
+      o.batch_size = 8;
+      o.lr = 1e-2;
+      o.seed = 3;
+      o.precision = precision;
+      auto result = train(model, data, adapter_target(model, id), o);
+      // Weights stay FP32 whatever the compute precision.
+      if (model->adapter_parameters(id).front().scalar_type() != torch::kFloat)
+        return decltype(result.losses){};
+      return result.losses;
+    };
+    const auto fp32 = run(Precision::FP32), bf16 = run(Precision::BF16);
+    QVERIFY2(!bf16.empty(), "BF16 training changed the adapter's dtype");
+    QVERIFY2(bf16.back() < bf16.front() - 0.05, "BF16 training did not lower the loss");
+    QVERIFY2(bf16 != fp32, "BF16 gave FP32's losses bit for bit: autocast was not on");
+    for (size_t i = 0; i < fp32.size(); ++i) {
+      QVERIFY2(std::abs(fp32[i] - bf16[i]) < 0.05 * fp32[i] + 0.02,
+               qPrintable(QString("step %1: fp32 %2 bf16 %3").arg(i).arg(fp32[i]).arg(bf16[i])));
+    }
   }
 
   void lora_training_learns_a_builtin_task() {

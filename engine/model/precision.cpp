@@ -1,0 +1,47 @@
+// Autocast on LibTorch 1.13's C++ side: the thread-local flags plus the nesting count, whose
+// return to zero is what clears autocast's cache of cast weights.
+#include "engine/model/precision.h"
+
+#include <ATen/autocast_mode.h>
+
+#include "engine/util/error.h"
+
+namespace sy {
+
+Precision parse_precision(const std::string& text, const std::string& field) {
+  if (text == "fp32") return Precision::FP32;
+  if (text == "bf16") return Precision::BF16;
+  throw Error(field + " must be \"fp32\" or \"bf16\", not \"" + text + "\"");
+}
+
+std::string precision_name(Precision precision) {
+  return precision == Precision::BF16 ? "bf16" : "fp32";
+}
+
+AutocastScope::AutocastScope(Precision precision, c10::Device device) {
+  if (precision == Precision::FP32) return;
+  active_ = true;
+  cuda_ = device.is_cuda();
+  if (cuda_) {
+    was_enabled_ = at::autocast::is_enabled();
+    at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
+    at::autocast::set_enabled(true);
+  } else {
+    was_enabled_ = at::autocast::is_cpu_enabled();
+    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+    at::autocast::set_cpu_enabled(true);
+  }
+  at::autocast::increment_nesting();
+}
+
+AutocastScope::~AutocastScope() {
+  if (!active_) return;
+  if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
+  if (cuda_) {
+    at::autocast::set_enabled(was_enabled_);
+  } else {
+    at::autocast::set_cpu_enabled(was_enabled_);
+  }
+}
+
+}  // namespace sy

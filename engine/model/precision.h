@@ -1,0 +1,32 @@
+// Numeric precision of the heavy maths. FP32 is the reference path; BF16 runs matrix products in
+// bfloat16 (AMX / AVX512-BF16 on CPUs that have them, tensor cores on GPUs) through LibTorch's
+// autocast, while weights, norms, softmax, losses and optimizer state stay FP32.
+#pragma once
+
+#include <string>
+
+#include <c10/core/Device.h>
+
+namespace sy {
+
+enum class Precision { FP32, BF16 };
+
+// "fp32" or "bf16"; anything else is an error naming `field`.
+Precision parse_precision(const std::string& text, const std::string& field);
+std::string precision_name(Precision precision);
+
+// While alive, matrix products on `device` run in `precision` (a no-op for FP32).
+class AutocastScope {
+ public:
+  AutocastScope(Precision precision, c10::Device device);
+  ~AutocastScope();
+  AutocastScope(const AutocastScope&) = delete;
+  AutocastScope& operator=(const AutocastScope&) = delete;
+
+ private:
+  bool active_ = false;
+  bool cuda_ = false;
+  bool was_enabled_ = false;
+};
+
+}  // namespace sy
