@@ -10,7 +10,13 @@ int command_pretrain(int argc, char** argv);
 int command_train(int argc, char** argv);
 int command_generate(int argc, char** argv);
 int command_run(int argc, char** argv);
+int command_resume(int argc, char** argv);
 int command_score(int argc, char** argv);
 int command_forward(int argc, char** argv);
+// The store readers (command_store.cpp): no LibTorch, so tests link them without it.
+int command_list(int argc, char** argv);
+int command_show(int argc, char** argv);
+int command_export(int argc, char** argv);
+int command_export_adapter(int argc, char** argv);
 
 }  // namespace sy

@@ -11,6 +11,7 @@
 #include "app/commands.h"
 #include "engine/util/device.h"
 #include "engine/util/error.h"
+#include "storage/store_error.h"
 
 namespace {
 
@@ -39,11 +40,17 @@ commands:
            [--max-new-tokens N] [--temperature T] [--top-p P] [--seed N] [--no-cache]
       Generate an answer (greedy unless --temperature > 0).
 
-  run EXPERIMENT.json [--summary FILE] [--quick] [--device D]
+  run EXPERIMENT.json [--summary FILE] [--quick] [--device D] [--events] [--db FILE | --no-db]
       Run every strategy of an experiment over its task sequence (docs/experiments.md):
       prints each run's score matrix and a table of AP, forgetting, BWT, FWT and router
       accuracy; --summary writes all of it as JSON; --quick runs a few steps and examples
-      only (a check of the whole pipeline in seconds).
+      only (a check of the whole pipeline in seconds). Everything is recorded in the store
+      (docs/storage.md) unless --no-db; --events writes one JSON object per line on stdout
+      for everything that happens (docs/events.md) and moves the tables to stderr.
+
+  resume RUN [--events] [--db FILE]
+      Continue an interrupted, cancelled or failed run after its last finished stage; it
+      ends with the results an uninterrupted run would have had.
 
   score --metric exact|rouge1|rouge2|rougeL|rougeLsum|bleu|sari|constraint
         --predictions FILE --references FILE [--sources FILE] [--stem] [--sentence]
@@ -59,6 +66,22 @@ commands:
       Logits for {"input_ids": [[...]], "attention_mask": [[...]]} (mask optional, left
       padding) as {"logits": [batch][position][vocab]} in FP32.
 
+  list [--experiment NAME] [--status STATUS] [--tag TAG] [--json] [--db FILE]
+      The runs in the store, newest first: id, experiment, label, strategy, seed, status,
+      stages done, AP, start time and duration.
+
+  show RUN [--json] [--db FILE]
+      One run: its settings and status, tasks, score matrix, AP/forgetting/BWT/FWT/router
+      accuracy, router confusion matrices, adapters, tags and notes.
+
+  export RUN --format json|csv --output PATH [--db FILE]
+      Everything of a run plus its training curve: one JSON document (PATH "-": stdout), or
+      scores.csv, train.csv, confusion.csv and summary.csv in the folder PATH.
+
+  export-adapter RUN TASK DIR [--force] [--db FILE]
+      Write the adapter a run trained on TASK (its name, or its position from 1) to DIR as
+      adapter_model.safetensors + adapter_config.json (PEFT layout).
+
 training options:
   --steps N  --batch-size N  --grad-accum N  --lr X  --weight-decay X
   --schedule constant|linear|cosine  --warmup N  --max-grad-norm X (0: off)  --seed N
@@ -66,6 +89,7 @@ training options:
 common options:
   --model DIR    a model folder (default: the built-in base model)
   --device D     auto (default: CUDA when present), cpu, cuda or cuda:N
+  --db FILE      the experiment store (default: $XDG_DATA_HOME/switchyard/switchyard.db)
 
 Long work prints progress lines (step, loss, tokens/s, ETA) on stderr; SIGINT or SIGTERM
 cancels between training steps. Errors are one line on stderr and exit code 1.
@@ -102,11 +126,19 @@ int main(int argc, char** argv) {
     if (command == "train") return sy::command_train(argc, argv);
     if (command == "generate") return sy::command_generate(argc, argv);
     if (command == "run") return sy::command_run(argc, argv);
+    if (command == "resume") return sy::command_resume(argc, argv);
     if (command == "score") return sy::command_score(argc, argv);
     if (command == "forward") return sy::command_forward(argc, argv);
+    if (command == "list") return sy::command_list(argc, argv);
+    if (command == "show") return sy::command_show(argc, argv);
+    if (command == "export") return sy::command_export(argc, argv);
+    if (command == "export-adapter") return sy::command_export_adapter(argc, argv);
     std::cerr << "error: unknown command \"" << command << "\"; see switchyard-engine --help\n";
     return 2;
   } catch (const sy::Error& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 1;
+  } catch (const sy::store::StoreError& e) {  // a database that is missing, damaged or newer
     std::cerr << "error: " << e.what() << "\n";
     return 1;
   } catch (const std::exception& e) {

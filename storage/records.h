@@ -129,6 +129,12 @@ struct Adapter {
   std::vector<uint8_t> safetensors;  // the adapter_model.safetensors file, byte for byte
 };
 
+// The state a run carries from stage to stage (weights, as safetensors bytes), after `stage`.
+struct Checkpoint {
+  int stage = 0;
+  std::vector<uint8_t> state;
+};
+
 struct Note {
   int64_t id = 0;
   std::string text;

@@ -122,6 +122,19 @@ CREATE TABLE tags (
 CREATE INDEX tags_by_tag ON tags(tag);
 )sql";
 
+// Version 3: what a resumed run needs to continue after its last finished stage (the trained
+// weights a strategy carries from stage to stage), one row per run, replaced at every stage.
+constexpr const char* kStep3 = R"sql(
+CREATE TABLE run_checkpoints (
+  run_id      INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+  stage       INTEGER NOT NULL,
+  size        INTEGER NOT NULL,
+  sha256      TEXT    NOT NULL,
+  created_at  INTEGER NOT NULL,
+  state       BLOB    NOT NULL
+);
+)sql";
+
 struct TableSince {
   const char* name;
   int version;
@@ -130,7 +143,7 @@ struct TableSince {
 constexpr TableSince kTables[] = {
     {"experiments", 1},  {"runs", 1},        {"run_tasks", 1},        {"stages", 1},
     {"train_points", 1}, {"eval_scores", 1}, {"router_confusion", 1}, {"adapters", 1},
-    {"notes", 2},        {"tags", 2},
+    {"notes", 2},        {"tags", 2},        {"run_checkpoints", 3},
 };
 
 }  // namespace
@@ -142,6 +155,7 @@ const std::vector<Migration>& migrations() {
        "router confusion, adapters",
        kStep1},
       {2, "notes, tags and the run summary", kStep2},
+      {3, "checkpoints for resuming a run", kStep3},
   };
   return steps;
 }

@@ -682,6 +682,50 @@ void Store::finish_stage(int64_t run_id, int stage) {
   }
 }
 
+void Store::finish_stage(int64_t run_id, int stage, const std::vector<uint8_t>& checkpoint) {
+  Database& d = db();
+  Operation op(d, "finish stage " + std::to_string(stage) + " of " + run_text(run_id) +
+                      " with its checkpoint");
+  const std::string sha = sha256_hex(checkpoint.data(), checkpoint.size());
+  Transaction transaction(d);
+  finish_stage(run_id, stage);
+  Query q = d.query(
+      "INSERT OR REPLACE INTO run_checkpoints (run_id, stage, size, sha256, created_at, state) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  q->bind_int64(1, run_id);
+  q->bind_int64(2, stage);
+  q->bind_int64(3, static_cast<int64_t>(checkpoint.size()));
+  q->bind_text(4, sha);
+  q->bind_int64(5, now_ms());
+  q->bind_blob(6, checkpoint.data(), checkpoint.size());
+  q->run();
+  transaction.commit();
+}
+
+std::optional<Checkpoint> Store::get_checkpoint(int64_t run_id) {
+  Database& d = db();
+  Operation op(d, "read the checkpoint of " + run_text(run_id));
+  Checkpoint checkpoint;
+  std::string stored_sha;
+  {
+    Query q = d.query("SELECT stage, sha256, state FROM run_checkpoints WHERE run_id = ?1");
+    q->bind_int64(1, run_id);
+    if (!q->step()) {
+      require_run(d, run_id);
+      return std::nullopt;
+    }
+    checkpoint.stage = static_cast<int>(q->column_int64(0));
+    stored_sha = q->column_text(1);
+    checkpoint.state = q->column_blob(2);
+  }
+  if (sha256_hex(checkpoint.state.data(), checkpoint.state.size()) != stored_sha) {
+    throw StoreError(d.path() + " is damaged: the checkpoint of " + run_text(run_id) +
+                     " after stage " + std::to_string(checkpoint.stage) +
+                     " does not match its stored SHA-256.");
+  }
+  return checkpoint;
+}
+
 int Store::last_finished_stage(int64_t run_id) {
   Database& d = db();
   Operation op(d, "read the last finished stage of " + run_text(run_id));

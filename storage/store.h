@@ -68,6 +68,13 @@ class Store {
   // task and later ones, stage records) is removed first, in the same transaction.
   void begin_stage(int64_t run_id, int stage);
   void finish_stage(int64_t run_id, int stage);
+  // Finishes the stage and stores, in the same transaction, what a resumer needs to continue
+  // after it (replacing the previous stage's checkpoint): a kill can never leave a finished
+  // stage without its checkpoint, or a checkpoint ahead of the finished stages.
+  void finish_stage(int64_t run_id, int stage, const std::vector<uint8_t>& checkpoint);
+  // The checkpoint of the last finished stage (its bytes checked against their SHA-256), or
+  // nullopt when the run has none.
+  std::optional<Checkpoint> get_checkpoint(int64_t run_id);
   // The highest finished stage, 0 when none: a resumer starts at the next one.
   int last_finished_stage(int64_t run_id);
 

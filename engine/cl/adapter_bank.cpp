@@ -6,22 +6,48 @@
 #include <torch/utils.h>
 
 #include "engine/cl/strategy.h"
+#include "engine/model/adapter_io.h"
 
 namespace sy {
 
-Expert AdapterBank::expert(ClContext& ctx, size_t task, const LoraSpec& spec,
-                           const TrainOptions& options) {
+std::string AdapterBank::key(const ClContext& ctx, size_t task, const LoraSpec& spec,
+                             const TrainOptions& options) {
   std::ostringstream key;
   key << "expert:" << (*ctx.tasks)[task].name << ":seed" << ctx.seed << ":r" << spec.rank << ":a"
       << spec.alpha << ":d" << spec.dropout << ":steps" << options.steps << ":bs"
       << options.batch_size << "x" << options.grad_accum << ":lr" << options.lr << ":"
       << lr_schedule_name(options.schedule) << options.warmup_steps;
   for (const auto& t : spec.target_modules) key << ":" << t;
-  auto it = experts_.find(key.str());
+  return key.str();
+}
+
+Expert AdapterBank::restore(ClContext& ctx, size_t task, const LoraSpec& spec,
+                            const TrainOptions& options, const NamedTensors& tensors) {
+  Expert e;
+  e.key = key(ctx, task, spec, options);
+  auto it = experts_.find(e.key);
+  if (it != experts_.end()) return it->second;
+  const std::string name = "expert" + std::to_string(experts_.size());
+  TransformerLM& model = ctx.base->model;
+  e.adapter = model->add_adapter(name, spec);
+  try {
+    set_adapter_tensors(model, e.adapter, tensors,
+                        "the checkpoint's expert for " + (*ctx.tasks)[task].name);
+  } catch (...) {
+    model->remove_adapter(name);
+    throw;
+  }
+  experts_[e.key] = e;
+  return e;
+}
+
+Expert AdapterBank::expert(ClContext& ctx, size_t task, const LoraSpec& spec,
+                           const TrainOptions& options) {
+  Expert e;
+  e.key = key(ctx, task, spec, options);
+  auto it = experts_.find(e.key);
   if (it != experts_.end()) return it->second;
 
-  Expert e;
-  e.key = key.str();
   const std::string name = "expert" + std::to_string(experts_.size());
   torch::manual_seed(ctx.seed * 1000 + task);  // the adapter's initial A
   TransformerLM& model = ctx.base->model;

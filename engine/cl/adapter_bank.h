@@ -7,6 +7,7 @@
 #include <string>
 
 #include "engine/model/lora.h"
+#include "engine/model/tensor_io.h"
 #include "engine/train/trainer.h"
 
 namespace sy {
@@ -22,9 +23,15 @@ class AdapterBank {
  public:
   // The adapter of task `task` for these settings and ctx's seed, trained now if it is new.
   Expert expert(ClContext& ctx, size_t task, const LoraSpec& spec, const TrainOptions& options);
+  // Puts back an expert trained earlier (a resumed run's checkpoint) under the same key.
+  Expert restore(ClContext& ctx, size_t task, const LoraSpec& spec, const TrainOptions& options,
+                 const NamedTensors& tensors);
   size_t trained() const { return experts_.size(); }
 
  private:
+  static std::string key(const ClContext& ctx, size_t task, const LoraSpec& spec,
+                         const TrainOptions& options);
+
   std::map<std::string, Expert> experts_;
 };
 

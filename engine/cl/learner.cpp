@@ -6,6 +6,9 @@
 
 #include <torch/utils.h>
 
+#include "engine/model/adapter_io.h"
+#include "engine/util/error.h"
+
 namespace sy {
 
 Learner::Learner(ClContext& ctx, const StrategySpec& spec)
@@ -36,6 +39,41 @@ void Learner::train_on(const std::vector<Example>& examples, size_t stage,
   const TrainTarget target =
       spec_.use_lora ? adapter_target(model(), adapter_) : full_finetune_target(model());
   train_stage(ctx_, model(), target, examples, o, what);
+}
+
+NamedTensors Learner::state() {
+  if (spec_.use_lora) return adapter_tensors(model(), adapter_);
+  NamedTensors out;
+  for (const auto& p : model()->named_parameters()) out[p.key()] = p.value().detach();
+  return out;
+}
+
+void Learner::restore(const NamedTensors& state) {
+  const std::string source = "the checkpoint of " + spec_.label;
+  if (spec_.use_lora) {
+    set_adapter_tensors(model(), adapter_, state, source);
+    return;
+  }
+  torch::NoGradGuard no_grad;
+  const auto params = model()->named_parameters();
+  if (params.size() != state.size()) {
+    throw Error(source + " holds " + std::to_string(state.size()) + " tensors; expected " +
+                std::to_string(params.size()));
+  }
+  for (const auto& p : params) {
+    auto it = state.find(p.key());
+    if (it == state.end()) throw Error(source + ": tensor \"" + p.key() + "\" is missing");
+    if (it->second.sizes() != p.value().sizes()) {
+      throw Error(source + ": tensor \"" + p.key() + "\" has shape " +
+                  c10::str(it->second.sizes()) + "; expected " + c10::str(p.value().sizes()));
+    }
+    p.value().copy_(it->second.to(p.value().scalar_type()));
+  }
+}
+
+std::optional<AdapterId> Learner::adapter() const {
+  if (!spec_.use_lora) return std::nullopt;
+  return adapter_;
 }
 
 std::vector<std::string> Learner::answer(size_t task) {

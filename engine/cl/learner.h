@@ -18,6 +18,10 @@ class Learner {
 
   void train_on(const std::vector<Example>& examples, size_t stage, const std::string& what);
   std::vector<std::string> answer(size_t task);
+  // The trained weights (the adapter's, or every parameter of the full copy), and back.
+  NamedTensors state();
+  void restore(const NamedTensors& state);
+  std::optional<AdapterId> adapter() const;
 
  private:
   TransformerLM& model();

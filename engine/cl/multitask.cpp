@@ -21,6 +21,9 @@ class Multitask : public Strategy {
     learner_->train_on(all, 0, spec_.label + " all tasks");
   }
   std::vector<std::string> answer(size_t task) override { return learner_->answer(task); }
+  NamedTensors state() override { return learner_->state(); }
+  void restore(size_t, const NamedTensors& state) override { learner_->restore(state); }
+  std::optional<AdapterId> stage_adapter(size_t) override { return learner_->adapter(); }
 
  private:
   StrategySpec spec_;

@@ -14,6 +14,14 @@ class Oracle : public Strategy {
     experts_[stage] = ctx_.bank->expert(ctx_, stage, spec_.lora, spec_.training);
   }
 
+  NamedTensors state() override { return experts_state(ctx_, experts_); }
+  void restore(size_t stages_done, const NamedTensors& state) override {
+    experts_ = restore_experts(ctx_, stages_done, spec_, state);
+  }
+  std::optional<AdapterId> stage_adapter(size_t stage) override {
+    return experts_.at(stage).adapter;
+  }
+
   std::vector<std::string> answer(size_t task) override {
     const auto indices = all_test_indices(ctx_, task);
     if (task < experts_.size()) {

@@ -25,6 +25,9 @@ class Replay : public Strategy {
     learner_.train_on(mix, stage, spec_.label + " " + tasks[stage].name);
   }
   std::vector<std::string> answer(size_t task) override { return learner_.answer(task); }
+  NamedTensors state() override { return learner_.state(); }
+  void restore(size_t, const NamedTensors& state) override { learner_.restore(state); }
+  std::optional<AdapterId> stage_adapter(size_t) override { return learner_.adapter(); }
 
  private:
   StrategySpec spec_;

@@ -1,6 +1,7 @@
 // What the strategies share: training one stage, answering through the cache, and the factory.
 #include "engine/cl/strategy.h"
 
+#include "engine/model/adapter_io.h"
 #include "engine/train/batching.h"
 #include "engine/train/evaluate.h"
 #include "engine/util/error.h"
@@ -41,6 +42,31 @@ std::vector<size_t> all_test_indices(const ClContext& ctx, size_t task) {
   std::vector<size_t> indices((*ctx.tasks)[task].test.size());
   for (size_t i = 0; i < indices.size(); ++i) indices[i] = i;
   return indices;
+}
+
+NamedTensors experts_state(ClContext& ctx, const std::vector<Expert>& experts) {
+  NamedTensors state;
+  for (size_t k = 0; k < experts.size(); ++k) {
+    for (auto& [name, tensor] : adapter_tensors(ctx.base->model, experts[k].adapter)) {
+      state["expert" + std::to_string(k) + "." + name] = tensor;
+    }
+  }
+  return state;
+}
+
+std::vector<Expert> restore_experts(ClContext& ctx, size_t count, const StrategySpec& spec,
+                                    const NamedTensors& state) {
+  std::vector<Expert> experts;
+  for (size_t k = 0; k < count; ++k) {
+    const std::string prefix = "expert" + std::to_string(k) + ".";
+    NamedTensors mine;
+    for (auto it = state.lower_bound(prefix); it != state.end() && it->first.rfind(prefix, 0) == 0;
+         ++it) {
+      mine[it->first.substr(prefix.size())] = it->second;
+    }
+    experts.push_back(ctx.bank->restore(ctx, k, spec.lora, spec.training, mine));
+  }
+  return experts;
 }
 
 std::vector<std::string> answer_with(ClContext& ctx, const Tokenizer& tokenizer,

@@ -13,6 +13,7 @@
 #include "engine/cl/answer_cache.h"
 #include "engine/data/task.h"
 #include "engine/model/checkpoint.h"
+#include "engine/model/tensor_io.h"
 #include "engine/run/experiment.h"
 #include "engine/train/generation.h"
 #include "engine/train/trainer.h"
@@ -54,6 +55,15 @@ class Strategy {
   // Greedy answers to the test examples of task `task`, with what was learned so far.
   virtual std::vector<std::string> answer(size_t task) = 0;
   virtual std::optional<RouterStage> router() { return std::nullopt; }
+
+  // What the strategy carries from one stage to the next (its trained weights). A fresh strategy
+  // given restore(k, state()) of one that finished k stages continues exactly as that one would:
+  // every stage's randomness is seeded from (seed, stage), never carried over.
+  virtual NamedTensors state() = 0;
+  virtual void restore(size_t stages_done, const NamedTensors& state) = 0;
+  // The LoRA adapter (on ctx.base) that stage `stage` trained, for the store and for export;
+  // none for full fine-tuning.
+  virtual std::optional<AdapterId> stage_adapter(size_t stage) { return std::nullopt; }
 };
 
 std::unique_ptr<Strategy> make_strategy(const StrategySpec& spec, ClContext& ctx);
@@ -71,5 +81,11 @@ std::vector<std::string> answer_with(ClContext& ctx, const Tokenizer& tokenizer,
 std::vector<std::string> answer_fixed(ClContext& ctx, const std::string& key, AdapterId adapter,
                                       size_t task, const std::vector<size_t>& indices);
 std::vector<size_t> all_test_indices(const ClContext& ctx, size_t task);
+
+// A list of experts as one state (tensors prefixed "expert<k>.") and back, for oracle and
+// switchcit.
+NamedTensors experts_state(ClContext& ctx, const std::vector<Expert>& experts);
+std::vector<Expert> restore_experts(ClContext& ctx, size_t count, const StrategySpec& spec,
+                                    const NamedTensors& state);
 
 }  // namespace sy

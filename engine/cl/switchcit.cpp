@@ -14,17 +14,9 @@ class SwitchCit : public Strategy {
   SwitchCit(const StrategySpec& spec, ClContext& ctx) : spec_(spec), ctx_(ctx) {}
 
   void learn(size_t stage) override {
-    const auto& task = (*ctx_.tasks)[stage];
     experts_.resize(stage + 1);
     experts_[stage] = ctx_.bank->expert(ctx_, stage, spec_.lora, spec_.training);
-
-    std::vector<SwitchQuery> kept;
-    for (size_t i :
-         retain_indices(task.train.size(), spec_.retention, static_cast<size_t>(spec_.min_retained),
-                        ctx_.seed * 31 + stage)) {
-      kept.push_back(switch_query(task.train[i]));
-    }
-    retained_.push_back(features(kept));
+    retain(stage);
 
     std::vector<int64_t> labels;
     for (size_t t = 0; t < retained_.size(); ++t) {
@@ -34,6 +26,18 @@ class SwitchCit : public Strategy {
     SwitchOptions options = spec_.switch_options;
     options.seed = ctx_.seed * 1000 + stage;
     switch_->fit(torch::cat(retained_, 0), labels, static_cast<int64_t>(retained_.size()), options);
+  }
+
+  // The switch is not part of the state: the next stage retrains it from scratch on the retained
+  // prompts, which are a seeded choice recomputed here.
+  NamedTensors state() override { return experts_state(ctx_, experts_); }
+  void restore(size_t stages_done, const NamedTensors& state) override {
+    experts_ = restore_experts(ctx_, stages_done, spec_, state);
+    retained_.clear();
+    for (size_t stage = 0; stage < stages_done; ++stage) retain(stage);
+  }
+  std::optional<AdapterId> stage_adapter(size_t stage) override {
+    return experts_.at(stage).adapter;
   }
 
   std::vector<std::string> answer(size_t task) override {
@@ -65,6 +69,18 @@ class SwitchCit : public Strategy {
   }
 
  private:
+  // Keeps the features of the task's retained prompts (never its responses).
+  void retain(size_t stage) {
+    const auto& task = (*ctx_.tasks)[stage];
+    std::vector<SwitchQuery> kept;
+    for (size_t i :
+         retain_indices(task.train.size(), spec_.retention, static_cast<size_t>(spec_.min_retained),
+                        ctx_.seed * 31 + stage)) {
+      kept.push_back(switch_query(task.train[i]));
+    }
+    retained_.push_back(features(kept));
+  }
+
   torch::Tensor features(const std::vector<SwitchQuery>& queries) {
     return extract_switch_features(ctx_.base->model, *ctx_.base->tokenizer, queries,
                                    spec_.switch_options.pooling);

@@ -23,31 +23,62 @@ std::string tensor_name(const std::string& module, const char* which) {
 
 }  // namespace
 
-void save_adapter(const std::string& dir, TransformerLM& model, AdapterId adapter,
-                  const std::string& base_model_name) {
-  fs::create_directories(dir);
-  const LoraSpec& spec = model->adapter_spec(adapter);
+NamedTensors adapter_tensors(TransformerLM& model, AdapterId adapter) {
   NamedTensors tensors;
   for (auto& [module, layer] : model->adapter_layers(adapter)) {
     tensors[tensor_name(module, "lora_A")] = layer->lora_A(adapter).detach();
     tensors[tensor_name(module, "lora_B")] = layer->lora_B(adapter).detach();
   }
-  save_safetensors((fs::path(dir) / "adapter_model.safetensors").string(), tensors,
-                   {{"format", "pt"}});
-  nlohmann::json config = {{"peft_type", "LORA"},
-                           {"task_type", "CAUSAL_LM"},
-                           {"r", spec.rank},
-                           {"lora_alpha", spec.alpha},
-                           {"lora_dropout", spec.dropout},
-                           {"target_modules", spec.target_modules},
-                           {"bias", "none"},
-                           {"fan_in_fan_out", false},
-                           {"inference_mode", true},
-                           {"init_lora_weights", true},
-                           {"use_rslora", false},
-                           {"modules_to_save", nullptr},
-                           {"base_model_name_or_path", base_model_name}};
-  write_json_file((fs::path(dir) / "adapter_config.json").string(), config);
+  return tensors;
+}
+
+nlohmann::json adapter_config(const LoraSpec& spec, const std::string& base_model_name) {
+  return {{"peft_type", "LORA"},
+          {"task_type", "CAUSAL_LM"},
+          {"r", spec.rank},
+          {"lora_alpha", spec.alpha},
+          {"lora_dropout", spec.dropout},
+          {"target_modules", spec.target_modules},
+          {"bias", "none"},
+          {"fan_in_fan_out", false},
+          {"inference_mode", true},
+          {"init_lora_weights", true},
+          {"use_rslora", false},
+          {"modules_to_save", nullptr},
+          {"base_model_name_or_path", base_model_name}};
+}
+
+void save_adapter(const std::string& dir, TransformerLM& model, AdapterId adapter,
+                  const std::string& base_model_name) {
+  fs::create_directories(dir);
+  save_safetensors((fs::path(dir) / "adapter_model.safetensors").string(),
+                   adapter_tensors(model, adapter), {{"format", "pt"}});
+  write_json_file((fs::path(dir) / "adapter_config.json").string(),
+                  adapter_config(model->adapter_spec(adapter), base_model_name));
+}
+
+void set_adapter_tensors(TransformerLM& model, AdapterId adapter, NamedTensors tensors,
+                         const std::string& source) {
+  torch::NoGradGuard no_grad;
+  for (auto& [module, layer] : model->adapter_layers(adapter)) {
+    for (const char* which : {"lora_A", "lora_B"}) {
+      const std::string key = tensor_name(module, which);
+      auto it = tensors.find(key);
+      if (it == tensors.end()) throw Error(source + ": tensor \"" + key + "\" is missing");
+      torch::Tensor& dst =
+          std::string(which) == "lora_A" ? layer->lora_A(adapter) : layer->lora_B(adapter);
+      if (it->second.sizes() != dst.sizes()) {
+        throw Error(source + ": tensor \"" + key + "\" has shape " + c10::str(it->second.sizes()) +
+                    "; expected " + c10::str(dst.sizes()));
+      }
+      dst.copy_(it->second.to(dst.scalar_type()));
+      tensors.erase(it);
+    }
+  }
+  if (!tensors.empty()) {
+    throw Error(source + ": tensor \"" + tensors.begin()->first +
+                "\" matches no targeted layer of this model");
+  }
 }
 
 LoraSpec read_adapter_config(const std::string& path) {
@@ -101,25 +132,7 @@ AdapterId load_adapter(const std::string& dir, TransformerLM& model, const std::
   NamedTensors tensors = load_safetensors(weights_path);  // read fully before touching the model
   const AdapterId id = model->add_adapter(name, spec);
   try {
-    torch::NoGradGuard no_grad;
-    for (auto& [module, layer] : model->adapter_layers(id)) {
-      for (const char* which : {"lora_A", "lora_B"}) {
-        const std::string key = tensor_name(module, which);
-        auto it = tensors.find(key);
-        if (it == tensors.end()) throw Error(weights_path + ": tensor \"" + key + "\" is missing");
-        torch::Tensor& dst = std::string(which) == "lora_A" ? layer->lora_A(id) : layer->lora_B(id);
-        if (it->second.sizes() != dst.sizes()) {
-          throw Error(weights_path + ": tensor \"" + key + "\" has shape " +
-                      c10::str(it->second.sizes()) + "; expected " + c10::str(dst.sizes()));
-        }
-        dst.copy_(it->second.to(dst.scalar_type()));
-        tensors.erase(it);
-      }
-    }
-    if (!tensors.empty()) {
-      throw Error(weights_path + ": tensor \"" + tensors.begin()->first +
-                  "\" matches no targeted layer of this model");
-    }
+    set_adapter_tensors(model, id, std::move(tensors), weights_path);
   } catch (...) {
     model->remove_adapter(name);  // leave the model as it was
     throw;

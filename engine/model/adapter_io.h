@@ -4,9 +4,20 @@
 
 #include <string>
 
+#include <nlohmann/json_fwd.hpp>
+
+#include "engine/model/tensor_io.h"
 #include "engine/model/transformer.h"
 
 namespace sy {
+
+// The adapter's tensors under PEFT's names, and its adapter_config.json.
+NamedTensors adapter_tensors(TransformerLM& model, AdapterId adapter);
+nlohmann::json adapter_config(const LoraSpec& spec, const std::string& base_model_name);
+// Copies PEFT-named tensors into an existing adapter; every targeted layer must be present with
+// its exact shape and nothing else may be (errors name `source`).
+void set_adapter_tensors(TransformerLM& model, AdapterId adapter, NamedTensors tensors,
+                         const std::string& source);
 
 void save_adapter(const std::string& dir, TransformerLM& model, AdapterId adapter,
                   const std::string& base_model_name);

@@ -2,7 +2,11 @@
 // return to zero is what clears autocast's cache of cast weights.
 #include "engine/model/precision.h"
 
+#include <fstream>
+#include <string>
+
 #include <ATen/autocast_mode.h>
+#include <torch/cuda.h>
 
 #include "engine/util/error.h"
 
@@ -11,7 +15,23 @@ namespace sy {
 Precision parse_precision(const std::string& text, const std::string& field) {
   if (text == "fp32") return Precision::FP32;
   if (text == "bf16") return Precision::BF16;
-  throw Error(field + " must be \"fp32\" or \"bf16\", not \"" + text + "\"");
+  if (text == "auto") return native_bf16() ? Precision::BF16 : Precision::FP32;
+  throw Error(field + " must be \"fp32\", \"bf16\" or \"auto\", not \"" + text + "\"");
+}
+
+bool native_bf16() {
+  static const bool native = [] {
+    if (torch::cuda::is_available()) return true;
+    std::ifstream cpuinfo("/proc/cpuinfo");
+    std::string line;
+    while (std::getline(cpuinfo, line)) {
+      if (line.rfind("flags", 0) != 0) continue;
+      return line.find(" amx_bf16") != std::string::npos ||
+             line.find(" avx512_bf16") != std::string::npos;
+    }
+    return false;
+  }();
+  return native;
 }
 
 std::string precision_name(Precision precision) {

@@ -11,9 +11,13 @@ namespace sy {
 
 enum class Precision { FP32, BF16 };
 
-// "fp32" or "bf16"; anything else is an error naming `field`.
+// "fp32", "bf16" or "auto" (native_bf16() ? bf16 : fp32); anything else is an error naming
+// `field`.
 Precision parse_precision(const std::string& text, const std::string& field);
 std::string precision_name(Precision precision);
+// True when this machine computes bfloat16 natively: a CUDA GPU, or a CPU with AMX or
+// AVX512-BF16. Elsewhere LibTorch emulates bf16 and is many times slower than fp32.
+bool native_bf16();
 
 // While alive, matrix products on `device` run in `precision` (a no-op for FP32).
 class AutocastScope {

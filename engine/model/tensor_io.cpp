@@ -3,7 +3,14 @@
 // and reusable without LibTorch.
 #include "engine/model/tensor_io.h"
 
+#include <stdlib.h>  // mkstemps
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <optional>
 #include <vector>
 
@@ -82,6 +89,65 @@ void save_safetensors(const std::string& path, const NamedTensors& tensors,
     to_write.push_back({name, *dtype, t.sizes().vec(), t.data_ptr(), nbytes});
   }
   write_safetensors(path, to_write, metadata);
+}
+
+namespace {
+
+// A file of our own in the temporary folder, removed when the scope ends: the safetensors reader
+// and writer work on files (mapped, written atomically), so bytes pass through one.
+class ScratchFile {
+ public:
+  ScratchFile() {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "switchyard-XXXXXX.safetensors").string();
+    const int fd = ::mkstemps(pattern.data(), static_cast<int>(std::strlen(".safetensors")));
+    if (fd < 0) {
+      throw Error("Cannot create a scratch file in " +
+                  std::filesystem::temp_directory_path().string() + ": " + std::strerror(errno));
+    }
+    ::close(fd);
+    path_ = pattern;
+  }
+  ~ScratchFile() {
+    std::error_code ignored;
+    std::filesystem::remove(path_, ignored);
+  }
+  ScratchFile(const ScratchFile&) = delete;
+  ScratchFile& operator=(const ScratchFile&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace
+
+std::vector<uint8_t> safetensors_bytes(const NamedTensors& tensors,
+                                       const std::map<std::string, std::string>& metadata) {
+  ScratchFile file;
+  save_safetensors(file.path(), tensors, metadata);
+  std::ifstream in(file.path(), std::ios::binary);
+  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+NamedTensors tensors_from_safetensors_bytes(const std::vector<uint8_t>& bytes,
+                                            const std::string& source) {
+  ScratchFile file;
+  {
+    std::ofstream out(file.path(), std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(bytes.data()),
+              static_cast<std::streamsize>(bytes.size()));
+    if (!out) throw Error("Cannot write a scratch copy of " + source + " to " + file.path());
+  }
+  try {
+    return load_safetensors(file.path());
+  } catch (const Error& e) {
+    // Name what the bytes are, not the scratch file they passed through.
+    std::string message = e.what();
+    const size_t at = message.find(file.path());
+    if (at != std::string::npos) message.replace(at, file.path().size(), source);
+    throw Error(message);
+  }
 }
 
 }  // namespace sy

@@ -2,8 +2,10 @@
 // of the torch-free reader/writer in safetensors.h, keeping each tensor's stored dtype.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include <torch/types.h>
 
@@ -21,5 +23,13 @@ NamedTensors load_safetensors(const std::string& path,
 // naming the tensor when its dtype has no safetensors equivalent.
 void save_safetensors(const std::string& path, const NamedTensors& tensors,
                       const std::map<std::string, std::string>& metadata = {});
+
+// The same for safetensors kept in memory (adapters and checkpoints in the database): the bytes
+// save_safetensors would write, and the tensors of such bytes (validated as a file is; errors
+// name `source`).
+std::vector<uint8_t> safetensors_bytes(const NamedTensors& tensors,
+                                       const std::map<std::string, std::string>& metadata = {});
+NamedTensors tensors_from_safetensors_bytes(const std::vector<uint8_t>& bytes,
+                                            const std::string& source);
 
 }  // namespace sy

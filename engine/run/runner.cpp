@@ -3,8 +3,10 @@
 // trained once for oracle and switchcit together, and answers of fixed weights are cached.
 #include "engine/run/runner.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <set>
 #include <sstream>
 
 #include <torch/utils.h>
@@ -14,8 +16,10 @@
 #include "engine/cl/strategy.h"
 #include "engine/data/builtin_tasks.h"
 #include "engine/data/jsonl_import.h"
+#include "engine/model/adapter_io.h"
 #include "engine/train/evaluate.h"
 #include "engine/util/device.h"
+#include "engine/util/error.h"
 
 namespace sy {
 namespace {
@@ -42,16 +46,6 @@ std::vector<Task> make_tasks(const Experiment& e, const RunnerOptions& options) 
   return tasks;
 }
 
-std::vector<double> score_row(ClContext& ctx,
-                              const std::function<std::vector<std::string>(size_t)>& answer) {
-  std::vector<double> row;
-  for (size_t j = 0; j < ctx.tasks->size(); ++j) {
-    const Task& task = (*ctx.tasks)[j];
-    row.push_back(score_predictions(task.metric, answer(j), task.test));
-  }
-  return row;
-}
-
 void summarize(RunResult& run) {
   if (run.score_matrix.size() != run.tasks.size() + 1) {
     // multitask: one joint stage, so only the final average is defined.
@@ -67,78 +61,222 @@ void summarize(RunResult& run) {
   run.fwt = m.fwt;
 }
 
+double confusion_accuracy(const std::vector<std::vector<int64_t>>& confusion) {
+  int64_t right = 0, all = 0;
+  for (size_t i = 0; i < confusion.size(); ++i) {
+    for (size_t j = 0; j < confusion[i].size(); ++j) {
+      all += confusion[i][j];
+      if (i == j) right += confusion[i][j];
+    }
+  }
+  return all ? static_cast<double>(right) / static_cast<double>(all) : 0.0;
+}
+
+// Everything the runs of one experiment share: the tasks, the frozen base model on its device,
+// the experts and the cache of fixed weights' answers.
+class Session {
+ public:
+  Session(const Experiment& experiment, const RunnerOptions& options, RunObserver& observer,
+          const std::atomic<bool>* cancel)
+      : experiment_(experiment),
+        options_(options),
+        observer_(observer),
+        tasks_(make_tasks(experiment, options)) {
+    base_dir_ = experiment.base_model == "builtin" ? builtin_model_dir() : experiment.base_model;
+    base_ = load_model(base_dir_);
+    device_ = pick_device(experiment.device);
+    base_.model->to(device_);
+    ctx_.base_model_dir = base_dir_;
+    ctx_.base = &base_;
+    ctx_.tasks = &tasks_;
+    ctx_.generation.max_new_tokens = experiment.max_new_tokens;
+    ctx_.generation.precision = experiment.eval_precision;
+    ctx_.device = device_;
+    ctx_.bank = &bank_;
+    ctx_.answers = &answers_;
+    ctx_.cancel = cancel;
+  }
+
+  // The spec as this session runs it (--quick shrinks the budgets).
+  StrategySpec effective(StrategySpec spec) const {
+    if (options_.quick) {
+      spec.training.steps = std::max<int64_t>(5, spec.training.steps / 15);
+      spec.switch_options.epochs = std::min<int64_t>(spec.switch_options.epochs, 5);
+    }
+    return spec;
+  }
+
+  // Optimizer steps the runs will take, counting experts shared by oracle and switchcit once.
+  int64_t planned_steps(const std::vector<StrategySpec>& specs, size_t first_stage) const {
+    int64_t steps = 0;
+    std::set<std::string> experts;
+    const int64_t n = static_cast<int64_t>(tasks_.size());
+    for (uint64_t seed : experiment_.seeds) {
+      for (const StrategySpec& raw : specs) {
+        const StrategySpec spec = effective(raw);
+        const int64_t remaining = n - static_cast<int64_t>(first_stage) + 1;
+        if (spec.name == "oracle" || spec.name == "switchcit") {
+          std::ostringstream key;
+          key << seed << spec.training.steps << spec.training.lr << spec.lora.rank
+              << spec.lora.alpha;
+          if (!experts.insert(key.str()).second) continue;
+        }
+        steps += spec.training.steps * (spec.name == "multitask" ? n : remaining);
+      }
+    }
+    return steps;
+  }
+
+  RunResult run(const StrategySpec& raw_spec, uint64_t seed, const ResumePoint* from) {
+    const StrategySpec spec = effective(raw_spec);
+    RunResult run;
+    run.strategy = spec.name;
+    run.label = spec.label;
+    run.seed = seed;
+    run.run_id = experiment_.name + "/" + spec.label + "/seed" + std::to_string(seed);
+    run.device = device_.str();
+    for (const auto& t : tasks_) {
+      run.tasks.push_back(t.name);
+      run.metrics.push_back(t.metric);
+    }
+    const auto start = std::chrono::steady_clock::now();
+    ctx_.seed = seed;
+    size_t stage_now = 0;
+    ctx_.on_step = [&](const std::string& what, const TrainStep& s) {
+      observer_.train_step(run, stage_now, what, s);
+    };
+
+    size_t first = 0;
+    if (from) {
+      first = from->stages_done;
+      run.db_id = from->db_id;
+      run.score_matrix = from->score_matrix;
+      run.router_confusion = from->router_confusion;
+      if (!run.router_confusion.empty()) {
+        run.router_accuracy = confusion_accuracy(run.router_confusion.back());
+      }
+    }
+    try {
+      auto strategy = make_strategy(spec, ctx_);
+      run.stages = strategy->stages(tasks_.size());
+      observer_.run_started(run, spec, first + 1);
+      if (!from || from->score_matrix.empty()) {
+        // Row 0: the frozen base model, the same for every run (and computed once).
+        run.score_matrix.assign(1, score_row([&](size_t j) {
+                                  return answer_fixed(ctx_, "base", kNoAdapter, j,
+                                                      all_test_indices(ctx_, j));
+                                }));
+        observer_.row_evaluated(run, 0);
+      }
+      if (first > 0) {
+        strategy->restore(first, tensors_from_safetensors_bytes(
+                                     from->checkpoint, "the checkpoint of run " + run.run_id));
+      }
+      for (size_t stage = first; stage < run.stages; ++stage) {
+        if (ctx_.cancel && ctx_.cancel->load()) throw Cancelled{};
+        stage_now = stage + 1;
+        observer_.stage_started(run, stage_now);
+        strategy->learn(stage);
+        run.score_matrix.push_back(score_row([&](size_t j) { return strategy->answer(j); }));
+        observer_.row_evaluated(run, stage_now);
+        if (auto router = strategy->router()) {
+          run.router_confusion.push_back(router->confusion);
+          run.router_accuracy = router->accuracy;
+          observer_.router_evaluated(run, stage_now);
+        }
+        std::vector<uint8_t> checkpoint;
+        if (observer_.records()) {
+          if (auto adapter = strategy->stage_adapter(stage)) {
+            TrainedAdapter out;
+            const NamedTensors tensors = adapter_tensors(base_.model, *adapter);
+            for (const auto& [name, t] : tensors) out.parameters += t.numel();
+            out.safetensors = safetensors_bytes(tensors, {{"format", "pt"}});
+            out.config_json = adapter_config(base_.model->adapter_spec(*adapter), base_dir_).dump();
+            observer_.adapter_trained(run, stage, out);
+          }
+          checkpoint = safetensors_bytes(strategy->state());
+        }
+        observer_.stage_finished(run, stage_now, checkpoint);
+      }
+      summarize(run);
+    } catch (const Cancelled&) {
+      run.status = "cancelled";
+      run.reason = "cancelled by the user";
+    } catch (const std::exception& e) {
+      run.status = "failed";
+      run.reason = e.what();
+      run.seconds = seconds_since(start);
+      observer_.run_ended(run);
+      throw;
+    }
+    run.seconds = seconds_since(start);
+    observer_.run_ended(run);
+    return run;
+  }
+
+  const std::vector<Task>& tasks() const { return tasks_; }
+
+ private:
+  static double seconds_since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+
+  std::vector<double> score_row(const std::function<std::vector<std::string>(size_t)>& answer) {
+    std::vector<double> row;
+    for (size_t j = 0; j < tasks_.size(); ++j) {
+      row.push_back(score_predictions(tasks_[j].metric, answer(j), tasks_[j].test));
+    }
+    return row;
+  }
+
+  const Experiment& experiment_;
+  RunnerOptions options_;
+  RunObserver& observer_;
+  const std::vector<Task> tasks_;
+  std::string base_dir_;
+  LoadedModel base_;
+  c10::Device device_ = c10::Device(c10::kCPU);
+  AdapterBank bank_;
+  AnswerCache answers_;
+  ClContext ctx_;
+};
+
 }  // namespace
 
 std::vector<RunResult> run_experiment(const Experiment& experiment, const RunnerOptions& options,
-                                      const RunnerEvents& events, const std::atomic<bool>* cancel) {
-  const std::vector<Task> tasks = make_tasks(experiment, options);
-  const std::string base_dir =
-      experiment.base_model == "builtin" ? builtin_model_dir() : experiment.base_model;
-  LoadedModel base = load_model(base_dir);
-  const c10::Device device = pick_device(experiment.device);
-  base.model->to(device);
-  AdapterBank bank;
-  AnswerCache answers;
-
-  ClContext ctx;
-  ctx.base_model_dir = base_dir;
-  ctx.base = &base;
-  ctx.tasks = &tasks;
-  ctx.generation.max_new_tokens = experiment.max_new_tokens;
-  ctx.generation.precision = experiment.eval_precision;
-  ctx.device = device;
-  ctx.bank = &bank;
-  ctx.answers = &answers;
-  ctx.cancel = cancel;
-
+                                      RunObserver& observer, const std::atomic<bool>* cancel) {
+  Session session(experiment, options, observer, cancel);
+  observer.experiment_started(experiment, session.planned_steps(experiment.strategies, 1));
   std::vector<RunResult> results;
   for (uint64_t seed : experiment.seeds) {
-    for (StrategySpec spec : experiment.strategies) {
-      if (options.quick) {
-        spec.training.steps = std::max<int64_t>(5, spec.training.steps / 15);
-        spec.switch_options.epochs = std::min<int64_t>(spec.switch_options.epochs, 5);
+    for (const StrategySpec& spec : experiment.strategies) {
+      results.push_back(session.run(spec, seed, nullptr));
+      if (results.back().status == "cancelled") {
+        observer.experiment_ended();
+        return results;
       }
-      RunResult run;
-      run.strategy = spec.name;
-      run.label = spec.label;
-      run.seed = seed;
-      run.run_id = experiment.name + "/" + spec.label + "/seed" + std::to_string(seed);
-      for (const auto& t : tasks) run.tasks.push_back(t.name);
-      const auto start = std::chrono::steady_clock::now();
-      ctx.seed = seed;
-      ctx.on_step = [&](const std::string& what, const TrainStep& s) {
-        if (events.step) events.step(run, what, s);
-      };
-
-      // Row 0: the frozen base model, the same for every run (and computed once).
-      run.score_matrix.push_back(score_row(ctx, [&](size_t j) {
-        return answer_fixed(ctx, "base", kNoAdapter, j, all_test_indices(ctx, j));
-      }));
-      if (events.row) events.row(run, 0);
-
-      try {
-        auto strategy = make_strategy(spec, ctx);
-        const size_t stages = strategy->stages(tasks.size());
-        for (size_t stage = 0; stage < stages; ++stage) {
-          strategy->learn(stage);
-          run.score_matrix.push_back(score_row(ctx, [&](size_t j) { return strategy->answer(j); }));
-          if (auto router = strategy->router()) {
-            run.router_confusion.push_back(router->confusion);
-            run.router_accuracy = router->accuracy;
-          }
-          if (events.row) events.row(run, stage + 1);
-        }
-      } catch (const Cancelled&) {
-        run.status = "cancelled";
-      }
-      run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      if (run.status == "finished") summarize(run);
-      if (events.finished) events.finished(run);
-      results.push_back(std::move(run));
-      if (results.back().status == "cancelled") return results;
     }
   }
+  observer.experiment_ended();
   return results;
+}
+
+RunResult resume_run(const Experiment& experiment, const RunnerOptions& options,
+                     const std::string& label, uint64_t seed, const ResumePoint& from,
+                     RunObserver& observer, const std::atomic<bool>* cancel) {
+  auto spec = std::find_if(experiment.strategies.begin(), experiment.strategies.end(),
+                           [&](const StrategySpec& s) { return s.label == label; });
+  if (spec == experiment.strategies.end()) {
+    throw Error(experiment.path + " has no strategy labelled \"" + label +
+                "\"; was the experiment file changed since the run started?");
+  }
+  Experiment one = experiment;
+  one.seeds = {seed};
+  Session session(one, options, observer, cancel);
+  observer.experiment_started(one, session.planned_steps({*spec}, from.stages_done + 1));
+  RunResult run = session.run(*spec, seed, &from);
+  observer.experiment_ended();
+  return run;
 }
 
 namespace {
@@ -146,6 +284,14 @@ nlohmann::json optional_json(const std::optional<double>& v) {
   return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
 }
 }  // namespace
+
+nlohmann::json run_summary_json(const RunResult& r) {
+  return {{"ap", optional_json(r.ap)},
+          {"forgetting", optional_json(r.forgetting)},
+          {"bwt", optional_json(r.bwt)},
+          {"fwt", optional_json(r.fwt)},
+          {"router_accuracy", optional_json(r.router_accuracy)}};
+}
 
 nlohmann::json summary_json(const Experiment& experiment, const std::vector<RunResult>& runs) {
   nlohmann::json out = {{"experiment", experiment.name}, {"runs", nlohmann::json::array()}};
@@ -160,12 +306,7 @@ nlohmann::json summary_json(const Experiment& experiment, const std::vector<RunR
                            {"seconds", r.seconds},
                            {"tasks", r.tasks},
                            {"score_matrix", r.score_matrix},
-                           {"summary",
-                            {{"ap", optional_json(r.ap)},
-                             {"forgetting", optional_json(r.forgetting)},
-                             {"bwt", optional_json(r.bwt)},
-                             {"fwt", optional_json(r.fwt)},
-                             {"router_accuracy", optional_json(r.router_accuracy)}}},
+                           {"summary", run_summary_json(r)},
                            {"router_confusion", confusion}});
   }
   return out;

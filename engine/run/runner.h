@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -12,38 +13,38 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "engine/run/experiment.h"
-#include "engine/train/trainer.h"
+#include "engine/run/run_observer.h"
 
 namespace sy {
-
-struct RunResult {
-  std::string run_id;    // "<experiment>/<label>/seed<seed>"
-  std::string strategy;  // seq-ft, ..., switchcit
-  std::string label;
-  uint64_t seed = 0;
-  std::vector<std::string> tasks;
-  std::vector<std::vector<double>> score_matrix;  // rows: before training, after stage 1..
-  std::optional<double> ap, forgetting, bwt, fwt, router_accuracy;
-  std::vector<std::vector<std::vector<int64_t>>> router_confusion;  // one per stage
-  std::string status = "finished";                                  // finished | cancelled
-  double seconds = 0;
-};
-
-struct RunnerEvents {
-  std::function<void(const RunResult& run, const std::string& what, const TrainStep& step)> step;
-  // After each evaluated row (row 0 = the base model), with the run so far.
-  std::function<void(const RunResult& run, size_t row)> row;
-  std::function<void(const RunResult& run)> finished;
-};
 
 struct RunnerOptions {
   bool quick = false;  // a few steps and examples: the whole pipeline in seconds, for tests
 };
 
-std::vector<RunResult> run_experiment(const Experiment& experiment, const RunnerOptions& options,
-                                      const RunnerEvents& events,
-                                      const std::atomic<bool>* cancel = nullptr);
+// Where an interrupted run stands: what its finished stages produced, and the strategy's state
+// after the last of them (see Strategy::state).
+struct ResumePoint {
+  int64_t db_id = 0;
+  size_t stages_done = 0;
+  std::vector<uint8_t> checkpoint;                // safetensors bytes; empty when stages_done = 0
+  std::vector<std::vector<double>> score_matrix;  // rows 0..stages_done
+  std::vector<std::vector<std::vector<int64_t>>> router_confusion;  // stages 1..stages_done
+};
 
+// Runs every strategy for every seed. A run that fails is reported (run_ended, status failed)
+// and its exception rethrown; a cancelled run ends the experiment.
+std::vector<RunResult> run_experiment(const Experiment& experiment, const RunnerOptions& options,
+                                      RunObserver& observer,
+                                      const std::atomic<bool>* cancel = nullptr);
+// Continues the run of `experiment`'s strategy `label` with `seed` after its finished stages;
+// ends as the uninterrupted run would have.
+RunResult resume_run(const Experiment& experiment, const RunnerOptions& options,
+                     const std::string& label, uint64_t seed, const ResumePoint& from,
+                     RunObserver& observer, const std::atomic<bool>* cancel = nullptr);
+
+// The summary figures of a run as JSON: {"ap", "forgetting", "bwt", "fwt", "router_accuracy"},
+// null where undefined.
+nlohmann::json run_summary_json(const RunResult& run);
 // The --summary document: {"experiment", "runs": [...]} (docs/experiments.md).
 nlohmann::json summary_json(const Experiment& experiment, const std::vector<RunResult>& runs);
 // A plain-text table of one run's score matrix and summary, for the terminal.

@@ -1,4 +1,5 @@
-// Task evaluation. Only exact match is known here for now; other text metrics plug in by name.
+// Task evaluation: scores a task's predictions with the metric it declares (exact match, ROUGE,
+// BLEU, constraint), by name.
 #include "engine/train/evaluate.h"
 
 #include "engine/eval/bleu.h"

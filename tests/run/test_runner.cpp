@@ -24,10 +24,12 @@ class TestRunner : public QObject {
                                  {"strategies", {"seq-lora", "oracle", "switchcit", "multitask"}},
                                  {"evaluation", {{"max_new_tokens", 16}}}};
     const Experiment experiment = experiment_from_json(file, "small.json");
-    int rows = 0;
-    RunnerEvents events;
-    events.row = [&](const RunResult&, size_t) { ++rows; };
-    const auto runs = run_experiment(experiment, RunnerOptions{}, events);
+    struct RowCounter : RunObserver {
+      int rows = 0;
+      void row_evaluated(const RunResult&, size_t) override { ++rows; }
+    } counter;
+    const auto runs = run_experiment(experiment, RunnerOptions{}, counter);
+    const int rows = counter.rows;
     QCOMPARE(runs.size(), size_t(4));
     QCOMPARE(rows, 3 + 3 + 3 + 2);
 

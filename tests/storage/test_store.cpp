@@ -384,6 +384,27 @@ class TestStore : public QObject {
     QVERIFY(!error_of([&] { f.store.begin_stage(f.run, 0); }).empty());
   }
 
+  void a_stage_finishes_together_with_its_checkpoint() {
+    Fixture f;
+    f.store.set_run_tasks(f.run, {{"reverse", "exact"}, {"count", "exact"}});
+    QVERIFY(!f.store.get_checkpoint(f.run));
+    f.store.begin_stage(f.run, 1);
+    f.store.finish_stage(f.run, 1, std::vector<uint8_t>(100, 7));
+    f.store.begin_stage(f.run, 2);
+    // Stage 2 fails half way: its checkpoint must not be half there.
+    QVERIFY(
+        !error_of([&] { f.store.finish_stage(f.run, 3, std::vector<uint8_t>(10, 9)); }).empty());
+    auto checkpoint = f.store.get_checkpoint(f.run);
+    QVERIFY(checkpoint);
+    QCOMPARE(checkpoint->stage, 1);
+    QCOMPARE(checkpoint->state, std::vector<uint8_t>(100, 7));
+    f.store.finish_stage(f.run, 2, std::vector<uint8_t>(50, 8));
+    checkpoint = f.store.get_checkpoint(f.run);
+    QCOMPARE(checkpoint->stage, 2);
+    QCOMPARE(checkpoint->state, std::vector<uint8_t>(50, 8));
+    QCOMPARE(f.store.last_finished_stage(f.run), 2);
+  }
+
   void restarting_a_stage_clears_what_the_interrupted_attempt_left() {
     Fixture f;
     f.store.set_run_tasks(f.run, {{"reverse", "exact"}, {"count", "exact"}});
@@ -826,16 +847,19 @@ class TestStore : public QObject {
         << "user_version"
         << "(user_version 3, no Switchyard application_id)";
     QTest::newRow("newer schema") << "newer"
-                                  << "has schema version 99; this Switchyard reads up to 2 — "
-                                     "update Switchyard";
+                                  << QString(
+                                         "has schema version 99; this Switchyard reads up to "
+                                         "%1 — update Switchyard")
+                                         .arg(latest_schema_version());
     QTest::newRow("newer schema, still in the WAL") << "newer_in_wal"
                                                     << "has schema version 99";
     QTest::newRow("truncated") << "truncated"
                                << "is damaged: it is";
     QTest::newRow("garbage after the header") << "garbage"
                                               << "is damaged";
-    QTest::newRow("a table missing") << "missing_table"
-                                     << "the table tags of schema version 2";
+    QTest::newRow("a table missing")
+        << "missing_table"
+        << QString("the table tags of schema version %1").arg(latest_schema_version());
   }
 
   void wrong_files_are_refused_untouched() {

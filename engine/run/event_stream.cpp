@@ -1,0 +1,171 @@
+// The event stream. Progress (with an ETA over the whole experiment) is sent at most twice a
+// second and at every stage's end, so a fast run does not flood its reader.
+#include "engine/run/event_stream.h"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/run/runner.h"
+#include "storage/sha256.h"
+
+namespace sy {
+namespace {
+
+constexpr std::chrono::milliseconds kProgressEvery{500};
+
+int64_t unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+nlohmann::json run_ref(const RunResult& run) {
+  return run.db_id ? nlohmann::json(run.db_id) : nlohmann::json(nullptr);
+}
+
+}  // namespace
+
+EventStream::EventStream(std::ostream& out) : out_(out) {}
+
+const std::vector<std::string>& EventStream::types() {
+  static const std::vector<std::string> names = {
+      "experiment_started", "run_started", "stage_started",      "train_step",     "progress",
+      "evaluation",         "router",      "adapter_saved",      "stage_finished", "run_finished",
+      "run_cancelled",      "run_failed",  "experiment_finished"};
+  return names;
+}
+
+void EventStream::emit(const std::string& type, const RunResult* run, nlohmann::json fields) {
+  nlohmann::json event = {{"type", type}, {"time_ms", unix_ms()}};
+  if (run) {
+    event["run"] = run_ref(*run);
+    event["key"] = run->run_id;
+  }
+  event.update(fields);
+  out_ << event.dump() << '\n';
+  out_.flush();
+}
+
+void EventStream::experiment_started(const Experiment& experiment, int64_t planned_steps) {
+  experiment_ = experiment.name;
+  planned_steps_ = planned_steps;
+  steps_done_ = 0;
+  start_ = std::chrono::steady_clock::now();
+  std::vector<std::string> labels, tasks;
+  for (const auto& s : experiment.strategies) labels.push_back(s.label);
+  for (const auto& t : experiment.tasks) tasks.push_back(t.name);
+  emit("experiment_started", nullptr,
+       {{"experiment", experiment.name},
+        {"file", experiment.path},
+        {"tasks", tasks},
+        {"strategies", labels},
+        {"seeds", experiment.seeds},
+        {"planned_steps", planned_steps}});
+}
+
+void EventStream::run_started(RunResult& run, const StrategySpec&, size_t first_stage) {
+  emit("run_started", &run,
+       {{"experiment", experiment_},
+        {"strategy", run.strategy},
+        {"label", run.label},
+        {"seed", run.seed},
+        {"tasks", run.tasks},
+        {"metrics", run.metrics},
+        {"stages", run.stages},
+        {"first_stage", first_stage},
+        {"device", run.device}});
+}
+
+void EventStream::stage_started(const RunResult& run, size_t stage) {
+  const std::string task = run.stages == 1 && run.tasks.size() > 1 ? "" : run.tasks[stage - 1];
+  emit("stage_started", &run, {{"stage", stage}, {"task", task}});
+}
+
+void EventStream::train_step(const RunResult& run, size_t stage, const std::string& what,
+                             const TrainStep& step) {
+  ++steps_done_;
+  emit("train_step", &run,
+       {{"stage", stage},
+        {"what", what},
+        {"step", step.step},
+        {"steps", step.total_steps},
+        {"loss", step.loss},
+        {"lr", step.lr},
+        {"tokens_per_s", step.tokens_per_s}});
+  progress(run, stage, step, step.step == step.total_steps);
+}
+
+void EventStream::progress(const RunResult& run, size_t stage, const TrainStep& step, bool force) {
+  const auto now = std::chrono::steady_clock::now();
+  if (!force && now - last_progress_ < kProgressEvery) return;
+  last_progress_ = now;
+  const double elapsed = std::chrono::duration<double>(now - start_).count();
+  const int64_t planned = std::max(planned_steps_, steps_done_);
+  const double fraction = planned ? static_cast<double>(steps_done_) / planned : 1.0;
+  const nlohmann::json eta =
+      steps_done_ ? nlohmann::json(elapsed / steps_done_ * (planned - steps_done_)) : nullptr;
+  emit("progress", &run,
+       {{"stage", stage},
+        {"stage_step", step.step},
+        {"stage_steps", step.total_steps},
+        {"steps_done", steps_done_},
+        {"steps_planned", planned},
+        {"fraction", fraction},
+        {"elapsed_s", elapsed},
+        {"eta_s", eta},
+        {"tokens_per_s", step.tokens_per_s}});
+}
+
+void EventStream::row_evaluated(const RunResult& run, size_t row) {
+  nlohmann::json scores = nlohmann::json::array();
+  for (size_t j = 0; j < run.tasks.size(); ++j) {
+    scores.push_back({{"position", j},
+                      {"task", run.tasks[j]},
+                      {"metric", run.metrics[j]},
+                      {"value", run.score_matrix[row][j]}});
+  }
+  emit("evaluation", &run, {{"after_stage", row}, {"scores", scores}});
+}
+
+void EventStream::router_evaluated(const RunResult& run, size_t after_stage) {
+  const auto& counts = run.router_confusion.back();
+  const std::vector<std::string> labels(run.tasks.begin(),
+                                        run.tasks.begin() + static_cast<long>(counts.size()));
+  emit("router", &run,
+       {{"after_stage", after_stage},
+        {"labels", labels},
+        {"counts", counts},
+        {"accuracy", run.router_accuracy ? nlohmann::json(*run.router_accuracy) : nullptr}});
+}
+
+void EventStream::adapter_trained(const RunResult& run, size_t position,
+                                  const TrainedAdapter& adapter) {
+  emit("adapter_saved", &run,
+       {{"position", position},
+        {"task", run.tasks[position]},
+        {"parameters", adapter.parameters},
+        {"bytes", adapter.safetensors.size()},
+        {"sha256", store::sha256_hex(adapter.safetensors.data(), adapter.safetensors.size())}});
+}
+
+void EventStream::stage_finished(const RunResult& run, size_t stage, const std::vector<uint8_t>&) {
+  emit("stage_finished", &run, {{"stage", stage}, {"stages", run.stages}});
+}
+
+void EventStream::run_ended(const RunResult& run) {
+  if (run.status == "finished") {
+    emit("run_finished", &run, {{"seconds", run.seconds}, {"summary", run_summary_json(run)}});
+  } else {
+    emit(run.status == "cancelled" ? "run_cancelled" : "run_failed", &run,
+         {{"seconds", run.seconds}, {"reason", run.reason}});
+  }
+}
+
+void EventStream::experiment_ended() {
+  const double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  emit("experiment_finished", nullptr, {{"experiment", experiment_}, {"seconds", elapsed}});
+}
+
+}  // namespace sy

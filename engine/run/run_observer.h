@@ -1,0 +1,89 @@
+// A run as the runner reports it while it goes: the run's results so far (RunResult) and the
+// observer interface that the terminal printer, the event stream and the store recorder implement.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/run/experiment.h"
+#include "engine/train/trainer.h"
+
+namespace sy {
+
+struct RunResult {
+  std::string run_id;    // "<experiment>/<label>/seed<seed>"
+  int64_t db_id = 0;     // the run's id in the store, when one records it
+  std::string strategy;  // seq-ft, ..., switchcit
+  std::string label;
+  uint64_t seed = 0;
+  std::vector<std::string> tasks;
+  std::vector<std::string> metrics;  // each task's metric
+  size_t stages = 0;                 // planned: the sequence length, or 1 for multitask
+  std::string device;                // where it trains: "cpu", "cuda:0"
+  std::vector<std::vector<double>> score_matrix;  // rows: before training, after stage 1..
+  std::optional<double> ap, forgetting, bwt, fwt, router_accuracy;
+  std::vector<std::vector<std::vector<int64_t>>> router_confusion;  // one per stage
+  std::string status = "finished";                                  // finished | cancelled | failed
+  std::string reason;  // why it was cancelled or failed
+  double seconds = 0;
+};
+
+// A LoRA adapter one stage trained, in PEFT's layout.
+struct TrainedAdapter {
+  std::vector<uint8_t> safetensors;
+  std::string config_json;  // adapter_config.json
+  int64_t parameters = 0;
+};
+
+// What the runner reports as it goes, in this order for each run: run_started, row 0, then per
+// stage stage_started, train steps, row k, router (switchcit), adapter (LoRA strategies),
+// stage_finished; and run_ended last, whatever happened. Stages are 1-based, rows are
+// "after stage" (0 = the base model), positions 0-based.
+class RunObserver {
+ public:
+  virtual ~RunObserver() = default;
+  // True when the observer keeps adapters and checkpoints: only then are they serialized.
+  virtual bool records() const { return false; }
+  virtual void experiment_started(const Experiment&, int64_t planned_steps) {}
+  // `run.db_id` may be set here (a store creating the run); `first_stage` > 1 when resuming.
+  virtual void run_started(RunResult& run, const StrategySpec& spec, size_t first_stage) {}
+  virtual void stage_started(const RunResult& run, size_t stage) {}
+  virtual void train_step(const RunResult& run, size_t stage, const std::string& what,
+                          const TrainStep& step) {}
+  virtual void row_evaluated(const RunResult& run, size_t row) {}
+  virtual void router_evaluated(const RunResult& run, size_t after_stage) {}
+  virtual void adapter_trained(const RunResult& run, size_t position,
+                               const TrainedAdapter& adapter) {}
+  // `checkpoint`: the strategy's state as safetensors bytes (empty unless records()).
+  virtual void stage_finished(const RunResult& run, size_t stage,
+                              const std::vector<uint8_t>& checkpoint) {}
+  virtual void run_ended(const RunResult& run) {}
+  virtual void experiment_ended() {}
+};
+
+// Several observers as one, called in the order given.
+class ObserverList : public RunObserver {
+ public:
+  explicit ObserverList(std::vector<RunObserver*> observers) : list_(std::move(observers)) {}
+  bool records() const override;
+  void experiment_started(const Experiment& e, int64_t planned_steps) override;
+  void run_started(RunResult& run, const StrategySpec& spec, size_t first_stage) override;
+  void stage_started(const RunResult& run, size_t stage) override;
+  void train_step(const RunResult& run, size_t stage, const std::string& what,
+                  const TrainStep& step) override;
+  void row_evaluated(const RunResult& run, size_t row) override;
+  void router_evaluated(const RunResult& run, size_t after_stage) override;
+  void adapter_trained(const RunResult& run, size_t position,
+                       const TrainedAdapter& adapter) override;
+  void stage_finished(const RunResult& run, size_t stage,
+                      const std::vector<uint8_t>& checkpoint) override;
+  void run_ended(const RunResult& run) override;
+  void experiment_ended() override;
+
+ private:
+  std::vector<RunObserver*> list_;
+};
+
+}  // namespace sy

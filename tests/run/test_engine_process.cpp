@@ -1,0 +1,341 @@
+// The engine as a real child process writing a real SQLite file: its events are all documented
+// and replay to what the database holds; a reader can read while it writes; SIGKILL at a stage
+// boundary leaves a valid database whose run resumes to exactly the uninterrupted results (for
+// a full fine-tune and for switchcit's experts); SIGTERM cancels cleanly.
+#include <QtTest>
+
+#include <algorithm>
+#include <csignal>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <QProcess>
+#include <QTemporaryDir>
+#include <nlohmann/json.hpp>
+
+#include "engine/run/event_stream.h"
+#include "storage/store.h"
+
+using nlohmann::json;
+using namespace sy;
+
+namespace {
+
+// A quick two-strategy experiment: seq-ft carries a full model between stages, switchcit a bank
+// of experts; fp32 so that results are bit-for-bit reproducible across processes.
+const char* kExperiment = R"({
+  "name": "process", "tasks": ["reverse", "capitalize", "count"],
+  "data": {"train_examples": 200, "test_examples": 8},
+  "training": {"steps": 90, "batch_size": 8, "precision": "fp32"},
+  "strategies": ["seq-ft", "switchcit"],
+  "evaluation": {"max_new_tokens": 16}
+})";
+
+// switchyard-engine as a child process; stdout read line by line as JSON events.
+class Engine {
+ public:
+  explicit Engine(const QStringList& args) {
+    process_.setProcessChannelMode(QProcess::SeparateChannels);
+    process_.start(SY_ENGINE_BIN, args);
+    if (!process_.waitForStarted(10000)) qFatal("cannot start %s", SY_ENGINE_BIN);
+  }
+  ~Engine() {
+    if (process_.state() != QProcess::NotRunning) {
+      process_.kill();
+      process_.waitForFinished(10000);
+    }
+  }
+
+  // The next event, or null when the stream ends.
+  json next() {
+    while (!process_.canReadLine()) {
+      if (process_.state() == QProcess::NotRunning) return nullptr;
+      process_.waitForReadyRead(200);
+    }
+    const QByteArray line = process_.readLine();
+    json event = json::parse(line.toStdString());
+    events_.push_back(event);
+    return event;
+  }
+  // Reads events until one matches; false when the stream ends first.
+  bool until(const std::function<bool(const json&)>& match) {
+    for (json e = next(); !e.is_null(); e = next())
+      if (match(e)) return true;
+    return false;
+  }
+  int finish() {
+    while (!next().is_null()) {
+    }
+    process_.waitForFinished(300000);
+    return process_.exitCode();
+  }
+  void signal(int sig) { ::kill(static_cast<pid_t>(process_.processId()), sig); }
+  QString errors() { return QString::fromUtf8(process_.readAllStandardError()); }
+  const std::vector<json>& events() const { return events_; }
+
+ private:
+  QProcess process_;
+  std::vector<json> events_;
+};
+
+int run_to_end(const QStringList& args, QString* errors = nullptr) {
+  Engine engine(args);
+  const int code = engine.finish();
+  if (errors) *errors = engine.errors();
+  return code;
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// What the events say about one run, in the database's terms.
+struct Replayed {
+  std::string strategy, label, status;
+  uint64_t seed = 0;
+  std::vector<std::string> tasks;
+  std::map<std::pair<int, int>, double> scores;  // (after_stage, position) -> value
+  std::map<int, std::vector<std::vector<int64_t>>> confusion;
+  std::map<int, std::string> adapters;  // position -> sha256
+  std::vector<store::TrainPoint> points;
+  json summary;
+};
+
+std::map<int64_t, Replayed> replay(const std::vector<json>& events) {
+  std::map<int64_t, Replayed> runs;
+  for (const json& e : events) {
+    if (!e.contains("run") || e["run"].is_null()) continue;
+    Replayed& r = runs[e["run"].get<int64_t>()];
+    const std::string type = e["type"];
+    if (type == "run_started") {
+      r.strategy = e["strategy"];
+      r.label = e["label"];
+      r.seed = e["seed"];
+      r.tasks = e["tasks"].get<std::vector<std::string>>();
+    } else if (type == "stage_started") {
+      // A restarted stage replaces what an interrupted attempt reported, as in the database.
+      const int stage = e["stage"];
+      r.points.erase(std::remove_if(r.points.begin(), r.points.end(),
+                                    [&](const store::TrainPoint& p) { return p.stage >= stage; }),
+                     r.points.end());
+    } else if (type == "train_step") {
+      r.points.push_back({e["stage"].get<int>(), e["step"].get<int64_t>(), e["loss"].get<double>(),
+                          e["lr"].get<double>(), e["tokens_per_s"].get<double>()});
+    } else if (type == "evaluation") {
+      for (const json& s : e["scores"]) {
+        r.scores[{e["after_stage"].get<int>(), s["position"].get<int>()}] = s["value"];
+      }
+    } else if (type == "router") {
+      r.confusion[e["after_stage"]] = e["counts"].get<std::vector<std::vector<int64_t>>>();
+    } else if (type == "adapter_saved") {
+      r.adapters[e["position"]] = e["sha256"];
+    } else if (type == "run_finished") {
+      r.status = "finished";
+      r.summary = e["summary"];
+    } else if (type == "run_cancelled") {
+      r.status = "cancelled";
+    } else if (type == "run_failed") {
+      r.status = "failed";
+    }
+  }
+  return runs;
+}
+
+// What the database holds of a run that the uninterrupted reference must match exactly.
+struct Outcome {
+  std::vector<std::vector<double>> matrix;
+  std::vector<std::vector<std::vector<int64_t>>> confusions;
+  std::vector<std::string> adapters;
+  std::vector<std::pair<int64_t, double>> losses;
+  std::string summary;
+};
+
+Outcome outcome(store::Store& store, int64_t run) {
+  const store::RunData data = store.load_run(run);
+  Outcome o;
+  o.matrix = data.score_matrix;
+  for (const auto& c : data.confusions) o.confusions.push_back(c.counts);
+  for (const auto& a : data.adapters) o.adapters.push_back(a.sha256);
+  for (const auto& p : store.load_train_points(run))
+    o.losses.push_back({p.stage * 1000 + p.step, p.loss});
+  o.summary = data.summary_json;
+  return o;
+}
+
+void compare(const Outcome& got, const Outcome& want) {
+  QCOMPARE(got.matrix, want.matrix);
+  QCOMPARE(got.confusions, want.confusions);
+  QCOMPARE(got.adapters, want.adapters);
+  QCOMPARE(got.losses, want.losses);
+  QCOMPARE(got.summary, want.summary);
+}
+
+}  // namespace
+
+class TestEngineProcess : public QObject {
+  Q_OBJECT
+
+ private:
+  QTemporaryDir dir_;
+  QString experiment_;
+  QString reference_db_;
+
+  QString db(const QString& name) const { return dir_.filePath(name); }
+
+ private Q_SLOTS:
+  void initTestCase() {
+    QVERIFY(dir_.isValid());
+    experiment_ = dir_.filePath("process.json");
+    std::ofstream(experiment_.toStdString()) << kExperiment;
+  }
+
+  void every_event_type_is_documented() {
+    const std::string doc = read_text(SWITCHYARD_SOURCE_DIR "/docs/events.md");
+    std::set<std::string> documented;
+    const std::string marker = "### `";
+    for (size_t at = doc.find(marker); at != std::string::npos; at = doc.find(marker, at + 1)) {
+      const size_t begin = at + marker.size();
+      documented.insert(doc.substr(begin, doc.find('`', begin) - begin));
+    }
+    const auto& types = EventStream::types();
+    QCOMPARE(documented, std::set<std::string>(types.begin(), types.end()));
+  }
+
+  // The reference run, read live by a second connection while the engine writes.
+  void events_replay_to_what_the_database_holds() {
+    reference_db_ = db("reference.db");
+    Engine engine({"run", experiment_, "--quick", "--events", "--db", reference_db_});
+    std::set<std::string> seen;
+    int reads = 0;
+    for (json e = engine.next(); !e.is_null(); e = engine.next()) {
+      seen.insert(e["type"].get<std::string>());
+      if (e["type"] == "stage_finished") {
+        store::Store reader = store::Store::open(reference_db_.toStdString());
+        for (const auto& run : reader.list_runs()) reader.load_run(run.id);
+        ++reads;
+      }
+    }
+    QCOMPARE(engine.finish(), 0);
+    QCOMPARE(reads, 6);
+    const auto& types = EventStream::types();
+    for (const std::string& type : seen) {
+      QVERIFY2(std::find(types.begin(), types.end(), type) != types.end(), type.c_str());
+    }
+    for (const char* type : {"experiment_started", "run_started", "stage_started", "train_step",
+                             "progress", "evaluation", "router", "adapter_saved", "stage_finished",
+                             "run_finished", "experiment_finished"}) {
+      QVERIFY2(seen.count(type), type);
+    }
+
+    store::Store store = store::Store::open(reference_db_.toStdString());
+    QCOMPARE(store.check_integrity(), std::string("ok"));
+    const auto replayed = replay(engine.events());
+    QCOMPARE(replayed.size(), size_t(2));
+    for (const auto& [id, r] : replayed) {
+      const store::RunData data = store.load_run(id);
+      QCOMPARE(data.run.strategy, r.strategy);
+      QCOMPARE(data.run.label, r.label);
+      QCOMPARE(data.run.seed, r.seed);
+      QCOMPARE(std::string(store::run_status_name(data.run.status)), r.status);
+      QCOMPARE(data.tasks.size(), r.tasks.size());
+      for (size_t j = 0; j < r.tasks.size(); ++j) QCOMPARE(data.tasks[j].name, r.tasks[j]);
+      QCOMPARE(data.scores.size(), r.scores.size());
+      for (const auto& cell : data.scores) {
+        QCOMPARE(cell.value, r.scores.at({cell.after_stage, cell.position}));
+      }
+      QCOMPARE(data.confusions.size(), r.confusion.size());
+      for (const auto& c : data.confusions) QCOMPARE(c.counts, r.confusion.at(c.after_stage));
+      QCOMPARE(data.adapters.size(), r.adapters.size());
+      for (const auto& a : data.adapters) QCOMPARE(a.sha256, r.adapters.at(a.position));
+      const auto points = store.load_train_points(id);
+      QCOMPARE(points.size(), r.points.size());
+      for (size_t i = 0; i < points.size(); ++i) {
+        QCOMPARE(points[i].stage, r.points[i].stage);
+        QCOMPARE(points[i].step, r.points[i].step);
+        QCOMPARE(points[i].loss, r.points[i].loss);
+        QCOMPARE(points[i].lr, r.points[i].lr);
+        QCOMPARE(points[i].tokens_per_s, r.points[i].tokens_per_s);
+      }
+      QCOMPARE(json::parse(data.summary_json), r.summary);
+    }
+    QCOMPARE(replayed.at(1).adapters.size(), size_t(0));  // seq-ft: full fine-tuning
+    QCOMPARE(replayed.at(2).adapters.size(), size_t(3));  // switchcit: one expert per task
+  }
+
+  void a_killed_run_resumes_to_the_uninterrupted_results() {
+    QVERIFY2(!reference_db_.isEmpty(), "needs the reference run of the test before");
+    store::Store reference = store::Store::open(reference_db_.toStdString());
+    const QString path = db("killed.db");
+
+    // Kill 1: seq-ft right after its first stage is durable. Kill 2: a second invocation's
+    // switchcit after its second stage.
+    struct Kill {
+      int64_t run;
+      int64_t reference_run;
+      int after_stage;
+    };
+    for (const Kill kill : {Kill{1, 1, 1}, Kill{3, 2, 2}}) {
+      Engine engine({"run", experiment_, "--quick", "--events", "--db", path});
+      QVERIFY(engine.until([&](const json& e) {
+        return e["type"] == "stage_finished" && e["run"] == kill.run &&
+               e["stage"] == kill.after_stage;
+      }));
+      engine.signal(SIGKILL);
+      engine.finish();
+
+      store::Store store = store::Store::open(path.toStdString());
+      QCOMPARE(store.check_integrity(), std::string("ok"));
+      QVERIFY(store.mark_interrupted_runs() == std::vector<int64_t>{kill.run});
+      const store::RunData interrupted = store.load_run(kill.run);
+      QVERIFY(interrupted.run.status == store::RunStatus::Interrupted);
+      QVERIFY(store.last_finished_stage(kill.run) >= kill.after_stage);
+      // Nothing of a finished stage was lost.
+      const Outcome want = outcome(reference, kill.reference_run);
+      for (int row = 0; row <= kill.after_stage; ++row) {
+        QCOMPARE(interrupted.score_matrix[static_cast<size_t>(row)],
+                 want.matrix[static_cast<size_t>(row)]);
+      }
+
+      QString errors;
+      QCOMPARE(run_to_end({"resume", QString::number(kill.run), "--db", path, "--events"}, &errors),
+               0);
+      QVERIFY2(errors.contains("resuming run"), qPrintable(errors));
+      store::Store after = store::Store::open(path.toStdString());
+      QVERIFY(after.load_run(kill.run).run.status == store::RunStatus::Finished);
+      compare(outcome(after, kill.run), want);
+    }
+    QString errors;
+    QCOMPARE(run_to_end({"resume", "3", "--db", path}, &errors), 1);
+    QVERIFY2(errors.contains("run 3 in " + path + " has already finished"), qPrintable(errors));
+  }
+
+  void sigterm_cancels_between_steps() {
+    const QString path = db("cancelled.db");
+    Engine engine({"run", experiment_, "--quick", "--events", "--db", path});
+    QVERIFY(engine.until([](const json& e) { return e["type"] == "train_step"; }));
+    engine.signal(SIGTERM);
+    QCOMPARE(engine.finish(), 130);
+    const json last_run_event = [&] {
+      json found;
+      for (const json& e : engine.events())
+        if (e.contains("run")) found = e;
+      return found;
+    }();
+    QCOMPARE(last_run_event["type"].get<std::string>(), std::string("run_cancelled"));
+    store::Store store = store::Store::open(path.toStdString());
+    QCOMPARE(store.check_integrity(), std::string("ok"));
+    const auto runs = store.list_runs();
+    QCOMPARE(runs.size(), size_t(1));
+    QVERIFY(runs[0].status == store::RunStatus::Cancelled);
+    QVERIFY(!runs[0].status_reason.empty());
+  }
+};
+
+QTEST_GUILESS_MAIN(TestEngineProcess)
+#include "test_engine_process.moc"
