@@ -52,6 +52,12 @@ commands:
       Continue an interrupted, cancelled or failed run after its last finished stage; it
       ends with the results an uninterrupted run would have had.
 
+  extend RUN (--task NAME | --jsonl FILE [--test-jsonl FILE] [--name NAME] [--metric M])
+         [--events] [--db FILE]
+      Add one task to the end of a finished run's sequence and train only it (switchcit: a
+      new expert and a retrained switch; earlier experts stay bit-identical); the new task
+      gets scores after stage 0 and after the previous last stage, and the run a new row.
+
   score --metric exact|rouge1|rouge2|rougeL|rougeLsum|bleu|sari|constraint
         --predictions FILE --references FILE [--sources FILE] [--stem] [--sentence]
       Score predictions, one item per line (a line starting with '"' is a JSON string; a
@@ -127,6 +133,7 @@ int main(int argc, char** argv) {
     if (command == "generate") return sy::command_generate(argc, argv);
     if (command == "run") return sy::command_run(argc, argv);
     if (command == "resume") return sy::command_resume(argc, argv);
+    if (command == "extend") return sy::command_extend(argc, argv);
     if (command == "score") return sy::command_score(argc, argv);
     if (command == "forward") return sy::command_forward(argc, argv);
     if (command == "list") return sy::command_list(argc, argv);

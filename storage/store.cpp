@@ -477,6 +477,16 @@ void Store::set_run_summary(int64_t run_id, const std::string& summary_json) {
   require_changed(d, run_id);
 }
 
+void Store::set_run_config(int64_t run_id, const std::string& config_json) {
+  Database& d = db();
+  Operation op(d, "store the configuration of " + run_text(run_id));
+  Query q = d.query("UPDATE runs SET config = ?2 WHERE id = ?1");
+  q->bind_int64(1, run_id);
+  q->bind_text(2, config_json);
+  q->run();
+  require_changed(d, run_id);
+}
+
 std::vector<RunRecord> Store::list_runs(const RunFilter& filter) {
   Database& d = db();
   Operation op(d, "list the runs");

@@ -53,6 +53,8 @@ class Store {
   // Replaces the run's task sequence.
   void set_run_tasks(int64_t run_id, const std::vector<RunTask>& tasks);
   void set_run_summary(int64_t run_id, const std::string& summary_json);
+  // Replaces the run's config JSON (a run extended with more tasks records them there).
+  void set_run_config(int64_t run_id, const std::string& config_json);
   std::vector<RunRecord> list_runs(const RunFilter& filter = {});  // newest first
   RunData load_run(int64_t run_id);
   // Deletes the run and everything recorded for it.

@@ -26,7 +26,9 @@ struct ClMetrics {
 };
 
 // Throws sy::Error naming the row (and column) when R is not (T + 1) x T with T >= 1, a row is
-// ragged, or a score is not a number in [0, 1].
+// ragged, or a score is not a number in [0, 1]. The only cells that may be NaN (not evaluated)
+// are those no metric reads: R[i][j] with 1 <= i <= j - 2, a task's scores long before it was
+// learned (a task added to a finished run has none there).
 void check_score_matrix(const ScoreMatrix& r);
 
 // AP, F, BWT and FWT of R (checked first).

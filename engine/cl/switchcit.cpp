@@ -17,24 +17,17 @@ class SwitchCit : public Strategy {
     experts_.resize(stage + 1);
     experts_[stage] = ctx_.bank->expert(ctx_, stage, spec_.lora, spec_.training);
     retain(stage);
-
-    std::vector<int64_t> labels;
-    for (size_t t = 0; t < retained_.size(); ++t) {
-      labels.insert(labels.end(), static_cast<size_t>(retained_[t].size(0)),
-                    static_cast<int64_t>(t));
-    }
-    SwitchOptions options = spec_.switch_options;
-    options.seed = ctx_.seed * 1000 + stage;
-    switch_->fit(torch::cat(retained_, 0), labels, static_cast<int64_t>(retained_.size()), options);
+    fit_switch(stage);
   }
 
-  // The switch is not part of the state: the next stage retrains it from scratch on the retained
-  // prompts, which are a seeded choice recomputed here.
+  // The switch is not part of the state: it is refitted, exactly as it was, from the retained
+  // prompts (a seeded choice, recomputed here) with the stage's seed.
   NamedTensors state() override { return experts_state(ctx_, experts_); }
   void restore(size_t stages_done, const NamedTensors& state) override {
     experts_ = restore_experts(ctx_, stages_done, spec_, state);
     retained_.clear();
     for (size_t stage = 0; stage < stages_done; ++stage) retain(stage);
+    if (stages_done > 0) fit_switch(stages_done - 1);  // as it was after that stage
   }
   std::optional<AdapterId> stage_adapter(size_t stage) override {
     return experts_.at(stage).adapter;
@@ -69,6 +62,18 @@ class SwitchCit : public Strategy {
   }
 
  private:
+  // Trains the switch from scratch on the retained prompts of every task seen so far.
+  void fit_switch(size_t stage) {
+    std::vector<int64_t> labels;
+    for (size_t t = 0; t < retained_.size(); ++t) {
+      labels.insert(labels.end(), static_cast<size_t>(retained_[t].size(0)),
+                    static_cast<int64_t>(t));
+    }
+    SwitchOptions options = spec_.switch_options;
+    options.seed = ctx_.seed * 1000 + stage;
+    switch_->fit(torch::cat(retained_, 0), labels, static_cast<int64_t>(retained_.size()), options);
+  }
+
   // Keeps the features of the task's retained prompts (never its responses).
   void retain(size_t stage) {
     const auto& task = (*ctx_.tasks)[stage];

@@ -147,7 +147,20 @@ StoredRunConfig parse_stored_run_config(const std::string& config_json, int64_t 
   c.label = j["label"].get<std::string>();
   c.experiment_file = j["experiment_file"].get<std::string>();
   c.quick = j.value("quick", false);
+  c.extra_tasks = j.value("extra_tasks", nlohmann::json::array());
   return c;
+}
+
+Experiment stored_run_experiment(const std::string& experiment_json,
+                                 const StoredRunConfig& config) {
+  nlohmann::json definition;
+  try {
+    definition = nlohmann::json::parse(experiment_json);
+  } catch (const nlohmann::json::exception&) {
+    throw Error("the stored experiment of this run is not JSON; it cannot be continued");
+  }
+  for (const auto& task : config.extra_tasks) definition["tasks"].push_back(task);
+  return experiment_from_json(definition, config.experiment_file);
 }
 
 }  // namespace sy

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "engine/run/run_observer.h"
 #include "storage/store.h"
 
@@ -56,7 +58,12 @@ struct StoredRunConfig {
   std::string label;
   bool quick = false;
   std::string experiment_file;
+  // Tasks added to the run after it finished (switchyard-engine extend), as experiment-file
+  // task entries, appended to the experiment's sequence.
+  nlohmann::json extra_tasks;
 };
 StoredRunConfig parse_stored_run_config(const std::string& config_json, int64_t run_id);
+// The run's experiment: the stored experiment file with the run's extra tasks appended.
+Experiment stored_run_experiment(const std::string& experiment_json, const StoredRunConfig& config);
 
 }  // namespace sy

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <set>
 #include <sstream>
@@ -59,6 +60,10 @@ void summarize(RunResult& run) {
   run.forgetting = m.forgetting;
   run.bwt = m.bwt;
   run.fwt = m.fwt;
+}
+
+bool has_nan(const std::vector<double>& row) {
+  return std::any_of(row.begin(), row.end(), [](double v) { return std::isnan(v); });
 }
 
 double confusion_accuracy(const std::vector<std::vector<int64_t>>& confusion) {
@@ -160,17 +165,29 @@ class Session {
       auto strategy = make_strategy(spec, ctx_);
       run.stages = strategy->stages(tasks_.size());
       observer_.run_started(run, spec, first + 1);
-      if (!from || from->score_matrix.empty()) {
+      const auto base_answers = [&](size_t j) {
+        return answer_fixed(ctx_, "base", kNoAdapter, j, all_test_indices(ctx_, j));
+      };
+      if (run.score_matrix.empty()) {
         // Row 0: the frozen base model, the same for every run (and computed once).
-        run.score_matrix.assign(1, score_row([&](size_t j) {
-                                  return answer_fixed(ctx_, "base", kNoAdapter, j,
-                                                      all_test_indices(ctx_, j));
-                                }));
+        run.score_matrix.assign(1, score_row(base_answers));
         observer_.row_evaluated(run, 0);
       }
       if (first > 0) {
         strategy->restore(first, tensors_from_safetensors_bytes(
                                      from->checkpoint, "the checkpoint of run " + run.run_id));
+      }
+      // Tasks added to a finished run (extend) have no scores yet: they get row 0 (the base, for
+      // forward transfer) and row `first` (what the run knew before learning them); the rows in
+      // between stay missing (NaN), as no metric reads them.
+      for (auto& row : run.score_matrix) row.resize(tasks_.size(), std::nan(""));
+      if (has_nan(run.score_matrix[0])) {
+        run.score_matrix[0] = score_row(base_answers);
+        observer_.row_evaluated(run, 0);
+      }
+      if (first > 0 && has_nan(run.score_matrix[first])) {
+        run.score_matrix[first] = score_row([&](size_t j) { return strategy->answer(j); });
+        observer_.row_evaluated(run, first);
       }
       for (size_t stage = first; stage < run.stages; ++stage) {
         if (ctx_.cancel && ctx_.cancel->load()) throw Cancelled{};
@@ -340,7 +357,11 @@ std::string format_run(const RunResult& run) {
     std::snprintf(buf, sizeof buf, "  %-16.16s", label.c_str());
     out << buf;
     for (double v : run.score_matrix[i]) {
-      std::snprintf(buf, sizeof buf, "%12.1f", 100.0 * v);
+      if (std::isnan(v)) {
+        std::snprintf(buf, sizeof buf, "%12s", "-");  // not evaluated (a task added later)
+      } else {
+        std::snprintf(buf, sizeof buf, "%12.1f", 100.0 * v);
+      }
       out << buf;
     }
     out << "\n";

@@ -358,6 +358,21 @@ class TestEval : public QObject {
     QVERIFY(message({{0.1, 0.2}, {0.3, 0.2}, {-0.1, 0.5}}).find("row 2, column 0") !=
             std::string::npos);
     QVERIFY(message({{0.1}, {std::nan("")}}).find("is NaN") != std::string::npos);
+    // A task added to a finished run has no scores after stages 1..j-2; no metric reads them.
+    const double nan = std::nan("");
+    const sy::ScoreMatrix extended = {
+        {0.0, 0.1, 0.0}, {0.8, 0.1, nan}, {0.6, 0.9, 0.2}, {0.5, 0.7, 0.9}};
+    sy::ScoreMatrix filled = extended;
+    filled[1][2] = 0.33;
+    const sy::ClMetrics a = sy::cl_metrics(extended), b = sy::cl_metrics(filled);
+    QCOMPARE(a.ap, b.ap);
+    QCOMPARE(*a.forgetting, *b.forgetting);
+    QCOMPARE(*a.bwt, *b.bwt);
+    QCOMPARE(*a.fwt, *b.fwt);
+    QVERIFY(message({{0.0, 0.1, nan}, {0.8, 0.1, 0.1}, {0.6, 0.9, 0.2}, {0.5, 0.7, 0.9}})
+                .find("row 0, column 2 (task 3) is NaN") != std::string::npos);
+    QVERIFY(message({{0.0, 0.1, 0.0}, {0.8, 0.1, 0.0}, {0.6, 0.9, nan}, {0.5, 0.7, 0.9}})
+                .find("row 2, column 2 (task 3) is NaN") != std::string::npos);
     QVERIFY(!message({}).empty());
     QVERIFY(!message({{}}).empty());
     const std::string from_json = error_message([] {

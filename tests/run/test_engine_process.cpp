@@ -5,6 +5,7 @@
 #include <QtTest>
 
 #include <algorithm>
+#include <cmath>
 #include <csignal>
 #include <fstream>
 #include <functional>
@@ -16,6 +17,7 @@
 #include <QTemporaryDir>
 #include <nlohmann/json.hpp>
 
+#include "engine/model/tensor_io.h"
 #include "engine/run/event_stream.h"
 #include "storage/store.h"
 
@@ -305,7 +307,7 @@ class TestEngineProcess : public QObject {
       QString errors;
       QCOMPARE(run_to_end({"resume", QString::number(kill.run), "--db", path, "--events"}, &errors),
                0);
-      QVERIFY2(errors.contains("resuming run"), qPrintable(errors));
+      QVERIFY2(errors.contains("continuing run"), qPrintable(errors));
       store::Store after = store::Store::open(path.toStdString());
       QVERIFY(after.load_run(kill.run).run.status == store::RunStatus::Finished);
       compare(outcome(after, kill.run), want);
@@ -313,6 +315,58 @@ class TestEngineProcess : public QObject {
     QString errors;
     QCOMPARE(run_to_end({"resume", "3", "--db", path}, &errors), 1);
     QVERIFY2(errors.contains("run 3 in " + path + " has already finished"), qPrintable(errors));
+  }
+
+  void extending_a_finished_run_trains_only_the_new_task() {
+    QVERIFY2(!reference_db_.isEmpty(), "needs the reference run of the test before");
+    const int64_t run = 2;  // switchcit, finished
+    std::vector<std::vector<uint8_t>> before;
+    store::RunData old;
+    {
+      store::Store store = store::Store::open(reference_db_.toStdString());
+      old = store.load_run(run);
+      for (int k = 0; k < 3; ++k) before.push_back(store.get_adapter(run, k)->safetensors);
+    }
+    QString errors;
+    QCOMPARE(run_to_end({"extend", QString::number(run), "--task", "last-word", "--db",
+                         reference_db_, "--events"},
+                        &errors),
+             0);
+    store::Store store = store::Store::open(reference_db_.toStdString());
+    const store::RunData now = store.load_run(run);
+    QVERIFY(now.run.status == store::RunStatus::Finished);
+    QCOMPARE(now.tasks.size(), size_t(4));
+    QCOMPARE(now.tasks[3].name, std::string("last-word"));
+    QCOMPARE(now.adapters.size(), size_t(4));
+    // The stored experts, and the ones the extended run kept in memory (its checkpoint), are
+    // bit for bit the experts of the original run.
+    const NamedTensors checkpoint =
+        tensors_from_safetensors_bytes(store.get_checkpoint(run)->state, "checkpoint");
+    for (int k = 0; k < 3; ++k) {
+      QCOMPARE(store.get_adapter(run, k)->safetensors, before[static_cast<size_t>(k)]);
+      const NamedTensors old_expert =
+          tensors_from_safetensors_bytes(before[static_cast<size_t>(k)], "adapter");
+      for (const auto& [name, tensor] : old_expert) {
+        const torch::Tensor& kept = checkpoint.at("expert" + std::to_string(k) + "." + name);
+        QVERIFY2(torch::equal(kept, tensor), name.c_str());
+      }
+    }
+    // Old cells unchanged; the new column has row 0 and row 3; rows 1-2 were never evaluated.
+    QCOMPARE(now.score_matrix.size(), size_t(5));
+    for (size_t i = 0; i < 4; ++i) {
+      for (size_t j = 0; j < 3; ++j) QCOMPARE(now.score_matrix[i][j], old.score_matrix[i][j]);
+    }
+    QVERIFY(!std::isnan(now.score_matrix[0][3]) && !std::isnan(now.score_matrix[3][3]));
+    QVERIFY(std::isnan(now.score_matrix[1][3]) && std::isnan(now.score_matrix[2][3]));
+    for (double v : now.score_matrix[4]) QVERIFY(v >= 0.0 && v <= 1.0);
+    QCOMPARE(now.confusions.size(), size_t(4));
+    QCOMPARE(now.confusions.back().counts.size(), size_t(4));
+    QVERIFY(json::parse(now.summary_json)["ap"].is_number());
+    QVERIFY(!store.load_train_points(run, 4).empty());
+    QCOMPARE(store.load_train_points(run, 1).size(), size_t(6));  // stage 1 untouched
+
+    QCOMPARE(run_to_end({"extend", "1", "--db", reference_db_}, &errors), 1);
+    QVERIFY2(errors.contains("--task NAME"), qPrintable(errors));
   }
 
   void sigterm_cancels_between_steps() {

@@ -1,0 +1,113 @@
+// `switchyard-engine resume RUN` and `switchyard-engine extend RUN --task ...`: a stored run
+// continued from its last finished stage — after a crash or cancel (resume), or with one more
+// task appended to a finished run (extend: only the new task is trained; oracle's and
+// switchcit's earlier experts are restored bit for bit and never trained again).
+#include <filesystem>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "app/cli_common.h"
+#include "app/commands.h"
+#include "app/run_session.h"
+#include "engine/util/error.h"
+
+namespace sy {
+namespace {
+
+// Continues the stored run with `experiment` (its sequence, possibly longer than before).
+int continue_run(const CliArgs& args, store::Store& store, int64_t run_id,
+                 const store::RunData& data, const StoredRunConfig& config,
+                 const Experiment& experiment, const std::string& experiment_json) {
+  const ResumePoint from = stored_resume_point(store, run_id, data);
+  std::cerr << "continuing run " << run_id << " (" << data.run.label << ", seed " << data.run.seed
+            << ") after stage " << from.stages_done << " of " << experiment.tasks.size()
+            << std::endl;
+  RunReporting reporting(args.flag("events"), &store,
+                         RunOrigin{config.experiment_file, experiment_json, config.quick},
+                         data.run.experiment_id);
+  RunnerOptions options;
+  options.quick = config.quick;
+  const RunResult run = resume_run(experiment, options, config.label, data.run.seed, from,
+                                   reporting.observer(), &cancel_flag());
+  return run_exit_code({run});
+}
+
+}  // namespace
+
+int command_resume(int argc, char** argv) {
+  CliArgs args(argc, argv, 2, {"events"});
+  args.check({"db"});
+  const std::string usage = "switchyard-engine resume RUN [--events] [--db FILE]";
+  if (args.positional().size() != 1) throw Error("give one run id: " + usage);
+  const int64_t run_id = parse_run_id(args.positional()[0], usage);
+  store::Store store = open_run_store(args);
+  const store::RunData data = store.load_run(run_id);
+  const std::string run_text = "run " + std::to_string(run_id) + " in " + store.path();
+  if (data.run.status == store::RunStatus::Finished) {
+    throw Error(run_text + " has already finished (add a task to it with extend)");
+  }
+  if (data.run.status == store::RunStatus::Running) {
+    throw Error(run_text + " is still running (process " + std::to_string(data.run.pid) + " on " +
+                data.run.host + ")");
+  }
+  const StoredRunConfig config = parse_stored_run_config(data.config_json, run_id);
+  const std::string definition = store.load_experiment(data.run.experiment_id).definition_json;
+  return continue_run(args, store, run_id, data, config, stored_run_experiment(definition, config),
+                      definition);
+}
+
+int command_extend(int argc, char** argv) {
+  CliArgs args(argc, argv, 2, {"events"});
+  args.check({"db", "task", "jsonl", "test-jsonl", "name", "metric"});
+  const std::string usage =
+      "switchyard-engine extend RUN (--task NAME | --jsonl FILE [--test-jsonl FILE] "
+      "[--name NAME] [--metric M]) [--events] [--db FILE]";
+  if (args.positional().size() != 1) throw Error("give one run id: " + usage);
+  if (args.has("task") == args.has("jsonl")) {
+    throw Error("give the task to add with --task NAME (built in) or --jsonl FILE: " + usage);
+  }
+  const int64_t run_id = parse_run_id(args.positional()[0], usage);
+  store::Store store = open_run_store(args);
+  const store::RunData data = store.load_run(run_id);
+  const std::string run_text = "run " + std::to_string(run_id) + " in " + store.path();
+  if (data.run.status != store::RunStatus::Finished) {
+    throw Error(run_text + " is " + store::run_status_name(data.run.status) +
+                "; only a finished run can be extended (resume it first)");
+  }
+  if (data.run.strategy == "multitask") {
+    throw Error(run_text + " is multitask, which learns all tasks in one stage; run a new " +
+                "experiment with the longer sequence instead");
+  }
+
+  // The new task as an experiment-file entry (paths absolute: the run may resume from anywhere).
+  nlohmann::json task;
+  if (args.has("task")) {
+    if (args.has("test-jsonl") || args.has("name") || args.has("metric")) {
+      throw Error("--test-jsonl, --name and --metric go with --jsonl, not --task");
+    }
+    task = args.str("task");
+  } else {
+    task = {{"jsonl", std::filesystem::absolute(args.str("jsonl")).string()}};
+    task["name"] = args.has("name") ? args.str("name")
+                                    : std::filesystem::path(args.str("jsonl")).stem().string();
+    if (args.has("test-jsonl")) {
+      task["test_jsonl"] = std::filesystem::absolute(args.str("test-jsonl")).string();
+    }
+    if (args.has("metric")) task["metric"] = args.str("metric");
+  }
+  StoredRunConfig config = parse_stored_run_config(data.config_json, run_id);
+  config.extra_tasks.push_back(task);
+  const std::string definition = store.load_experiment(data.run.experiment_id).definition_json;
+  const Experiment experiment = stored_run_experiment(definition, config);  // validates the task
+
+  nlohmann::json stored = nlohmann::json::parse(data.config_json);
+  stored["extra_tasks"] = config.extra_tasks;
+  store.set_run_config(run_id, stored.dump());
+  std::vector<store::RunTask> tasks = data.tasks;
+  tasks.push_back({experiment.tasks.back().name, experiment.tasks.back().metric});
+  store.set_run_tasks(run_id, tasks);
+  return continue_run(args, store, run_id, data, config, experiment, definition);
+}
+
+}  // namespace sy
