@@ -4,8 +4,8 @@
 // (which is why it is WITHOUT ROWID), and adapter blobs with their SHA-256.
 // Usage: bench_store [--dir DIR] [--points N] [--quick]
 //
-// It links only switchyard_storage, so bench_util.h (which pulls in LibTorch for its machine
-// line) is not used; the few helpers it needs are below.
+// It links only switchyard_storage: bench_text.h gives it the torch-free helpers the other
+// benchmarks use.
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -22,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/bench_text.h"
 #include "storage/database.h"
 #include "storage/sha256.h"
 #include "storage/store.h"
@@ -32,16 +33,14 @@ using sy::store::Database;
 using sy::store::Store;
 using sy::store::TrainPoint;
 
+using sy::bench::cpu_model_name;
+using sy::bench::fixed;
+using sy::bench::load_average;
+using sy::bench::print_table;
 using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-std::string fixed(double value, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%.*f", decimals, value);
-  return buf;
 }
 
 // 1234567 -> "1.23 M", for point counts and rates.
@@ -49,27 +48,6 @@ std::string count_text(double n) {
   if (n >= 1e6) return fixed(n / 1e6, 2) + " M";
   if (n >= 1e3) return fixed(n / 1e3, 1) + " k";
   return fixed(n, 0);
-}
-
-std::string first_line_of(const char* file, const char* key) {
-  std::ifstream in(file);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(key, 0) == 0) {
-      const auto colon = line.find(':');
-      if (colon == std::string::npos) return line;
-      const auto start = line.find_first_not_of(" \t", colon + 1);
-      return start == std::string::npos ? "" : line.substr(start);
-    }
-  }
-  return "unknown";
-}
-
-std::string load_average() {
-  std::ifstream in("/proc/loadavg");
-  double one = 0, five = 0, fifteen = 0;
-  if (!(in >> one >> five >> fifteen)) return "n/a";
-  return fixed(one, 2) + " " + fixed(five, 2) + " " + fixed(fifteen, 2);
 }
 
 std::string filesystem_of(const std::string& folder) {
@@ -105,28 +83,6 @@ void remove_db(const std::string& path) {
   for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
     std::remove((path + suffix).c_str());
   }
-}
-
-// Prints rows of cells as a Markdown table, each column as wide as its widest cell.
-void print_table(const std::vector<std::vector<std::string>>& rows) {
-  std::vector<size_t> width(rows.front().size(), 0);
-  for (const auto& row : rows) {
-    for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
-  }
-  auto print_row = [&](const std::vector<std::string>& row) {
-    std::printf("|");
-    for (size_t i = 0; i < width.size(); ++i) {
-      std::printf(" %-*s |", static_cast<int>(width[i]), i < row.size() ? row[i].c_str() : "");
-    }
-    std::printf("\n");
-  };
-  print_row(rows.front());
-  std::printf("|");
-  for (size_t w : width) std::printf("%s|", std::string(w + 2, '-').c_str());
-  std::printf("\n");
-  for (size_t r = 1; r < rows.size(); ++r) print_row(rows[r]);
-  std::printf("\n");
-  std::fflush(stdout);
 }
 
 // `count` points of a run, `per_stage` steps per stage, cut into batches of `batch`.
@@ -268,8 +224,7 @@ int main(int argc, char** argv) {
   try {
     std::printf("bench_store:");
     for (int i = 0; i < argc; ++i) std::printf(" %s", argv[i]);
-    std::printf("\nCPU: %s (%u logical cores)\n",
-                first_line_of("/proc/cpuinfo", "model name").c_str(),
+    std::printf("\nCPU: %s (%u logical cores)\n", cpu_model_name().c_str(),
                 std::thread::hardware_concurrency());
     std::printf("SQLite: %s\n", sqlite3_libversion());
     std::printf("folder: %s (%s)\n", dir.c_str(), filesystem_of(dir).c_str());

@@ -34,4 +34,18 @@ class Learner {
   TrainOptions options_;
 };
 
+// A strategy whose whole state is one learner (seq-ft, seq-lora, replay, multitask): answers,
+// state and each stage's adapter come from it; subclasses say what each stage trains on.
+class LearnerStrategy : public Strategy {
+ public:
+  LearnerStrategy(ClContext& ctx, const StrategySpec& spec) : learner_(ctx, spec) {}
+  std::vector<std::string> answer(size_t task) override { return learner_.answer(task); }
+  NamedTensors state() override { return learner_.state(); }
+  void restore(size_t, const NamedTensors& state) override { learner_.restore(state); }
+  std::optional<AdapterId> stage_adapter(size_t) override { return learner_.adapter(); }
+
+ protected:
+  Learner learner_;
+};
+
 }  // namespace sy

@@ -5,12 +5,16 @@
 namespace sy {
 namespace {
 
-class Multitask : public Strategy {
+// The sequence's whole step budget in its one stage.
+StrategySpec joint_budget(StrategySpec spec, const ClContext& ctx) {
+  spec.training.steps *= static_cast<int64_t>(ctx.tasks->size());
+  return spec;
+}
+
+class Multitask : public LearnerStrategy {
  public:
-  Multitask(const StrategySpec& spec, ClContext& ctx) : spec_(spec), ctx_(ctx) {
-    spec_.training.steps *= static_cast<int64_t>(ctx.tasks->size());
-    learner_ = std::make_unique<Learner>(ctx, spec_);
-  }
+  Multitask(const StrategySpec& spec, ClContext& ctx)
+      : LearnerStrategy(ctx, joint_budget(spec, ctx)), spec_(spec), ctx_(ctx) {}
 
   size_t stages(size_t) const override { return 1; }
 
@@ -18,17 +22,12 @@ class Multitask : public Strategy {
     std::vector<Example> all;
     for (const auto& task : *ctx_.tasks)
       all.insert(all.end(), task.train.begin(), task.train.end());
-    learner_->train_on(all, 0, spec_.label + " all tasks");
+    learner_.train_on(all, 0, spec_.label + " all tasks");
   }
-  std::vector<std::string> answer(size_t task) override { return learner_->answer(task); }
-  NamedTensors state() override { return learner_->state(); }
-  void restore(size_t, const NamedTensors& state) override { learner_->restore(state); }
-  std::optional<AdapterId> stage_adapter(size_t) override { return learner_->adapter(); }
 
  private:
   StrategySpec spec_;
   ClContext& ctx_;
-  std::unique_ptr<Learner> learner_;
 };
 
 }  // namespace

@@ -9,9 +9,10 @@
 namespace sy {
 namespace {
 
-class Replay : public Strategy {
+class Replay : public LearnerStrategy {
  public:
-  Replay(const StrategySpec& spec, ClContext& ctx) : spec_(spec), ctx_(ctx), learner_(ctx, spec) {}
+  Replay(const StrategySpec& spec, ClContext& ctx)
+      : LearnerStrategy(ctx, spec), spec_(spec), ctx_(ctx) {}
 
   void learn(size_t stage) override {
     const auto& tasks = *ctx_.tasks;
@@ -24,15 +25,10 @@ class Replay : public Strategy {
     }
     learner_.train_on(mix, stage, spec_.label + " " + tasks[stage].name);
   }
-  std::vector<std::string> answer(size_t task) override { return learner_.answer(task); }
-  NamedTensors state() override { return learner_.state(); }
-  void restore(size_t, const NamedTensors& state) override { learner_.restore(state); }
-  std::optional<AdapterId> stage_adapter(size_t) override { return learner_.adapter(); }
 
  private:
   StrategySpec spec_;
   ClContext& ctx_;
-  Learner learner_;
 };
 
 }  // namespace

@@ -5,24 +5,19 @@
 namespace sy {
 namespace {
 
-class Sequential : public Strategy {
+class Sequential : public LearnerStrategy {
  public:
   Sequential(const StrategySpec& spec, ClContext& ctx)
-      : spec_(spec), ctx_(ctx), learner_(ctx, spec) {}
+      : LearnerStrategy(ctx, spec), spec_(spec), ctx_(ctx) {}
 
   void learn(size_t stage) override {
     learner_.train_on((*ctx_.tasks)[stage].train, stage,
                       spec_.label + " " + (*ctx_.tasks)[stage].name);
   }
-  std::vector<std::string> answer(size_t task) override { return learner_.answer(task); }
-  NamedTensors state() override { return learner_.state(); }
-  void restore(size_t, const NamedTensors& state) override { learner_.restore(state); }
-  std::optional<AdapterId> stage_adapter(size_t) override { return learner_.adapter(); }
 
  private:
   StrategySpec spec_;
   ClContext& ctx_;
-  Learner learner_;
 };
 
 }  // namespace
