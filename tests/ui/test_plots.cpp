@@ -1,0 +1,473 @@
+// The plots of one run, offscreen: a hand-made RunTrace reaches every plot (loss points on one
+// global step axis, retention lines with a gap for an unevaluated cell, annotated score and
+// confusion heatmaps, the summary line); a million loss points draw; smoothing is TensorBoard's
+// debiased EMA; PNG and PDF exports are real files; bursts of setTrace redraw only a few times.
+#include <QElapsedTimer>
+#include <QFile>
+#include <QImage>
+#include <QLabel>
+#include <QSignalSpy>
+#include <QSlider>
+#include <QTemporaryDir>
+#include <QtTest>
+
+// qcustomplot.h spells Qt's keywords (signals, slots, foreach), which QT_NO_KEYWORDS, set for
+// all of ui/, turns off: lend them to this one header only.
+#define signals Q_SIGNALS
+#define slots Q_SLOTS
+#define foreach Q_FOREACH
+#include <qcustomplot.h>
+#undef foreach
+#undef slots
+#undef signals
+
+#include <cmath>
+#include <memory>
+
+#include "ui/loss_plot.h"
+#include "ui/matrix_heatmap.h"
+#include "ui/retention_plot.h"
+#include "ui/run_plots.h"
+
+using namespace sy::ui;
+
+namespace {
+
+const double kNaN = std::nan("");
+
+// Three tasks, two of three stages done: 50 steps of stage 1, 40 of stage 2, the score matrix
+// up to row 2 with one cell not evaluated, and the router's confusion after stages 1 and 2.
+RunTrace sample_trace() {
+  RunTrace trace;
+  trace.id = 7;
+  trace.key = "demo/switchcit/seed0";
+  trace.experiment = "demo";
+  trace.strategy = "switchcit";
+  trace.label = "switchcit";
+  trace.status = "running";
+  trace.tasks = {"reverse", "capitalize", "copy"};
+  trace.stages = 3;
+  trace.stages_finished = 2;
+  for (int stage = 1; stage <= 2; ++stage)
+    for (int step = 1; step <= (stage == 1 ? 50 : 40); ++step)
+      trace.points.append({stage, step, 2.0 * std::exp(-step / 20.0) + 0.1, 1e-3, 5000});
+  trace.scores = {{0.0, 0.05, 0.10}, {0.90, 0.10, kNaN}, {0.70, 0.95, 0.20}};
+  trace.confusions[1] = {{10}};
+  trace.confusions[2] = {{9, 1}, {2, 8}};
+  trace.summary.ap = 0.6;
+  trace.summary.forgetting = 0.2;
+  trace.summary.bwt = -0.2;
+  trace.summary.fwt = 0.05;
+  trace.summary.router_accuracy = 0.85;
+  return trace;
+}
+
+QVector<TracePoint> loss_points(int stages, int steps) {
+  QVector<TracePoint> points;
+  points.reserve(stages * steps);
+  for (int stage = 1; stage <= stages; ++stage)
+    for (int step = 1; step <= steps; ++step)
+      points.append(
+          {stage, step, 1.0 + std::sin(step * 0.01) + 0.3 * ((step * 7919) % 13) / 13.0, 0, 0});
+  return points;
+}
+
+QVector<double> values_of(QCPGraph* graph) {
+  QVector<double> values;
+  for (auto it = graph->data()->constBegin(); it != graph->data()->constEnd(); ++it)
+    values.append(it->value);
+  return values;
+}
+
+template <typename Item>
+QList<Item*> items_of(QCustomPlot* plot) {
+  QList<Item*> items;
+  for (int i = 0; i < plot->itemCount(); ++i)
+    if (auto* item = qobject_cast<Item*>(plot->item(i))) items.append(item);
+  return items;
+}
+
+QList<QCustomPlot*> plots_of(const RunPlots& plots) {
+  return {plots.lossPlot()->plot(), plots.retentionPlot()->plot(), plots.scoreHeatmap()->plot(),
+          plots.confusionHeatmap()->plot()};
+}
+
+std::vector<std::unique_ptr<QSignalSpy>> replot_spies(const RunPlots& plots) {
+  std::vector<std::unique_ptr<QSignalSpy>> spies;
+  for (QCustomPlot* plot : plots_of(plots))
+    spies.push_back(std::make_unique<QSignalSpy>(plot, &QCustomPlot::afterReplot));
+  return spies;
+}
+
+}  // namespace
+
+class TestPlots : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void runPlotsDrawTheTrace();
+  void runWithoutRouterHidesConfusion();
+  void lossPlotAppendsLivePoints();
+  void smoothingIsDebiasedPerStage();
+  void millionLossPoints();
+  void heatmapFormatsAndContrast();
+  void exportsPngAndPdf();
+  void burstsOfSetTraceReplotAFewTimes();
+};
+
+void TestPlots::runPlotsDrawTheTrace() {
+  RunPlots plots;
+  plots.resize(1200, 800);
+  plots.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&plots));
+  auto spies = replot_spies(plots);
+  plots.setTrace(sample_trace());
+  QTRY_VERIFY(spies[0]->count() > 0 && spies[1]->count() > 0 && spies[2]->count() > 0 &&
+              spies[3]->count() > 0);
+
+  // Loss: 90 points; stage 2's first step follows stage 1's last on the global axis.
+  LossPlot* loss = plots.lossPlot();
+  QCOMPARE(loss->rawGraph()->data()->size(), 90);
+  QCOMPARE((loss->rawGraph()->data()->constBegin() + 49)->key, 50.0);
+  QCOMPARE((loss->rawGraph()->data()->constBegin() + 50)->key, 51.0);
+  QCOMPARE(loss->plot()->xAxis->label(), QString("step"));
+  QCOMPARE(loss->plot()->yAxis->label(), QString("loss"));
+  const auto lines = items_of<QCPItemStraightLine>(loss->plot());
+  QCOMPARE(lines.size(), 1);
+  QCOMPARE(lines[0]->point1->coords().x(), 50.5);
+  QStringList labels;
+  for (QCPItemText* text : items_of<QCPItemText>(loss->plot())) labels << text->text();
+  QCOMPARE(labels, QStringList({"1 reverse", "2 capitalize"}));
+
+  // Retention: one line per task in %, the unevaluated cell a NaN (a gap), not 0.
+  QCustomPlot* retention = plots.retentionPlot()->plot();
+  QCOMPARE(retention->graphCount(), 3);
+  for (int j = 0; j < 3; ++j) QCOMPARE(retention->graph(j)->data()->size(), 3);
+  QCOMPARE(retention->graph(0)->name(), QString("reverse"));
+  QCOMPARE((retention->graph(0)->data()->constBegin() + 1)->value, 90.0);
+  QCOMPARE((retention->graph(1)->data()->constBegin() + 2)->value, 95.0);
+  QVERIFY(std::isnan((retention->graph(2)->data()->constBegin() + 1)->value));
+  QVERIFY(retention->legend->visible());
+  QCOMPARE(retention->legend->itemCount(), 3);
+  QVERIFY(retention->graph(0)->pen().color() != retention->graph(1)->pen().color());
+  // 0..100 %, with room for the markers on the edges.
+  QVERIFY(retention->yAxis->range().lower <= 0 && retention->yAxis->range().lower > -5);
+  QVERIFY(retention->yAxis->range().upper >= 100 && retention->yAxis->range().upper < 105);
+  QCOMPARE(retention->yAxis->label(), QString("score (%)"));
+  auto ticker = retention->xAxis->ticker().dynamicCast<QCPAxisTickerText>();
+  QVERIFY(ticker);
+  QCOMPARE(ticker->ticks().value(0), QString("0 (base)"));
+  QCOMPARE(ticker->ticks().value(1), QString("1 reverse"));
+  QCOMPARE(ticker->ticks().value(3), QString("3 copy"));  // the planned stage, not yet run
+
+  // Score matrix in %, fixed 0..100, the NaN cell grey with a dash.
+  MatrixHeatmap* scores = plots.scoreHeatmap();
+  QCOMPARE(scores->rowCount(), 3);
+  QCOMPARE(scores->columnCount(), 3);
+  QCOMPARE(scores->colorMap()->data()->cell(0, 1), 90.0);  // (column, row)
+  QCOMPARE(scores->colorMap()->data()->cell(1, 2), 95.0);
+  QVERIFY(std::isnan(scores->colorMap()->data()->cell(2, 1)));
+  QCOMPARE(scores->cellText(1, 0), QString("90.0"));
+  QCOMPARE(scores->cellText(0, 1), QString("5.0"));
+  QCOMPARE(scores->cellText(1, 2), QString::fromUtf8("\u2013"));
+  QCOMPARE(scores->colorRange(), qMakePair(0.0, 100.0));
+  QCOMPARE(scores->colorScale()->axis()->label(), QString("score (%)"));
+  auto rows = scores->plot()->yAxis->ticker().dynamicCast<QCPAxisTickerText>();
+  QCOMPARE(rows->ticks().value(2), QString("2 capitalize"));
+
+  // Confusion: a stage picker over stages 1 and 2, on the newest; counts as integers.
+  QVERIFY(plots.confusionPanel()->isVisible());
+  QSlider* slider = plots.confusionSlider();
+  QCOMPARE(slider->minimum(), 0);
+  QCOMPARE(slider->maximum(), 1);
+  QCOMPARE(slider->value(), 1);
+  MatrixHeatmap* confusion = plots.confusionHeatmap();
+  QCOMPARE(confusion->rowCount(), 2);
+  QCOMPARE(confusion->cellText(0, 0), QString("9"));
+  QCOMPARE(confusion->cellText(0, 1), QString("1"));
+  QCOMPARE(confusion->cellText(1, 0), QString("2"));
+  QCOMPARE(confusion->colorRange(), qMakePair(0.0, 9.0));
+  auto predicted = confusion->plot()->xAxis->ticker().dynamicCast<QCPAxisTickerText>();
+  QCOMPARE(predicted->ticks().value(1), QString("capitalize"));
+  slider->setValue(0);
+  QCOMPARE(confusion->rowCount(), 1);
+  QCOMPARE(confusion->cellText(0, 0), QString("10"));
+
+  const QString summary = plots.summaryLabel()->text();
+  QVERIFY2(summary.contains("AP 60.0 %"), qPrintable(summary));
+  QVERIFY2(summary.contains("forgetting 20.0 %"), qPrintable(summary));
+  QVERIFY2(summary.contains("BWT -20.0 %"), qPrintable(summary));
+  QVERIFY2(summary.contains("FWT +5.0 %"), qPrintable(summary));
+  QVERIFY2(summary.contains("router accuracy 85.0 %"), qPrintable(summary));
+
+  // A new stage's confusion arrives while the user looks at stage 1: the slider stays there.
+  RunTrace more = sample_trace();
+  more.confusions[3] = {{9, 1, 0}, {1, 9, 0}, {0, 0, 10}};
+  plots.setTrace(more);
+  QTRY_COMPARE(slider->maximum(), 2);
+  QCOMPARE(slider->value(), 0);
+}
+
+void TestPlots::runWithoutRouterHidesConfusion() {
+  RunPlots plots;
+  plots.resize(1000, 700);
+  plots.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&plots));
+  RunTrace trace = sample_trace();
+  trace.strategy = "seq-lora";
+  trace.confusions.clear();
+  trace.summary = RunSummary{};
+  auto spies = replot_spies(plots);
+  plots.setTrace(trace);
+  QTRY_VERIFY(spies[0]->count() > 0);
+  QVERIFY(plots.confusionPanel()->isHidden());
+  const QString dash = QString::fromUtf8("\u2013");
+  QCOMPARE(plots.summaryLabel()->text(), RunPlots::summaryText({}));
+  QVERIFY(plots.summaryLabel()->text().contains("router accuracy " + dash));
+  QVERIFY(plots.summaryLabel()->text().startsWith("AP " + dash));
+
+  // A run that has only just been created draws empty plots.
+  plots.setTrace(RunTrace{});
+  QTRY_COMPARE(plots.lossPlot()->rawGraph()->data()->size(), 0);
+  QCOMPARE(plots.scoreHeatmap()->rowCount(), 0);
+
+  // Multitask trains all tasks in its one stage.
+  RunTrace multitask;
+  multitask.strategy = "multitask";
+  multitask.tasks = {"a", "b"};
+  QCOMPARE(RunPlots::stageLabels(multitask), QStringList({"all tasks"}));
+}
+
+void TestPlots::lossPlotAppendsLivePoints() {
+  const QVector<TracePoint> all = loss_points(3, 40);
+  LossPlot live, whole;
+  live.setSmoothing(0.8);
+  whole.setSmoothing(0.8);
+  const QStringList stages = {"a", "b", "c"};
+  // Grown in uneven slices, as events arrive, across stage boundaries.
+  for (int n : {0, 1, 25, 40, 41, 90, 120}) live.setPoints(all.mid(0, n), stages);
+  whole.setPoints(all, stages);
+  QCOMPARE(values_of(live.rawGraph()), values_of(whole.rawGraph()));
+  QCOMPARE(values_of(live.smoothedGraph()), values_of(whole.smoothedGraph()));
+  QCOMPARE(items_of<QCPItemStraightLine>(live.plot()).size(), 2);
+  QCOMPARE((live.rawGraph()->data()->constEnd() - 1)->key, 120.0);
+
+  // Another run (or a restarted stage) replaces the picture instead of appending to it.
+  QVector<TracePoint> other = loss_points(1, 10);
+  other[0].loss = 42;
+  live.setPoints(other, {"x"});
+  QCOMPARE(live.rawGraph()->data()->size(), 10);
+  QCOMPARE(live.rawGraph()->data()->constBegin()->value, 42.0);
+  QCOMPARE(items_of<QCPItemStraightLine>(live.plot()).size(), 0);
+  QCOMPARE(items_of<QCPItemText>(live.plot()).size(), 1);
+}
+
+void TestPlots::smoothingIsDebiasedPerStage() {
+  // TensorBoard's numbers: w = 0.5 over 2, 4 gives 2, then (0.5*1 + 0.5*4) / 0.75.
+  const QVector<double> smoothed = LossPlot::smooth({2, 4}, 0.5);
+  QCOMPARE(smoothed[0], 2.0);
+  QCOMPARE(smoothed[1], 2.5 / 0.75);
+  QVERIFY(std::isnan(LossPlot::smooth({kNaN}, 0.5)[0]));
+
+  LossPlot plot;
+  const QVector<TracePoint> points = loss_points(2, 30);
+  plot.setPoints(points, {"a", "b"});
+  QVERIFY(!plot.smoothedGraph()->visible());
+  const QColor solid = plot.rawGraph()->pen().color();
+
+  plot.setSmoothing(0.9);
+  QCOMPARE(plot.smoothing(), 0.9);
+  QVERIFY(plot.smoothedGraph()->visible());
+  // Faint (lighter) under the smoothed curve.
+  QVERIFY(plot.rawGraph()->pen().color().lightness() > solid.lightness());
+  const QVector<double> raw = values_of(plot.rawGraph());
+  const QVector<double> drawn = values_of(plot.smoothedGraph());
+  QCOMPARE(drawn.size(), raw.size());
+  QCOMPARE(drawn[0], raw[0]);  // debiased: not pulled towards 0
+  QVERIFY(drawn != raw);
+  // Stage 2 starts its own average, so its first smoothed value is its first loss again.
+  QCOMPARE(drawn[30], raw[30]);
+  QCOMPARE(drawn.mid(0, 30), LossPlot::smooth(raw.mid(0, 30), 0.9));
+  QCOMPARE(drawn.mid(30), LossPlot::smooth(raw.mid(30), 0.9));
+
+  plot.setSmoothing(5);  // clamped
+  QCOMPARE(plot.smoothing(), 0.99);
+  plot.setSmoothing(0);
+  QVERIFY(!plot.smoothedGraph()->visible());
+}
+
+void TestPlots::millionLossPoints() {
+  LossPlot plot;
+  plot.resize(900, 500);
+  plot.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&plot));
+  const QVector<TracePoint> points = loss_points(4, 250000);
+
+  QElapsedTimer timer;
+  timer.start();
+  plot.setPoints(points, {"a", "b", "c", "d"});
+  plot.plot()->replot();
+  qInfo("1,000,000 loss points set and replotted in %lld ms", timer.elapsed());
+  QCOMPARE(plot.rawGraph()->data()->size(), 1000000);
+  QVERIFY(plot.rawGraph()->adaptiveSampling());
+  QCOMPARE((plot.rawGraph()->data()->constEnd() - 1)->key, 1000000.0);
+
+  timer.restart();
+  plot.setSmoothing(0.95);
+  plot.plot()->replot();
+  qInfo("smoothed and replotted in %lld ms", timer.elapsed());
+  QCOMPARE(plot.smoothedGraph()->data()->size(), 1000000);
+
+  // The live case: ten more points append to the million, they do not rebuild it.
+  QVector<TracePoint> more = points;
+  for (int step = 250001; step <= 250010; ++step) more.append({4, step, 1.0, 0, 0});
+  timer.restart();
+  plot.setPoints(more, {"a", "b", "c", "d"});
+  plot.plot()->replot();
+  qInfo("ten points appended and replotted in %lld ms", timer.elapsed());
+  QCOMPARE(plot.rawGraph()->data()->size(), 1000010);
+  QCOMPARE(plot.smoothedGraph()->data()->size(), 1000010);
+
+  QTemporaryDir dir;
+  timer.restart();
+  QVERIFY(plot.exportPng(dir.filePath("million.png")));
+  qInfo("exported as PNG in %lld ms", timer.elapsed());
+  QCOMPARE(QImage(dir.filePath("million.png")).width(), 2 * plot.plot()->width());
+  timer.restart();
+  QVERIFY(plot.exportPdf(dir.filePath("million.pdf")));
+  qInfo("exported as PDF in %lld ms", timer.elapsed());
+}
+
+void TestPlots::heatmapFormatsAndContrast() {
+  QCOMPARE(MatrixHeatmap::formatValue(12.345, "%.1f"), QString("12.3"));
+  QCOMPARE(MatrixHeatmap::formatValue(7, "%.0f"), QString("7"));
+  QCOMPARE(MatrixHeatmap::formatValue(50, "%.1f%%"), QString("50.0%"));
+  QCOMPARE(MatrixHeatmap::formatValue(2, "%+.1f"), QString("+2.0"));
+  QCOMPARE(MatrixHeatmap::formatValue(12.345, "%s"), QString("12.35"));  // no crash, %.4g
+
+  MatrixHeatmap heatmap;
+  heatmap.setColorRange(0, 100);
+  heatmap.setMatrix({{0, 100, kNaN}}, {"row"}, {"low", "high", "none"}, "%.0f");
+  QCOMPARE(heatmap.cellTextColor(0, 0), QColor(Qt::white));  // on viridis' dark purple
+  QCOMPARE(heatmap.cellTextColor(0, 1), QColor(Qt::black));  // on its yellow
+  QCOMPARE(heatmap.cellText(0, 2), QString::fromUtf8("\u2013"));
+  QCOMPARE(heatmap.cellText(5, 5), QString());
+
+  // A range shared from outside, and back to the data's own.
+  heatmap.setColorRange(0, 400);
+  QCOMPARE(heatmap.colorRange(), qMakePair(0.0, 400.0));
+  QCOMPARE(heatmap.cellTextColor(0, 1), QColor(Qt::white));  // a quarter up: dark blue
+  heatmap.setAutoColorRange();
+  QCOMPARE(heatmap.colorRange(), qMakePair(0.0, 100.0));
+
+  // Rows shorter than the labels are padded; an all-NaN matrix keeps a usable range.
+  heatmap.setMatrix({{kNaN}}, {"r0", "r1"}, {"c0", "c1"}, "%.1f");
+  QCOMPARE(heatmap.rowCount(), 2);
+  QCOMPARE(heatmap.columnCount(), 2);
+  QCOMPARE(heatmap.cellText(1, 1), QString::fromUtf8("\u2013"));
+  QVERIFY(heatmap.colorRange().second > heatmap.colorRange().first);
+
+  heatmap.setMatrix({}, {}, {}, "%.1f");
+  QCOMPARE(heatmap.rowCount(), 0);
+  QVERIFY(!heatmap.colorMap()->visible());
+  QVERIFY(items_of<QCPItemText>(heatmap.plot()).isEmpty());
+}
+
+void TestPlots::exportsPngAndPdf() {
+  RunPlots plots;
+  plots.resize(1200, 800);
+  plots.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&plots));
+  auto spies = replot_spies(plots);
+  plots.setTrace(sample_trace());
+  QTRY_VERIFY(spies[3]->count() > 0);
+  plots.lossPlot()->setSmoothing(0.6);
+  QTemporaryDir dir;
+  QVERIFY(dir.isValid());
+
+  struct Target {
+    QString name;
+    QCustomPlot* plot;
+    std::function<bool(const QString&)> png, pdf;
+  };
+  const QList<Target> targets = {
+      {"loss", plots.lossPlot()->plot(),
+       [&](const QString& p) { return plots.lossPlot()->exportPng(p); },
+       [&](const QString& p) { return plots.lossPlot()->exportPdf(p); }},
+      {"retention", plots.retentionPlot()->plot(),
+       [&](const QString& p) { return plots.retentionPlot()->exportPng(p); },
+       [&](const QString& p) { return plots.retentionPlot()->exportPdf(p); }},
+      {"scores", plots.scoreHeatmap()->plot(),
+       [&](const QString& p) { return plots.scoreHeatmap()->exportPng(p); },
+       [&](const QString& p) { return plots.scoreHeatmap()->exportPdf(p); }},
+      {"confusion", plots.confusionHeatmap()->plot(),
+       [&](const QString& p) { return plots.confusionHeatmap()->exportPng(p); },
+       [&](const QString& p) { return plots.confusionHeatmap()->exportPdf(p); }},
+  };
+  for (const Target& target : targets) {
+    const QString png = dir.filePath(target.name + ".png");
+    const QString pdf = dir.filePath(target.name + ".pdf");
+    QVERIFY2(target.png(png), qPrintable(target.name));
+    QImage image(png);
+    QVERIFY2(!image.isNull(), qPrintable(target.name));
+    QCOMPARE(image.width(), 2 * target.plot->width());
+    QCOMPARE(image.height(), 2 * target.plot->height());
+    QVERIFY2(target.pdf(pdf), qPrintable(target.name));
+    QFile file(pdf);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QVERIFY2(file.read(4) == "%PDF", qPrintable(target.name));
+    QVERIFY(file.size() > 1000);
+  }
+  // A folder that does not exist: false, not a crash.
+  QVERIFY(!plots.lossPlot()->exportPng(dir.filePath("missing/loss.png")));
+
+  // A plot that was never shown still exports at a readable size.
+  LossPlot hidden;
+  hidden.setPoints(sample_trace().points, {"reverse", "capitalize"});
+  QVERIFY(hidden.exportPng(dir.filePath("hidden.png")));
+  QCOMPARE(QImage(dir.filePath("hidden.png")).size(), QSize(1600, 1000));
+}
+
+void TestPlots::burstsOfSetTraceReplotAFewTimes() {
+  RunPlots plots;
+  plots.resize(1200, 800);
+  plots.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&plots));
+  RunTrace trace = sample_trace();
+  plots.setTrace(trace);
+  QTest::qWait(3 * RunPlots::kRefreshMs);  // the first picture and its layout settle
+
+  // A burst without a pause, as a backlog of events read at once: one redraw.
+  auto spies = replot_spies(plots);
+  for (int step = 1; step <= 500; ++step) {
+    trace.points.append({3, step, 1.0 / step, 1e-3, 5000});
+    plots.setTrace(trace);
+  }
+  QTRY_VERIFY(spies[0]->count() > 0);
+  QTest::qWait(3 * RunPlots::kRefreshMs);
+  QCOMPARE(plots.lossPlot()->rawGraph()->data()->size(), 90 + 500);
+  for (const auto& spy : spies)
+    QVERIFY2(spy->count() <= 2, qPrintable(QString::number(spy->count())));
+
+  // Events spread over time: at most one redraw per refresh interval, and plots whose data did
+  // not change (the matrices) are not redrawn at all.
+  spies = replot_spies(plots);
+  QElapsedTimer timer;
+  timer.start();
+  for (int step = 501; step <= 700; ++step) {
+    trace.points.append({3, step, 1.0 / step, 1e-3, 5000});
+    plots.setTrace(trace);
+    QTest::qWait(1);
+  }
+  const qint64 elapsed = timer.elapsed();
+  QTest::qWait(3 * RunPlots::kRefreshMs);
+  QCOMPARE(plots.lossPlot()->rawGraph()->data()->size(), 90 + 700);
+  qInfo("200 setTrace calls over %lld ms: %d loss replots", elapsed, int(spies[0]->count()));
+  QVERIFY(spies[0]->count() >= 1);
+  QVERIFY(spies[0]->count() <= elapsed / RunPlots::kRefreshMs + 2);
+  QVERIFY(spies[0]->count() < 200 / 2);
+  for (int i = 1; i < 4; ++i) QCOMPARE(spies[i]->count(), 0);
+}
+
+QTEST_MAIN(TestPlots)
+#include "test_plots.moc"

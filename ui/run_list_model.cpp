@@ -1,0 +1,112 @@
+// The run list model. AP comes from each run's summary document, which list_runs does not carry,
+// so refresh() reads it per run from load_run only for runs whose status changed.
+#include "ui/run_list_model.h"
+
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include "storage/store.h"
+
+namespace sy::ui {
+namespace {
+
+std::optional<double> ap_of(const std::string& summary_json) {
+  const QJsonObject o = QJsonDocument::fromJson(QByteArray::fromStdString(summary_json)).object();
+  const QJsonValue ap = o.value("ap");
+  if (!ap.isDouble()) return std::nullopt;
+  return ap.toDouble();
+}
+
+}  // namespace
+
+RunListModel::RunListModel(QObject* parent) : QAbstractTableModel(parent) {}
+
+void RunListModel::refresh(store::Store& store) {
+  QVector<Row> fresh;
+  for (const store::RunRecord& record : store.list_runs()) {
+    Row row{record, std::nullopt};
+    const int old = rowOf(record.id);
+    if (old >= 0 && runs_[old].record.status == record.status) {
+      row.ap = runs_[old].ap;
+    } else if (record.status == store::RunStatus::Finished) {
+      row.ap = ap_of(store.load_run(record.id).summary_json);
+    }
+    fresh.push_back(std::move(row));
+  }
+  beginResetModel();
+  runs_ = std::move(fresh);
+  endResetModel();
+}
+
+int RunListModel::rowOf(int64_t run_id) const {
+  for (int i = 0; i < runs_.size(); ++i)
+    if (runs_[i].record.id == run_id) return i;
+  return -1;
+}
+
+int RunListModel::rowCount(const QModelIndex& parent) const {
+  return parent.isValid() ? 0 : static_cast<int>(runs_.size());
+}
+
+int RunListModel::columnCount(const QModelIndex& parent) const {
+  return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant RunListModel::data(const QModelIndex& index, int role) const {
+  if (!index.isValid() || index.row() >= runs_.size()) return {};
+  const Row& row = runs_[index.row()];
+  const store::RunRecord& r = row.record;
+  if (role == RunIdRole) return QVariant::fromValue<qlonglong>(r.id);
+  // Sorting uses EditRole: numbers and times sort as numbers, not as text.
+  const bool sort_key = role == Qt::EditRole;
+  if (role != Qt::DisplayRole && !sort_key && role != Qt::ToolTipRole) {
+    if (role == Qt::TextAlignmentRole && (index.column() == Id || index.column() == Seed ||
+                                          index.column() == Ap || index.column() == Stages)) {
+      return int(Qt::AlignRight | Qt::AlignVCenter);
+    }
+    return {};
+  }
+  switch (index.column()) {
+    case Id:
+      return QVariant::fromValue<qlonglong>(r.id);
+    case Experiment:
+      return QString::fromStdString(r.experiment_name);
+    case Label:
+      return QString::fromStdString(r.label);
+    case Strategy:
+      return QString::fromStdString(r.strategy);
+    case Seed:
+      return QVariant::fromValue<qulonglong>(r.seed);
+    case Status:
+      if (role == Qt::ToolTipRole && !r.status_reason.empty())
+        return QString::fromStdString(r.status_reason);
+      return QString(store::run_status_name(r.status));
+    case Stages:
+      if (sort_key) return r.last_finished_stage;
+      return QString("%1/%2").arg(r.last_finished_stage).arg(r.task_count);
+    case Ap:
+      if (!row.ap) return sort_key ? QVariant(-1.0) : QVariant(QString("–"));
+      return sort_key ? QVariant(*row.ap) : QVariant(QString::number(100.0 * *row.ap, 'f', 1));
+    case Started: {
+      const int64_t ms = r.started_at_ms.value_or(r.created_at_ms);
+      if (sort_key) return QVariant::fromValue<qlonglong>(ms);
+      return QDateTime::fromMSecsSinceEpoch(ms).toString("yyyy-MM-dd hh:mm");
+    }
+    case Tags: {
+      QStringList tags;
+      for (const auto& t : r.tags) tags << QString::fromStdString(t);
+      return tags.join(", ");
+    }
+  }
+  return {};
+}
+
+QVariant RunListModel::headerData(int section, Qt::Orientation orientation, int role) const {
+  if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
+  static const char* names[] = {"id",     "experiment", "label", "strategy", "seed",
+                                "status", "stages",     "AP %",  "started",  "tags"};
+  return section >= 0 && section < ColumnCount ? QString(names[section]) : QVariant();
+}
+
+}  // namespace sy::ui

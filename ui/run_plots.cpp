@@ -1,0 +1,188 @@
+// RunPlots: one run's plots and summary, redrawn at a bounded rate; see run_plots.h.
+#include "ui/run_plots.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QSlider>
+#include <QSplitter>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+
+#include "ui/loss_plot.h"
+#include "ui/matrix_heatmap.h"
+#include "ui/retention_plot.h"
+
+namespace sy::ui {
+
+namespace {
+
+const QString kUndefined = QStringLiteral("\u2013");
+
+QString percent(const std::optional<double>& value, bool signed_value) {
+  if (!value || !std::isfinite(*value)) return kUndefined;
+  QString text = QString::number(*value * 100, 'f', 1);
+  if (signed_value && *value > 0) text.prepend(QLatin1Char('+'));
+  return text + QStringLiteral(" %");
+}
+
+}  // namespace
+
+RunPlots::RunPlots(QWidget* parent)
+    : QWidget(parent),
+      loss_(new LossPlot),
+      retention_(new RetentionPlot),
+      scores_(new MatrixHeatmap),
+      confusion_(new MatrixHeatmap),
+      confusion_panel_(new QWidget),
+      slider_(new QSlider(Qt::Horizontal)),
+      slider_label_(new QLabel),
+      summary_(new QLabel(summaryText({}))) {
+  summary_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  summary_->setToolTip(
+      tr("AP: mean final score over all tasks.\n"
+         "forgetting: mean over all but the last task of (best score since the task was "
+         "learned \u2212 final score), as most libraries compute Chaudhry et al. 2018.\n"
+         "BWT: mean over all but the last task of (final score \u2212 score right after "
+         "learning it).\n"
+         "FWT: mean over all but the first task of (score before its stage \u2212 base "
+         "score).\n"
+         "router accuracy: the switch's share of test prompts sent to the right adapter, "
+         "after the last stage."));
+
+  scores_->setColorRange(0, 100);
+  scores_->setColorScaleLabel(tr("score (%)"));
+  scores_->setAxisLabels(tr("after stage"), tr("task"));
+  confusion_->setColorScaleLabel(tr("test prompts"));
+  confusion_->setAxisLabels(tr("true task"), tr("predicted task"));
+
+  // The confusion heatmap with its stage picker; hidden for runs without a router.
+  slider_->setPageStep(1);
+  slider_->setTickPosition(QSlider::TicksBelow);
+  slider_->setRange(0, 0);
+  auto* picker = new QHBoxLayout;
+  picker->addWidget(new QLabel(tr("Router after stage")));
+  picker->addWidget(slider_, 1);
+  picker->addWidget(slider_label_);
+  auto* panel_layout = new QVBoxLayout(confusion_panel_);
+  panel_layout->setContentsMargins(0, 0, 0, 0);
+  panel_layout->addWidget(confusion_, 1);
+  panel_layout->addLayout(picker);
+  confusion_panel_->setVisible(false);
+  connect(slider_, &QSlider::valueChanged, this, &RunPlots::showConfusion);
+
+  // Splitters, so that the user can give room to the plot they look at.
+  auto* top = new QSplitter(Qt::Horizontal);
+  top->addWidget(loss_);
+  top->addWidget(retention_);
+  auto* bottom = new QSplitter(Qt::Horizontal);
+  bottom->addWidget(scores_);
+  bottom->addWidget(confusion_panel_);
+  auto* rows = new QSplitter(Qt::Vertical);
+  rows->addWidget(top);
+  rows->addWidget(bottom);
+  for (QSplitter* splitter : {top, bottom, rows}) splitter->setChildrenCollapsible(false);
+  auto* layout = new QVBoxLayout(this);
+  layout->addWidget(summary_);
+  layout->addWidget(rows, 1);
+
+  refresh_timer_.setSingleShot(true);
+  refresh_timer_.setInterval(kRefreshMs);
+  connect(&refresh_timer_, &QTimer::timeout, this, &RunPlots::refresh);
+}
+
+void RunPlots::setTrace(const RunTrace& trace) {
+  trace_ = trace;
+  dirty_ = true;
+  // The first call after a redraw starts the timer and later ones ride on it: however many
+  // events arrive, the plots are rebuilt and replotted at most once per interval.
+  if (!refresh_timer_.isActive()) refresh_timer_.start();
+}
+
+void RunPlots::setScoreColorRange(double lower, double upper) {
+  scores_->setColorRange(lower, upper);
+}
+
+QStringList RunPlots::stageLabels(const RunTrace& trace) {
+  if (trace.strategy == QLatin1String("multitask")) return {tr("all tasks")};
+  return trace.tasks;
+}
+
+QString RunPlots::summaryText(const RunSummary& summary) {
+  const QString separator = QStringLiteral("  \u00b7  ");
+  return QStringList{tr("AP %1").arg(percent(summary.ap, false)),
+                     tr("forgetting %1").arg(percent(summary.forgetting, false)),
+                     tr("BWT %1").arg(percent(summary.bwt, true)),
+                     tr("FWT %1").arg(percent(summary.fwt, true)),
+                     tr("router accuracy %1").arg(percent(summary.router_accuracy, false))}
+      .join(separator);
+}
+
+void RunPlots::refresh() {
+  if (!dirty_) return;
+  dirty_ = false;
+  stage_labels_ = stageLabels(trace_);
+  tasks_ = trace_.tasks;
+
+  // Each plot skips the work when its part of the trace did not change.
+  loss_->setPoints(trace_.points, stage_labels_);
+  retention_->setScores(trace_.scores, tasks_, stage_labels_);
+
+  QVector<QVector<double>> percent_scores;
+  QStringList rows;
+  for (int i = 0; i < trace_.scores.size(); ++i) {
+    QVector<double> row;
+    row.reserve(trace_.scores[i].size());
+    for (double v : trace_.scores[i]) row.append(100 * v);
+    percent_scores.append(row);
+    const QString stage = stage_labels_.value(i - 1);
+    rows << (i == 0            ? tr("0 (base)")
+             : stage.isEmpty() ? QString::number(i)
+                               : tr("%1 %2").arg(i).arg(stage));
+  }
+  scores_->setMatrix(percent_scores, rows, tasks_, QStringLiteral("%.1f"));
+
+  confusions_ = trace_.confusions;
+  const QList<int> stages = confusions_.keys();
+  if (stages != confusion_stages_) {
+    // Follow the newest stage while the user has not looked back at an earlier one.
+    const bool at_newest = slider_->value() == slider_->maximum();
+    confusion_stages_ = stages;
+    const QSignalBlocker block(slider_);
+    slider_->setRange(0, std::max(0, int(stages.size()) - 1));
+    if (at_newest) slider_->setValue(slider_->maximum());
+  }
+  confusion_panel_->setVisible(!confusion_stages_.isEmpty());
+  showConfusion();
+
+  summary_->setText(summaryText(trace_.summary));
+  // Let go of the trace: holding a share of its points would make the caller's next append
+  // copy all of them.
+  trace_ = RunTrace();
+}
+
+void RunPlots::showConfusion() {
+  const int index = slider_->value();
+  if (index < 0 || index >= confusion_stages_.size()) {
+    slider_label_->clear();
+    confusion_->setMatrix({}, {}, {}, QStringLiteral("%.0f"));
+    return;
+  }
+  const int stage = confusion_stages_[index];
+  const QVector<QVector<int64_t>>& counts = confusions_[stage];
+  QVector<QVector<double>> values;
+  for (const QVector<int64_t>& row : counts) {
+    QVector<double> cells;
+    for (int64_t count : row) cells.append(double(count));
+    values.append(cells);
+  }
+  // The router knows the tasks seen so far, in sequence order.
+  const QStringList labels = tasks_.mid(0, counts.size());
+  confusion_->setMatrix(values, labels, labels, QStringLiteral("%.0f"));
+  const QString task = stage_labels_.value(stage - 1);
+  slider_label_->setText(task.isEmpty() ? QString::number(stage)
+                                        : tr("%1 (%2)").arg(stage).arg(task));
+}
+
+}  // namespace sy::ui

@@ -1,0 +1,74 @@
+// RunPlots: the plots of one run side by side — training loss, retention, the score matrix, the
+// router's confusion after a chosen stage — under a line with the run's summary metrics. Fed
+// whole RunTraces as often as events arrive; redraws at most every ~40 ms.
+#pragma once
+
+#include <QList>
+#include <QMap>
+#include <QStringList>
+#include <QTimer>
+#include <QVector>
+#include <QWidget>
+
+#include <cstdint>
+
+#include "ui/run_trace.h"
+
+class QLabel;
+class QSlider;
+
+namespace sy::ui {
+
+class LossPlot;
+class MatrixHeatmap;
+class RetentionPlot;
+
+class RunPlots : public QWidget {
+  Q_OBJECT
+
+ public:
+  explicit RunPlots(QWidget* parent = nullptr);
+
+  // Cheap: keeps a (shared, copy-on-write) copy and schedules one redraw; calls in between
+  // only replace the copy.
+  void setTrace(const RunTrace& trace);
+  // The score heatmap's colour range in %, 0..100 unless runs shown together share another.
+  void setScoreColorRange(double lower, double upper);
+
+  // "AP 71.3 %  ·  forgetting 4.2 %  ·  …", "–" for what is not defined (yet).
+  static QString summaryText(const RunSummary& summary);
+  // What each stage trains, for axis labels: the tasks, or "all tasks" for multitask's one stage.
+  static QStringList stageLabels(const RunTrace& trace);
+
+  static constexpr int kRefreshMs = 40;
+
+  LossPlot* lossPlot() const { return loss_; }
+  RetentionPlot* retentionPlot() const { return retention_; }
+  MatrixHeatmap* scoreHeatmap() const { return scores_; }
+  MatrixHeatmap* confusionHeatmap() const { return confusion_; }
+  QWidget* confusionPanel() const { return confusion_panel_; }
+  QSlider* confusionSlider() const { return slider_; }
+  QLabel* summaryLabel() const { return summary_; }
+
+ private:
+  void refresh();
+  void showConfusion();
+
+  LossPlot* loss_;
+  RetentionPlot* retention_;
+  MatrixHeatmap* scores_;
+  MatrixHeatmap* confusion_;
+  QWidget* confusion_panel_;
+  QSlider* slider_;
+  QLabel* slider_label_;
+  QLabel* summary_;
+  QTimer refresh_timer_;
+  RunTrace trace_;  // the latest trace not yet drawn
+  bool dirty_ = false;
+  // What the confusion view needs between redraws (the slider moves without a new trace).
+  QMap<int, QVector<QVector<int64_t>>> confusions_;
+  QList<int> confusion_stages_;  // the slider's index -> after_stage
+  QStringList tasks_, stage_labels_;
+};
+
+}  // namespace sy::ui

@@ -1,0 +1,1 @@
+sy_ui_library(switchyard_ui_trace run_trace.cpp)
