@@ -7,15 +7,8 @@
 #include <QMessageBox>
 #include <QVBoxLayout>
 
-// qcustomplot.h spells Qt's keywords (signals, slots, foreach), which QT_NO_KEYWORDS, set for
-// all of ui/, turns off: lend them to this one header only.
-#define signals Q_SIGNALS
-#define slots Q_SLOTS
-#define foreach Q_FOREACH
-#include <qcustomplot.h>
-#undef foreach
-#undef slots
-#undef signals
+#include "ui/custom_plot.h"
+#include "ui/plot_export.h"
 
 #include <algorithm>
 #include <cmath>
@@ -298,9 +291,7 @@ void LossPlot::applyStyle() {
 }
 
 QSize LossPlot::exportSize() const {
-  // What the user sees; a plot not on screen (never shown, or in a hidden tab) has no size
-  // worth keeping and exports at a readable default.
-  return plot_->isVisible() ? plot_->size() : QSize(800, 500);
+  return export_size(plot_);
 }
 
 bool LossPlot::exportPng(const QString& path) {
@@ -314,22 +305,9 @@ bool LossPlot::exportPdf(const QString& path) {
 }
 
 void LossPlot::showContextMenu(const QPoint& pos) {
-  QMenu menu(this);
-  QAction* png = menu.addAction(tr("Export PNG…"));
-  menu.addAction(tr("Export PDF…"));
-  QAction* chosen = menu.exec(plot_->mapToGlobal(pos));
-  if (!chosen) return;
-  const bool as_png = chosen == png;
-  QString path =
-      QFileDialog::getSaveFileName(this, as_png ? tr("Export PNG") : tr("Export PDF"), QString(),
-                                   as_png ? tr("PNG images (*.png)") : tr("PDF documents (*.pdf)"));
-  if (path.isEmpty()) return;
-  const QString suffix = as_png ? QStringLiteral(".png") : QStringLiteral(".pdf");
-  if (!path.endsWith(suffix, Qt::CaseInsensitive)) path += suffix;
-  if (!(as_png ? exportPng(path) : exportPdf(path)))
-    QMessageBox::warning(this, tr("Export failed"),
-                         tr("Could not write %1: check that its folder exists and is writable.")
-                             .arg(QDir::toNativeSeparators(path)));
+  show_export_menu(
+      this, plot_, pos, [this](const QString& path) { return exportPng(path); },
+      [this](const QString& path) { return exportPdf(path); });
 }
 
 }  // namespace sy::ui

@@ -1,2 +1,2 @@
 # The plots of one run (QCustomPlot widgets); they read sy::ui::RunTrace's fields only.
-sy_ui_library(switchyard_ui_plots loss_plot.cpp retention_plot.cpp matrix_heatmap.cpp run_plots.cpp)
+sy_ui_library(switchyard_ui_plots loss_plot.cpp retention_plot.cpp matrix_heatmap.cpp run_plots.cpp plot_export.cpp)
