@@ -120,6 +120,26 @@ LossPlot::LossPlot(QWidget* parent)
   });
   plot_->setContextMenuPolicy(Qt::CustomContextMenu);
   connect(plot_, &QWidget::customContextMenuRequested, this, &LossPlot::showContextMenu);
+
+  empty_text_ = new QCPItemText(plot_);
+  empty_text_->position->setType(QCPItemPosition::ptAxisRectRatio);
+  empty_text_->position->setCoords(0.5, 0.5);
+  empty_text_->setPositionAlignment(Qt::AlignCenter);
+  empty_text_->setTextAlignment(Qt::AlignCenter);
+  empty_text_->setColor(Qt::darkGray);
+  empty_text_->setClipToAxisRect(false);
+  empty_text_->setVisible(false);
+}
+
+void LossPlot::setEmptyText(const QString& text) {
+  if (text == empty_text_->text()) return;
+  empty_text_->setText(text);
+  empty_text_->setVisible(!text.isEmpty() && count_ == 0);
+  plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+QString LossPlot::emptyText() const {
+  return empty_text_->visible() ? empty_text_->text() : QString();
 }
 
 QVector<double> LossPlot::smooth(const QVector<double>& values, double weight) {
@@ -150,6 +170,7 @@ void LossPlot::setPoints(const QVector<TracePoint>& points, const QStringList& s
     last_ = points.back();
   }
   applyRange();
+  empty_text_->setVisible(!empty_text_->text().isEmpty() && count_ == 0);
   plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 

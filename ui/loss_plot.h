@@ -29,6 +29,9 @@ class LossPlot : public QWidget {
   void setPoints(const QVector<TracePoint>& points, const QStringList& stageLabels);
   // EMA weight in [0, 0.99]; 0 turns smoothing off (only the raw curve, drawn solid).
   void setSmoothing(double weight);
+  // A sentence shown in the middle of the plot while it has no points (why it is empty).
+  void setEmptyText(const QString& text);
+  QString emptyText() const;
   double smoothing() const { return smoothing_; }
 
   // Debiased exponential moving average as TensorBoard draws it: ema_t = w*ema_{t-1} +
@@ -40,6 +43,7 @@ class LossPlot : public QWidget {
   bool exportPdf(const QString& path);  // vectors
 
   QCustomPlot* plot() const { return plot_; }
+
   QCPGraph* rawGraph() const { return raw_; }
   QCPGraph* smoothedGraph() const { return smoothed_; }
 
@@ -65,6 +69,8 @@ class LossPlot : public QWidget {
   QSize exportSize() const;
 
   QCustomPlot* plot_;
+
+  QCPItemText* empty_text_ = nullptr;
   QCPGraph* raw_;
   QCPGraph* smoothed_;
   double smoothing_ = 0;

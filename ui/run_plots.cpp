@@ -126,6 +126,16 @@ void RunPlots::refresh() {
   tasks_ = trace_.tasks;
 
   // Each plot skips the work when its part of the trace did not change.
+  // oracle and switchcit share their experts: the run that came second trained nothing itself.
+  QString empty;
+  if (trace_.points.isEmpty() && trace_.stages_finished > 0) {
+    empty =
+        trace_.strategy == QLatin1String("oracle") || trace_.strategy == QLatin1String("switchcit")
+            ? tr("No training steps in this run: its experts were trained\nby an earlier "
+                 "run of the experiment with the same settings.")
+            : tr("No training steps recorded.");
+  }
+  loss_->setEmptyText(empty);
   loss_->setPoints(trace_.points, stage_labels_);
   retention_->setScores(trace_.scores, tasks_, stage_labels_);
 

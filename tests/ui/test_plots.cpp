@@ -83,7 +83,8 @@ template <typename Item>
 QList<Item*> items_of(QCustomPlot* plot) {
   QList<Item*> items;
   for (int i = 0; i < plot->itemCount(); ++i)
-    if (auto* item = qobject_cast<Item*>(plot->item(i))) items.append(item);
+    if (auto* item = qobject_cast<Item*>(plot->item(i)); item && item->visible())
+      items.append(item);
   return items;
 }
 
@@ -107,6 +108,7 @@ class TestPlots : public QObject {
  private Q_SLOTS:
   void runPlotsDrawTheTrace();
   void runWithoutRouterHidesConfusion();
+  void aRunThatTrainedNothingSaysWhy();
   void lossPlotAppendsLivePoints();
   void smoothingIsDebiasedPerStage();
   void millionLossPoints();
@@ -114,6 +116,18 @@ class TestPlots : public QObject {
   void exportsPngAndPdf();
   void burstsOfSetTraceReplotAFewTimes();
 };
+
+void TestPlots::aRunThatTrainedNothingSaysWhy() {
+  RunPlots plots;
+  RunTrace trace = sample_trace();
+  trace.strategy = "switchcit";
+  trace.points.clear();  // its experts came from an earlier oracle run
+  plots.setTrace(trace);
+  QTRY_VERIFY(!plots.lossPlot()->emptyText().isEmpty());
+  QVERIFY(plots.lossPlot()->emptyText().contains("earlier run"));
+  plots.setTrace(sample_trace());
+  QTRY_VERIFY(plots.lossPlot()->emptyText().isEmpty());
+}
 
 void TestPlots::runPlotsDrawTheTrace() {
   RunPlots plots;
