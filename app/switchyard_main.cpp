@@ -3,7 +3,9 @@
 // Usage: switchyard [--db FILE] [EXPERIMENT.json]
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QTabWidget>
 #include <QTimer>
+#include <QVector>
 
 #include "ui/main_window.h"
 
@@ -21,6 +23,11 @@ int main(int argc, char** argv) {
   parser.addOption(db);
   QCommandLineOption run({"r", "run"}, "Show this run of the database.", "RUN");
   parser.addOption(run);
+  QCommandLineOption compare("compare", "Show these runs side by side (comma-separated ids).",
+                             "RUNS");
+  parser.addOption(compare);
+  QCommandLineOption tab("tab", "Open on this tab: run, compare or experiment.", "TAB");
+  parser.addOption(tab);
   QCommandLineOption screenshot(
       "screenshot", "Save the window as a PNG once it has drawn, then quit (for the user guide).",
       "FILE");
@@ -34,6 +41,16 @@ int main(int argc, char** argv) {
   window.resize(1400, 860);
   window.show();
   if (parser.isSet(run)) window.showRun(parser.value(run).toLongLong());
+  if (parser.isSet(compare)) {
+    QVector<int64_t> ids;
+    for (const QString& id : parser.value(compare).split(',')) ids << id.toLongLong();
+    window.compareRuns(ids);
+  }
+  if (parser.isSet(tab)) {
+    const QString name = parser.value(tab).toLower();
+    for (int i = 0; i < window.tabs().count(); ++i)
+      if (window.tabs().tabText(i).toLower() == name) window.tabs().setCurrentIndex(i);
+  }
   if (parser.isSet(screenshot)) {
     // After the plots' queued replot has run.
     QTimer::singleShot(1500, &window, [&] {

@@ -5,6 +5,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHeaderView>
@@ -19,12 +20,19 @@
 #include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
+#include <QStandardPaths>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTableView>
 #include <QToolBar>
 #include <QVBoxLayout>
 
+#include "ui/compare_view.h"
 #include "ui/engine_process.h"
+#include "ui/experiment_designer.h"
+#include "ui/loss_plot.h"
+#include "ui/matrix_heatmap.h"
+#include "ui/retention_plot.h"
 #include "ui/run_list_model.h"
 #include "ui/run_plots.h"
 #include "ui/run_queue.h"
@@ -83,6 +91,22 @@ void MainWindow::buildActions() {
     if (!path.isEmpty()) openDatabase(path);
   });
   open_db->setShortcut(QKeySequence("Ctrl+Shift+O"));
+  QAction* save = file->addAction("&Save experiment", this, [this] { saveExperiment(); });
+  save->setShortcut(QKeySequence::Save);
+  QAction* save_as = file->addAction("Save experiment &as…", this, [this] {
+    const QString path = QFileDialog::getSaveFileName(this, "Save experiment", experiment_path_,
+                                                      "Experiments (*.json)");
+    if (!path.isEmpty()) saveExperiment(path);
+  });
+  save_as->setShortcut(QKeySequence::SaveAs);
+  file->addSeparator();
+  QAction* export_plots = file->addAction("&Export plots…", this, [this] {
+    const QString folder = QFileDialog::getExistingDirectory(this, "Export the run's plots to");
+    if (!folder.isEmpty() && !exportPlots(folder)) {
+      QMessageBox::warning(this, "Export", "Could not write every plot to " + folder);
+    }
+  });
+  export_plots->setShortcut(QKeySequence("Ctrl+E"));
   file->addSeparator();
   file->addAction("&Quit", QKeySequence::Quit, this, &QWidget::close);
 
@@ -94,6 +118,12 @@ void MainWindow::buildActions() {
   quick_action_ = run->addAction("&Quick (a few steps, for a check)");
   quick_action_->setCheckable(true);
   connect(quick_action_, &QAction::toggled, this, [this](bool on) { quick_ = on; });
+  QAction* compare = run->addAction("C&ompare selected runs", this, [this] {
+    if (!compareRuns()) {
+      QMessageBox::information(this, "Compare", "Select two or more runs in the run list.");
+    }
+  });
+  compare->setShortcut(QKeySequence("Ctrl+Shift+C"));
   QAction* refresh = run->addAction("Re&fresh run list", this, &MainWindow::refreshRuns);
   refresh->setShortcut(QKeySequence::Refresh);
 
@@ -103,6 +133,7 @@ void MainWindow::buildActions() {
   bar->addAction(run_action_);
   bar->addAction(cancel_action_);
   bar->addAction(quick_action_);
+  bar->addAction(compare);
 }
 
 void MainWindow::buildLayout() {
@@ -155,9 +186,16 @@ void MainWindow::buildLayout() {
   left_->setStretchFactor(1, 1);
 
   plots_ = new RunPlots;
+  compare_ = new CompareView;
+  designer_ = new ExperimentDesigner;
+  connect(designer_, &ExperimentDesigner::changed, this, [this] { designer_modified_ = true; });
+  tabs_ = new QTabWidget;
+  tabs_->addTab(plots_, "Run");
+  tabs_->addTab(compare_, "Compare");
+  tabs_->addTab(designer_, "Experiment");
   splitter_ = new QSplitter(Qt::Horizontal);
   splitter_->addWidget(left_);
-  splitter_->addWidget(plots_);
+  splitter_->addWidget(tabs_);
   splitter_->setStretchFactor(0, 2);
   splitter_->setStretchFactor(1, 3);
   splitter_->setSizes({520, 900});
@@ -203,6 +241,11 @@ bool MainWindow::openExperiment(const QString& path) {
   }
   experiment_path_ = QFileInfo(path).absoluteFilePath();
   QSettings().setValue("experiment", experiment_path_);
+  QString designer_error;
+  if (!designer_->load(experiment_path_, &designer_error)) {
+    status_label_->setText("The designer cannot show this file: " + designer_error);
+  }
+  designer_modified_ = false;
   const QJsonObject o = doc.object();
   QStringList tasks, strategies;
   for (const QJsonValue& t : o.value("tasks").toArray())
@@ -223,15 +266,23 @@ void MainWindow::setQuick(bool quick) {
 }
 
 void MainWindow::runExperiment() {
-  if (experiment_path_.isEmpty() || !store_) {
-    QMessageBox::information(this, "Run", "Open an experiment file first (Ctrl+O).");
+  if (!store_) return;
+  if (!designer_->isValid()) {
+    // Nothing runs with a value the form has flagged.
+    tabs_->setCurrentWidget(designer_);
+    QMessageBox::warning(this, "Run",
+                         "Fix the flagged settings first:\n" + designer_->problems().join("\n"));
     return;
+  }
+  if (designer_modified_ || experiment_path_.isEmpty()) {
+    if (!saveExperiment()) return;
   }
   RunJob job;
   job.title = QFileInfo(experiment_path_).baseName() + (quick_ ? " (quick)" : "");
   job.arguments = {"run", experiment_path_, "--events", "--db", databasePath()};
   if (quick_) job.arguments << "--quick";
   follow_live_ = true;
+  tabs_->setCurrentWidget(plots_);
   queue_->enqueue(job);
   updateStatus();
 }
@@ -263,6 +314,67 @@ void MainWindow::showRun(int64_t run_id) {
     }
   }
   plots_->setTrace(trace_);
+}
+
+bool MainWindow::compareRuns(QVector<int64_t> run_ids) {
+  if (!store_) return false;
+  if (run_ids.isEmpty()) {
+    for (const QModelIndex& index : runs_view_->selectionModel()->selectedRows()) {
+      run_ids << index.data(RunListModel::RunIdRole).toLongLong();
+    }
+  }
+  if (run_ids.size() < 2) return false;
+  QVector<RunTrace> traces;
+  QVector<QString> configs;
+  try {
+    for (int64_t id : run_ids) {
+      const store::RunData data = store_->load_run(id);
+      traces << trace_from_store(data, store_->load_train_points(id));
+      configs << QString::fromStdString(data.config_json);
+    }
+  } catch (const std::exception& e) {
+    status_label_->setText(QString::fromUtf8(e.what()));
+    return false;
+  }
+  compare_->setRuns(traces, configs);
+  tabs_->setCurrentWidget(compare_);
+  return true;
+}
+
+bool MainWindow::exportPlots(const QString& folder) {
+  const QString base = folder + "/" + (trace_.label.isEmpty() ? "run" : trace_.label) + "-";
+  bool ok = true;
+  ok &= plots_->lossPlot()->exportPng(base + "loss.png");
+  ok &= plots_->lossPlot()->exportPdf(base + "loss.pdf");
+  ok &= plots_->retentionPlot()->exportPng(base + "scores-by-stage.png");
+  ok &= plots_->retentionPlot()->exportPdf(base + "scores-by-stage.pdf");
+  ok &= plots_->scoreHeatmap()->exportPng(base + "score-matrix.png");
+  ok &= plots_->scoreHeatmap()->exportPdf(base + "score-matrix.pdf");
+  if (!trace_.confusions.isEmpty()) {
+    ok &= plots_->confusionHeatmap()->exportPng(base + "router-confusion.png");
+    ok &= plots_->confusionHeatmap()->exportPdf(base + "router-confusion.pdf");
+  }
+  return ok;
+}
+
+bool MainWindow::saveExperiment(QString path) {
+  if (path.isEmpty()) path = experiment_path_;
+  if (path.isEmpty()) {
+    // A new experiment lives in the data folder, named after it.
+    const QString folder =
+        QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/experiments";
+    QDir().mkpath(folder);
+    QString name = designer_->toJson().value("name").toString();
+    if (name.isEmpty()) name = "experiment";
+    path = folder + "/" + name + ".json";
+  }
+  QString error;
+  if (!designer_->save(path, &error)) {
+    QMessageBox::warning(this, "Save experiment", error);
+    return false;
+  }
+  designer_modified_ = false;
+  return openExperiment(path);
 }
 
 void MainWindow::onJobEvent(int, const QJsonObject& event) {
@@ -308,7 +420,7 @@ void MainWindow::onJobFinished(int, int exit_code, const QString& message) {
 void MainWindow::updateStatus() {
   const int running = queue_->runningCount(), queued = queue_->queuedCount();
   cancel_action_->setEnabled(running + queued > 0);
-  run_action_->setEnabled(!experiment_path_.isEmpty());
+  run_action_->setEnabled(true);
   if (running + queued == 0) {
     progress_->setValue(0);
     status_label_->setText(experiment_path_.isEmpty() ? "Open an experiment (Ctrl+O)"

@@ -20,9 +20,12 @@ class QSortFilterProxyModel;
 class QSplitter;
 class QTableView;
 class QLineEdit;
+class QTabWidget;
 
 namespace sy::ui {
 
+class CompareView;
+class ExperimentDesigner;
 class RunListModel;
 class RunPlots;
 class RunQueue;
@@ -46,6 +49,9 @@ class MainWindow : public QMainWindow {
   RunQueue& queue() { return *queue_; }
   RunPlots& plots() { return *plots_; }
   RunListModel& runs() { return *runs_; }
+  CompareView& compare() { return *compare_; }
+  ExperimentDesigner& designer() { return *designer_; }
+  QTabWidget& tabs() { return *tabs_; }
   // The run the plots show (0: none), and its trace as drawn.
   int64_t shownRun() const { return shown_; }
   const RunTrace& shownTrace() const { return trace_; }
@@ -55,6 +61,12 @@ class MainWindow : public QMainWindow {
   void cancelRuns();
   void refreshRuns();
   void showRun(int64_t run_id);
+  // Shows the given runs side by side (the selected ones when empty); false for fewer than two.
+  bool compareRuns(QVector<int64_t> run_ids = {});
+  // Writes the shown run's plots as PNG (2x) and PDF into `folder`; false if one failed.
+  bool exportPlots(const QString& folder);
+  // Saves the designer's experiment to `path` (the open file when empty); false on failure.
+  bool saveExperiment(QString path = {});
 
  protected:
   void closeEvent(QCloseEvent* event) override;
@@ -78,6 +90,10 @@ class MainWindow : public QMainWindow {
   QTableView* queue_view_ = nullptr;
   QLineEdit* filter_ = nullptr;
   RunPlots* plots_ = nullptr;
+  CompareView* compare_ = nullptr;
+  ExperimentDesigner* designer_ = nullptr;
+  QTabWidget* tabs_ = nullptr;
+  bool designer_modified_ = false;
   QSplitter* splitter_ = nullptr;
   QSplitter* left_ = nullptr;
   QLabel* experiment_label_ = nullptr;

@@ -4,12 +4,16 @@
 #include <QtTest>
 
 #include <QAction>
+#include <QJsonArray>
+#include <QLineEdit>
 #include <QSettings>
 #include <QTemporaryDir>
 #include <cmath>
 #include <fstream>
 
 #include "storage/store.h"
+#include "ui/compare_view.h"
+#include "ui/experiment_designer.h"
 #include "ui/main_window.h"
 #include "ui/run_list_model.h"
 #include "ui/run_queue.h"
@@ -83,6 +87,40 @@ class TestMainWindow : public QObject {
     window.showRun(id);
     QCOMPARE(window.shownTrace().scores, live_scores);
     QCOMPARE(static_cast<int>(window.shownTrace().points.size()), live_points);
+
+    // Both runs side by side; the shown run's plots exported.
+    QVERIFY(window.compareRuns({runs[0].id, runs[1].id}));
+    QCOMPARE(window.compare().heatmapCount(), 2);
+    QCOMPARE(window.tabs().currentWidget(), static_cast<QWidget*>(&window.compare()));
+    QVERIFY(!window.compareRuns({runs[0].id}));
+    const QString exports = dir_.filePath("exports");
+    QDir().mkpath(exports);
+    QVERIFY(window.exportPlots(exports));
+    QVERIFY(QFileInfo(exports + "/switchcit-score-matrix.png").size() > 0);
+    QVERIFY(QFileInfo(exports + "/switchcit-router-confusion.pdf").size() > 0);
+  }
+
+  void a_flagged_setting_stops_run_before_anything_starts() {
+    MainWindow window(dir_.filePath("flagged.db"));
+    QVERIFY(window.openExperiment(dir_.filePath("window.json")));
+    auto* steps = window.designer().findChild<QLineEdit*>("steps");
+    QVERIFY(steps);
+    steps->clear();
+    QTest::keyClicks(steps, "abc");
+    QVERIFY(!window.designer().isValid());
+    QTimer closer;
+    connect(&closer, &QTimer::timeout, [] {
+      if (QWidget* box = QApplication::activeModalWidget()) box->close();
+    });
+    closer.start(50);
+    window.runExperiment();
+    QCOMPARE(window.queue().queuedCount() + window.queue().runningCount(), 0);
+    QCOMPARE(window.tabs().currentWidget(), static_cast<QWidget*>(&window.designer()));
+    // The designer writes what the file had: fixing the value makes the experiment runnable.
+    steps->clear();
+    QTest::keyClicks(steps, "75");
+    QVERIFY(window.designer().isValid());
+    QCOMPARE(window.designer().toJson()["tasks"].toArray().size(), 2);
   }
 
   void a_failing_engine_leaves_the_window_running() {

@@ -1,0 +1,3 @@
+# The experiment designer's suite; it asks the real engine for its tasks and runs a saved file.
+sy_ui_test(test_experiment_designer test_experiment_designer.cpp)
+target_link_libraries(test_experiment_designer PRIVATE switchyard_ui_designer Qt6::Test)

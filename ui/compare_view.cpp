@@ -1,0 +1,526 @@
+// CompareView: runs side by side (matrices, retention, summary, differing settings); see
+// compare_view.h.
+#include "ui/compare_view.h"
+
+#include <QDir>
+#include <QFileDialog>
+#include <QHeaderView>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QMenu>
+#include <QMessageBox>
+#include <QSaveFile>
+#include <QScrollArea>
+#include <QSplitter>
+#include <QStandardItemModel>
+#include <QTabWidget>
+#include <QTableView>
+#include <QVBoxLayout>
+
+// qcustomplot.h spells Qt's keywords (signals, slots, foreach), which QT_NO_KEYWORDS, set for
+// all of ui/, turns off: lend them to this one header only.
+#define signals Q_SIGNALS
+#define slots Q_SLOTS
+#define foreach Q_FOREACH
+#include <qcustomplot.h>
+#undef foreach
+#undef slots
+#undef signals
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+
+#include "ui/matrix_heatmap.h"
+#include "ui/retention_plot.h"
+#include "ui/run_plots.h"
+
+namespace sy::ui {
+
+namespace {
+
+constexpr double kYPad = 4;  // % beyond 0..100, so markers at 0 and 100 % are not cut in half
+
+QString seed_title(const RunTrace& run) {
+  return CompareView::tr("%1 · seed %2").arg(run.label).arg(run.seed);
+}
+
+// The run's column names; a run stored without task names still gets one per score column, so
+// that its retention is drawn rather than dropped.
+QStringList task_names(const RunTrace& run) {
+  QStringList names = run.tasks;
+  int columns = int(names.size());
+  for (const QVector<double>& row : run.scores) columns = std::max(columns, int(row.size()));
+  for (int j = int(names.size()); j < columns; ++j) names << CompareView::tr("task %1").arg(j + 1);
+  return names;
+}
+
+// A fraction as the table shows it: % with one decimal, rounded, so that the Δ computed from
+// the rounded values is exactly the difference of the numbers the user reads.
+std::optional<double> shown_percent(const std::optional<double>& value) {
+  if (!value || !std::isfinite(*value)) return std::nullopt;
+  return std::round(*value * 1000.0) / 10.0;
+}
+
+QString delta_text(double delta) {
+  QString text = QString::asprintf("%+.1f", delta);
+  // Equal values give a signed zero now and then; "-0.0" would read as a (tiny) loss.
+  if (text == QLatin1String("-0.0")) text = QStringLiteral("+0.0");
+  return text;
+}
+
+// A JSON scalar as the settings table shows it: integers without ".0" (r 8, not 8.0), other
+// numbers with enough digits to tell learning rates apart.
+QString scalar_text(const QJsonValue& value) {
+  switch (value.type()) {
+    case QJsonValue::String:
+      return value.toString();
+    case QJsonValue::Bool:
+      return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    case QJsonValue::Double: {
+      const double d = value.toDouble();
+      if (std::trunc(d) == d && std::fabs(d) < 1e15) return QString::number(qint64(d));
+      return QString::number(d, 'g', 12);
+    }
+    case QJsonValue::Null:
+      return QStringLiteral("null");
+    case QJsonValue::Array:
+      return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
+    case QJsonValue::Object:
+      return QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
+    case QJsonValue::Undefined:
+      break;
+  }
+  return QString();
+}
+
+void flatten(const QJsonObject& object, const QString& prefix, QMap<QString, QString>& out) {
+  for (auto it = object.begin(); it != object.end(); ++it) {
+    const QString key = prefix.isEmpty() ? it.key() : prefix + QLatin1Char('.') + it.key();
+    const QJsonValue value = it.value();
+    if (value.isObject()) {
+      flatten(value.toObject(), key, out);
+    } else if (value.isArray()) {
+      // Lists such as lora.target_modules read best on one line; nested containers inside
+      // them are rare and shown as compact JSON.
+      QStringList items;
+      for (const QJsonValue& item : value.toArray()) items << scalar_text(item);
+      out.insert(key, items.join(QStringLiteral(", ")));
+    } else {
+      out.insert(key, scalar_text(value));
+    }
+  }
+}
+
+QString csv_field(QString text) {
+  if (text == CompareView::undefinedText()) return QString();
+  const bool quote = text.contains(QLatin1Char(',')) || text.contains(QLatin1Char('"')) ||
+                     text.contains(QLatin1Char('\n')) || text.contains(QLatin1Char('\r')) ||
+                     text != text.trimmed();
+  if (!quote) return text;
+  text.replace(QLatin1Char('"'), QStringLiteral("\"\""));
+  return QLatin1Char('"') + text + QLatin1Char('"');
+}
+
+bool write_csv(const QAbstractItemModel* model, const QString& path) {
+  QString text;
+  QStringList fields;
+  for (int c = 0; c < model->columnCount(); ++c)
+    fields << csv_field(model->headerData(c, Qt::Horizontal).toString());
+  text += fields.join(QLatin1Char(',')) + QLatin1Char('\n');
+  for (int r = 0; r < model->rowCount(); ++r) {
+    fields.clear();
+    for (int c = 0; c < model->columnCount(); ++c)
+      fields << csv_field(model->index(r, c).data().toString());
+    text += fields.join(QLatin1Char(',')) + QLatin1Char('\n');
+  }
+  // QSaveFile: a failed write leaves an earlier export whole instead of half overwritten.
+  QSaveFile file(path);
+  if (!file.open(QIODevice::WriteOnly)) return false;
+  file.write(text.toUtf8());
+  return file.commit();
+}
+
+QStandardItem* text_item(const QString& text, bool numeric = false) {
+  auto* item = new QStandardItem(text);
+  item->setEditable(false);
+  if (numeric) item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+  return item;
+}
+
+QTableView* make_table(QStandardItemModel* model, QWidget* parent) {
+  auto* view = new QTableView(parent);
+  view->setModel(model);
+  view->verticalHeader()->setVisible(false);
+  view->setAlternatingRowColors(true);
+  view->setSelectionBehavior(QAbstractItemView::SelectRows);
+  view->setContextMenuPolicy(Qt::CustomContextMenu);
+  return view;
+}
+
+}  // namespace
+
+QString CompareView::undefinedText() {
+  return QStringLiteral("–");
+}
+
+CompareView::CompareView(QWidget* parent)
+    : QWidget(parent),
+      tabs_(new QTabWidget(this)),
+      heatmap_host_(new QWidget),
+      heatmap_grid_(new QGridLayout(heatmap_host_)),
+      retention_grid_host_(new QWidget),
+      retention_grid_(new QGridLayout(retention_grid_host_)),
+      summary_model_(new QStandardItemModel(this)),
+      settings_model_(new QStandardItemModel(this)) {
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->addWidget(tabs_);
+
+  // Two matrices a row, scrolling: side by side stays readable however many runs there are.
+  auto* heatmap_scroll = new QScrollArea;
+  heatmap_scroll->setWidgetResizable(true);
+  heatmap_scroll->setWidget(heatmap_host_);
+  tabs_->addTab(heatmap_scroll, tr("Score matrices"));
+
+  // Many tasks make many small plots: they scroll rather than shrink below readability.
+  auto* scroll = new QScrollArea;
+  scroll->setWidgetResizable(true);
+  scroll->setWidget(retention_grid_host_);
+  tabs_->addTab(scroll, tr("Retention"));
+
+  // The numbers and the settings that explain them, one above the other.
+  auto* tables = new QSplitter(Qt::Vertical);
+  summary_view_ = make_table(summary_model_, tables);
+  settings_view_ = make_table(settings_model_, tables);
+  tables->addWidget(summary_view_);
+  tables->addWidget(settings_view_);
+  tabs_->addTab(tables, tr("Summary && settings"));
+
+  connect(summary_view_, &QWidget::customContextMenuRequested, this,
+          [this](const QPoint& pos) { showTableMenu(summary_view_, true, pos); });
+  connect(settings_view_, &QWidget::customContextMenuRequested, this,
+          [this](const QPoint& pos) { showTableMenu(settings_view_, false, pos); });
+}
+
+QAbstractItemModel* CompareView::summaryModel() const {
+  return summary_model_;
+}
+QAbstractItemModel* CompareView::settingsModel() const {
+  return settings_model_;
+}
+
+void CompareView::setRuns(const QVector<RunTrace>& runs, const QVector<QString>& configJsons) {
+  runs_ = runs;
+  buildHeatmaps();
+  buildRetention();
+  buildSummary();
+  buildSettings(configJsons);
+}
+
+void CompareView::buildHeatmaps() {
+  // Rebuilt whole: a comparison is set once per selection, not streamed.
+  qDeleteAll(heatmap_panels_);
+  heatmap_panels_.clear();
+  heatmaps_.clear();
+  heatmap_titles_.clear();
+
+  for (const RunTrace& run : runs_) {
+    auto* panel = new QWidget;
+    auto* layout = new QVBoxLayout(panel);
+    layout->setContentsMargins(2, 2, 2, 2);
+    const QString title = seed_title(run);
+    auto* label = new QLabel(title);
+    label->setAlignment(Qt::AlignCenter);
+    QFont font = label->font();
+    font.setBold(true);
+    label->setFont(font);
+    label->setToolTip(run.key);
+    layout->addWidget(label);
+
+    auto* heatmap = new MatrixHeatmap;
+    // One fixed range for every run: with automatic ranges the same colour would mean a
+    // different score in each matrix, which defeats comparing them by eye.
+    heatmap->setColorRange(0, 100);
+    heatmap->setColorScaleLabel(tr("score (%)"));
+    heatmap->setAxisLabels(tr("after stage"), tr("task"));
+    const QStringList stages = RunPlots::stageLabels(run);
+    QVector<QVector<double>> percent;
+    QStringList rows;
+    for (int i = 0; i < run.scores.size(); ++i) {
+      QVector<double> row;
+      row.reserve(run.scores[i].size());
+      for (double v : run.scores[i]) row.append(100 * v);
+      percent.append(row);
+      const QString stage = stages.value(i - 1);
+      rows << (i == 0            ? tr("0 (base)")
+               : stage.isEmpty() ? QString::number(i)
+                                 : tr("%1 %2").arg(i).arg(stage));
+    }
+    heatmap->setMatrix(percent, rows, task_names(run), QStringLiteral("%.1f"));
+    layout->addWidget(heatmap, 1);
+
+    panel->setMinimumSize(420, 340);
+    const int index = static_cast<int>(heatmap_panels_.size());
+    heatmap_grid_->addWidget(panel, index / 2, index % 2);
+    heatmap_panels_.append(panel);
+    heatmaps_.append(heatmap);
+    heatmap_titles_.append(title);
+  }
+}
+
+QVector<CompareView::Group> CompareView::seedGroups() const {
+  // Same experiment, strategy, label and task sequence: replicates of one setting, which read
+  // better as one mean line with its spread than as n nearly identical lines.
+  QVector<Group> groups;
+  QStringList keys;
+  for (int i = 0; i < runs_.size(); ++i) {
+    const RunTrace& run = runs_[i];
+    const QString key =
+        QStringList{run.experiment, run.strategy, run.label, run.tasks.join(QChar(0x1f))}.join(
+            QChar(0x1e));
+    const int at = int(keys.indexOf(key));
+    if (at >= 0) {
+      groups[at].runs.append(i);
+    } else {
+      keys << key;
+      groups.append({QString(), {i}});
+    }
+  }
+  QStringList labels;
+  for (const Group& group : groups) labels << runs_[group.runs.first()].label;
+  for (Group& group : groups) {
+    const RunTrace& first = runs_[group.runs.first()];
+    if (group.runs.size() > 1)
+      group.name = tr("%1 (%2 seeds)").arg(first.label).arg(group.runs.size());
+    else  // the seed tells apart single runs that share a label (another experiment)
+      group.name = labels.count(first.label) > 1 ? seed_title(first) : first.label;
+  }
+  return groups;
+}
+
+void CompareView::buildRetention() {
+  qDeleteAll(retention_plots_);
+  retention_plots_.clear();
+  retention_tasks_.clear();
+
+  // Tasks in the order they first appear: runs of different sequences still meet per task.
+  QVector<QStringList> names;
+  int rows = 0;
+  for (const RunTrace& run : runs_) {
+    names.append(task_names(run));
+    for (const QString& task : names.last())
+      if (!retention_tasks_.contains(task)) retention_tasks_ << task;
+    rows = std::max(rows, int(run.scores.size()));
+  }
+  const QVector<Group> groups = seedGroups();
+  const int columns = std::clamp(int(std::ceil(std::sqrt(double(retention_tasks_.size())))), 1, 3);
+
+  QVector<double> x(rows);
+  for (int i = 0; i < rows; ++i) x[i] = i;
+  QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
+  ticker->addTick(0, tr("base"));
+  for (int k = 1; k < rows; ++k) ticker->addTick(k, QString::number(k));
+
+  for (int t = 0; t < retention_tasks_.size(); ++t) {
+    const QString& task = retention_tasks_[t];
+    auto* plot = new QCustomPlot;
+    plot->setMinimumSize(260, 220);
+    plot->plotLayout()->insertRow(0);
+    QFont title_font = font();
+    title_font.setBold(true);
+    plot->plotLayout()->addElement(0, 0, new QCPTextElement(plot, task, title_font));
+    plot->xAxis->setLabel(tr("after stage"));
+    plot->yAxis->setLabel(tr("score (%)"));
+    plot->xAxis->setTicker(ticker);
+    plot->xAxis->setRange(-0.25, std::max(rows - 1, 1) + 0.25);
+    plot->yAxis->setRange(-kYPad, 100 + kYPad);
+
+    // Below the axis rect: inside it, a legend would hide either the base row (low scores,
+    // left) or the trained tasks (high scores, right) in a plot this small.
+    plot->legend->setVisible(true);
+    plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    plot->legend->setWrap(2);
+    QFont legend_font = plot->legend->font();
+    legend_font.setPointSizeF(std::max(6.0, legend_font.pointSizeF() - 1));
+    plot->legend->setFont(legend_font);
+    plot->plotLayout()->addElement(2, 0, plot->legend);
+    plot->plotLayout()->setRowStretchFactor(2, 0.001);
+    plot->plotLayout()->setRowStretchFactor(0, 0.001);
+
+    for (int g = 0; g < groups.size(); ++g) {
+      const Group& group = groups[g];
+      QVector<double> mean(rows, qQNaN()), low(rows, qQNaN()), high(rows, qQNaN());
+      for (int i = 0; i < rows; ++i) {
+        double sum = 0, lo = qInf(), hi = -qInf();
+        int n = 0;
+        // A seed whose cell is not evaluated is left out of that point's mean, not counted
+        // as 0; a point no seed has stays NaN, which QCustomPlot draws as a gap.
+        for (int r : group.runs) {
+          const int c = int(names[r].indexOf(task));
+          if (c < 0 || i >= runs_[r].scores.size() || c >= runs_[r].scores[i].size()) continue;
+          const double v = runs_[r].scores[i][c];
+          if (!std::isfinite(v)) continue;
+          sum += 100 * v;
+          lo = std::min(lo, 100 * v);
+          hi = std::max(hi, 100 * v);
+          ++n;
+        }
+        if (n == 0) continue;
+        mean[i] = sum / n;
+        low[i] = lo;
+        high[i] = hi;
+      }
+      const QColor color = RetentionPlot::taskColor(g);
+      if (group.runs.size() > 1) {
+        QCPGraph* lower = plot->addGraph();
+        lower->setPen(Qt::NoPen);
+        lower->setData(x, low, true);
+        lower->removeFromLegend();
+        QCPGraph* upper = plot->addGraph();
+        upper->setPen(Qt::NoPen);
+        QColor fill = color;
+        fill.setAlpha(60);
+        upper->setBrush(fill);
+        upper->setChannelFillGraph(lower);
+        upper->setData(x, high, true);
+        upper->removeFromLegend();
+      }
+      QCPGraph* line = plot->addGraph();
+      line->setName(group.name);
+      line->setPen(QPen(color, 2));
+      // Markers, so that a score between two unevaluated cells (no line) still shows.
+      line->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, color, color, 5));
+      line->setData(x, mean, true);
+    }
+    plot->replot(QCustomPlot::rpQueuedReplot);
+    retention_grid_->addWidget(plot, t / columns, t % columns);
+    retention_plots_.append(plot);
+  }
+}
+
+void CompareView::buildSummary() {
+  struct Metric {
+    QString name;
+    std::optional<double> RunSummary::*field;
+  };
+  const QVector<Metric> metrics = {{tr("AP (%)"), &RunSummary::ap},
+                                   {tr("Forgetting (%)"), &RunSummary::forgetting},
+                                   {tr("BWT (%)"), &RunSummary::bwt},
+                                   {tr("FWT (%)"), &RunSummary::fwt},
+                                   {tr("Router accuracy (%)"), &RunSummary::router_accuracy}};
+  summary_model_->clear();
+  QStringList header{tr("Run"), tr("Seed")};
+  for (const Metric& metric : metrics) header << metric.name << tr("Δ %1").arg(metric.name);
+  summary_model_->setHorizontalHeaderLabels(header);
+
+  for (int r = 0; r < runs_.size(); ++r) {
+    const RunTrace& run = runs_[r];
+    QList<QStandardItem*> row;
+    QStandardItem* name = text_item(run.label);
+    name->setToolTip(run.key);
+    row << name << text_item(QString::number(run.seed), true);
+    for (const Metric& metric : metrics) {
+      const std::optional<double> value = shown_percent(run.summary.*(metric.field));
+      QStandardItem* cell =
+          text_item(value ? QString::number(*value, 'f', 1) : undefinedText(), true);
+      if (value) cell->setData(*value, Qt::UserRole);
+      row << cell;
+      // The first run is the reference: its own Δ would always be 0 and is left blank.
+      QStandardItem* delta = text_item(QString(), true);
+      if (r > 0) {
+        const std::optional<double> reference = shown_percent(runs_[0].summary.*(metric.field));
+        if (value && reference) {
+          delta->setText(delta_text(*value - *reference));
+          delta->setData(*value - *reference, Qt::UserRole);
+        } else {
+          delta->setText(undefinedText());
+        }
+        delta->setToolTip(tr("relative to %1").arg(seed_title(runs_[0])));
+      }
+      row << delta;
+    }
+    summary_model_->appendRow(row);
+  }
+  // With one run there is nothing to be relative to.
+  for (int c = 3; c < summary_model_->columnCount(); c += 2)
+    summary_view_->setColumnHidden(c, runs_.size() < 2);
+  summary_view_->resizeColumnsToContents();
+}
+
+QMap<QString, QString> CompareView::flattenConfig(const QString& json, bool* ok) {
+  QMap<QString, QString> out;
+  QJsonParseError error;
+  const QJsonDocument doc = QJsonDocument::fromJson(json.toUtf8(), &error);
+  const bool parsed =
+      !json.trimmed().isEmpty() && error.error == QJsonParseError::NoError && doc.isObject();
+  if (parsed) flatten(doc.object(), QString(), out);
+  if (ok) *ok = parsed;
+  return out;
+}
+
+void CompareView::buildSettings(const QVector<QString>& configJsons) {
+  QVector<QMap<QString, QString>> configs;
+  QVector<bool> known;
+  QStringList keys;
+  for (int r = 0; r < runs_.size(); ++r) {
+    bool ok = false;
+    configs.append(flattenConfig(configJsons.value(r), &ok));
+    known.append(ok);
+    for (auto it = configs.last().cbegin(); it != configs.last().cend(); ++it)
+      if (!keys.contains(it.key())) keys << it.key();
+  }
+  keys.sort();
+
+  settings_model_->clear();
+  QStringList header{tr("Setting")};
+  for (const RunTrace& run : runs_) header << seed_title(run);
+  settings_model_->setHorizontalHeaderLabels(header);
+
+  for (const QString& key : keys) {
+    // Only runs whose config is known take part: an unknown config says nothing about a key.
+    // A key missing from a known config differs from any value (an older config format).
+    QStringList values;
+    for (int r = 0; r < runs_.size(); ++r)
+      if (known[r]) values << configs[r].value(key, undefinedText());
+    values.removeDuplicates();
+    if (values.size() < 2) continue;
+
+    QList<QStandardItem*> row{text_item(key)};
+    for (int r = 0; r < runs_.size(); ++r) {
+      QStandardItem* cell =
+          text_item(known[r] ? configs[r].value(key, undefinedText()) : QString());
+      if (!known[r]) cell->setToolTip(tr("no stored config for this run"));
+      row << cell;
+    }
+    settings_model_->appendRow(row);
+  }
+  settings_view_->resizeColumnsToContents();
+}
+
+bool CompareView::exportSummaryCsv(const QString& path) const {
+  return write_csv(summary_model_, path);
+}
+
+bool CompareView::exportSettingsCsv(const QString& path) const {
+  return write_csv(settings_model_, path);
+}
+
+void CompareView::showTableMenu(QTableView* view, bool summary, const QPoint& pos) {
+  QMenu menu(this);
+  QAction* csv = menu.addAction(tr("Export CSV…"));
+  if (menu.exec(view->viewport()->mapToGlobal(pos)) != csv) return;
+  QString path =
+      QFileDialog::getSaveFileName(this, summary ? tr("Export summary") : tr("Export settings"),
+                                   QString(), tr("CSV files (*.csv)"));
+  if (path.isEmpty()) return;
+  if (!path.endsWith(QLatin1String(".csv"), Qt::CaseInsensitive)) path += QStringLiteral(".csv");
+  if (!(summary ? exportSummaryCsv(path) : exportSettingsCsv(path)))
+    QMessageBox::warning(this, tr("Export failed"),
+                         tr("Could not write %1: check that its folder exists and is writable.")
+                             .arg(QDir::toNativeSeparators(path)));
+}
+
+}  // namespace sy::ui
