@@ -246,19 +246,9 @@ void CompareView::buildHeatmaps() {
     heatmap->setColorRange(0, 100);
     heatmap->setColorScaleLabel(tr("score (%)"));
     heatmap->setAxisLabels(tr("after stage"), tr("task"));
-    const QStringList stages = RunPlots::stageLabels(run);
     QVector<QVector<double>> percent;
     QStringList rows;
-    for (int i = 0; i < run.scores.size(); ++i) {
-      QVector<double> row;
-      row.reserve(run.scores[i].size());
-      for (double v : run.scores[i]) row.append(100 * v);
-      percent.append(row);
-      const QString stage = stages.value(i - 1);
-      rows << (i == 0            ? tr("0 (base)")
-               : stage.isEmpty() ? QString::number(i)
-                                 : tr("%1 %2").arg(i).arg(stage));
-    }
+    RunPlots::scoreMatrixPercent(run, &percent, &rows);
     heatmap->setMatrix(percent, rows, task_names(run), QStringLiteral("%.1f"));
     layout->addWidget(heatmap, 1);
 

@@ -321,8 +321,7 @@ bool LossPlot::exportPng(const QString& path) {
 }
 
 bool LossPlot::exportPdf(const QString& path) {
-  const QSize size = exportSize();
-  return plot_->savePdf(path, size.width(), size.height());
+  return save_pdf(plot_, path);
 }
 
 void LossPlot::showContextMenu(const QPoint& pos) {

@@ -307,13 +307,11 @@ QSize MatrixHeatmap::exportSize() const {
 }
 
 bool MatrixHeatmap::exportPng(const QString& path) {
-  const QSize size = exportSize();
-  return plot_->savePng(path, size.width(), size.height(), 2.0);
+  return save_png(plot_, path);
 }
 
 bool MatrixHeatmap::exportPdf(const QString& path) {
-  const QSize size = exportSize();
-  return plot_->savePdf(path, size.width(), size.height());
+  return save_pdf(plot_, path);
 }
 
 void MatrixHeatmap::showContextMenu(const QPoint& pos) {

@@ -15,6 +15,16 @@ QSize export_size(const QCustomPlot* plot) {
   return plot->isVisible() ? plot->size() : QSize(800, 500);
 }
 
+bool save_png(QCustomPlot* plot, const QString& path) {
+  const QSize size = export_size(plot);
+  return plot->savePng(path, size.width(), size.height(), 2.0);
+}
+
+bool save_pdf(QCustomPlot* plot, const QString& path) {
+  const QSize size = export_size(plot);
+  return plot->savePdf(path, size.width(), size.height());
+}
+
 void show_export_menu(QWidget* owner, QCustomPlot* plot, const QPoint& pos,
                       const std::function<bool(const QString&)>& png,
                       const std::function<bool(const QString&)>& pdf) {

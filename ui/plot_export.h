@@ -17,6 +17,10 @@ namespace sy::ui {
 // keeping and exports at a readable default.
 QSize export_size(const QCustomPlot* plot);
 
+// The plot at export_size, as PNG at twice that size / as a vector PDF.
+bool save_png(QCustomPlot* plot, const QString& path);
+bool save_pdf(QCustomPlot* plot, const QString& path);
+
 // Shows the export menu at `pos` (in `plot`'s coordinates) and writes the chosen file with
 // `png` or `pdf` (each returns false when the file could not be written).
 void show_export_menu(QWidget* owner, QCustomPlot* plot, const QPoint& pos,

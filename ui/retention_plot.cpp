@@ -135,13 +135,11 @@ QSize RetentionPlot::exportSize() const {
 }
 
 bool RetentionPlot::exportPng(const QString& path) {
-  const QSize size = exportSize();
-  return plot_->savePng(path, size.width(), size.height(), 2.0);
+  return save_png(plot_, path);
 }
 
 bool RetentionPlot::exportPdf(const QString& path) {
-  const QSize size = exportSize();
-  return plot_->savePdf(path, size.width(), size.height());
+  return save_pdf(plot_, path);
 }
 
 void RetentionPlot::showContextMenu(const QPoint& pos) {

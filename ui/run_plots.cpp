@@ -109,6 +109,23 @@ QStringList RunPlots::stageLabels(const RunTrace& trace) {
   return trace.tasks;
 }
 
+void RunPlots::scoreMatrixPercent(const RunTrace& trace, QVector<QVector<double>>* values,
+                                  QStringList* rows) {
+  const QStringList stages = stageLabels(trace);
+  values->clear();
+  rows->clear();
+  for (int i = 0; i < trace.scores.size(); ++i) {
+    QVector<double> row;
+    row.reserve(trace.scores[i].size());
+    for (double v : trace.scores[i]) row.append(100 * v);
+    values->append(row);
+    const QString stage = stages.value(i - 1);
+    *rows << (i == 0            ? tr("0 (base)")
+              : stage.isEmpty() ? QString::number(i)
+                                : tr("%1 %2").arg(i).arg(stage));
+  }
+}
+
 QString RunPlots::summaryText(const RunSummary& summary) {
   const QString separator = QStringLiteral("  \u00b7  ");
   return QStringList{tr("AP %1").arg(percent(summary.ap, false)),
@@ -141,16 +158,7 @@ void RunPlots::refresh() {
 
   QVector<QVector<double>> percent_scores;
   QStringList rows;
-  for (int i = 0; i < trace_.scores.size(); ++i) {
-    QVector<double> row;
-    row.reserve(trace_.scores[i].size());
-    for (double v : trace_.scores[i]) row.append(100 * v);
-    percent_scores.append(row);
-    const QString stage = stage_labels_.value(i - 1);
-    rows << (i == 0            ? tr("0 (base)")
-             : stage.isEmpty() ? QString::number(i)
-                               : tr("%1 %2").arg(i).arg(stage));
-  }
+  scoreMatrixPercent(trace_, &percent_scores, &rows);
   scores_->setMatrix(percent_scores, rows, tasks_, QStringLiteral("%.1f"));
 
   confusions_ = trace_.confusions;

@@ -39,6 +39,10 @@ class RunPlots : public QWidget {
   static QString summaryText(const RunSummary& summary);
   // What each stage trains, for axis labels: the tasks, or "all tasks" for multitask's one stage.
   static QStringList stageLabels(const RunTrace& trace);
+  // The score matrix in % with its row labels ("0 (base)", "1 reverse", ...), as the heatmaps
+  // show it.
+  static void scoreMatrixPercent(const RunTrace& trace, QVector<QVector<double>>* values,
+                                 QStringList* rows);
 
   static constexpr int kRefreshMs = 40;
 
