@@ -12,6 +12,7 @@ int command_generate(int argc, char** argv);
 int command_run(int argc, char** argv);
 int command_resume(int argc, char** argv);
 int command_extend(int argc, char** argv);
+int command_serve(int argc, char** argv);
 int command_score(int argc, char** argv);
 int command_forward(int argc, char** argv);
 // The store readers (command_store.cpp): no LibTorch, so tests link them without it.

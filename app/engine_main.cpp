@@ -58,6 +58,11 @@ commands:
       new expert and a retrained switch; earlier experts stay bit-identical); the new task
       gets scores after stage 0 and after the previous last stage, and the run a new row.
 
+  serve [--db FILE]
+      Answer requests on stdin, one JSON object per line, one JSON line each on stdout
+      (the app's playground): {"op":"load","run":ID}, then {"op":"ask","instruction":...,
+      "input":...,"adapter":null|POSITION}; switchcit also gives the switch's probabilities.
+
   score --metric exact|rouge1|rouge2|rougeL|rougeLsum|bleu|sari|constraint
         --predictions FILE --references FILE [--sources FILE] [--stem] [--sentence]
       Score predictions, one item per line (a line starting with '"' is a JSON string; a
@@ -134,6 +139,7 @@ int main(int argc, char** argv) {
     if (command == "run") return sy::command_run(argc, argv);
     if (command == "resume") return sy::command_resume(argc, argv);
     if (command == "extend") return sy::command_extend(argc, argv);
+    if (command == "serve") return sy::command_serve(argc, argv);
     if (command == "score") return sy::command_score(argc, argv);
     if (command == "forward") return sy::command_forward(argc, argv);
     if (command == "list") return sy::command_list(argc, argv);

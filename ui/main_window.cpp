@@ -32,6 +32,7 @@
 #include "ui/experiment_designer.h"
 #include "ui/loss_plot.h"
 #include "ui/matrix_heatmap.h"
+#include "ui/playground.h"
 #include "ui/retention_plot.h"
 #include "ui/run_list_model.h"
 #include "ui/run_plots.h"
@@ -193,6 +194,15 @@ void MainWindow::buildLayout() {
   tabs_->addTab(plots_, "Run");
   tabs_->addTab(compare_, "Compare");
   tabs_->addTab(designer_, "Experiment");
+  playground_ = new Playground;
+  tabs_->addTab(playground_, "Ask");
+  // The playground's engine loads a run's model: only when the tab is looked at.
+  connect(tabs_, &QTabWidget::currentChanged, this, [this] {
+    if (tabs_->currentWidget() == playground_ && shown_ != 0 && !live_.contains(shown_) &&
+        playground_->run() != shown_) {
+      playground_->setRun(shown_);
+    }
+  });
   splitter_ = new QSplitter(Qt::Horizontal);
   splitter_->addWidget(left_);
   splitter_->addWidget(tabs_);
@@ -219,6 +229,7 @@ void MainWindow::openDatabase(const QString& path) {
     return;
   }
   QSettings().setValue("database", path);
+  playground_->setDatabase(path);
   setWindowTitle("Switchyard — " + QFileInfo(path).fileName());
   live_.clear();
   shown_ = 0;
@@ -314,6 +325,7 @@ void MainWindow::showRun(int64_t run_id) {
     }
   }
   plots_->setTrace(trace_);
+  if (tabs_->currentWidget() == playground_ && !live_.contains(run_id)) playground_->setRun(run_id);
 }
 
 bool MainWindow::compareRuns(QVector<int64_t> run_ids) {

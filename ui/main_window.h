@@ -26,6 +26,7 @@ namespace sy::ui {
 
 class CompareView;
 class ExperimentDesigner;
+class Playground;
 class RunListModel;
 class RunPlots;
 class RunQueue;
@@ -51,6 +52,7 @@ class MainWindow : public QMainWindow {
   RunListModel& runs() { return *runs_; }
   CompareView& compare() { return *compare_; }
   ExperimentDesigner& designer() { return *designer_; }
+  Playground& playground() { return *playground_; }
   QTabWidget& tabs() { return *tabs_; }
   // The run the plots show (0: none), and its trace as drawn.
   int64_t shownRun() const { return shown_; }
@@ -92,6 +94,7 @@ class MainWindow : public QMainWindow {
   RunPlots* plots_ = nullptr;
   CompareView* compare_ = nullptr;
   ExperimentDesigner* designer_ = nullptr;
+  Playground* playground_ = nullptr;
   QTabWidget* tabs_ = nullptr;
   bool designer_modified_ = false;
   QSplitter* splitter_ = nullptr;

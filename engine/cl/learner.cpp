@@ -76,6 +76,21 @@ std::optional<AdapterId> Learner::adapter() const {
   return adapter_;
 }
 
+std::string Learner::ask(const Example& request) {
+  return answer_one(ctx_, model(), adapter_, request);
+}
+
+Reply LearnerStrategy::ask(const Example& request, std::optional<size_t> adapter) {
+  if (adapter) {
+    throw Error(
+        "this run keeps one set of weights for every task; it has no per-task adapter "
+        "to choose");
+  }
+  Reply reply;
+  reply.answer = learner_.ask(request);
+  return reply;
+}
+
 std::vector<std::string> Learner::answer(size_t task) {
   return answer_with(ctx_, *ctx_.base->tokenizer, model(), adapter_, task,
                      all_test_indices(ctx_, task));

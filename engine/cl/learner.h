@@ -22,6 +22,7 @@ class Learner {
   NamedTensors state();
   void restore(const NamedTensors& state);
   std::optional<AdapterId> adapter() const;
+  std::string ask(const Example& request);
 
  private:
   TransformerLM& model();
@@ -43,6 +44,7 @@ class LearnerStrategy : public Strategy {
   NamedTensors state() override { return learner_.state(); }
   void restore(size_t, const NamedTensors& state) override { learner_.restore(state); }
   std::optional<AdapterId> stage_adapter(size_t) override { return learner_.adapter(); }
+  Reply ask(const Example& request, std::optional<size_t> adapter) override;
 
  protected:
   Learner learner_;

@@ -22,6 +22,11 @@ class Oracle : public Strategy {
     return experts_.at(stage).adapter;
   }
 
+  Reply ask(const Example& request, std::optional<size_t> adapter) override {
+    return ask_expert(ctx_, experts_, request, adapter, std::nullopt);
+  }
+  std::vector<size_t> task_adapters() const override { return expert_positions(experts_); }
+
   std::vector<std::string> answer(size_t task) override {
     const auto indices = all_test_indices(ctx_, task);
     if (task < experts_.size()) {

@@ -69,6 +69,36 @@ std::vector<Expert> restore_experts(ClContext& ctx, size_t count, const Strategy
   return experts;
 }
 
+std::string answer_one(ClContext& ctx, TransformerLM& model, AdapterId adapter,
+                       const Example& request) {
+  GenerationOptions options = ctx.generation;
+  options.adapter = adapter;
+  return generate_answers(model, *ctx.base->tokenizer, {request}, options).front();
+}
+
+Reply ask_expert(ClContext& ctx, const std::vector<Expert>& experts, const Example& request,
+                 std::optional<size_t> adapter, std::optional<size_t> routed) {
+  const std::optional<size_t> chosen = adapter ? adapter : routed;
+  if (!chosen) {
+    throw Error("this run answers with the true task's adapter (oracle): choose an adapter");
+  }
+  if (*chosen >= experts.size()) {
+    throw Error("adapter " + std::to_string(*chosen) + " does not exist; this run has " +
+                std::to_string(experts.size()) + " adapters, numbered from 0");
+  }
+  Reply reply;
+  reply.adapter = chosen;
+  reply.routed = routed;
+  reply.answer = answer_one(ctx, ctx.base->model, experts[*chosen].adapter, request);
+  return reply;
+}
+
+std::vector<size_t> expert_positions(const std::vector<Expert>& experts) {
+  std::vector<size_t> out(experts.size());
+  for (size_t k = 0; k < out.size(); ++k) out[k] = k;
+  return out;
+}
+
 std::vector<std::string> answer_with(ClContext& ctx, const Tokenizer& tokenizer,
                                      TransformerLM& model, AdapterId adapter, size_t task,
                                      const std::vector<size_t>& indices) {

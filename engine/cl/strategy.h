@@ -38,6 +38,14 @@ struct ClContext {
   const std::atomic<bool>* cancel = nullptr;
 };
 
+// One request answered the way the strategy answers at inference (the playground).
+struct Reply {
+  std::string answer;
+  std::optional<size_t> adapter;  // the task position whose adapter answered; none: one model
+  std::optional<size_t> routed;   // switchcit: the switch's top-1 task
+  std::optional<std::vector<double>> probabilities;  // switchcit: over the tasks seen so far
+};
+
 // The router's view after a stage (switchcit only): C[true][predicted] over the test prompts of
 // the tasks seen so far.
 struct RouterStage {
@@ -64,6 +72,14 @@ class Strategy {
   // The LoRA adapter (on ctx.base) that stage `stage` trained, for the store and for export;
   // none for full fine-tuning.
   virtual std::optional<AdapterId> stage_adapter(size_t stage) { return std::nullopt; }
+
+  // Answers one request after the stages learned so far. `adapter` picks a task's adapter where
+  // the strategy keeps one per task (oracle, switchcit); the others answer with their one model
+  // and refuse a choice.
+  virtual Reply ask(const Example& request, std::optional<size_t> adapter) = 0;
+  // The task positions that have their own adapter (oracle, switchcit); empty otherwise.
+  virtual std::vector<size_t> task_adapters() const { return {}; }
+  virtual bool has_router() const { return false; }
 };
 
 std::unique_ptr<Strategy> make_strategy(const StrategySpec& spec, ClContext& ctx);
@@ -81,6 +97,14 @@ std::vector<std::string> answer_with(ClContext& ctx, const Tokenizer& tokenizer,
 std::vector<std::string> answer_fixed(ClContext& ctx, const std::string& key, AdapterId adapter,
                                       size_t task, const std::vector<size_t>& indices);
 std::vector<size_t> all_test_indices(const ClContext& ctx, size_t task);
+// One request answered by `model` through `adapter`, with the context's decoding settings.
+std::string answer_one(ClContext& ctx, TransformerLM& model, AdapterId adapter,
+                       const Example& request);
+// 0 .. experts.size() - 1: the tasks that have an expert.
+std::vector<size_t> expert_positions(const std::vector<Expert>& experts);
+// The experts' ask: `adapter` (or `routed`) picks the expert; an error names the valid choices.
+Reply ask_expert(ClContext& ctx, const std::vector<Expert>& experts, const Example& request,
+                 std::optional<size_t> adapter, std::optional<size_t> routed);
 
 // A list of experts as one state (tensors prefixed "expert<k>.") and back, for oracle and
 // switchcit.

@@ -33,6 +33,20 @@ class SwitchCit : public Strategy {
     return experts_.at(stage).adapter;
   }
 
+  Reply ask(const Example& request, std::optional<size_t> adapter) override {
+    const torch::Tensor p = switch_->probabilities(features({switch_query(request)}))[0];
+    std::vector<double> probabilities(static_cast<size_t>(p.size(0)));
+    for (size_t k = 0; k < probabilities.size(); ++k) {
+      probabilities[k] = p[static_cast<int64_t>(k)].item<double>();
+    }
+    const size_t routed = static_cast<size_t>(p.argmax().item<int64_t>());
+    Reply reply = ask_expert(ctx_, experts_, request, adapter, routed);
+    reply.probabilities = std::move(probabilities);
+    return reply;
+  }
+  std::vector<size_t> task_adapters() const override { return expert_positions(experts_); }
+  bool has_router() const override { return true; }
+
   std::vector<std::string> answer(size_t task) override {
     const auto routes = switch_->route(test_features(task));
     // Each expert answers the requests routed to it, all in one batch.

@@ -232,6 +232,19 @@ class Session {
   }
 
   const std::vector<Task>& tasks() const { return tasks_; }
+  ClContext& context() { return ctx_; }
+
+  // The strategy as it stood after `from`'s finished stages, for answering requests.
+  std::unique_ptr<Strategy> restored(const StrategySpec& raw_spec, uint64_t seed,
+                                     const ResumePoint& from) {
+    ctx_.seed = seed;
+    auto strategy = make_strategy(effective(raw_spec), ctx_);
+    if (from.stages_done > 0) {
+      strategy->restore(from.stages_done,
+                        tensors_from_safetensors_bytes(from.checkpoint, "the run's checkpoint"));
+    }
+    return strategy;
+  }
 
  private:
   static double seconds_since(std::chrono::steady_clock::time_point start) {
@@ -278,20 +291,74 @@ std::vector<RunResult> run_experiment(const Experiment& experiment, const Runner
   return results;
 }
 
-RunResult resume_run(const Experiment& experiment, const RunnerOptions& options,
-                     const std::string& label, uint64_t seed, const ResumePoint& from,
-                     RunObserver& observer, const std::atomic<bool>* cancel) {
+namespace {
+
+const StrategySpec& spec_labelled(const Experiment& experiment, const std::string& label) {
   auto spec = std::find_if(experiment.strategies.begin(), experiment.strategies.end(),
                            [&](const StrategySpec& s) { return s.label == label; });
   if (spec == experiment.strategies.end()) {
     throw Error(experiment.path + " has no strategy labelled \"" + label +
                 "\"; was the experiment file changed since the run started?");
   }
+  return *spec;
+}
+
+}  // namespace
+
+struct ServedRun::Impl {
+  Experiment experiment;
+  RunObserver quiet;  // serving reports nothing
+  Session session;
+  std::string strategy_name;
+  std::unique_ptr<Strategy> strategy;
+
+  Impl(const Experiment& e, const RunnerOptions& options)
+      : experiment(e), session(experiment, options, quiet, nullptr) {}
+};
+
+ServedRun::ServedRun(const Experiment& experiment, const RunnerOptions& options,
+                     const std::string& label, uint64_t seed, const ResumePoint& from)
+    : impl_(std::make_unique<Impl>(experiment, options)) {
+  const StrategySpec& spec = spec_labelled(experiment, label);
+  impl_->strategy_name = spec.name;
+  impl_->strategy = impl_->session.restored(spec, seed, from);
+}
+
+ServedRun::~ServedRun() = default;
+
+const std::string& ServedRun::strategy() const {
+  return impl_->strategy_name;
+}
+
+std::vector<std::string> ServedRun::tasks() const {
+  std::vector<std::string> names;
+  for (const auto& t : impl_->session.tasks()) names.push_back(t.name);
+  return names;
+}
+
+std::vector<size_t> ServedRun::task_adapters() const {
+  return impl_->strategy->task_adapters();
+}
+
+bool ServedRun::has_router() const {
+  return impl_->strategy->has_router();
+}
+
+Reply ServedRun::ask(const Example& request, std::optional<size_t> adapter,
+                     int64_t max_new_tokens) {
+  impl_->session.context().generation.max_new_tokens = max_new_tokens;
+  return impl_->strategy->ask(request, adapter);
+}
+
+RunResult resume_run(const Experiment& experiment, const RunnerOptions& options,
+                     const std::string& label, uint64_t seed, const ResumePoint& from,
+                     RunObserver& observer, const std::atomic<bool>* cancel) {
+  const StrategySpec& spec = spec_labelled(experiment, label);
   Experiment one = experiment;
   one.seeds = {seed};
   Session session(one, options, observer, cancel);
-  observer.experiment_started(one, session.planned_steps({*spec}, from.stages_done + 1));
-  RunResult run = session.run(*spec, seed, &from);
+  observer.experiment_started(one, session.planned_steps({spec}, from.stages_done + 1));
+  RunResult run = session.run(spec, seed, &from);
   observer.experiment_ended();
   return run;
 }

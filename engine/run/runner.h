@@ -6,12 +6,14 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "engine/cl/strategy.h"
 #include "engine/run/experiment.h"
 #include "engine/run/run_observer.h"
 
@@ -41,6 +43,27 @@ std::vector<RunResult> run_experiment(const Experiment& experiment, const Runner
 RunResult resume_run(const Experiment& experiment, const RunnerOptions& options,
                      const std::string& label, uint64_t seed, const ResumePoint& from,
                      RunObserver& observer, const std::atomic<bool>* cancel = nullptr);
+
+// A stored run made ready to answer requests (switchyard-engine serve, the app's playground): the
+// experiment's base model and tasks, and the strategy restored after `from`'s finished stages.
+class ServedRun {
+ public:
+  ServedRun(const Experiment& experiment, const RunnerOptions& options, const std::string& label,
+            uint64_t seed, const ResumePoint& from);
+  ~ServedRun();
+  ServedRun(const ServedRun&) = delete;
+  ServedRun& operator=(const ServedRun&) = delete;
+
+  const std::string& strategy() const;
+  std::vector<std::string> tasks() const;
+  std::vector<size_t> task_adapters() const;
+  bool has_router() const;
+  Reply ask(const Example& request, std::optional<size_t> adapter, int64_t max_new_tokens);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 // The summary figures of a run as JSON: {"ap", "forgetting", "bwt", "fwt", "router_accuracy"},
 // null where undefined.

@@ -369,6 +369,44 @@ class TestEngineProcess : public QObject {
     QVERIFY2(errors.contains("--task NAME"), qPrintable(errors));
   }
 
+  void serve_answers_through_the_routed_expert() {
+    QVERIFY2(!reference_db_.isEmpty(), "needs the reference run of the test before");
+    QProcess serve;
+    serve.start(SY_ENGINE_BIN, {"serve", "--db", reference_db_});
+    QVERIFY(serve.waitForStarted(10000));
+    serve.write(R"({"id":1,"op":"load","run":2}
+{"id":2,"op":"ask","instruction":"Reverse the order of the words.","input":"red green"}
+{"id":3,"op":"ask","instruction":"Capitalize every word.","input":"red","adapter":1}
+{"id":4,"op":"ask","instruction":"x","adapter":9}
+{"id":5,"op":"frob"}
+{"op":"quit"}
+)");
+    serve.closeWriteChannel();
+    QVERIFY(serve.waitForFinished(120000));
+    QCOMPARE(serve.exitCode(), 0);
+    std::vector<json> lines;
+    for (const QByteArray& line : serve.readAllStandardOutput().split('\n')) {
+      if (!line.trimmed().isEmpty()) lines.push_back(json::parse(line.toStdString()));
+    }
+    QCOMPARE(lines.size(), size_t(6));
+    QVERIFY(lines[0]["ready"].get<bool>());
+    QCOMPARE(lines[1]["strategy"].get<std::string>(), std::string("switchcit"));
+    QVERIFY(lines[1]["router"].get<bool>());
+    QCOMPARE(lines[1]["adapters"].size(), size_t(4));  // extended to four tasks above
+    const auto probabilities = lines[2]["probabilities"].get<std::vector<double>>();
+    QCOMPARE(probabilities.size(), size_t(4));
+    double sum = 0;
+    for (double p : probabilities) sum += p;
+    QVERIFY(std::abs(sum - 1.0) < 1e-4);
+    QCOMPARE(lines[2]["adapter"], lines[2]["routed"]);  // the switch decided
+    QVERIFY(lines[2]["answer"].is_string());
+    QCOMPARE(lines[3]["adapter"].get<int>(), 1);
+    QCOMPARE(lines[3]["id"].get<int>(), 3);
+    QVERIFY(!lines[4]["ok"].get<bool>());
+    QVERIFY(lines[4]["error"].get<std::string>().find("adapter 9") != std::string::npos);
+    QVERIFY(lines[5]["error"].get<std::string>().find("unknown op") != std::string::npos);
+  }
+
   void sigterm_cancels_between_steps() {
     const QString path = db("cancelled.db");
     Engine engine({"run", experiment_, "--quick", "--events", "--db", path});

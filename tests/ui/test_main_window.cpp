@@ -6,6 +6,7 @@
 #include <QAction>
 #include <QJsonArray>
 #include <QLineEdit>
+#include <QPlainTextEdit>
 #include <QSettings>
 #include <QTemporaryDir>
 #include <cmath>
@@ -15,6 +16,7 @@
 #include "ui/compare_view.h"
 #include "ui/experiment_designer.h"
 #include "ui/main_window.h"
+#include "ui/playground.h"
 #include "ui/run_list_model.h"
 #include "ui/run_queue.h"
 
@@ -98,6 +100,20 @@ class TestMainWindow : public QObject {
     QVERIFY(window.exportPlots(exports));
     QVERIFY(QFileInfo(exports + "/switchcit-score-matrix.png").size() > 0);
     QVERIFY(QFileInfo(exports + "/switchcit-router-confusion.pdf").size() > 0);
+
+    // Ask the switchcit run: the switch's probabilities and the routed expert's answer.
+    window.showRun(id);
+    window.tabs().setCurrentWidget(&window.playground());
+    Playground& ask = window.playground();
+    QCOMPARE(ask.run(), id);
+    QTRY_VERIFY_WITH_TIMEOUT(ask.isLoaded(), 60000);
+    ask.instructionEdit()->setText("Reverse the order of the words.");
+    ask.inputEdit()->setPlainText("red green blue");
+    QSignalSpy answered(&ask, &Playground::answerShown);
+    ask.ask();
+    QTRY_VERIFY_WITH_TIMEOUT(answered.count() == 1, 60000);
+    QCOMPARE(ask.probabilities().size(), 2);
+    QVERIFY(ask.routedTask() == 0 || ask.routedTask() == 1);
   }
 
   void a_flagged_setting_stops_run_before_anything_starts() {
