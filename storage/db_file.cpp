@@ -6,9 +6,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 
 #include "storage/schema.h"
 #include "storage/store_error.h"
@@ -141,19 +145,29 @@ DbFileState prepare_db_location(const std::string& path) {
 }
 
 void check_db_header(const std::string& path, int latest_version) {
+  // Read through SQLite's own VFS, never a plain open()/close(): closing any descriptor of a
+  // file drops every POSIX lock this process holds on it, so a plain read beside an open
+  // connection (two Stores in one process) would let another process think it is alone,
+  // checkpoint and delete the WAL under our feet, and corrupt the database. SQLite's unix VFS
+  // defers such closes while locks are held.
   unsigned char header[kHeaderBytes] = {};
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    throw StoreError("Cannot read the database " + path + ": " + std::strerror(errno) + ".");
-  }
   ssize_t got = 0;
-  while (got < static_cast<ssize_t>(kHeaderBytes)) {
-    const ssize_t n = ::read(fd, header + got, kHeaderBytes - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    got += n;
+  sqlite3_vfs* vfs = sqlite3_vfs_find(nullptr);
+  std::unique_ptr<char[]> storage(new char[static_cast<size_t>(vfs->szOsFile)]());
+  auto* file = reinterpret_cast<sqlite3_file*>(storage.get());
+  int out_flags = 0;
+  if (vfs->xOpen(vfs, path.c_str(), file, SQLITE_OPEN_MAIN_DB | SQLITE_OPEN_READONLY, &out_flags) !=
+      SQLITE_OK) {
+    if (file->pMethods) file->pMethods->xClose(file);
+    throw StoreError("Cannot read the database " + path + ": SQLite cannot open it.");
   }
-  ::close(fd);
+  sqlite3_int64 file_bytes = 0;
+  file->pMethods->xFileSize(file, &file_bytes);
+  got = static_cast<ssize_t>(std::min<sqlite3_int64>(file_bytes, kHeaderBytes));
+  if (got > 0 && file->pMethods->xRead(file, header, static_cast<int>(got), 0) != SQLITE_OK) {
+    got = 0;
+  }
+  file->pMethods->xClose(file);
 
   const bool magic_ok = got >= 16 && std::memcmp(header, kMagic, 16) == 0;
   if (!magic_ok) {
