@@ -9,13 +9,16 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHeaderView>
+#include <QInputDialog>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QProcess>
 #include <QProgressBar>
 #include <QSettings>
 #include <QSortFilterProxyModel>
@@ -158,6 +161,8 @@ void MainWindow::buildLayout() {
   runs_view_->setSelectionMode(QAbstractItemView::ExtendedSelection);
   runs_view_->verticalHeader()->hide();
   runs_view_->horizontalHeader()->setStretchLastSection(true);
+  runs_view_->setContextMenuPolicy(Qt::CustomContextMenu);
+  connect(runs_view_, &QWidget::customContextMenuRequested, this, &MainWindow::showRunMenu);
   connect(runs_view_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
           [this](const QModelIndex& current) {
             if (!current.isValid()) return;
@@ -387,6 +392,139 @@ bool MainWindow::saveExperiment(QString path) {
   }
   designer_modified_ = false;
   return openExperiment(path);
+}
+
+QString MainWindow::statusText() const {
+  return status_label_->text();
+}
+
+bool MainWindow::storeCall(const std::function<void()>& call) {
+  if (!store_) return false;
+  try {
+    call();
+  } catch (const std::exception& e) {
+    status_label_->setText(QString::fromUtf8(e.what()));
+    return false;
+  }
+  refreshRuns();
+  return true;
+}
+
+bool MainWindow::resumeRun(int64_t run_id) {
+  if (!store_) return false;
+  RunJob job;
+  job.title = QString("resume run %1").arg(run_id);
+  job.arguments = {"resume", QString::number(run_id), "--events", "--db", databasePath()};
+  follow_live_ = true;
+  queue_->enqueue(job);
+  updateStatus();
+  return true;
+}
+
+bool MainWindow::extendRun(int64_t run_id, const QString& task) {
+  if (!store_ || task.isEmpty()) return false;
+  RunJob job;
+  job.title = QString("run %1 + %2").arg(run_id).arg(task);
+  job.arguments = {"extend", QString::number(run_id), "--task", task, "--events",
+                   "--db",   databasePath()};
+  follow_live_ = true;
+  queue_->enqueue(job);
+  updateStatus();
+  return true;
+}
+
+bool MainWindow::exportAdapter(int64_t run_id, int position, const QString& folder) {
+  if (!store_) return false;
+  // The engine's export-adapter writes the PEFT folder; the window only reports how it went.
+  auto* process = new QProcess(this);
+  connect(process, &QProcess::finished, this, [this, process, folder](int code) {
+    const QString err = QString::fromUtf8(process->readAllStandardError()).trimmed();
+    status_label_->setText(code == 0 ? "adapter written to " + folder : err.split('\n').last());
+    process->deleteLater();
+  });
+  process->start(EngineProcess::engineProgram(),
+                 {"export-adapter", QString::number(run_id), QString::number(position + 1), folder,
+                  "--force", "--db", databasePath()});
+  return true;
+}
+
+bool MainWindow::addTag(int64_t run_id, const QString& tag) {
+  return !tag.trimmed().isEmpty() &&
+         storeCall([&] { store_->add_tag(run_id, tag.trimmed().toStdString()); });
+}
+
+bool MainWindow::addNote(int64_t run_id, const QString& text) {
+  return !text.trimmed().isEmpty() &&
+         storeCall([&] { store_->add_note(run_id, text.trimmed().toStdString()); });
+}
+
+bool MainWindow::deleteRun(int64_t run_id) {
+  if (live_.contains(run_id)) {
+    status_label_->setText("run is still running; cancel it first");
+    return false;
+  }
+  const bool ok = storeCall([&] { store_->delete_run(run_id); });
+  if (ok && shown_ == run_id) {
+    shown_ = 0;
+    trace_ = RunTrace();
+    plots_->setTrace(trace_);
+  }
+  return ok;
+}
+
+void MainWindow::showRunMenu(const QPoint& pos) {
+  const QModelIndex index = runs_view_->indexAt(pos);
+  if (!index.isValid() || !store_) return;
+  const int64_t id = index.data(RunListModel::RunIdRole).toLongLong();
+  store::RunData data;
+  try {
+    data = store_->load_run(id);
+  } catch (const std::exception& e) {
+    status_label_->setText(QString::fromUtf8(e.what()));
+    return;
+  }
+  using store::RunStatus;
+  const RunStatus status = data.run.status;
+  QMenu menu(this);
+  QAction* resume = menu.addAction("Resume", [this, id] { resumeRun(id); });
+  resume->setEnabled(status == RunStatus::Interrupted || status == RunStatus::Cancelled ||
+                     status == RunStatus::Failed);
+  QAction* extend = menu.addAction("Add a task…", [this, id] {
+    bool ok = false;
+    const QString task = QInputDialog::getItem(
+        this, "Add a task", "Built-in task to add:", designer_->builtinTasks(), 0, false, &ok);
+    if (ok) extendRun(id, task);
+  });
+  extend->setEnabled(status == RunStatus::Finished && data.run.strategy != "multitask");
+  QStringList adapter_tasks;
+  for (const auto& a : data.adapters)
+    adapter_tasks << QString("%1 %2")
+                         .arg(a.position + 1)
+                         .arg(QString::fromStdString(data.tasks.at(a.position).name));
+  QAction* export_adapter = menu.addAction("Export adapter…", [this, id, adapter_tasks] {
+    bool ok = false;
+    const QString choice = QInputDialog::getItem(this, "Export adapter",
+                                                 "Adapter of task:", adapter_tasks, 0, false, &ok);
+    if (!ok) return;
+    const QString folder = QFileDialog::getExistingDirectory(this, "Write the PEFT folder to");
+    if (!folder.isEmpty()) exportAdapter(id, choice.section(' ', 0, 0).toInt() - 1, folder);
+  });
+  export_adapter->setEnabled(!adapter_tasks.isEmpty());
+  menu.addSeparator();
+  menu.addAction("Add tag…",
+                 [this, id] { addTag(id, QInputDialog::getText(this, "Add tag", "Tag:")); });
+  menu.addAction("Add note…", [this, id] {
+    addNote(id, QInputDialog::getMultiLineText(this, "Add note", "Note:"));
+  });
+  menu.addSeparator();
+  menu.addAction("Delete run…", [this, id] {
+    if (QMessageBox::question(this, "Delete run",
+                              QString("Delete run %1 and everything recorded for it?").arg(id)) ==
+        QMessageBox::Yes) {
+      deleteRun(id);
+    }
+  });
+  menu.exec(runs_view_->viewport()->mapToGlobal(pos));
 }
 
 void MainWindow::onJobEvent(int, const QJsonObject& event) {

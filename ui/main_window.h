@@ -7,6 +7,7 @@
 #include <QMap>
 #include <QString>
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -70,6 +71,17 @@ class MainWindow : public QMainWindow {
   // Saves the designer's experiment to `path` (the open file when empty); false on failure.
   bool saveExperiment(QString path = {});
 
+  // What the run list's context menu does (without its dialogs): queue `resume` / `extend`
+  // jobs, write an adapter folder through the engine's export-adapter, keep tags and notes,
+  // delete a run. Each returns false (with the reason in the status bar) when it cannot.
+  bool resumeRun(int64_t run_id);
+  bool extendRun(int64_t run_id, const QString& task);
+  bool exportAdapter(int64_t run_id, int position, const QString& folder);
+  bool addTag(int64_t run_id, const QString& tag);
+  bool addNote(int64_t run_id, const QString& text);
+  bool deleteRun(int64_t run_id);
+  QString statusText() const;
+
  protected:
   void closeEvent(QCloseEvent* event) override;
 
@@ -80,6 +92,8 @@ class MainWindow : public QMainWindow {
   void onJobEvent(int job, const QJsonObject& event);
   void onJobFinished(int job, int exit_code, const QString& message);
   void updateStatus();
+  void showRunMenu(const QPoint& pos);
+  bool storeCall(const std::function<void()>& call);
 
   std::optional<store::Store> store_;
   QString experiment_path_;

@@ -139,6 +139,60 @@ class TestMainWindow : public QObject {
     QCOMPARE(window.designer().toJson()["tasks"].toArray().size(), 2);
   }
 
+  // The run list's context menu, without its dialogs, on the runs of the test above.
+  void the_run_menu_tags_exports_extends_resumes_and_deletes() {
+    const QString db = dir_.filePath("window.db");
+    MainWindow window(db);
+    store::Store store = store::Store::open(db.toStdString());
+    const auto runs = store.list_runs();  // newest first: switchcit, seq-lora
+    QCOMPARE(runs.size(), size_t(2));
+    const int64_t switchcit = runs[0].id, seq_lora = runs[1].id;
+
+    QVERIFY(window.addTag(switchcit, "baseline"));
+    QVERIFY(window.addNote(switchcit, "routes every prompt"));
+    store::RunFilter tagged;
+    tagged.tag = "baseline";
+    QCOMPARE(store.list_runs(tagged).size(), size_t(1));
+    QCOMPARE(store.load_run(switchcit).notes.size(), size_t(1));
+
+    const QString adapter = dir_.filePath("adapter");
+    QVERIFY(window.exportAdapter(switchcit, 1, adapter));
+    QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(adapter + "/adapter_config.json"), 60000);
+    QCOMPARE(QFileInfo(adapter + "/adapter_model.safetensors").size(),
+             store.get_adapter(switchcit, 1)->info.size_bytes);
+
+    QSignalSpy extended(&window.queue(), &RunQueue::jobFinished);
+    QVERIFY(window.extendRun(switchcit, "count"));
+    QTRY_VERIFY_WITH_TIMEOUT(extended.count() == 1, 120000);
+    QVERIFY2(extended[0][2].toString().isEmpty(), qPrintable(extended[0][2].toString()));
+    QCOMPARE(store.load_run(switchcit).tasks.size(), size_t(3));
+    QVERIFY(store.load_run(switchcit).run.status == store::RunStatus::Finished);
+
+    // Cancel a new run mid-stage, then resume it from the list.
+    window.openExperiment(dir_.filePath("window.json"));
+    window.setQuick(true);
+    bool cancelled = false;
+    connect(&window.queue(), &RunQueue::jobEvent, this, [&](int, const QJsonObject& e) {
+      if (!cancelled && e.value("type").toString() == "train_step") {
+        cancelled = true;
+        window.cancelRuns();
+      }
+    });
+    window.runExperiment();
+    QTRY_VERIFY_WITH_TIMEOUT(
+        cancelled && window.queue().runningCount() + window.queue().queuedCount() == 0, 120000);
+    const auto after = store.list_runs();
+    QVERIFY(after[0].status == store::RunStatus::Cancelled);
+    QSignalSpy resumed(&window.queue(), &RunQueue::jobFinished);
+    QVERIFY(window.resumeRun(after[0].id));
+    QTRY_VERIFY_WITH_TIMEOUT(resumed.count() == 1, 120000);
+    QVERIFY2(resumed[0][2].toString().isEmpty(), qPrintable(resumed[0][2].toString()));
+    QVERIFY(store.load_run(after[0].id).run.status == store::RunStatus::Finished);
+
+    QVERIFY(window.deleteRun(seq_lora));
+    QCOMPARE(window.runs().rowOf(seq_lora), -1);
+  }
+
   void a_failing_engine_leaves_the_window_running() {
     const QString bad = dir_.filePath("bad.json");
     std::ofstream(bad.toStdString()) << R"({"tasks": ["nope"], "strategies": ["seq-lora"]})";
