@@ -233,11 +233,8 @@ int command_list(int argc, char** argv) {
       runs = store.list_runs(filter);
     }
 
-    // list_runs leaves the summary out; load_run is a fraction of a millisecond per run.
     std::vector<report::Summary> summaries;
-    for (const auto& r : runs) {
-      summaries.push_back(report::parse_summary(store.load_run(r.id).summary_json));
-    }
+    for (const auto& r : runs) summaries.push_back(report::parse_summary(r.summary_json));
     const int64_t now = now_ms();
     if (args.flag("json")) {
       json out = json::array();

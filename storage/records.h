@@ -61,6 +61,7 @@ struct RunRecord {
   int task_count = 0;
   int last_finished_stage = 0;  // 0: none yet
   std::vector<std::string> tags;
+  std::string summary_json;  // the run's summary document; empty until set_run_summary
 };
 
 struct RunFilter {

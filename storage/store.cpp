@@ -201,6 +201,7 @@ RunRecord read_run_record(const Statement& s) {
   r.finished_at_ms = optional_int64(s, 14);
   r.task_count = static_cast<int>(s.column_int64(15));
   r.last_finished_stage = static_cast<int>(s.column_int64(16));
+  r.summary_json = s.column_text(19);
   const std::string tags = s.column_text(17);
   size_t start = 0;
   while (start < tags.size()) {

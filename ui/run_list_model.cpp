@@ -1,5 +1,4 @@
-// The run list model. AP comes from each run's summary document, which list_runs does not carry,
-// so refresh() reads it per run from load_run only for runs whose status changed.
+// The run list model. AP comes from each run's summary document, which list_runs carries.
 #include "ui/run_list_model.h"
 
 #include <QDateTime>
@@ -24,15 +23,9 @@ RunListModel::RunListModel(QObject* parent) : QAbstractTableModel(parent) {}
 
 void RunListModel::refresh(store::Store& store) {
   QVector<Row> fresh;
-  for (const store::RunRecord& record : store.list_runs()) {
-    Row row{record, std::nullopt};
-    const int old = rowOf(record.id);
-    if (old >= 0 && runs_[old].record.status == record.status) {
-      row.ap = runs_[old].ap;
-    } else if (record.status == store::RunStatus::Finished) {
-      row.ap = ap_of(store.load_run(record.id).summary_json);
-    }
-    fresh.push_back(std::move(row));
+  for (store::RunRecord& record : store.list_runs()) {
+    const std::optional<double> ap = ap_of(record.summary_json);
+    fresh.push_back({std::move(record), ap});
   }
   beginResetModel();
   runs_ = std::move(fresh);

@@ -38,7 +38,7 @@ class RunListModel : public QAbstractTableModel {
 
   explicit RunListModel(QObject* parent = nullptr);
 
-  // Re-reads the runs (newest first), keeping the model's rows where the ids did not change.
+  // Re-reads the runs (newest first).
   void refresh(store::Store& store);
   int64_t runId(int row) const { return runs_.at(row).record.id; }
   int rowOf(int64_t run_id) const;
