@@ -7,15 +7,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-// qcustomplot.h spells Qt's keywords (signals, slots, foreach), which QT_NO_KEYWORDS, set for
-// all of ui/, turns off: lend them to this one header only.
-#define signals Q_SIGNALS
-#define slots Q_SLOTS
-#define foreach Q_FOREACH
-#include <qcustomplot.h>
-#undef foreach
-#undef slots
-#undef signals
+#include "ui/custom_plot.h"
 
 #include <cmath>
 
