@@ -88,4 +88,13 @@ void CliArgs::check(const std::set<std::string>& known) const {
   }
 }
 
+int64_t parse_run_id(const std::string& text) {
+  bool digits = !text.empty() && text.size() < 19;
+  for (char ch : text) digits = digits && ch >= '0' && ch <= '9';
+  if (!digits) {
+    throw Error("RUN is \"" + text + "\"; expected a run id (the number `list` shows)");
+  }
+  return std::stoll(text);
+}
+
 }  // namespace sy

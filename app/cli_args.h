@@ -34,4 +34,7 @@ class CliArgs {
   std::vector<std::string> positional_;
 };
 
+// A RUN argument: a run id as `switchyard-engine list` shows it; an error otherwise.
+int64_t parse_run_id(const std::string& text);
+
 }  // namespace sy

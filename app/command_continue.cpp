@@ -40,7 +40,7 @@ int command_resume(int argc, char** argv) {
   args.check({"db"});
   const std::string usage = "switchyard-engine resume RUN [--events] [--db FILE]";
   if (args.positional().size() != 1) throw Error("give one run id: " + usage);
-  const int64_t run_id = parse_run_id(args.positional()[0], usage);
+  const int64_t run_id = parse_run_id(args.positional()[0]);
   store::Store store = open_run_store(args);
   const store::RunData data = store.load_run(run_id);
   const std::string run_text = "run " + std::to_string(run_id) + " in " + store.path();
@@ -67,7 +67,7 @@ int command_extend(int argc, char** argv) {
   if (args.has("task") == args.has("jsonl")) {
     throw Error("give the task to add with --task NAME (built in) or --jsonl FILE: " + usage);
   }
-  const int64_t run_id = parse_run_id(args.positional()[0], usage);
+  const int64_t run_id = parse_run_id(args.positional()[0]);
   store::Store store = open_run_store(args);
   const store::RunData data = store.load_run(run_id);
   const std::string run_text = "run " + std::to_string(run_id) + " in " + store.path();

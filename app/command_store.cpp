@@ -54,15 +54,6 @@ Store open_existing(const CliArgs& args) {
   return store;
 }
 
-int64_t run_id_argument(const std::string& text) {
-  bool digits = !text.empty() && text.size() < 19;
-  for (char ch : text) digits = digits && ch >= '0' && ch <= '9';
-  if (!digits) {
-    throw Error("RUN is \"" + text + "\"; expected a run id (the number `list` shows)");
-  }
-  return std::stoll(text);
-}
-
 RunRecord find_run(Store& store, int64_t id) {
   for (const RunRecord& r : store.list_runs()) {
     if (r.id == id) return r;
@@ -259,7 +250,7 @@ int command_show(int argc, char** argv) {
   CliArgs args(argc, argv, 2, {"json"});
   args.check({"db"});
   no_extra_positionals(args, 1, "show RUN [--json] [--db FILE]");
-  const int64_t id = run_id_argument(args.positional()[0]);
+  const int64_t id = parse_run_id(args.positional()[0]);
   return translating_store_errors([&] {
     Store store = open_existing(args);
     find_run(store, id);
@@ -277,7 +268,7 @@ int command_export(int argc, char** argv) {
   CliArgs args(argc, argv, 2, {});
   args.check({"db", "format", "output"});
   no_extra_positionals(args, 1, "export RUN --format json|csv --output PATH [--db FILE]");
-  const int64_t id = run_id_argument(args.positional()[0]);
+  const int64_t id = parse_run_id(args.positional()[0]);
   const std::string format = args.str("format", "json");
   if (format != "json" && format != "csv") {
     throw Error("option --format is \"" + format + "\"; expected json or csv");
@@ -323,7 +314,7 @@ int command_export_adapter(int argc, char** argv) {
   CliArgs args(argc, argv, 2, {"force"});
   args.check({"db"});
   no_extra_positionals(args, 3, "export-adapter RUN TASK DIR [--force] [--db FILE]");
-  const int64_t id = run_id_argument(args.positional()[0]);
+  const int64_t id = parse_run_id(args.positional()[0]);
   const std::string task = args.positional()[1];
   const fs::path dir(args.positional()[2]);
   return translating_store_errors([&] {

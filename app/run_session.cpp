@@ -1,7 +1,6 @@
 // The shared parts of run, resume and extend.
 #include "app/run_session.h"
 
-#include <cstdlib>
 #include <iostream>
 
 #include "app/cli_common.h"
@@ -75,17 +74,6 @@ ResumePoint stored_resume_point(store::Store& store, int64_t run_id, const store
     }
   }
   return from;
-}
-
-int64_t parse_run_id(const std::string& text, const std::string& usage) {
-  char* end = nullptr;
-  const long long id = std::strtoll(text.c_str(), &end, 10);
-  if (text.empty() || *end != '\0' || id <= 0) {
-    throw Error(
-        "RUN must be a run id (a positive whole number; see switchyard-engine list), not \"" +
-        text + "\": " + usage);
-  }
-  return id;
 }
 
 int run_exit_code(const std::vector<RunResult>& runs) {

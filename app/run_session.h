@@ -56,9 +56,6 @@ class RunReporting {
 // matrices and the checkpoint of the last of them.
 ResumePoint stored_resume_point(store::Store& store, int64_t run_id, const store::RunData& data);
 
-// "RUN" as a run id; an error naming the command otherwise.
-int64_t parse_run_id(const std::string& text, const std::string& usage);
-
 // 130 when the last run was cancelled, else 0.
 int run_exit_code(const std::vector<RunResult>& runs);
 
