@@ -1,5 +1,8 @@
 // `switchyard-engine forward`: logits for a batch of token ids, in FP32, for parity checks against
-// reference implementations: IN.json {"input_ids": [[...]...], "attention_mask": [[...]...]}.
+// reference implementations: IN.json {"input_ids": [[...]...], "attention_mask": [[...]...]}
+// (other fields are ignored, so a fixture's expected.json serves as input). --model takes our own
+// folders and Hugging Face ones (docs/models.md), --adapter a PEFT folder. Rows may be left-padded:
+// positions come from the attention mask, as transformers' generate() derives them.
 #include <fstream>
 
 #include <torch/torch.h>

@@ -15,6 +15,7 @@ int command_extend(int argc, char** argv);
 int command_serve(int argc, char** argv);
 int command_score(int argc, char** argv);
 int command_forward(int argc, char** argv);
+int command_tokenize(int argc, char** argv);
 // The store readers (command_store.cpp): no LibTorch, so tests link them without it.
 int command_list(int argc, char** argv);
 int command_show(int argc, char** argv);

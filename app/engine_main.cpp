@@ -77,6 +77,11 @@ commands:
       Logits for {"input_ids": [[...]], "attention_mask": [[...]]} (mask optional, left
       padding) as {"logits": [batch][position][vocab]} in FP32.
 
+  tokenize --tokenizer FILE|DIR [--special]
+      Encode JSON strings read one per line on stdin with a Hugging Face tokenizer.json (or a
+      folder holding one); writes {"ids": [...], "decoded": "..."} per line. --special adds
+      the tokenizer's special tokens (its post-processor, e.g. BOS).
+
   list [--experiment NAME] [--status STATUS] [--tag TAG] [--json] [--db FILE]
       The runs in the store, newest first: id, experiment, label, strategy, seed, status,
       stages done, AP, start time and duration.
@@ -142,6 +147,7 @@ int main(int argc, char** argv) {
     if (command == "serve") return sy::command_serve(argc, argv);
     if (command == "score") return sy::command_score(argc, argv);
     if (command == "forward") return sy::command_forward(argc, argv);
+    if (command == "tokenize") return sy::command_tokenize(argc, argv);
     if (command == "list") return sy::command_list(argc, argv);
     if (command == "show") return sy::command_show(argc, argv);
     if (command == "export") return sy::command_export(argc, argv);

@@ -1,5 +1,7 @@
 // PEFT-compatible adapter folders. PEFT drops the adapter's name from saved tensor names and
-// prefixes "base_model.model." (the PeftModel -> LoraModel -> base model nesting).
+// prefixes "base_model.model." (the PeftModel -> LoraModel -> base model nesting). Modules carry
+// the family's checkpoint names (family_registry.h), so an adapter of a Hugging Face model is
+// named as PEFT names it on that model; BLOOM's lora_B rows follow its fused-qkv row order.
 #include "engine/model/adapter_io.h"
 
 #include <filesystem>
@@ -7,6 +9,8 @@
 #include <torch/utils.h>
 #include <nlohmann/json.hpp>
 
+#include "engine/model/family_registry.h"
+#include "engine/model/hf_checkpoint.h"
 #include "engine/model/tensor_io.h"
 #include "engine/util/error.h"
 #include "engine/util/json_file.h"
@@ -17,22 +21,27 @@ namespace {
 
 const std::string kPrefix = "base_model.model.";
 
-std::string tensor_name(const std::string& module, const char* which) {
-  return kPrefix + module + "." + which + ".weight";
+std::string tensor_name(const CheckpointName& module, const char* which) {
+  return kPrefix + module.name + "." + which + ".weight";
 }
 
 }  // namespace
 
 NamedTensors adapter_tensors(TransformerLM& model, AdapterId adapter) {
+  const ModelConfig& config = model->config();
   NamedTensors tensors;
-  for (auto& [module, layer] : model->adapter_layers(adapter)) {
+  for (auto& [ours, layer] : model->adapter_layers(adapter)) {
+    const CheckpointName module = checkpoint_module_name(config.family, ours);
     tensors[tensor_name(module, "lora_A")] = layer->lora_A(adapter).detach();
-    tensors[tensor_name(module, "lora_B")] = layer->lora_B(adapter).detach();
+    tensors[tensor_name(module, "lora_B")] = ours_to_checkpoint(
+        layer->lora_B(adapter).detach(), lora_B_transform(module.transform), config);
   }
   return tensors;
 }
 
-nlohmann::json adapter_config(const LoraSpec& spec, const std::string& base_model_name) {
+nlohmann::json adapter_config(const LoraSpec& spec, const std::string& base_model_name,
+                              const std::string& family) {
+  const ModelFamily* f = find_family(family);
   return {{"peft_type", "LORA"},
           {"task_type", "CAUSAL_LM"},
           {"r", spec.rank},
@@ -40,7 +49,7 @@ nlohmann::json adapter_config(const LoraSpec& spec, const std::string& base_mode
           {"lora_dropout", spec.dropout},
           {"target_modules", spec.target_modules},
           {"bias", "none"},
-          {"fan_in_fan_out", false},
+          {"fan_in_fan_out", f && f->fan_in_fan_out},
           {"inference_mode", true},
           {"init_lora_weights", true},
           {"use_rslora", false},
@@ -53,25 +62,31 @@ void save_adapter(const std::string& dir, TransformerLM& model, AdapterId adapte
   fs::create_directories(dir);
   save_safetensors((fs::path(dir) / "adapter_model.safetensors").string(),
                    adapter_tensors(model, adapter), {{"format", "pt"}});
-  write_json_file((fs::path(dir) / "adapter_config.json").string(),
-                  adapter_config(model->adapter_spec(adapter), base_model_name));
+  write_json_file(
+      (fs::path(dir) / "adapter_config.json").string(),
+      adapter_config(model->adapter_spec(adapter), base_model_name, model->config().family));
 }
 
 void set_adapter_tensors(TransformerLM& model, AdapterId adapter, NamedTensors tensors,
                          const std::string& source) {
   torch::NoGradGuard no_grad;
-  for (auto& [module, layer] : model->adapter_layers(adapter)) {
+  const ModelConfig& config = model->config();
+  for (auto& [ours, layer] : model->adapter_layers(adapter)) {
+    const CheckpointName module = checkpoint_module_name(config.family, ours);
     for (const char* which : {"lora_A", "lora_B"}) {
+      const bool is_A = std::string(which) == "lora_A";
       const std::string key = tensor_name(module, which);
       auto it = tensors.find(key);
       if (it == tensors.end()) throw Error(source + ": tensor \"" + key + "\" is missing");
-      torch::Tensor& dst =
-          std::string(which) == "lora_A" ? layer->lora_A(adapter) : layer->lora_B(adapter);
+      torch::Tensor& dst = is_A ? layer->lora_A(adapter) : layer->lora_B(adapter);
       if (it->second.sizes() != dst.sizes()) {
         throw Error(source + ": tensor \"" + key + "\" has shape " + c10::str(it->second.sizes()) +
                     "; expected " + c10::str(dst.sizes()));
       }
-      dst.copy_(it->second.to(dst.scalar_type()));
+      const torch::Tensor value =
+          is_A ? it->second
+               : checkpoint_to_ours(it->second, lora_B_transform(module.transform), config);
+      dst.copy_(value.to(dst.scalar_type()));
       tensors.erase(it);
     }
   }

@@ -41,4 +41,11 @@ std::string ByteTokenizer::decode(const TokenIds& ids, bool skip_special) const 
   return text;
 }
 
+int64_t ByteTokenizer::token_to_id(std::string_view token) const {
+  if (token == "<pad>") return kPad;
+  if (token == "<bos>") return kBos;
+  if (token == "<eos>") return kEos;
+  return -1;
+}
+
 }  // namespace sy

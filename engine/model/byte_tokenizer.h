@@ -26,6 +26,8 @@ class ByteTokenizer : public Tokenizer {
   int64_t bos_id() const override { return kBos; }
   int64_t eos_id() const override { return kEos; }
   int64_t pad_id() const override { return kPad; }
+  // "<pad>", "<bos>" and "<eos>", the names decode() writes for the specials.
+  int64_t token_to_id(std::string_view token) const override;
 };
 
 }  // namespace sy

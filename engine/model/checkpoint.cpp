@@ -1,5 +1,5 @@
-// Our own checkpoint format. Hugging Face folders (other model_type values) join in the
-// real-models work; the error for an unknown model_type lists what is supported.
+// Our own checkpoint format, and the dispatch on config.json's model_type: "switchyard" is ours,
+// the Hugging Face families go to hf_checkpoint.cpp, anything else is an error listing both.
 #include "engine/model/checkpoint.h"
 
 #include <filesystem>
@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/model/byte_tokenizer.h"
+#include "engine/model/family_registry.h"
+#include "engine/model/hf_checkpoint.h"
 #include "engine/model/tensor_io.h"
 #include "engine/util/error.h"
 #include "engine/util/json_file.h"
@@ -31,14 +33,24 @@ LoadedModel load_model(const std::string& dir) {
   if (!fs::is_directory(dir)) {
     throw Error("model folder " + dir +
                 " does not exist; expected a folder with config.json and "
-                "model.safetensors");
+                "model.safetensors (or a Hugging Face model folder)");
   }
   const std::string config_path = (fs::path(dir) / "config.json").string();
   const nlohmann::json j = read_json_file(config_path);
-  const std::string model_type = j.value("model_type", std::string());
+  auto type_it = j.find("model_type");
+  if (type_it == j.end() || !type_it->is_string()) {
+    throw Error(config_path + ": field \"model_type\" is " +
+                (type_it == j.end() ? std::string("missing") : "not a string") +
+                "; supported model types: " + supported_model_types());
+  }
+  const std::string model_type = type_it->get<std::string>();
   if (model_type != "switchyard") {
-    throw Error(config_path + ": field \"model_type\" is \"" + model_type +
-                "\"; supported model types: switchyard");
+    const ModelFamily* family = find_family(model_type);
+    if (!family) {
+      throw Error(config_path + ": field \"model_type\" is \"" + model_type +
+                  "\"; supported model types: " + supported_model_types());
+    }
+    return load_hf_model(dir, *family, j, config_path);
   }
   LoadedModel loaded;
   loaded.dir = dir;

@@ -1,5 +1,7 @@
-// Model folders: config.json + model.safetensors (+ the tokenizer the config names). Loading checks
-// every tensor's name and shape, so a corrupted or mismatched checkpoint is a clear error.
+// Model folders: config.json + model.safetensors (+ the tokenizer the config names), in our own
+// format ("model_type": "switchyard") or as Hugging Face saves them (the families of
+// family_registry.h). Loading checks every tensor's name and shape, so a corrupted or mismatched
+// checkpoint is a clear error.
 #pragma once
 
 #include <memory>
@@ -20,6 +22,7 @@ struct LoadedModel {
 // DIR/model.safetensors with the base weights (adapters are saved separately).
 void save_model(const std::string& dir, TransformerLM& model);
 
+// Either format, by config.json's model_type; an unknown one is an error listing those supported.
 LoadedModel load_model(const std::string& dir);
 
 // The shipped built-in model: $SWITCHYARD_RESOURCES/base-model, else the installed or source copy.

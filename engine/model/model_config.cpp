@@ -74,6 +74,7 @@ void ModelConfig::validate(const std::string& source) const {
   require(d_ff > 0, source, "d_ff", "must be positive");
   require(max_seq_len > 0, source, "max_seq_len", "must be positive");
   require(norm_eps > 0, source, "norm_eps", "must be positive");
+  require(embed_dim >= 0, source, "embed_dim", "must be 0 (= d_model) or positive");
   require(position != PositionType::RoPE || head_dim() % 2 == 0, source, "d_model",
           "must give an even head dimension for RoPE");
 }
@@ -98,6 +99,9 @@ nlohmann::json to_json(const ModelConfig& c) {
           {"o_bias", c.o_bias},
           {"mlp_bias", c.mlp_bias},
           {"embed_norm", c.embed_norm},
+          {"post_norm", c.post_norm},
+          {"final_norm", c.final_norm},
+          {"embed_dim", c.embed_dim},
           {"tie_embeddings", c.tie_embeddings},
           {"bos_id", c.bos_id},
           {"eos_id", c.eos_id},
@@ -124,6 +128,9 @@ ModelConfig model_config_from_json(const nlohmann::json& j, const std::string& s
   read_field(j, "o_bias", c.o_bias, source);
   read_field(j, "mlp_bias", c.mlp_bias, source);
   read_field(j, "embed_norm", c.embed_norm, source);
+  read_field(j, "post_norm", c.post_norm, source);
+  read_field(j, "final_norm", c.final_norm, source);
+  read_field(j, "embed_dim", c.embed_dim, source);
   read_field(j, "tie_embeddings", c.tie_embeddings, source);
   read_field(j, "bos_id", c.bos_id, source);
   read_field(j, "eos_id", c.eos_id, source);

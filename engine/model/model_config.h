@@ -33,12 +33,19 @@ struct ModelConfig {
   bool o_bias = true;
   bool mlp_bias = true;
   bool embed_norm = false;  // BLOOM normalises the embeddings
+  // OPT-350m's post-LN blocks: x = norm(x + attn(x)), x = norm(x + mlp(x)); else pre-norm blocks.
+  bool post_norm = false;
+  bool final_norm = true;  // a norm after the last block (post-LN OPT has none)
+  // Width of the token embeddings when it differs from d_model (OPT-350m): a project_in layer
+  // lifts them to d_model, a project_out layer brings the last hidden state back. 0 = d_model.
+  int64_t embed_dim = 0;
   bool tie_embeddings = true;
   int64_t bos_id = 257;
   int64_t eos_id = 258;
   int64_t pad_id = 256;
 
   int64_t head_dim() const { return d_model / n_head; }
+  int64_t token_dim() const { return embed_dim > 0 ? embed_dim : d_model; }
   // Throws sy::Error naming `source` and the field when a value is out of range.
   void validate(const std::string& source) const;
 };

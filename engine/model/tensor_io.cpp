@@ -34,14 +34,6 @@ const DTypePair kDTypePairs[] = {
     {DType::BOOL, torch::kBool},
 };
 
-torch::ScalarType to_scalar_type(DType dtype) {
-  for (const DTypePair& pair : kDTypePairs) {
-    if (pair.dtype == dtype) return pair.scalar_type;
-  }
-  throw Error(std::string("Internal error: safetensors dtype ") + dtype_name(dtype) +
-              " has no torch scalar type.");
-}
-
 std::optional<DType> to_dtype(torch::ScalarType type) {
   for (const DTypePair& pair : kDTypePairs) {
     if (pair.scalar_type == type) return pair.dtype;
@@ -51,17 +43,27 @@ std::optional<DType> to_dtype(torch::ScalarType type) {
 
 }  // namespace
 
+torch::ScalarType torch_dtype(DType dtype) {
+  for (const DTypePair& pair : kDTypePairs) {
+    if (pair.dtype == dtype) return pair.scalar_type;
+  }
+  throw Error(std::string("Internal error: safetensors dtype ") + dtype_name(dtype) +
+              " has no torch scalar type.");
+}
+
+torch::Tensor tensor_from_entry(const TensorEntry& entry) {
+  // Copy out of the mapping: the tensor outlives the file, and mapped bytes may be unaligned.
+  torch::Tensor tensor =
+      torch::empty(entry.shape, torch::TensorOptions().dtype(torch_dtype(entry.dtype)));
+  if (entry.nbytes > 0) std::memcpy(tensor.data_ptr(), entry.data, entry.nbytes);
+  return tensor;
+}
+
 NamedTensors load_safetensors(const std::string& path,
                               std::map<std::string, std::string>* metadata) {
   const SafetensorsFile file = SafetensorsFile::open(path);
   NamedTensors out;
-  for (const TensorEntry& entry : file.tensors()) {
-    // Copy out of the mapping: the tensors outlive the file, and mapped bytes may be unaligned.
-    torch::Tensor tensor =
-        torch::empty(entry.shape, torch::TensorOptions().dtype(to_scalar_type(entry.dtype)));
-    if (entry.nbytes > 0) std::memcpy(tensor.data_ptr(), entry.data, entry.nbytes);
-    out.emplace(entry.name, std::move(tensor));
-  }
+  for (const TensorEntry& entry : file.tensors()) out.emplace(entry.name, tensor_from_entry(entry));
   if (metadata) *metadata = file.metadata();
   return out;
 }

@@ -9,9 +9,16 @@
 
 #include <torch/types.h>
 
+#include "engine/model/safetensors.h"
+
 namespace sy {
 
 using NamedTensors = std::map<std::string, torch::Tensor>;
+
+// The torch scalar type of a safetensors dtype.
+torch::ScalarType torch_dtype(DType dtype);
+// One entry of an open file as an owned, contiguous CPU tensor of its stored dtype.
+torch::Tensor tensor_from_entry(const TensorEntry& entry);
 
 // Loads every tensor as an owned, contiguous CPU tensor of its stored dtype (the file is closed on
 // return). When `metadata` is given it receives the file's "__metadata__". Throws sy::Error on a

@@ -1,5 +1,5 @@
 // The tokenizer interface every model family uses: the byte-level tokenizer of the built-in model
-// implements it now, the Hugging Face BPE tokenizers (tokenizer.json) later.
+// and the Hugging Face tokenizers read from tokenizer.json (engine/tokenizer/) implement it.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +18,9 @@ class Tokenizer {
 
   // Text to ids, without any special tokens (no BOS/EOS added).
   virtual TokenIds encode(std::string_view text) const = 0;
+  // Text to ids with the special tokens the tokenizer puts around a text (its post-processor,
+  // for example BOS first); the default adds none.
+  virtual TokenIds encode_with_special(std::string_view text) const { return encode(text); }
   // Ids to text. Special tokens are dropped when skip_special is true.
   virtual std::string decode(const TokenIds& ids, bool skip_special = true) const = 0;
 
@@ -26,6 +29,8 @@ class Tokenizer {
   virtual int64_t bos_id() const = 0;
   virtual int64_t eos_id() const = 0;
   virtual int64_t pad_id() const = 0;
+  // The id of a token given by its text ("<|im_end|>"), or -1 when there is none (the default).
+  virtual int64_t token_to_id(std::string_view /*token*/) const { return -1; }
 };
 
 }  // namespace sy

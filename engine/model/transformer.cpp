@@ -3,6 +3,8 @@
 // the softmax in FP32 whatever the weights' dtype, as the reference implementations do.
 #include "engine/model/transformer.h"
 
+#include <algorithm>
+
 #include <cmath>
 #include <tuple>
 #include <utility>
@@ -13,6 +15,7 @@
 #include <torch/utils.h>
 
 #include "engine/model/contiguous_bmm.h"
+#include "engine/model/family_registry.h"
 #include "engine/util/error.h"
 
 namespace sy {
@@ -27,10 +30,13 @@ torch::Tensor rotate_half(const torch::Tensor& x) {
 }
 
 // RoPE's rotation for positions [B, T], as [B, 1, T, D] cos and sin; angles in FP32 for accuracy.
+// inv_freq_i = 1 / theta^(2i / D), computed in the same FP32 steps as HF's Llama, so that the
+// angles agree to the last bit.
 std::pair<torch::Tensor, torch::Tensor> rope_tables(const torch::Tensor& positions, int64_t dim,
                                                     double theta) {
-  auto inv_freq = torch::pow(theta, -torch::arange(0, dim, 2, torch::kFloat) / double(dim))
-                      .to(positions.device());
+  const auto exponents =
+      torch::arange(0, dim, 2, torch::kLong).to(torch::kFloat) / static_cast<double>(dim);
+  const auto inv_freq = (1.0 / torch::pow(theta, exponents)).to(positions.device());
   auto freqs = positions.to(torch::kFloat).unsqueeze(-1) * inv_freq;  // [B, T, D/2]
   auto emb = torch::cat({freqs, freqs}, -1).unsqueeze(1);             // [B, 1, T, D]
   return {emb.cos(), emb.sin()};
@@ -40,20 +46,24 @@ torch::Tensor apply_rope(const torch::Tensor& x, const AttentionContext& ctx) {
   return x * ctx.rope_cos.to(x.scalar_type()) + rotate_half(x) * ctx.rope_sin.to(x.scalar_type());
 }
 
-// ALiBi slopes as BLOOM computes them, including the extra slopes of a non-power-of-two count.
+// ALiBi slopes as BLOOM computes them, including the extra slopes of a non-power-of-two count:
+// with c the largest power of two <= H, slopes b^1 .. b^c for b = 2^(-2^-(log2 c - 3)), then
+// b'^1, b'^3, ... for b' = 2^(-2^-(log2 2c - 3)) until H slopes. Powers taken in FP32 as BLOOM
+// does.
 torch::Tensor alibi_slopes(int64_t n_head) {
   const int64_t closest = int64_t(1) << static_cast<int64_t>(std::floor(std::log2(n_head)));
+  auto powers_of = [](double base, int64_t first, int64_t end, int64_t step) {
+    return torch::pow(torch::tensor(static_cast<float>(base)),
+                      torch::arange(first, end, step, torch::kInt));
+  };
   const double base = std::pow(2.0, -std::pow(2.0, -(std::log2(double(closest)) - 3.0)));
-  std::vector<float> slopes;
-  for (int64_t i = 1; i <= closest; ++i) slopes.push_back(float(std::pow(base, double(i))));
+  auto slopes = powers_of(base, 1, 1 + closest, 1);
   if (closest != n_head) {
     const double extra_base = std::pow(2.0, -std::pow(2.0, -(std::log2(2.0 * closest) - 3.0)));
     const int64_t remaining = std::min(closest, n_head - closest);
-    for (int64_t i = 0; i < remaining; ++i) {
-      slopes.push_back(float(std::pow(extra_base, double(2 * i + 1))));
-    }
+    slopes = torch::cat({slopes, powers_of(extra_base, 1, 1 + 2 * remaining, 2)});
   }
-  return torch::tensor(slopes);
+  return slopes;
 }
 
 torch::Tensor activate(MlpType type, const torch::Tensor& x) {
@@ -169,7 +179,7 @@ torch::Tensor MlpImpl::forward(const torch::Tensor& x, AdapterId adapter) {
 
 // --------------------------------------------------------------------------------------- Block
 
-BlockImpl::BlockImpl(const ModelConfig& config) {
+BlockImpl::BlockImpl(const ModelConfig& config) : post_norm_(config.post_norm) {
   attn_norm = register_module("attn_norm", Norm(config.norm, config.d_model, config.norm_eps));
   attn = register_module("attn", Attention(config));
   mlp_norm = register_module("mlp_norm", Norm(config.norm, config.d_model, config.norm_eps));
@@ -178,6 +188,10 @@ BlockImpl::BlockImpl(const ModelConfig& config) {
 
 torch::Tensor BlockImpl::forward(const torch::Tensor& x, const AttentionContext& ctx,
                                  KVCache* cache, int64_t layer, AdapterId adapter) {
+  if (post_norm_) {  // OPT with do_layer_norm_before = false
+    auto h = attn_norm(x + attn(x, ctx, cache, layer, adapter));
+    return mlp_norm(h + mlp(h, adapter));
+  }
   auto h = x + attn(attn_norm(x), ctx, cache, layer, adapter);
   return h + mlp(mlp_norm(h), adapter);
 }
@@ -186,8 +200,11 @@ torch::Tensor BlockImpl::forward(const torch::Tensor& x, const AttentionContext&
 
 TransformerLMImpl::TransformerLMImpl(const ModelConfig& config) : config_(config) {
   config.validate("model config");
-  tok_emb = register_module("tok_emb", torch::nn::Embedding(config.vocab_size, config.d_model));
+  tok_emb = register_module("tok_emb", torch::nn::Embedding(config.vocab_size, config.token_dim()));
   torch::nn::init::normal_(tok_emb->weight, 0.0, 0.02);
+  if (config.token_dim() != config.d_model) {
+    proj_in = register_module("proj_in", LoraLinear(config.token_dim(), config.d_model, false));
+  }
   if (config.position == PositionType::Learned) {
     pos_emb = register_module(
         "pos_emb",
@@ -206,9 +223,14 @@ TransformerLMImpl::TransformerLMImpl(const ModelConfig& config) : config_(config
     torch::nn::init::normal_(block->mlp->down_proj->weight, 0.0, residual_std);
     layers->push_back(block);
   }
-  norm_f = register_module("norm_f", Norm(config.norm, config.d_model, config.norm_eps));
+  if (config.final_norm) {
+    norm_f = register_module("norm_f", Norm(config.norm, config.d_model, config.norm_eps));
+  }
+  if (config.token_dim() != config.d_model) {
+    proj_out = register_module("proj_out", LoraLinear(config.d_model, config.token_dim(), false));
+  }
   if (!config.tie_embeddings) {
-    lm_head = register_module("lm_head", LoraLinear(config.d_model, config.vocab_size, false));
+    lm_head = register_module("lm_head", LoraLinear(config.token_dim(), config.vocab_size, false));
   }
 }
 
@@ -264,24 +286,69 @@ torch::Tensor TransformerLMImpl::hidden_states(const torch::Tensor& input_ids,
   }
   auto ctx = make_context(full_mask, T, tok_emb->weight.scalar_type());
   auto x = tok_emb(input_ids);
+  if (proj_in) x = proj_in(x, adapter);
   if (pos_emb) x = x + pos_emb(ctx.positions + config_.position_offset);
   if (emb_norm) x = emb_norm(x);
   for (int64_t i = 0; i < config_.n_layer; ++i) {
     x = layers[static_cast<size_t>(i)]->as<Block>()->forward(x, ctx, cache, i, adapter);
   }
   if (cache) cache->mask = full_mask;
-  return norm_f(x);
+  return norm_f ? norm_f(x) : x;
 }
 
 torch::Tensor TransformerLMImpl::logits(const torch::Tensor& hidden) {
-  if (lm_head) return lm_head(hidden);
-  return torch::matmul(hidden, tok_emb->weight.t());
+  const torch::Tensor h = proj_out ? proj_out(hidden) : hidden;
+  if (lm_head) return lm_head(h);
+  return torch::matmul(h, tok_emb->weight.t());
 }
 
 torch::Tensor TransformerLMImpl::forward(const torch::Tensor& input_ids,
                                          const torch::Tensor& attention_mask, KVCache* cache,
                                          AdapterId adapter) {
   return logits(hidden_states(input_ids, attention_mask, cache, adapter));
+}
+
+std::vector<std::string> TransformerLMImpl::resolve_lora_targets(
+    const std::vector<std::string>& targets) {
+  // Layer 0's linear layers: our leaf name ("qkv_proj") -> the family's path inside the layer
+  // ("attn.c_attn"; the full path, since GPT-2 has both attn.c_proj and mlp.c_proj).
+  std::vector<std::pair<std::string, std::string>> layer0;
+  for (auto& item : named_modules()) {
+    if (!item.value()->as<LoraLinearImpl>() || item.key().rfind("layers.0.", 0) != 0) continue;
+    const std::string theirs = checkpoint_module_name(config_.family, item.key()).name;
+    const size_t at = theirs.find(".0.");
+    layer0.emplace_back(item.key().substr(item.key().rfind('.') + 1),
+                        theirs.substr(at == std::string::npos ? 0 : at + 3));
+  }
+  std::vector<std::string> out;
+  auto add = [&out](const std::string& t) {
+    if (std::find(out.begin(), out.end(), t) == out.end()) out.push_back(t);
+  };
+  for (const auto& target : targets) {
+    LoraSpec single;
+    single.target_modules = {target};
+    bool names_theirs = false;
+    for (const auto& [ours, theirs] : layer0)
+      names_theirs = names_theirs || lora_targets(single, theirs);
+    if (names_theirs) {
+      add(target);
+      continue;
+    }
+    // Our canonical name: a fused qkv_proj stands for q/k/v_proj and the other way round, so the
+    // defaults ("qkv_proj", "o_proj", ...) mean the same layers on every family.
+    bool matched = false;
+    for (const auto& [ours, theirs] : layer0) {
+      const bool qkv_alias =
+          (target == "qkv_proj" && (ours == "q_proj" || ours == "k_proj" || ours == "v_proj")) ||
+          (ours == "qkv_proj" && (target == "q_proj" || target == "k_proj" || target == "v_proj"));
+      if (ours == target || qkv_alias) {
+        add(theirs);
+        matched = true;
+      }
+    }
+    if (!matched) add(target);  // matches nothing: add_adapter's error lists what exists
+  }
+  return out;
 }
 
 AdapterId TransformerLMImpl::add_adapter(const std::string& name, const LoraSpec& spec) {
@@ -294,18 +361,23 @@ AdapterId TransformerLMImpl::add_adapter(const std::string& name, const LoraSpec
     throw Error("LoRA field \"lora_dropout\" must be in [0, 1)");
   }
   const AdapterId id = static_cast<AdapterId>(adapter_names_.size());
+  LoraSpec resolved = spec;
+  resolved.target_modules = resolve_lora_targets(spec.target_modules);
   int targeted = 0;
   for (auto& item : named_modules()) {
-    if (auto* layer = item.value()->as<LoraLinearImpl>(); layer && lora_targets(spec, item.key())) {
-      layer->add_adapter(id, name, spec);
+    auto* layer = item.value()->as<LoraLinearImpl>();
+    if (layer && lora_targets(resolved, checkpoint_module_name(config_.family, item.key()).name)) {
+      layer->add_adapter(id, name, resolved);
       ++targeted;
     }
   }
   if (targeted == 0) {
-    std::string known;
+    std::string known;  // layer 0's linear layers, named as target_modules name them
     for (auto& item : named_modules()) {
       if (item.value()->as<LoraLinearImpl>() && item.key().rfind("layers.0.", 0) == 0) {
-        known += (known.empty() ? "" : ", ") + item.key().substr(9);
+        const std::string module = checkpoint_module_name(config_.family, item.key()).name;
+        const size_t at = module.find(".0.");
+        known += (known.empty() ? "" : ", ") + module.substr(at == std::string::npos ? 0 : at + 3);
       }
     }
     throw Error(
@@ -313,7 +385,7 @@ AdapterId TransformerLMImpl::add_adapter(const std::string& name, const LoraSpec
         known);
   }
   adapter_names_.push_back(name);
-  adapter_specs_.push_back(spec);
+  adapter_specs_.push_back(resolved);
   return id;
 }
 

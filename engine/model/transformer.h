@@ -1,7 +1,7 @@
-// The decoder-only transformer language model, driven by a ModelConfig: pre-norm blocks of
-// attention (multi-head or grouped-query, learned / RoPE / ALiBi positions) and an MLP
-// (GELU / ReLU / SwiGLU), with an optional KV cache for generation. Every linear layer is a
-// LoraLinear, so adapters attach to any of them by name.
+// The decoder-only transformer language model, driven by a ModelConfig: pre-norm (or OPT-350m's
+// post-norm) blocks of attention (multi-head or grouped-query, learned / RoPE / ALiBi positions)
+// and an MLP (GELU / ReLU / SwiGLU), with an optional KV cache for generation. Every linear layer
+// is a LoraLinear, so adapters attach to any of them by name.
 #pragma once
 
 #include <string>
@@ -81,6 +81,9 @@ class BlockImpl : public torch::nn::Module {
   Norm attn_norm{nullptr}, mlp_norm{nullptr};
   Attention attn{nullptr};
   Mlp mlp{nullptr};
+
+ private:
+  bool post_norm_;
 };
 TORCH_MODULE(Block);
 
@@ -93,7 +96,8 @@ class TransformerLMImpl : public torch::nn::Module {
   // extended. Returns logits [B, T, vocab].
   torch::Tensor forward(const torch::Tensor& input_ids, const torch::Tensor& attention_mask = {},
                         KVCache* cache = nullptr, AdapterId adapter = kNoAdapter);
-  // The final-norm hidden states [B, T, d_model] (what the logits are read from).
+  // The last block's hidden states after the final norm (if any), [B, T, d_model]: what the
+  // logits are read from (through proj_out where the model has one).
   torch::Tensor hidden_states(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
                               KVCache* cache = nullptr, AdapterId adapter = kNoAdapter);
   torch::Tensor logits(const torch::Tensor& hidden);
@@ -101,7 +105,12 @@ class TransformerLMImpl : public torch::nn::Module {
   const ModelConfig& config() const { return config_; }
   KVCache make_cache() const;
 
-  // Adapters: one slot per name; every linear layer that the spec targets gets a LoRA.
+  // Adapters: one slot per name; every linear layer that the spec targets gets a LoRA. Targets
+  // are matched against the family's checkpoint module names (checkpoint_module_name), so a
+  // Hugging Face model takes PEFT's target_modules as they are ("q_proj", "c_attn").
+  // `spec.target_modules` may name layers as the family's checkpoint does ("c_attn",
+  // "self_attn.q_proj") or by our names ("qkv_proj", "o_proj", "up_proj", ...); the adapter keeps
+  // them as the family's names, which is what PEFT's adapter_config.json needs.
   AdapterId add_adapter(const std::string& name, const LoraSpec& spec);
   void remove_adapter(const std::string& name);
   AdapterId adapter_id(const std::string& name) const;  // throws when unknown
@@ -120,11 +129,13 @@ class TransformerLMImpl : public torch::nn::Module {
   std::vector<std::pair<std::string, torch::Tensor>> base_parameters();
 
   torch::nn::Embedding tok_emb{nullptr}, pos_emb{nullptr};
-  Norm emb_norm{nullptr}, norm_f{nullptr};
+  Norm emb_norm{nullptr}, norm_f{nullptr};  // norm_f unless config.final_norm is false
   torch::nn::ModuleList layers{nullptr};
-  LoraLinear lm_head{nullptr};  // only when embeddings are not tied
+  LoraLinear proj_in{nullptr}, proj_out{nullptr};  // only when config.embed_dim != d_model
+  LoraLinear lm_head{nullptr};                     // only when embeddings are not tied
 
  private:
+  std::vector<std::string> resolve_lora_targets(const std::vector<std::string>& targets);
   AttentionContext make_context(const torch::Tensor& full_mask, int64_t new_tokens,
                                 torch::ScalarType dtype) const;
 

@@ -208,7 +208,9 @@ class Session {
             const NamedTensors tensors = adapter_tensors(base_.model, *adapter);
             for (const auto& [name, t] : tensors) out.parameters += t.numel();
             out.safetensors = safetensors_bytes(tensors, {{"format", "pt"}});
-            out.config_json = adapter_config(base_.model->adapter_spec(*adapter), base_dir_).dump();
+            out.config_json = adapter_config(base_.model->adapter_spec(*adapter), base_dir_,
+                                             base_.model->config().family)
+                                  .dump();
             observer_.adapter_trained(run, stage, out);
           }
           checkpoint = safetensors_bytes(strategy->state());

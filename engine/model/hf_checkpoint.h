@@ -1,0 +1,31 @@
+// Hugging Face model folders: config.json (its model_type picks the family), model.safetensors or
+// the shards model.safetensors.index.json lists, and tokenizer.json. Every tensor the config
+// implies must be there with its shape, in F32, F16 or BF16, and nothing else may be; the weights
+// land in our transformer in FP32.
+#pragma once
+
+#include <string>
+
+#include <torch/types.h>
+#include <nlohmann/json_fwd.hpp>
+
+#include "engine/model/checkpoint.h"
+#include "engine/model/family_registry.h"
+
+namespace sy {
+
+// Loads DIR as a model of `family`; `config` is DIR/config.json, already read from config_path.
+LoadedModel load_hf_model(const std::string& dir, const ModelFamily& family,
+                          const nlohmann::json& config, const std::string& config_path);
+
+// A checkpoint tensor in our layout, and back (each undoes the other).
+torch::Tensor checkpoint_to_ours(const torch::Tensor& t, TensorTransform transform,
+                                 const ModelConfig& config);
+torch::Tensor ours_to_checkpoint(const torch::Tensor& t, TensorTransform transform,
+                                 const ModelConfig& config);
+// What a LoRA matrix of a layer whose weight takes `transform` takes: PEFT keeps A [r, in] and
+// B [out, r] whatever the layer stores (so Conv1D's transpose does not apply), but B's rows are
+// the layer's output rows, so BLOOM's permutation does (on B only).
+TensorTransform lora_B_transform(TensorTransform weight_transform);
+
+}  // namespace sy
