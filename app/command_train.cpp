@@ -91,7 +91,7 @@ int command_train(int argc, char** argv) {
     if (mode == "lora") {
       save_adapter(args.str("out"), model, target.adapter, loaded.dir);
     } else {
-      save_model(args.str("out"), model);
+      save_model(args.str("out"), model, loaded.dir);
     }
     std::printf("saved %s to %s\n", mode == "lora" ? "the adapter" : "the model",
                 args.str("out").c_str());

@@ -18,7 +18,11 @@
 namespace sy {
 namespace fs = std::filesystem;
 
-void save_model(const std::string& dir, TransformerLM& model) {
+void save_model(const std::string& dir, TransformerLM& model, const std::string& source_dir) {
+  if (find_family(model->config().family)) {
+    save_hf_model(dir, model, source_dir);
+    return;
+  }
   fs::create_directories(dir);
   nlohmann::json config = to_json(model->config());
   config["model_type"] = "switchyard";

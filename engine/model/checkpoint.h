@@ -19,8 +19,10 @@ struct LoadedModel {
 };
 
 // Writes DIR/config.json ({"model_type": "switchyard", ...the ModelConfig...}) and
-// DIR/model.safetensors with the base weights (adapters are saved separately).
-void save_model(const std::string& dir, TransformerLM& model);
+// DIR/model.safetensors with the base weights (adapters are saved separately). A model of a
+// Hugging Face family is written as that family's folder instead (save_hf_model), with the
+// config and tokenizer of `source_dir`, the folder it was loaded from.
+void save_model(const std::string& dir, TransformerLM& model, const std::string& source_dir = "");
 
 // Either format, by config.json's model_type; an unknown one is an error listing those supported.
 LoadedModel load_model(const std::string& dir);

@@ -249,4 +249,39 @@ LoadedModel load_hf_model(const std::string& dir, const ModelFamily& family,
   return loaded;
 }
 
+void save_hf_model(const std::string& dir, TransformerLM& model, const std::string& source_dir) {
+  const ModelFamily* family = find_family(model->config().family);
+  if (!family) throw Error("save_hf_model: \"" + model->config().family + "\" is not a HF family");
+  const std::string source_config = (fs::path(source_dir) / "config.json").string();
+  if (!fs::exists(source_config)) {
+    throw Error("cannot save the " + std::string(family->model_type) + " model to " + dir +
+                ": its source folder " + source_dir + " has no config.json to carry over");
+  }
+  fs::create_directories(dir);
+  // The architecture is the source's; the weights are now FP32 whatever the source stored.
+  nlohmann::json config = read_json_file(source_config);
+  for (const char* field : {"torch_dtype", "dtype"}) {
+    if (config.contains(field)) config[field] = "float32";
+  }
+  write_json_file((fs::path(dir) / "config.json").string(), config);
+  // The tokenizer and generation settings travel with the weights, so the folder stands alone.
+  for (const char* file : {"tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
+                           "generation_config.json"}) {
+    const fs::path from = fs::path(source_dir) / file;
+    if (fs::exists(from) && fs::absolute(from) != fs::absolute(fs::path(dir) / file)) {
+      fs::copy_file(from, fs::path(dir) / file, fs::copy_options::overwrite_existing);
+    }
+  }
+  NamedTensors tensors;
+  for (auto& [ours, param] : model->base_parameters()) {
+    const CheckpointName name = checkpoint_tensor_name(*family, ours, family->prefixes.front());
+    tensors[name.name] =
+        ours_to_checkpoint(param.detach().to(torch::kFloat), name.transform, model->config())
+            .contiguous();
+  }
+  // A single file: a model small enough to train here is small enough for one.
+  fs::remove(fs::path(dir) / "model.safetensors.index.json");
+  save_safetensors((fs::path(dir) / "model.safetensors").string(), tensors, {{"format", "pt"}});
+}
+
 }  // namespace sy

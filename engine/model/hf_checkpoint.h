@@ -18,6 +18,11 @@ namespace sy {
 LoadedModel load_hf_model(const std::string& dir, const ModelFamily& family,
                           const nlohmann::json& config, const std::string& config_path);
 
+// Writes DIR as a Hugging Face folder of the model's family, which transformers loads too: the
+// source folder's config.json (dtype set to float32), tokenizer and generation files, and
+// model.safetensors with the family's tensor names and layouts, in FP32.
+void save_hf_model(const std::string& dir, TransformerLM& model, const std::string& source_dir);
+
 // A checkpoint tensor in our layout, and back (each undoes the other).
 torch::Tensor checkpoint_to_ours(const torch::Tensor& t, TensorTransform transform,
                                  const ModelConfig& config);

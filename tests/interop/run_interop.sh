@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The live interop test: PEFT loads the adapters we train and gives our logits, and we load the
-# adapters PEFT makes and give PEFT's logits, for every family's tiny fixture checkpoint.
+# The live interop test: PEFT loads the adapters we train and gives our logits, we load the
+# adapters PEFT makes and give PEFT's logits, and transformers loads the models we fully
+# fine-tune, for every family's tiny fixture checkpoint.
 # Needs the reference environment (scripts/reference-env); without it the test is skipped (exit
 # 77), unless SWITCHYARD_REQUIRE_INTEROP=1 (scripts/test --interop), where that is a failure.
 # Usage: run_interop.sh ENGINE_BINARY
@@ -50,6 +51,18 @@ for base in ${SWITCHYARD_INTEROP_MODELS:-gpt2 bloom opt opt-postln llama-gqa qwe
   "$py" "$here/peft_logits.py" --model "$model" --adapter "$tmp/$base-ours" --input "$input" \
     --output "$tmp/theirs.json"
   check "$base: our adapter loaded in PEFT" "$tmp/ours.json" "$tmp/theirs.json" "$input"
+  # A full fine-tune, saved in the family's own format, in transformers.
+  "$engine" train --model "$model" --mode full --task add --steps 2 --batch-size 4 \
+    --train-examples 8 --lr 0.01 --no-eval --out "$tmp/$base-full" >/dev/null 2>"$tmp/train.log" ||
+    { cat "$tmp/train.log" >&2; exit 1; }
+  "$engine" forward --model "$tmp/$base-full" --input "$input" --output "$tmp/full-ours.json"
+  "$py" "$here/peft_logits.py" --model "$tmp/$base-full" --input "$input" \
+    --output "$tmp/full-theirs.json"
+  check "$base: our full fine-tune loaded in transformers" "$tmp/full-ours.json" \
+    "$tmp/full-theirs.json" "$input"
+  check "$base: the full fine-tune changed the model" "$tmp/full-ours.json" \
+    "$model/expected.json" "$input" --differ
+
   # A trained adapter must change the logits, or the comparisons above prove nothing.
   check "$base: our adapter changes the base's logits" "$tmp/ours.json" "$model/expected.json" \
     "$input" --differ

@@ -332,6 +332,43 @@ class TestHfModels : public QObject {
     }
   }
 
+  void saved_models_stay_in_their_family_format_data() {
+    QTest::addColumn<QString>("fixture");
+    for (const char* f :
+         {"gpt2", "gpt2-sharded", "bloom", "opt-postln", "llama-gqa", "llama-bf16", "qwen2"}) {
+      QTest::newRow(f) << QString(f);
+    }
+  }
+  void saved_models_stay_in_their_family_format() {
+    // A full fine-tune of a HF model is saved as that family's folder (transformers reads it
+    // too; tests/interop checks that live): changed weights come back exactly, with the tokenizer.
+    QFETCH(QString, fixture);
+    const std::string name = fixture.toStdString();
+    LoadedModel loaded = load_model(fixture_dir(name));
+    {
+      torch::NoGradGuard no_grad;
+      torch::manual_seed(1);
+      for (auto& [ours, param] : loaded.model->base_parameters()) {
+        param.add_(torch::randn_like(param) * 0.01);
+      }
+    }
+    const std::string out = tmp_.path().toStdString() + "/full-" + name;
+    save_model(out, loaded.model, loaded.dir);
+    const nlohmann::json config = read_json_file(out + "/config.json");
+    QCOMPARE(
+        config.at("model_type").get<std::string>(),
+        read_json_file(fixture_dir(name) + "/config.json").at("model_type").get<std::string>());
+    QVERIFY(fs::exists(out + "/tokenizer.json"));
+    LoadedModel again = load_model(out);
+    const nlohmann::json expected = expected_of(name);
+    const auto before = forward_fixture(loaded.model, expected);
+    const auto after = forward_fixture(again.model, expected);
+    QVERIFY2(torch::equal(before, after), (name + ": saved model gives other logits").c_str());
+    const std::string text = "Hello, world";
+    QCOMPARE(again.tokenizer->encode(text), loaded.tokenizer->encode(text));
+    std::printf("OK      %-28s full model saved in its family's format\n", name.c_str());
+  }
+
   void prefixes_and_buffers_are_accepted() {
     // GPT-2 and BLOOM without "transformer.", OPT as OPTModel saves it ("decoder."), and GPT-2's
     // attn.bias / attn.masked_bias buffers: the same logits.
