@@ -1,13 +1,55 @@
 // switchyard: the desktop app. It links Qt, QCustomPlot and storage/ only; training runs in
 // switchyard-engine processes that it starts and listens to.
-// Usage: switchyard [--db FILE] [EXPERIMENT.json]
+// Usage: switchyard [--db FILE] [--run RUN] [--compare RUNS] [--tab TAB] [--group-seeds]
+//                   [--start [--quick]] [--screenshot FILE [--screenshot-stage N]]
+//                   [EXPERIMENT.json]
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QJsonObject>
 #include <QTabWidget>
 #include <QTimer>
 #include <QVector>
 
+#include <cstdio>
+#include <memory>
+
 #include "ui/main_window.h"
+#include "ui/run_plots.h"
+#include "ui/run_queue.h"
+
+namespace {
+
+// Saves the window once a live run is halfway through stage `stage`, then cancels the runs and
+// quits (0 when the picture was saved). For the user guide: a run in progress, mid-stage, with
+// the earlier stages' scores already drawn.
+void screenshot_live(sy::ui::MainWindow& window, int stage, const QString& path) {
+  const auto taken = std::make_shared<bool>(false);
+  QObject::connect(&window.queue(), &sy::ui::RunQueue::jobEvent, &window,
+                   [&window, stage, path, taken](int, const QJsonObject& event) {
+                     if (*taken || event.value("type").toString() != QLatin1String("train_step") ||
+                         event.value("stage").toInt() != stage ||
+                         2 * event.value("step").toInt() < event.value("steps").toInt())
+                       return;
+                     *taken = true;
+                     // Long enough for the plots' coalesced redraw and its queued replot.
+                     QTimer::singleShot(8 * sy::ui::RunPlots::kRefreshMs, &window, [&window, path] {
+                       const bool saved = window.grab().save(path);
+                       if (!saved) std::fprintf(stderr, "cannot write %s\n", qPrintable(path));
+                       QObject::connect(&window.queue(), &sy::ui::RunQueue::idle, &window,
+                                        [saved] { QApplication::exit(saved ? 0 : 1); });
+                       window.cancelRuns();
+                     });
+                   });
+  QObject::connect(&window.queue(), &sy::ui::RunQueue::jobFinished, &window,
+                   [taken, stage](int, int, const QString& message) {
+                     if (*taken) return;
+                     std::fprintf(stderr, "the run ended before stage %d: %s\n", stage,
+                                  qPrintable(message));
+                     QApplication::exit(1);
+                   });
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   QApplication app(argc, argv);
@@ -28,22 +70,42 @@ int main(int argc, char** argv) {
   parser.addOption(compare);
   QCommandLineOption tab("tab", "Open on this tab: run, compare or experiment.", "TAB");
   parser.addOption(tab);
+  QCommandLineOption group_seeds("group-seeds",
+                                 "Show one row per seed group in the run list (Ctrl+G).");
+  parser.addOption(group_seeds);
+  QCommandLineOption start("start", "Run the experiment as soon as the window is open (Ctrl+R).");
+  parser.addOption(start);
+  QCommandLineOption quick("quick", "Runs started from the window are quick checks.");
+  parser.addOption(quick);
   QCommandLineOption screenshot(
       "screenshot", "Save the window as a PNG once it has drawn, then quit (for the user guide).",
       "FILE");
   parser.addOption(screenshot);
+  QCommandLineOption screenshot_stage(
+      "screenshot-stage",
+      "With --screenshot and --start: save it halfway through stage N of the live run instead, "
+      "then cancel the runs and quit.",
+      "N");
+  parser.addOption(screenshot_stage);
   parser.addPositionalArgument("experiment", "An experiment file to open, ready to run.");
   parser.process(app);
 
   sy::ui::MainWindow window(parser.value(db));
   if (!parser.positionalArguments().isEmpty())
     window.openExperiment(parser.positionalArguments()[0]);
+  if (parser.isSet(group_seeds)) window.setGroupSeeds(true);
+  window.setQuick(parser.isSet(quick));
   window.resize(1400, 860);
   window.show();
-  if (parser.isSet(run)) window.showRun(parser.value(run).toLongLong());
+  if (parser.isSet(run)) {
+    const int64_t id = parser.value(run).toLongLong();
+    window.showRun(id);
+    window.selectRuns({id});
+  }
   if (parser.isSet(compare)) {
     QVector<int64_t> ids;
     for (const QString& id : parser.value(compare).split(',')) ids << id.toLongLong();
+    window.selectRuns(ids);
     window.compareRuns(ids);
   }
   if (parser.isSet(tab)) {
@@ -51,12 +113,22 @@ int main(int argc, char** argv) {
     for (int i = 0; i < window.tabs().count(); ++i)
       if (window.tabs().tabText(i).toLower() == name) window.tabs().setCurrentIndex(i);
   }
+  if (parser.isSet(start)) window.runExperiment();
   if (parser.isSet(screenshot)) {
-    // After the plots' queued replot has run.
-    QTimer::singleShot(1500, &window, [&] {
-      const bool saved = window.grab().save(parser.value(screenshot));
-      QApplication::exit(saved ? 0 : 1);
-    });
+    const QString path = parser.value(screenshot);
+    if (parser.isSet(screenshot_stage)) {
+      if (!parser.isSet(start)) {
+        std::fprintf(stderr, "--screenshot-stage needs --start\n");
+        return 2;
+      }
+      screenshot_live(window, parser.value(screenshot_stage).toInt(), path);
+    } else {
+      // After the plots' queued replot has run.
+      QTimer::singleShot(1500, &window, [&] {
+        const bool saved = window.grab().save(path);
+        QApplication::exit(saved ? 0 : 1);
+      });
+    }
   }
   return QApplication::exec();
 }

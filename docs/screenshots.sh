@@ -1,30 +1,69 @@
 #!/usr/bin/env bash
 # Renders the user guide's screenshots into docs/images/ under Xvfb: the main window showing each
-# run of a database, all of them compared side by side, and the experiment designer on the demo. Usage: docs/screenshots.sh [DB]
+# run of a database, all of them compared side by side, the experiment designer on the demo, and
+# a run in progress (the quick demo, captured halfway through its first run's fourth stage).
+# Usage: docs/screenshots.sh [DB]
 # Without DB it first runs the demo experiment with --quick into a scratch database (quick runs
 # learn little, so their plots are mostly flat); docs/images/ was made from a full run of the
-# demo's seq-ft, oracle and switchcit strategies (docs/experiments.md).
+# demo's seq-ft, oracle and switchcit strategies (docs/experiments.md). The live shot always
+# starts its own quick run in a scratch database, and stops it once the picture is taken.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+scratch="$(mktemp -d)"
+trap 'rm -rf "$scratch"' EXIT
+# The app keeps window geometry, splitters and its last database in QSettings: a scratch
+# configuration makes every picture start from the defaults and leaves the user's alone.
+export XDG_CONFIG_HOME="$scratch/config" XDG_DATA_HOME="$scratch/data"
+shot() { xvfb-run -a -s "-screen 0 1600x1000x24" build/app/switchyard "$@"; }
+
 db="${1:-}"
 if [ -z "$db" ]; then
-  db="$(mktemp -d)/screenshots.db"
+  db="$scratch/screenshots.db"
   build/app/switchyard-engine run resources/experiments/demo.json --quick --db "$db" >/dev/null
 fi
 mkdir -p docs/images
+# The pictures show the notes panel in use: a copy of the database (SQLite's backup, so a WAL
+# file's pages come along) gets tags and notes on its switchcit and seq-ft runs. The file given
+# is only read.
+python3 - "$db" "$scratch/shown.db" <<'PY'
+import sqlite3, sys, time
+source, copy = sqlite3.connect(sys.argv[1]), sqlite3.connect(sys.argv[2])
+source.backup(copy)
+now = int(time.time() * 1000)
+notes = {
+    "switchcit": (["baseline", "shared-experts"],
+                  ["reuses oracle's experts: no training steps of its own",
+                   "router 100 % after every stage: no forgetting at all"]),
+    "seq-ft": (["baseline"], ["forgets each task as soon as the next one trains"]),
+}
+for label, (tags, texts) in notes.items():
+    for (run,) in copy.execute("SELECT id FROM runs WHERE label = ?", (label,)).fetchall():
+        for tag in tags:
+            copy.execute("INSERT OR IGNORE INTO tags(run_id, tag) VALUES (?, ?)", (run, tag))
+        for i, text in enumerate(texts):
+            copy.execute("INSERT INTO notes(run_id, text, created_at) VALUES (?, ?, ?)",
+                         (run, text, now - (len(texts) - i) * 3_600_000))
+copy.commit()
+PY
+db="$scratch/shown.db"
+ids=""
 for id in $(build/app/switchyard-engine list --db "$db" --json | python3 -c \
     'import json,sys; print(" ".join(str(r["id"]) for r in json.load(sys.stdin)))'); do
   label=$(build/app/switchyard-engine show "$id" --db "$db" --json | python3 -c \
     'import json,sys,re; r=json.load(sys.stdin); print(re.sub(r"[^A-Za-z0-9.-]+","-",r["run"]["label"] if "run" in r else r["label"]))')
   out="docs/images/run-$label.png"
-  xvfb-run -a -s "-screen 0 1600x1000x24" \
-    build/app/switchyard --db "$db" --run "$id" --screenshot "$out"
+  shot --db "$db" --run "$id" --screenshot "$out"
   echo "wrote $out"
   ids="${ids:+$ids,}$id"
 done
-xvfb-run -a -s "-screen 0 1600x1000x24" \
-  build/app/switchyard --db "$db" --compare "$ids" --screenshot docs/images/compare.png
+shot --db "$db" --compare "$ids" --screenshot docs/images/compare.png
 echo "wrote docs/images/compare.png"
-xvfb-run -a -s "-screen 0 1600x1000x24" build/app/switchyard --db "$db" --tab experiment \
-  --screenshot docs/images/experiment.png resources/experiments/demo.json
+shot --db "$db" --tab experiment --screenshot docs/images/experiment.png \
+  resources/experiments/demo.json
 echo "wrote docs/images/experiment.png"
+# A run in progress: the app starts the quick demo itself and saves the window halfway through
+# stage 4 of the first run (the loss of stages 1-3 and part of 4, the scores after stages 0-3 —
+# count is the first task a quick run learns at all — and the queue's progress), then cancels.
+shot --db "$scratch/live.db" --start --quick --screenshot-stage 4 \
+  --screenshot docs/images/run-live.png resources/experiments/demo.json
+echo "wrote docs/images/run-live.png"

@@ -28,6 +28,7 @@
 #include "ui/matrix_heatmap.h"
 #include "ui/retention_plot.h"
 #include "ui/run_plots.h"
+#include "ui/seed_group.h"
 
 namespace sy::ui {
 
@@ -206,6 +207,8 @@ QAbstractItemModel* CompareView::settingsModel() const {
 
 void CompareView::setRuns(const QVector<RunTrace>& runs, const QVector<QString>& configJsons) {
   runs_ = runs;
+  configs_ = configJsons;
+  configs_.resize(runs_.size());  // missing entries: not known
   buildHeatmaps();
   buildRetention();
   buildSummary();
@@ -254,15 +257,12 @@ void CompareView::buildHeatmaps() {
 }
 
 QVector<CompareView::Group> CompareView::seedGroups() const {
-  // Same experiment, strategy, label and task sequence: replicates of one setting, which read
-  // better as one mean line with its spread than as n nearly identical lines.
+  // Replicates of one setting (seed_group.h, the run list's notion too) read better as one mean
+  // line with its spread than as n nearly identical lines.
   QVector<Group> groups;
   QStringList keys;
   for (int i = 0; i < runs_.size(); ++i) {
-    const RunTrace& run = runs_[i];
-    const QString key =
-        QStringList{run.experiment, run.strategy, run.label, run.tasks.join(QChar(0x1f))}.join(
-            QChar(0x1e));
+    const QString key = seed_group_key(runs_[i], configs_.value(i));
     const int at = int(keys.indexOf(key));
     if (at >= 0) {
       groups[at].runs.append(i);

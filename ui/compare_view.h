@@ -60,7 +60,7 @@ class CompareView : public QWidget {
   static QMap<QString, QString> flattenConfig(const QString& json, bool* ok = nullptr);
 
  private:
-  struct Group {  // runs that differ only by seed
+  struct Group {  // runs that differ only by seed (seed_group_key)
     QString name;
     QVector<int> runs;  // indices into runs_
   };
@@ -73,6 +73,7 @@ class CompareView : public QWidget {
   void showTableMenu(QTableView* view, bool summary, const QPoint& pos);
 
   QVector<RunTrace> runs_;
+  QVector<QString> configs_;  // runs_[i]'s stored config; empty when not known
   QTabWidget* tabs_;
   QWidget* heatmap_host_;
   QGridLayout* heatmap_grid_;

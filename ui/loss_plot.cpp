@@ -3,6 +3,7 @@
 
 #include <QDir>
 #include <QFileDialog>
+#include <QFontMetrics>
 #include <QMenu>
 #include <QMessageBox>
 #include <QVBoxLayout>
@@ -12,6 +13,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 namespace sy::ui {
 
@@ -69,6 +71,35 @@ class ExportPlot : public QCustomPlot {
 };
 
 }  // namespace
+
+// A stage's label at the bottom of its stretch of the step axis: whole ("3 count") where it fits
+// before the next stage's boundary, else the stage number alone, so that the labels of short
+// stages (or of a narrow plot) never run into each other. Decided while drawing, when the axis
+// has its final size, in screen and export alike.
+class StageLabel : public QCPItemText {
+ public:
+  StageLabel(QCustomPlot* plot, QString full, QString brief)
+      : QCPItemText(plot), full_(std::move(full)), brief_(std::move(brief)) {
+    setText(full_);
+  }
+  // Where the next stage begins, in steps; infinite while this is the last stage.
+  void setEnd(double x) { end_ = x; }
+
+ protected:
+  void draw(QCPPainter* painter) override {
+    const double left = position->pixelPosition().x();
+    const double right =
+        std::isfinite(end_) ? position->keyAxis()->coordToPixel(end_) : double(clipRect().right());
+    const int needed =
+        QFontMetrics(mainFont()).horizontalAdvance(full_) + mPadding.left() + mPadding.right();
+    mText = needed <= right - left ? full_ : brief_;
+    QCPItemText::draw(painter);
+  }
+
+ private:
+  QString full_, brief_;
+  double end_ = qInf();
+};
 
 LossPlot::LossPlot(QWidget* parent)
     : QWidget(parent),
@@ -270,7 +301,11 @@ void LossPlot::addStageMark(int stage, int index, double x) {
     mark.line->point2->setCoords(at, 1);
     mark.line->setPen(QPen(QColor(120, 120, 120), 1, Qt::DashLine));
   }
-  mark.label = new QCPItemText(plot_);
+  const QString task = stage_labels_.value(stage - 1);
+  mark.label = new StageLabel(
+      plot_, task.isEmpty() ? tr("stage %1").arg(stage) : tr("%1 %2").arg(stage).arg(task),
+      QString::number(stage));
+  if (!marks_.isEmpty()) marks_.last().label->setEnd(at);
   mark.label->position->setTypeX(QCPItemPosition::ptPlotCoords);
   mark.label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
   // At the bottom, right of the boundary: a new stage starts with a high loss, so that corner
@@ -279,9 +314,6 @@ void LossPlot::addStageMark(int stage, int index, double x) {
   mark.label->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
   mark.label->setPadding(QMargins(4, 2, 4, 2));
   mark.label->setColor(QColor(90, 90, 90));
-  const QString task = stage_labels_.value(stage - 1);
-  mark.label->setText(task.isEmpty() ? tr("stage %1").arg(stage)
-                                     : tr("%1 %2").arg(stage).arg(task));
   marks_.append(mark);
 }
 

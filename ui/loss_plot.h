@@ -18,6 +18,8 @@ class QCPItemText;
 
 namespace sy::ui {
 
+class StageLabel;
+
 class LossPlot : public QWidget {
   Q_OBJECT
 
@@ -52,7 +54,7 @@ class LossPlot : public QWidget {
     int stage = 0;
     int index = 0;                        // first data index of the stage
     QCPItemStraightLine* line = nullptr;  // none for the first stage
-    QCPItemText* label = nullptr;
+    StageLabel* label = nullptr;
   };
   struct Ema {  // running state, so that appended points continue the curve
     double average = 0;

@@ -1,5 +1,6 @@
-// The main window. Live events are folded into per-run traces; the shown run's plots coalesce
-// their own replots, so a fast event stream never stalls the event loop.
+// The main window. Live events are folded into per-run traces; the shown run's trace reaches the
+// plots once per pass of the event loop and the plots coalesce their own replots, so a fast
+// event stream never stalls the event loop.
 #include "ui/main_window.h"
 
 #include <QAction>
@@ -8,6 +9,7 @@
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
 #include <QJsonArray>
@@ -20,6 +22,8 @@
 #include <QMessageBox>
 #include <QProcess>
 #include <QProgressBar>
+#include <QScrollArea>
+#include <QSet>
 #include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
@@ -28,7 +32,11 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QToolBar>
+#include <QToolButton>
+#include <QTreeView>
 #include <QVBoxLayout>
+
+#include <functional>
 
 #include "ui/compare_view.h"
 #include "ui/engine_process.h"
@@ -38,8 +46,10 @@
 #include "ui/playground.h"
 #include "ui/retention_plot.h"
 #include "ui/run_list_model.h"
+#include "ui/run_notes.h"
 #include "ui/run_plots.h"
 #include "ui/run_queue.h"
+#include "ui/seed_group_model.h"
 
 namespace sy::ui {
 namespace {
@@ -52,6 +62,19 @@ QString eta_text(double seconds) {
       .arg(s % 60, 2, 10, QChar('0'));
 }
 
+// What a run list row stands for: one run, or a seed group.
+QString row_key(const QModelIndex& index) {
+  const qlonglong id = index.data(RunListModel::RunIdRole).toLongLong();
+  return id != 0 ? QString("run %1").arg(id)
+                 : "group " + index.data(RunListModel::SeedGroupKeyRole).toString();
+}
+
+QVector<int64_t> run_ids_of(const QModelIndex& index) {
+  QVector<int64_t> ids;
+  for (const QVariant& id : index.data(RunListModel::RunIdsRole).toList()) ids << id.toLongLong();
+  return ids;
+}
+
 }  // namespace
 
 MainWindow::MainWindow(const QString& db_path, QWidget* parent) : QMainWindow(parent) {
@@ -59,10 +82,15 @@ MainWindow::MainWindow(const QString& db_path, QWidget* parent) : QMainWindow(pa
   queue_ = new RunQueue(this);
   queue_model_ = new RunQueueModel(queue_, this);
   runs_ = new RunListModel(this);
+  seed_groups_ = new SeedGroupModel(runs_, this);
+  live_push_.setSingleShot(true);
+  live_push_.setInterval(0);
+  connect(&live_push_, &QTimer::timeout, this, &MainWindow::pushLiveTrace);
   buildActions();
   buildLayout();
 
   QSettings settings;
+  setGroupSeeds(settings.value("window/groupSeeds", false).toBool());
   restoreGeometry(settings.value("window/geometry").toByteArray());
   splitter_->restoreState(settings.value("window/splitter").toByteArray());
   left_->restoreState(settings.value("window/left").toByteArray());
@@ -130,6 +158,13 @@ void MainWindow::buildActions() {
   compare->setShortcut(QKeySequence("Ctrl+Shift+C"));
   QAction* refresh = run->addAction("Re&fresh run list", this, &MainWindow::refreshRuns);
   refresh->setShortcut(QKeySequence::Refresh);
+  group_seeds_action_ = run->addAction("&Group seeds");
+  group_seeds_action_->setCheckable(true);
+  group_seeds_action_->setShortcut(QKeySequence("Ctrl+G"));
+  group_seeds_action_->setToolTip(
+      "One row per setting: runs that differ only by seed folded together, with n and the mean "
+      "(min–max) AP. Select a group to compare its runs (Ctrl+Shift+C).");
+  connect(group_seeds_action_, &QAction::toggled, this, &MainWindow::setGroupSeeds);
 
   QToolBar* bar = addToolBar("Main");
   bar->setObjectName("main-toolbar");
@@ -146,28 +181,36 @@ void MainWindow::buildLayout() {
   runs_proxy_->setSortRole(Qt::EditRole);
   runs_proxy_->setFilterCaseSensitivity(Qt::CaseInsensitive);
   runs_proxy_->setFilterKeyColumn(-1);  // any column: experiment, strategy, status, tag, date
+  // A seed group stays while one of its runs matches.
+  runs_proxy_->setRecursiveFilteringEnabled(true);
 
   filter_ = new QLineEdit;
+  filter_->setObjectName("runFilter");
   filter_->setPlaceholderText("Filter runs (experiment, strategy, status, tag, date)…");
   filter_->setClearButtonEnabled(true);
   connect(filter_, &QLineEdit::textChanged, runs_proxy_,
           &QSortFilterProxyModel::setFilterFixedString);
 
-  runs_view_ = new QTableView;
+  // A tree view, so that the same view shows the flat list and the seed groups.
+  runs_view_ = new QTreeView;
   runs_view_->setModel(runs_proxy_);
+  runs_view_->setRootIsDecorated(false);
+  runs_view_->setUniformRowHeights(true);  // no per-row size query: thousands of runs stay fast
+  runs_view_->setAllColumnsShowFocus(true);
   runs_view_->setSortingEnabled(true);
   runs_view_->sortByColumn(RunListModel::Id, Qt::DescendingOrder);
   runs_view_->setSelectionBehavior(QAbstractItemView::SelectRows);
   runs_view_->setSelectionMode(QAbstractItemView::ExtendedSelection);
-  runs_view_->verticalHeader()->hide();
-  runs_view_->horizontalHeader()->setStretchLastSection(true);
+  runs_view_->header()->setStretchLastSection(true);
   runs_view_->setContextMenuPolicy(Qt::CustomContextMenu);
   connect(runs_view_, &QWidget::customContextMenuRequested, this, &MainWindow::showRunMenu);
   connect(runs_view_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
           [this](const QModelIndex& current) {
-            if (!current.isValid()) return;
+            if (restoring_selection_ || !current.isValid()) return;
+            const int64_t id = current.data(RunListModel::RunIdRole).toLongLong();
+            if (id == 0) return;  // a seed group: its runs are compared, not shown one by one
             follow_live_ = false;
-            showRun(current.data(RunListModel::RunIdRole).toLongLong());
+            showRun(id);
           });
 
   queue_view_ = new QTableView;
@@ -181,15 +224,31 @@ void MainWindow::buildLayout() {
   auto* runs_box = new QWidget;
   auto* runs_layout = new QVBoxLayout(runs_box);
   runs_layout->setContentsMargins(0, 0, 0, 0);
+  auto* group_button = new QToolButton;
+  group_button->setDefaultAction(group_seeds_action_);
+  group_button->setToolButtonStyle(Qt::ToolButtonTextOnly);
+  auto* filter_row = new QHBoxLayout;
+  filter_row->addWidget(filter_, 1);
+  filter_row->addWidget(group_button);
   runs_layout->addWidget(experiment_label_);
-  runs_layout->addWidget(filter_);
+  runs_layout->addLayout(filter_row);
   runs_layout->addWidget(runs_view_);
+
+  notes_ = new RunNotes;
+  connect(notes_, &RunNotes::addTagRequested, this, &MainWindow::addTag);
+  connect(notes_, &RunNotes::removeTagRequested, this, &MainWindow::removeTag);
+  connect(notes_, &RunNotes::addNoteRequested, this, &MainWindow::addNote);
+  connect(notes_, &RunNotes::deleteNoteRequested, this, &MainWindow::deleteNote);
 
   left_ = new QSplitter(Qt::Vertical);
   left_->addWidget(runs_box);
+  left_->addWidget(notes_);
   left_->addWidget(queue_view_);
   left_->setStretchFactor(0, 3);
   left_->setStretchFactor(1, 1);
+  left_->setStretchFactor(2, 1);
+  left_->setChildrenCollapsible(false);
+  left_->setSizes({460, 220, 120});
 
   plots_ = new RunPlots;
   compare_ = new CompareView;
@@ -198,7 +257,13 @@ void MainWindow::buildLayout() {
   tabs_ = new QTabWidget;
   tabs_->addTab(plots_, "Run");
   tabs_->addTab(compare_, "Compare");
-  tabs_->addTab(designer_, "Experiment");
+  // In a scroll area: the form is taller than a laptop screen, and the tab's minimum height
+  // would otherwise be the whole window's.
+  designer_page_ = new QScrollArea;
+  designer_page_->setWidget(designer_);
+  designer_page_->setWidgetResizable(true);
+  designer_page_->setFrameShape(QFrame::NoFrame);
+  tabs_->addTab(designer_page_, "Experiment");
   playground_ = new Playground;
   tabs_->addTab(playground_, "Ask");
   // The playground's engine loads a run's model: only when the tab is looked at.
@@ -238,7 +303,9 @@ void MainWindow::openDatabase(const QString& path) {
   setWindowTitle("Switchyard — " + QFileInfo(path).fileName());
   live_.clear();
   shown_ = 0;
+  trace_ = RunTrace();
   refreshRuns();
+  showNotes();
 }
 
 QString MainWindow::databasePath() const {
@@ -285,7 +352,7 @@ void MainWindow::runExperiment() {
   if (!store_) return;
   if (!designer_->isValid()) {
     // Nothing runs with a value the form has flagged.
-    tabs_->setCurrentWidget(designer_);
+    tabs_->setCurrentWidget(designer_page_);
     QMessageBox::warning(this, "Run",
                          "Fix the flagged settings first:\n" + designer_->problems().join("\n"));
     return;
@@ -309,35 +376,148 @@ void MainWindow::cancelRuns() {
 
 void MainWindow::refreshRuns() {
   if (!store_) return;
+  const ListSelection selection = listSelection();
   try {
     runs_->refresh(*store_);
-    runs_view_->resizeColumnsToContents();
   } catch (const std::exception& e) {
     status_label_->setText(QString::fromUtf8(e.what()));
   }
+  restoreListSelection(selection);
+  resizeRunColumns();
+}
+
+QAbstractItemModel* MainWindow::runList() const {
+  return runs_proxy_;
+}
+
+QItemSelectionModel* MainWindow::runSelection() const {
+  return runs_view_->selectionModel();
+}
+
+bool MainWindow::groupSeeds() const {
+  return runs_proxy_->sourceModel() == seed_groups_;
+}
+
+void MainWindow::setGroupSeeds(bool on) {
+  if (on != group_seeds_action_->isChecked()) {
+    group_seeds_action_->setChecked(on);  // comes back here through toggled()
+    return;
+  }
+  if (on == groupSeeds()) return;
+  const ListSelection selection = listSelection();
+  runs_proxy_->setSourceModel(on ? static_cast<QAbstractItemModel*>(seed_groups_) : runs_);
+  runs_view_->setRootIsDecorated(on);
+  QSettings().setValue("window/groupSeeds", on);
+  restoreListSelection(selection);
+  resizeRunColumns();
+}
+
+void MainWindow::selectRuns(const QVector<int64_t>& run_ids) {
+  ListSelection selection;
+  for (int64_t id : run_ids) selection.selected << QString("run %1").arg(id);
+  selection.current = selection.selected.value(0);
+  restoreListSelection(selection);
+  const QModelIndex current = runs_view_->selectionModel()->currentIndex();
+  if (current.isValid()) runs_view_->scrollTo(current);
+}
+
+MainWindow::ListSelection MainWindow::listSelection() const {
+  ListSelection selection;
+  for (const QModelIndex& index : runs_view_->selectionModel()->selectedRows())
+    selection.selected << row_key(index);
+  const QModelIndex current = runs_view_->selectionModel()->currentIndex();
+  if (current.isValid()) selection.current = row_key(current);
+  return selection;
+}
+
+void MainWindow::restoreListSelection(const ListSelection& selection) {
+  if (selection.selected.isEmpty() && selection.current.isEmpty()) return;
+  const QSet<QString> wanted(selection.selected.begin(), selection.selected.end());
+  QItemSelection rows;
+  QModelIndex current;
+  const int last = runs_proxy_->columnCount() - 1;
+  // One pass over the rows (and the runs inside groups): linear in the list's length.
+  std::function<void(const QModelIndex&)> visit = [&](const QModelIndex& parent) {
+    for (int r = 0, n = runs_proxy_->rowCount(parent); r < n; ++r) {
+      const QModelIndex index = runs_proxy_->index(r, 0, parent);
+      const QString key = row_key(index);
+      if (wanted.contains(key)) {
+        rows.select(index, index.siblingAtColumn(last));
+        if (parent.isValid()) runs_view_->expand(parent);
+      }
+      if (key == selection.current) current = index;
+      if (runs_proxy_->hasChildren(index)) visit(index);
+    }
+  };
+  visit({});
+  restoring_selection_ = true;
+  QItemSelectionModel* model = runs_view_->selectionModel();
+  if (current.isValid()) model->setCurrentIndex(current, QItemSelectionModel::NoUpdate);
+  model->select(rows, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+  restoring_selection_ = false;
+}
+
+void MainWindow::resizeRunColumns() {
+  for (int c = 0; c < RunListModel::ColumnCount - 1; ++c) runs_view_->resizeColumnToContents(c);
+}
+
+const RunTrace& MainWindow::shownTrace() const {
+  const auto live = live_.constFind(shown_);
+  return live != live_.cend() ? *live : trace_;
+}
+
+void MainWindow::pushLiveTrace() {
+  const auto live = live_.constFind(shown_);
+  if (live != live_.cend()) plots_->setTrace(*live);
 }
 
 void MainWindow::showRun(int64_t run_id) {
   shown_ = run_id;
   if (live_.contains(run_id)) {
-    trace_ = live_.value(run_id);
+    trace_ = RunTrace();  // shownTrace() is the live one; a share here would copy its points
+    plots_->setTrace(live_.value(run_id));
+    showNotes();
   } else if (store_) {
     try {
-      trace_ = trace_from_store(store_->load_run(run_id), store_->load_train_points(run_id));
+      const store::RunData data = store_->load_run(run_id);
+      trace_ = trace_from_store(data, store_->load_train_points(run_id));
+      showNotes(data);
     } catch (const std::exception& e) {
       status_label_->setText(QString::fromUtf8(e.what()));
       return;
     }
+    plots_->setTrace(trace_);
   }
-  plots_->setTrace(trace_);
   if (tabs_->currentWidget() == playground_ && !live_.contains(run_id)) playground_->setRun(run_id);
+}
+
+void MainWindow::showNotes() {
+  if (!store_ || shown_ == 0) {
+    notes_->setRun(0, {}, {}, {});
+    return;
+  }
+  try {
+    showNotes(store_->load_run(shown_));
+  } catch (const std::exception&) {
+    // Not recorded yet (a run_started that came before its row): nothing to show.
+    notes_->setRun(0, {}, {}, {});
+  }
+}
+
+void MainWindow::showNotes(const store::RunData& data) {
+  const store::RunRecord& r = data.run;
+  const QString label = QString::fromStdString(r.label.empty() ? r.strategy : r.label);
+  notes_->setRun(r.id, QString("run %1 · %2 · seed %3").arg(r.id).arg(label).arg(r.seed), r.tags,
+                 data.notes);
 }
 
 bool MainWindow::compareRuns(QVector<int64_t> run_ids) {
   if (!store_) return false;
   if (run_ids.isEmpty()) {
+    // A selected seed group brings all its runs; a run selected with its group counts once.
     for (const QModelIndex& index : runs_view_->selectionModel()->selectedRows()) {
-      run_ids << index.data(RunListModel::RunIdRole).toLongLong();
+      for (int64_t id : run_ids_of(index))
+        if (!run_ids.contains(id)) run_ids << id;
     }
   }
   if (run_ids.size() < 2) return false;
@@ -359,7 +539,8 @@ bool MainWindow::compareRuns(QVector<int64_t> run_ids) {
 }
 
 bool MainWindow::exportPlots(const QString& folder) {
-  const QString base = folder + "/" + (trace_.label.isEmpty() ? "run" : trace_.label) + "-";
+  const RunTrace& trace = shownTrace();
+  const QString base = folder + "/" + (trace.label.isEmpty() ? "run" : trace.label) + "-";
   bool ok = true;
   ok &= plots_->lossPlot()->exportPng(base + "loss.png");
   ok &= plots_->lossPlot()->exportPdf(base + "loss.pdf");
@@ -367,7 +548,7 @@ bool MainWindow::exportPlots(const QString& folder) {
   ok &= plots_->retentionPlot()->exportPdf(base + "scores-by-stage.pdf");
   ok &= plots_->scoreHeatmap()->exportPng(base + "score-matrix.png");
   ok &= plots_->scoreHeatmap()->exportPdf(base + "score-matrix.pdf");
-  if (!trace_.confusions.isEmpty()) {
+  if (!trace.confusions.isEmpty()) {
     ok &= plots_->confusionHeatmap()->exportPng(base + "router-confusion.png");
     ok &= plots_->confusionHeatmap()->exportPdf(base + "router-confusion.pdf");
   }
@@ -406,7 +587,8 @@ bool MainWindow::storeCall(const std::function<void()>& call) {
     status_label_->setText(QString::fromUtf8(e.what()));
     return false;
   }
-  refreshRuns();
+  refreshRuns();  // the tags column and the filter on it
+  showNotes();
   return true;
 }
 
@@ -453,9 +635,17 @@ bool MainWindow::addTag(int64_t run_id, const QString& tag) {
          storeCall([&] { store_->add_tag(run_id, tag.trimmed().toStdString()); });
 }
 
+bool MainWindow::removeTag(int64_t run_id, const QString& tag) {
+  return !tag.isEmpty() && storeCall([&] { store_->remove_tag(run_id, tag.toStdString()); });
+}
+
 bool MainWindow::addNote(int64_t run_id, const QString& text) {
   return !text.trimmed().isEmpty() &&
          storeCall([&] { store_->add_note(run_id, text.trimmed().toStdString()); });
+}
+
+bool MainWindow::deleteNote(int64_t note_id) {
+  return storeCall([&] { store_->delete_note(note_id); });
 }
 
 bool MainWindow::deleteRun(int64_t run_id) {
@@ -463,12 +653,12 @@ bool MainWindow::deleteRun(int64_t run_id) {
     status_label_->setText("run is still running; cancel it first");
     return false;
   }
-  const bool ok = storeCall([&] { store_->delete_run(run_id); });
-  if (ok && shown_ == run_id) {
+  if (shown_ == run_id) {
     shown_ = 0;
     trace_ = RunTrace();
-    plots_->setTrace(trace_);
   }
+  const bool ok = storeCall([&] { store_->delete_run(run_id); });
+  if (shown_ == 0) plots_->setTrace(trace_);
   return ok;
 }
 
@@ -476,6 +666,18 @@ void MainWindow::showRunMenu(const QPoint& pos) {
   const QModelIndex index = runs_view_->indexAt(pos);
   if (!index.isValid() || !store_) return;
   const int64_t id = index.data(RunListModel::RunIdRole).toLongLong();
+  if (id == 0) {  // a seed group
+    const QVector<int64_t> ids = run_ids_of(index);
+    const QModelIndex first = index.siblingAtColumn(0);
+    QMenu menu(this);
+    menu.addAction(QString("Compare its %1 runs").arg(ids.size()),
+                   [this, ids] { compareRuns(ids); });
+    menu.addAction(runs_view_->isExpanded(first) ? "Collapse" : "Expand", [this, first] {
+      runs_view_->setExpanded(first, !runs_view_->isExpanded(first));
+    });
+    menu.exec(runs_view_->viewport()->mapToGlobal(pos));
+    return;
+  }
   store::RunData data;
   try {
     data = store_->load_run(id);
@@ -535,12 +737,13 @@ void MainWindow::onJobEvent(int, const QJsonObject& event) {
   apply_event(trace, event);
   if (type == "run_started") {
     refreshRuns();
-    if (follow_live_) shown_ = run;
+    if (follow_live_ && shown_ != run) {
+      shown_ = run;
+      trace_ = RunTrace();
+      showNotes();
+    }
   }
-  if (run == shown_) {
-    trace_ = trace;
-    plots_->setTrace(trace_);
-  }
+  if (run == shown_ && !live_push_.isActive()) live_push_.start();
   if (type == "progress") {
     progress_->setValue(static_cast<int>(1000 * trace.progress));
     status_label_->setText(QString("%1 — stage %2 — %3 tok/s — ETA %4")
@@ -554,6 +757,10 @@ void MainWindow::onJobEvent(int, const QJsonObject& event) {
     refreshRuns();
   }
   if (type == "run_finished" || type == "run_cancelled" || type == "run_failed") {
+    if (run == shown_) {
+      trace_ = trace;  // what shownTrace() gives from now on
+      plots_->setTrace(trace_);
+    }
     live_.remove(run);
   }
 }

@@ -1,11 +1,14 @@
-// The main window: the run list and the run queue on the left, the selected run's plots on the
-// right. Runs are started as switchyard-engine processes (RunQueue); their events update the live
-// run's plots as they arrive, and finished runs are read back from the database.
+// The main window: the run list (flat, or one row per seed group), the shown run's tags and notes
+// and the run queue on the left, the shown run's plots on the right. Runs are started as
+// switchyard-engine processes (RunQueue); their events update the live run's plots as they
+// arrive, and finished runs are read back from the database.
 #pragma once
 
 #include <QMainWindow>
 #include <QMap>
 #include <QString>
+#include <QStringList>
+#include <QTimer>
 
 #include <functional>
 #include <memory>
@@ -14,12 +17,16 @@
 #include "storage/store.h"
 #include "ui/run_trace.h"
 
+class QAbstractItemModel;
 class QAction;
+class QItemSelectionModel;
 class QLabel;
 class QProgressBar;
+class QScrollArea;
 class QSortFilterProxyModel;
 class QSplitter;
 class QTableView;
+class QTreeView;
 class QLineEdit;
 class QTabWidget;
 
@@ -30,8 +37,10 @@ class ExperimentDesigner;
 class Playground;
 class RunListModel;
 class RunPlots;
+class RunNotes;
 class RunQueue;
 class RunQueueModel;
+class SeedGroupModel;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -51,34 +60,48 @@ class MainWindow : public QMainWindow {
   RunQueue& queue() { return *queue_; }
   RunPlots& plots() { return *plots_; }
   RunListModel& runs() { return *runs_; }
+  // The run list as the view shows it (sorted, filtered, grouped or not) and its selection.
+  QAbstractItemModel* runList() const;
+  QItemSelectionModel* runSelection() const;
+  bool groupSeeds() const;
+  RunNotes& notes() { return *notes_; }
   CompareView& compare() { return *compare_; }
   ExperimentDesigner& designer() { return *designer_; }
   Playground& playground() { return *playground_; }
   QTabWidget& tabs() { return *tabs_; }
-  // The run the plots show (0: none), and its trace as drawn.
+  // The run the plots show (0: none), and its trace as drawn (as grown so far for a live run).
   int64_t shownRun() const { return shown_; }
-  const RunTrace& shownTrace() const { return trace_; }
+  const RunTrace& shownTrace() const;
 
  public Q_SLOTS:
   void runExperiment();
   void cancelRuns();
   void refreshRuns();
   void showRun(int64_t run_id);
-  // Shows the given runs side by side (the selected ones when empty); false for fewer than two.
+  // Shows the given runs side by side (the selected ones when empty: a selected seed group
+  // brings all its runs); false for fewer than two.
   bool compareRuns(QVector<int64_t> run_ids = {});
+  // One row per seed group in the run list (SeedGroupModel), or one row per run.
+  void setGroupSeeds(bool on);
+  // Selects these runs' rows in the run list (opening their groups), the first one current,
+  // without changing what the plots show.
+  void selectRuns(const QVector<int64_t>& run_ids);
   // Writes the shown run's plots as PNG (2x) and PDF into `folder`; false if one failed.
   bool exportPlots(const QString& folder);
   // Saves the designer's experiment to `path` (the open file when empty); false on failure.
   bool saveExperiment(QString path = {});
 
   // What the run list's context menu does (without its dialogs): queue `resume` / `extend`
-  // jobs, write an adapter folder through the engine's export-adapter, keep tags and notes,
-  // delete a run. Each returns false (with the reason in the status bar) when it cannot.
+  // jobs, write an adapter folder through the engine's export-adapter, keep tags and notes
+  // (also what the notes panel asks for), delete a run. Each returns false (with the reason in
+  // the status bar) when it cannot.
   bool resumeRun(int64_t run_id);
   bool extendRun(int64_t run_id, const QString& task);
   bool exportAdapter(int64_t run_id, int position, const QString& folder);
   bool addTag(int64_t run_id, const QString& tag);
+  bool removeTag(int64_t run_id, const QString& tag);
   bool addNote(int64_t run_id, const QString& text);
+  bool deleteNote(int64_t note_id);
   bool deleteRun(int64_t run_id);
   QString statusText() const;
 
@@ -94,6 +117,21 @@ class MainWindow : public QMainWindow {
   void updateStatus();
   void showRunMenu(const QPoint& pos);
   bool storeCall(const std::function<void()>& call);
+  // The notes panel for the shown run, from `data` or from the store.
+  void showNotes();
+  void showNotes(const store::RunData& data);
+  // The run list's selection by run id or group key, kept across a re-read or a regrouping.
+  struct ListSelection {
+    QStringList selected;
+    QString current;
+  };
+  ListSelection listSelection() const;
+  void restoreListSelection(const ListSelection& selection);
+  void resizeRunColumns();
+  // Hands the shown live run's trace to the plots once per pass of the event loop, however
+  // many events that pass read: the plots keep a copy-on-write share until they redraw, and an
+  // event appended while they hold one copies every point.
+  void pushLiveTrace();
 
   std::optional<store::Store> store_;
   QString experiment_path_;
@@ -101,13 +139,18 @@ class MainWindow : public QMainWindow {
   RunQueue* queue_ = nullptr;
   RunQueueModel* queue_model_ = nullptr;
   RunListModel* runs_ = nullptr;
+  SeedGroupModel* seed_groups_ = nullptr;
   QSortFilterProxyModel* runs_proxy_ = nullptr;
-  QTableView* runs_view_ = nullptr;
+  QTreeView* runs_view_ = nullptr;
+  QAction* group_seeds_action_ = nullptr;
+  bool restoring_selection_ = false;  // selection changes that are not the user's
+  RunNotes* notes_ = nullptr;
   QTableView* queue_view_ = nullptr;
   QLineEdit* filter_ = nullptr;
   RunPlots* plots_ = nullptr;
   CompareView* compare_ = nullptr;
   ExperimentDesigner* designer_ = nullptr;
+  QScrollArea* designer_page_ = nullptr;  // the Experiment tab: the designer, scrolling
   Playground* playground_ = nullptr;
   QTabWidget* tabs_ = nullptr;
   bool designer_modified_ = false;
@@ -123,7 +166,8 @@ class MainWindow : public QMainWindow {
   QMap<int64_t, RunTrace> live_;  // runs whose engine is running, by run id
   int64_t shown_ = 0;
   bool follow_live_ = true;  // show each new live run as it starts
-  RunTrace trace_;
+  RunTrace trace_;           // the shown run unless it is live
+  QTimer live_push_;
 };
 
 }  // namespace sy::ui

@@ -112,6 +112,7 @@ class TestCompareView : public QObject {
   void settingsListOnlyDifferingKeys();
   void unknownConfigDoesNotMakeKeysDiffer();
   void retentionFoldsSeedsIntoABand();
+  void otherSettingsAreNotSeeds();
   void csvExports();
   void setRunsReplacesThePicture();
   void drawsOnScreen();
@@ -229,6 +230,25 @@ void TestCompareView::retentionFoldsSeedsIntoABand() {
   QCOMPARE(upper->channelFillGraph()->data()->at(1)->value, 70.0);
   const QCPGraph* single = graph_named(view.retentionPlot(1), "seq-lora");
   QCOMPARE(single->data()->at(2)->value, 86.8);
+}
+
+void TestCompareView::otherSettingsAreNotSeeds() {
+  // The same label, but one run was a quick check: not a replicate (seed_group_key), so two
+  // lines of their own, told apart by their seeds, and no band.
+  CompareView view;
+  QVector<QString> configs = sample_configs();
+  configs[1].replace(R"("quick":true)", R"("quick":false)");
+  view.setRuns(sample_runs(), configs);
+  const QCustomPlot* plot = view.retentionPlot(0);
+  QCOMPARE(plot->graphCount(), 3);
+  for (int i = 0; i < plot->graphCount(); ++i) QVERIFY(!plot->graph(i)->channelFillGraph());
+  QVERIFY(graph_named(plot, "switchcit · seed 0"));
+  QVERIFY(graph_named(plot, "switchcit · seed 1"));
+  // Where each run's file was read from is no setting: still one group.
+  configs = sample_configs();
+  configs[1].replace("experiments/demo.json", "/elsewhere/demo.json");
+  view.setRuns(sample_runs(), configs);
+  QVERIFY(graph_named(view.retentionPlot(0), "switchcit (2 seeds)"));
 }
 
 void TestCompareView::csvExports() {

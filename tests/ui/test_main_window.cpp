@@ -1,16 +1,24 @@
 // The GUI end to end on the offscreen platform, with a real engine process and a real database:
 // open an experiment, press Run, watch the live plots fill, and find the runs in the database
 // and the run list afterwards; an engine that fails shows its message and the GUI keeps going.
+// On runs written through the store: the notes panel changes tags and notes and the run list
+// follows; Group seeds folds replicates into one row whose selection compares them all.
 #include <QtTest>
 
 #include <QAction>
+#include <QItemSelectionModel>
 #include <QJsonArray>
 #include <QLineEdit>
+#include <QListView>
 #include <QPlainTextEdit>
 #include <QSettings>
+#include <QStringListModel>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <cmath>
 #include <fstream>
+
+#include "ui/custom_plot.h"
 
 #include "storage/store.h"
 #include "ui/compare_view.h"
@@ -18,7 +26,9 @@
 #include "ui/main_window.h"
 #include "ui/playground.h"
 #include "ui/run_list_model.h"
+#include "ui/run_notes.h"
 #include "ui/run_queue.h"
+#include "ui/seed_group_model.h"
 
 using namespace sy;
 using namespace sy::ui;
@@ -32,6 +42,36 @@ const char* kExperiment = R"({
   "strategies": ["seq-lora", "switchcit"],
   "evaluation": {"max_new_tokens": 12}
 })";
+
+// A finished run written through the store (no engine): two tasks, its score matrix and AP.
+int64_t stored_run(store::Store& store, int64_t experiment, const std::string& strategy,
+                   uint64_t seed, double ap) {
+  store::NewRun n;
+  n.experiment_id = experiment;
+  n.strategy = n.label = strategy;
+  n.seed = seed;
+  n.config_json = R"({"quick":true,"strategy":{"name":")" + strategy + R"(","steps":5}})";
+  const int64_t id = store.create_run(n);
+  store.set_run_tasks(id, {{"reverse", "exact"}, {"capitalize", "exact"}});
+  store.put_scores(id, 0, {{0, "exact", 0.0}, {1, "exact", 0.0}});
+  store.put_scores(id, 1, {{0, "exact", ap}, {1, "exact", 0.0}});
+  store.put_scores(id, 2, {{0, "exact", ap}, {1, "exact", ap}});
+  store.set_run_status(id, store::RunStatus::Finished);
+  store.set_run_summary(id, QString(R"({"ap":%1})").arg(ap).toStdString());
+  return id;
+}
+
+// The run list row (at the top or inside a seed group) that shows run `id`.
+QModelIndex row_of_run(const QAbstractItemModel* model, int64_t id,
+                       const QModelIndex& parent = {}) {
+  for (int r = 0; r < model->rowCount(parent); ++r) {
+    const QModelIndex index = model->index(r, 0, parent);
+    if (index.data(RunListModel::RunIdRole).toLongLong() == id) return index;
+    const QModelIndex inside = row_of_run(model, id, index);
+    if (inside.isValid()) return inside;
+  }
+  return {};
+}
 
 }  // namespace
 
@@ -131,7 +171,7 @@ class TestMainWindow : public QObject {
     closer.start(50);
     window.runExperiment();
     QCOMPARE(window.queue().queuedCount() + window.queue().runningCount(), 0);
-    QCOMPARE(window.tabs().currentWidget(), static_cast<QWidget*>(&window.designer()));
+    QVERIFY(window.tabs().currentWidget()->isAncestorOf(&window.designer()));
     // The designer writes what the file had: fixing the value makes the experiment runnable.
     steps->clear();
     QTest::keyClicks(steps, "75");
@@ -191,6 +231,162 @@ class TestMainWindow : public QObject {
 
     QVERIFY(window.deleteRun(seq_lora));
     QCOMPARE(window.runs().rowOf(seq_lora), -1);
+  }
+
+  // The notes panel shows the selected run's tags and notes and changes them in the store; the
+  // run list (its tag column and the filter on it) follows, and keeps its selection.
+  void the_notes_panel_keeps_tags_and_notes() {
+    const QString db = dir_.filePath("notes.db");
+    int64_t run = 0, other = 0;
+    {
+      store::Store store = store::Store::open(db.toStdString());
+      const int64_t experiment = store.create_experiment("notes", "{}");
+      run = stored_run(store, experiment, "seq-lora", 0, 0.5);
+      other = stored_run(store, experiment, "replay", 0, 0.6);
+      store.add_note(run, "first look");
+      store.add_tag(run, "old");
+    }
+    MainWindow window(db);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    RunNotes& notes = window.notes();
+    QVERIFY(!notes.isEnabled());
+    window.runSelection()->setCurrentIndex(
+        row_of_run(window.runList(), run),
+        QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    QCOMPARE(window.shownRun(), run);
+    QCOMPARE(notes.run(), run);
+    QCOMPARE(notes.tagsModel()->stringList(), QStringList{"old"});
+    QCOMPARE(notes.notesModel()->rowCount(), 1);
+    QCOMPARE(notes.notesModel()->index(0, NoteListModel::Text).data().toString(),
+             QString("first look"));
+
+    // Add a tag from the panel: in the store, in the panel and in the list, which keeps its
+    // selection across the re-read.
+    QTest::keyClicks(notes.tagEdit(), "baseline");
+    QTest::keyClick(notes.tagEdit(), Qt::Key_Return);
+    store::Store store = store::Store::open(db.toStdString());
+    QCOMPARE(store.load_run(run).run.tags, (std::vector<std::string>{"baseline", "old"}));
+    QCOMPARE(notes.tagsModel()->stringList(), (QStringList{"baseline", "old"}));
+    const QModelIndex current = window.runSelection()->currentIndex();
+    QCOMPARE(current.data(RunListModel::RunIdRole).toLongLong(), run);
+    QCOMPARE(current.siblingAtColumn(RunListModel::Tags).data().toString(),
+             QString("baseline, old"));
+    QCOMPARE(window.runSelection()->selectedRows().size(), 1);
+
+    // The filter finds it by the new tag.
+    auto* filter = window.findChild<QLineEdit*>("runFilter");
+    QVERIFY(filter);
+    QTest::keyClicks(filter, "baseline");
+    QCOMPARE(window.runList()->rowCount(), 1);
+    QCOMPARE(window.runList()->index(0, 0).data(RunListModel::RunIdRole).toLongLong(), run);
+
+    // Remove it again with the Delete key on its chip: the filter hides the run.
+    notes.tagsView()->setCurrentIndex(notes.tagsModel()->index(0));
+    QTest::keyClick(notes.tagsView(), Qt::Key_Delete);
+    QCOMPARE(store.load_run(run).run.tags, std::vector<std::string>{"old"});
+    QCOMPARE(window.runList()->rowCount(), 0);
+    QCOMPARE(notes.tagsModel()->stringList(), QStringList{"old"});
+    filter->clear();
+    QCOMPARE(window.runList()->rowCount(), 2);
+
+    // Notes: added with the time written, deleted by the button.
+    const qint64 before = QDateTime::currentMSecsSinceEpoch();
+    QTest::keyClicks(notes.noteEdit(), "switch learns reverse last");
+    QTest::keyClick(notes.noteEdit(), Qt::Key_Return);
+    auto stored = store.load_run(run).notes;
+    QCOMPARE(stored.size(), size_t(2));
+    QCOMPARE(stored[1].text, std::string("switch learns reverse last"));
+    QVERIFY(stored[1].created_at_ms >= before - 1000);
+    QCOMPARE(notes.notesModel()->rowCount(), 2);
+    QCOMPARE(notes.notesModel()->index(1, NoteListModel::Time).data().toString(),
+             QDateTime::fromMSecsSinceEpoch(stored[1].created_at_ms).toString("yyyy-MM-dd hh:mm"));
+    notes.notesView()->selectRow(0);
+    notes.deleteNoteButton()->click();
+    stored = store.load_run(run).notes;
+    QCOMPARE(stored.size(), size_t(1));
+    QCOMPARE(stored[0].text, std::string("switch learns reverse last"));
+    QCOMPARE(notes.notesModel()->rowCount(), 1);
+
+    // Another run shown: its own (empty) tags and notes.
+    window.showRun(other);
+    QCOMPARE(notes.run(), other);
+    QCOMPARE(notes.tagsModel()->rowCount(), 0);
+    QCOMPARE(notes.notesModel()->rowCount(), 0);
+    QVERIFY(window.deleteRun(other));
+    QVERIFY(!notes.isEnabled());
+  }
+
+  // Group seeds: one row per setting with n and the mean AP; selecting the group compares its
+  // runs (drawn as one mean line with a band); the choice is kept between sessions.
+  void seed_groups_in_the_run_list() {
+    const QString db = dir_.filePath("seeds.db");
+    QList<qlonglong> seeds;
+    int64_t single = 0;
+    {
+      store::Store store = store::Store::open(db.toStdString());
+      const int64_t experiment = store.create_experiment("seeds", "{}");
+      for (uint64_t seed = 0; seed < 3; ++seed)
+        seeds << stored_run(store, experiment, "seq-lora", seed, 0.4 + 0.1 * double(seed));
+      single = stored_run(store, experiment, "switchcit", 0, 0.9);
+    }
+    {
+      MainWindow window(db);
+      window.show();
+      QVERIFY(QTest::qWaitForWindowExposed(&window));
+      QVERIFY(!window.groupSeeds());
+      QCOMPARE(window.runList()->rowCount(), 4);
+      window.setGroupSeeds(true);
+      QVERIFY(window.groupSeeds());
+      QCOMPARE(window.runList()->rowCount(), 2);
+      QModelIndex group;
+      for (int r = 0; r < 2; ++r)
+        if (SeedGroupModel::isGroup(window.runList()->index(r, 0)))
+          group = window.runList()->index(r, 0);
+      QVERIFY(group.isValid());
+      QCOMPARE(group.siblingAtColumn(RunListModel::Seed).data().toString(), QString("n = 3"));
+      QCOMPARE(group.siblingAtColumn(RunListModel::Ap).data().toString(),
+               QString::fromUtf8("50.0 (40.0–60.0)"));
+      QCOMPARE(window.runList()->rowCount(group), 3);
+      QVERIFY(row_of_run(window.runList(), single).isValid());
+
+      // Selecting the group shows no single run; Compare takes all three.
+      const int64_t shown = window.shownRun();
+      window.runSelection()->setCurrentIndex(
+          group, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+      QCOMPARE(window.shownRun(), shown);
+      QVERIFY(window.compareRuns());
+      QCOMPARE(window.compare().heatmapCount(), 3);
+      bool band = false;
+      const QCustomPlot* plot = window.compare().retentionPlot(0);
+      for (int g = 0; g < plot->graphCount(); ++g)
+        band |= plot->graph(g)->name() == "seq-lora (3 seeds)";
+      QVERIFY(band);
+
+      // The list re-read keeps the group selected.
+      window.refreshRuns();
+      QCOMPARE(window.runSelection()->selectedRows().size(), 1);
+      group = window.runSelection()->selectedRows().first();  // the list was re-read
+      QVERIFY(SeedGroupModel::isGroup(group));
+      // A run inside the group, selected, is shown; ungrouping keeps it selected.
+      const QModelIndex child = window.runList()->index(1, 0, group);
+      window.runSelection()->setCurrentIndex(
+          child, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+      const int64_t child_id = child.data(RunListModel::RunIdRole).toLongLong();
+      QVERIFY(seeds.contains(child_id));
+      QCOMPARE(window.shownRun(), child_id);
+      window.setGroupSeeds(false);
+      QCOMPARE(window.runList()->rowCount(), 4);
+      QCOMPARE(window.runSelection()->currentIndex().data(RunListModel::RunIdRole).toLongLong(),
+               child_id);
+      window.setGroupSeeds(true);
+      QCOMPARE(window.runSelection()->currentIndex().data(RunListModel::RunIdRole).toLongLong(),
+               child_id);
+    }
+    MainWindow again(db);
+    QVERIFY(again.groupSeeds());
+    QCOMPARE(again.runList()->rowCount(), 2);
+    again.setGroupSeeds(false);
   }
 
   void a_failing_engine_leaves_the_window_running() {

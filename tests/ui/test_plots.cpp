@@ -102,6 +102,7 @@ class TestPlots : public QObject {
   void runWithoutRouterHidesConfusion();
   void aRunThatTrainedNothingSaysWhy();
   void lossPlotAppendsLivePoints();
+  void stageLabelsNeverOverlap();
   void smoothingIsDebiasedPerStage();
   void millionLossPoints();
   void heatmapFormatsAndContrast();
@@ -266,6 +267,36 @@ void TestPlots::lossPlotAppendsLivePoints() {
   QCOMPARE(live.rawGraph()->data()->constBegin()->value, 42.0);
   QCOMPARE(items_of<QCPItemStraightLine>(live.plot()).size(), 0);
   QCOMPARE(items_of<QCPItemText>(live.plot()).size(), 1);
+}
+
+void TestPlots::stageLabelsNeverOverlap() {
+  // Five short stages with long task names in a narrow plot: a label that does not fit before
+  // the next boundary shrinks to its stage number; with room, each label is whole again.
+  const QStringList stages = {"reverse", "capitalize", "count", "spell", "last-word"};
+  LossPlot plot;
+  plot.resize(420, 300);
+  plot.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&plot));
+  plot.setPoints(loss_points(5, 8), stages);
+  plot.plot()->replot();
+  auto labels = items_of<QCPItemText>(plot.plot());
+  QCOMPARE(labels.size(), 5);
+  int brief = 0;
+  for (int i = 0; i < labels.size(); ++i) {
+    if (labels[i]->text() == QString::number(i + 1)) ++brief;
+    if (i > 0)
+      QVERIFY2(labels[i - 1]->bottomRight->pixelPosition().x() <=
+                   labels[i]->topLeft->pixelPosition().x() + 0.5,
+               qPrintable(labels[i - 1]->text() + " runs into " + labels[i]->text()));
+  }
+  QVERIFY(brief > 0);
+  plot.resize(1600, 300);
+  plot.setPoints(loss_points(5, 200), stages);
+  QTRY_COMPARE(plot.plot()->width(), 1600);
+  plot.plot()->replot();
+  QStringList whole;
+  for (QCPItemText* label : items_of<QCPItemText>(plot.plot())) whole << label->text();
+  QCOMPARE(whole, (QStringList{"1 reverse", "2 capitalize", "3 count", "4 spell", "5 last-word"}));
 }
 
 void TestPlots::smoothingIsDebiasedPerStage() {
