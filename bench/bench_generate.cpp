@@ -99,11 +99,9 @@ int main(int argc, char** argv) {
   }
 
   try {
-    sy::tune_cpu_runtime();
-    if (!threads.empty() && !sy::bench::set_threads(threads)) {
+    if (!sy::bench::start_benchmark(threads)) {
       return usage("--threads expects a positive whole number");
     }
-    sy::bench::print_machine();
 
     auto builtin = sy::builtin_model_config();
     builtin.eos_id = -1;  // never produced: every row runs to max_new_tokens

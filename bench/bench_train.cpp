@@ -152,11 +152,9 @@ int main(int argc, char** argv) {
   }
 
   try {
-    sy::tune_cpu_runtime();
-    if (!threads.empty() && !sy::bench::set_threads(threads)) {
+    if (!sy::bench::start_benchmark(threads)) {
       return usage("--threads expects a positive whole number");
     }
-    sy::bench::print_machine();
     const int64_t warmup = quick ? 1 : 2;
 
     // (a) the built-in byte-level model on the built-in `reverse` task.

@@ -24,6 +24,7 @@
 #include "bench/bench_text.h"
 #include "engine/model/model_config.h"
 #include "engine/model/tokenizer.h"
+#include "engine/util/device.h"
 
 namespace sy::bench {
 
@@ -84,6 +85,15 @@ inline bool set_threads(const std::string& value) {
   const int n = std::atoi(value.c_str());
   if (n <= 0) return false;
   at::set_num_threads(n);
+  return true;
+}
+
+// What every benchmark does first: LibTorch's CPU settings, then "--threads N" when given (empty:
+// not given), then the machine description above the table. False for a bad --threads value.
+inline bool start_benchmark(const std::string& threads) {
+  sy::tune_cpu_runtime();
+  if (!threads.empty() && !set_threads(threads)) return false;
+  print_machine();
   return true;
 }
 
