@@ -152,6 +152,24 @@ std::string config_string_or(const nlohmann::json& config, const char* name,
   return it->get<std::string>();
 }
 
+void add_extra_eos_ids(const nlohmann::json& j, ModelConfig& config, const std::string& source) {
+  auto it = j.find("eos_token_id");
+  if (it == j.end() || it->is_null()) return;
+  const nlohmann::json list = it->is_array() ? *it : nlohmann::json::array({*it});
+  for (const auto& v : list) {
+    if (!v.is_number_integer()) {
+      throw Error(source + ": field \"eos_token_id\" must be a token id or a list of them, not " +
+                  it->dump());
+    }
+    const int64_t id = v.get<int64_t>();
+    if (config.eos_id < 0) {
+      config.eos_id = id;
+    } else if (!config.is_eos(id)) {
+      config.extra_eos_ids.push_back(id);
+    }
+  }
+}
+
 void read_special_token_ids(const nlohmann::json& j, ModelConfig& config,
                             const std::string& source) {
   auto id = [&](const char* name) -> int64_t {
@@ -166,6 +184,7 @@ void read_special_token_ids(const nlohmann::json& j, ModelConfig& config,
   config.bos_id = id("bos_token_id");
   config.eos_id = id("eos_token_id");
   config.pad_id = id("pad_token_id");
+  add_extra_eos_ids(j, config, source);
   // Padding positions are masked out, so any valid id serves for them.
   if (config.pad_id < 0) config.pad_id = config.eos_id >= 0 ? config.eos_id : 0;
 }

@@ -88,6 +88,10 @@ std::string config_string_or(const nlohmann::json& config, const char* name,
 // bos_token_id, eos_token_id (the first of a list), pad_token_id (else eos) into `config`.
 void read_special_token_ids(const nlohmann::json& j, ModelConfig& config,
                             const std::string& source);
+// Every id of `j`'s "eos_token_id" (an id or a list) that `config` does not stop at yet: the first
+// becomes eos_id when there is none, the others extra_eos_ids (config.json and
+// generation_config.json both hold the field, and may differ).
+void add_extra_eos_ids(const nlohmann::json& j, ModelConfig& config, const std::string& source);
 // HF's activation names (activation_function / hidden_act) as our MLP type.
 MlpType activation_from_name(const std::string& name, const std::string& source, const char* field);
 // Throws sy::Error naming `source` and `field` with `why` (for settings we do not implement).

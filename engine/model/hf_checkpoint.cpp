@@ -192,7 +192,13 @@ TensorTransform lora_B_transform(TensorTransform weight_transform) {
 
 LoadedModel load_hf_model(const std::string& dir, const ModelFamily& family,
                           const nlohmann::json& json, const std::string& config_path) {
-  const ModelConfig config = family.read_config(json, config_path);
+  ModelConfig config = family.read_config(json, config_path);
+  // generate() in transformers stops at generation_config.json's EOS ids, which may add to
+  // config.json's (chat models end a turn with their own token).
+  const std::string generation_path = (fs::path(dir) / "generation_config.json").string();
+  if (fs::exists(generation_path)) {
+    add_extra_eos_ids(read_json_file(generation_path), config, generation_path);
+  }
   config.validate(config_path);
   CheckpointTensors ckpt = open_checkpoint(dir);
 

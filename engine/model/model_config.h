@@ -2,8 +2,10 @@
 // load (GPT-2, BLOOM, OPT, Llama/Qwen2) and the built-in byte-level model.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -43,9 +45,16 @@ struct ModelConfig {
   int64_t bos_id = 257;
   int64_t eos_id = 258;
   int64_t pad_id = 256;
+  // More ids that end an answer: Hugging Face configs may list several (Llama 3 Instruct's
+  // <|end_of_text|>, <|eom_id|>, <|eot_id|>); eos_id is the first, the one training appends.
+  std::vector<int64_t> extra_eos_ids;
 
   int64_t head_dim() const { return d_model / n_head; }
   int64_t token_dim() const { return embed_dim > 0 ? embed_dim : d_model; }
+  bool is_eos(int64_t id) const {
+    return id == eos_id ||
+           std::find(extra_eos_ids.begin(), extra_eos_ids.end(), id) != extra_eos_ids.end();
+  }
   // Throws sy::Error naming `source` and the field when a value is out of range.
   void validate(const std::string& source) const;
 };

@@ -71,7 +71,7 @@ std::vector<TokenIds> generate_batch(TransformerLM& model, const std::vector<Tok
     for (int64_t b = 0; b < B; ++b) {
       if (done[static_cast<size_t>(b)]) continue;
       const int64_t token = next_cpu[b].item<int64_t>();
-      if (token == config.eos_id) {
+      if (config.is_eos(token)) {
         done[static_cast<size_t>(b)] = true;
       } else {
         out[static_cast<size_t>(b)].push_back(token);

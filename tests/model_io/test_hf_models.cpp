@@ -95,6 +95,7 @@ void check_logits(const std::string& label, const torch::Tensor& actual,
 TransformerLM without_eos(TransformerLM& model) {
   ModelConfig config = model->config();
   config.eos_id = -1;
+  config.extra_eos_ids.clear();
   TransformerLM copy(config);
   torch::NoGradGuard no_grad;
   auto from = model->base_parameters();
@@ -367,6 +368,40 @@ class TestHfModels : public QObject {
     const std::string text = "Hello, world";
     QCOMPARE(again.tokenizer->encode(text), loaded.tokenizer->encode(text));
     std::printf("OK      %-28s full model saved in its family's format\n", name.c_str());
+  }
+
+  void generation_stops_at_every_eos_id_of_the_configs() {
+    // Chat models list several EOS ids, in config.json or generation_config.json; an answer ends
+    // at any of them. The stop id is the third greedy token of prompt 0, so the answer is the
+    // greedy ids up to it (or up to an earlier EOS).
+    const nlohmann::json greedy = expected_of("llama-gqa").at("greedy");
+    const TokenIds prompt = greedy.at("prompts")[0].get<TokenIds>();
+    const TokenIds full = greedy.at("output_ids")[0].get<TokenIds>();
+    const int64_t stop = full.at(2);
+    for (const char* file : {"config.json", "generation_config.json"}) {
+      const std::string dir = copy_fixture(tmp_, "llama-gqa", std::string("eos-") + file);
+      nlohmann::json j = read_json_file(dir + "/" + file);
+      const int64_t eos = j.at("eos_token_id").get<int64_t>();
+      j["eos_token_id"] = {eos, stop};
+      std::ofstream(dir + "/" + file) << j.dump(2);
+      LoadedModel loaded = load_model(dir);
+      QVERIFY(loaded.model->config().is_eos(stop));
+      TokenIds expected;
+      for (int64_t id : full) {
+        if (id == stop || id == eos) break;
+        expected.push_back(id);
+      }
+      GenerationOptions options;
+      options.max_new_tokens = static_cast<int64_t>(full.size());
+      options.temperature = 0.0;
+      const auto got = generate(loaded.model, {prompt}, options);
+      QVERIFY2(got.at(0) == expected,
+               (std::string(file) + ": got " + nlohmann::json(got[0]).dump() + ", expected " +
+                nlohmann::json(expected).dump())
+                   .c_str());
+      std::printf("OK      eos ids from %-22s stop after %zu of %zu tokens\n", file,
+                  expected.size(), full.size());
+    }
   }
 
   void prefixes_and_buffers_are_accepted() {
