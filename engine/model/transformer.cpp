@@ -308,18 +308,21 @@ torch::Tensor TransformerLMImpl::forward(const torch::Tensor& input_ids,
   return logits(hidden_states(input_ids, attention_mask, cache, adapter));
 }
 
-std::vector<std::string> TransformerLMImpl::resolve_lora_targets(
-    const std::vector<std::string>& targets) {
-  // Layer 0's linear layers: our leaf name ("qkv_proj") -> the family's path inside the layer
-  // ("attn.c_attn"; the full path, since GPT-2 has both attn.c_proj and mlp.c_proj).
-  std::vector<std::pair<std::string, std::string>> layer0;
+std::vector<std::pair<std::string, std::string>> TransformerLMImpl::layer0_linear_names() {
+  std::vector<std::pair<std::string, std::string>> names;
   for (auto& item : named_modules()) {
     if (!item.value()->as<LoraLinearImpl>() || item.key().rfind("layers.0.", 0) != 0) continue;
     const std::string theirs = checkpoint_module_name(config_.family, item.key()).name;
     const size_t at = theirs.find(".0.");
-    layer0.emplace_back(item.key().substr(item.key().rfind('.') + 1),
-                        theirs.substr(at == std::string::npos ? 0 : at + 3));
+    names.emplace_back(item.key().substr(item.key().rfind('.') + 1),
+                       theirs.substr(at == std::string::npos ? 0 : at + 3));
   }
+  return names;
+}
+
+std::vector<std::string> TransformerLMImpl::resolve_lora_targets(
+    const std::vector<std::string>& targets) {
+  const auto layer0 = layer0_linear_names();
   std::vector<std::string> out;
   auto add = [&out](const std::string& t) {
     if (std::find(out.begin(), out.end(), t) == out.end()) out.push_back(t);
@@ -373,12 +376,8 @@ AdapterId TransformerLMImpl::add_adapter(const std::string& name, const LoraSpec
   }
   if (targeted == 0) {
     std::string known;  // layer 0's linear layers, named as target_modules name them
-    for (auto& item : named_modules()) {
-      if (item.value()->as<LoraLinearImpl>() && item.key().rfind("layers.0.", 0) == 0) {
-        const std::string module = checkpoint_module_name(config_.family, item.key()).name;
-        const size_t at = module.find(".0.");
-        known += (known.empty() ? "" : ", ") + module.substr(at == std::string::npos ? 0 : at + 3);
-      }
+    for (const auto& [ours, theirs] : layer0_linear_names()) {
+      known += (known.empty() ? "" : ", ") + theirs;
     }
     throw Error(
         "LoRA field \"target_modules\" matches no linear layer of this model; layer 0 has " +

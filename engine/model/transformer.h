@@ -135,6 +135,9 @@ class TransformerLMImpl : public torch::nn::Module {
   LoraLinear lm_head{nullptr};                     // only when embeddings are not tied
 
  private:
+  // Layer 0's linear layers: our leaf name ("qkv_proj") and the family's path inside the layer
+  // ("attn.c_attn"; the full path, since GPT-2 has both attn.c_proj and mlp.c_proj).
+  std::vector<std::pair<std::string, std::string>> layer0_linear_names();
   std::vector<std::string> resolve_lora_targets(const std::vector<std::string>& targets);
   AttentionContext make_context(const torch::Tensor& full_mask, int64_t new_tokens,
                                 torch::ScalarType dtype) const;
