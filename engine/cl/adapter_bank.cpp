@@ -10,13 +10,14 @@
 
 namespace sy {
 
-std::string AdapterBank::key(const ClContext& ctx, size_t task, const LoraSpec& spec,
+std::string AdapterBank::key(const std::string& task, uint64_t seed, const LoraSpec& spec,
                              const TrainOptions& options) {
   std::ostringstream key;
-  key << "expert:" << (*ctx.tasks)[task].name << ":seed" << ctx.seed << ":r" << spec.rank << ":a"
-      << spec.alpha << ":d" << spec.dropout << ":steps" << options.steps << ":bs"
-      << options.batch_size << "x" << options.grad_accum << ":lr" << options.lr << ":"
-      << lr_schedule_name(options.schedule) << options.warmup_steps;
+  key << "expert:" << task << ":seed" << seed << ":r" << spec.rank << ":a" << spec.alpha << ":d"
+      << spec.dropout << ":steps" << options.steps << ":bs" << options.batch_size << "x"
+      << options.grad_accum << ":lr" << options.lr << ":" << lr_schedule_name(options.schedule)
+      << options.warmup_steps << ":wd" << options.weight_decay << ":clip" << options.max_grad_norm
+      << ":len" << options.max_seq_len << ":" << precision_name(options.precision);
   for (const auto& t : spec.target_modules) key << ":" << t;
   return key.str();
 }
@@ -24,7 +25,7 @@ std::string AdapterBank::key(const ClContext& ctx, size_t task, const LoraSpec& 
 Expert AdapterBank::restore(ClContext& ctx, size_t task, const LoraSpec& spec,
                             const TrainOptions& options, const NamedTensors& tensors) {
   Expert e;
-  e.key = key(ctx, task, spec, options);
+  e.key = key((*ctx.tasks)[task].name, ctx.seed, spec, options);
   auto it = experts_.find(e.key);
   if (it != experts_.end()) return it->second;
   const std::string name = "expert" + std::to_string(experts_.size());
@@ -42,9 +43,9 @@ Expert AdapterBank::restore(ClContext& ctx, size_t task, const LoraSpec& spec,
 }
 
 Expert AdapterBank::expert(ClContext& ctx, size_t task, const LoraSpec& spec,
-                           const TrainOptions& options) {
+                           const TrainOptions& options, const std::string& what) {
   Expert e;
-  e.key = key(ctx, task, spec, options);
+  e.key = key((*ctx.tasks)[task].name, ctx.seed, spec, options);
   auto it = experts_.find(e.key);
   if (it != experts_.end()) return it->second;
 
@@ -56,7 +57,7 @@ Expert AdapterBank::expert(ClContext& ctx, size_t task, const LoraSpec& spec,
   o.seed = ctx.seed * 1000 + task;
   try {
     train_stage(ctx, model, adapter_target(model, e.adapter), (*ctx.tasks)[task].train, o,
-                "expert " + (*ctx.tasks)[task].name);
+                what.empty() ? "expert " + (*ctx.tasks)[task].name : what);
   } catch (...) {
     model->remove_adapter(name);  // a half-trained expert must never be reused
     throw;

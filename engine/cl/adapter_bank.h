@@ -21,17 +21,20 @@ struct Expert {
 
 class AdapterBank {
  public:
-  // The adapter of task `task` for these settings and ctx's seed, trained now if it is new.
-  Expert expert(ClContext& ctx, size_t task, const LoraSpec& spec, const TrainOptions& options);
+  // The adapter of task `task` for these settings and ctx's seed, trained now if it is new;
+  // `what` labels its training steps (default: "expert TASK").
+  Expert expert(ClContext& ctx, size_t task, const LoraSpec& spec, const TrainOptions& options,
+                const std::string& what = "");
   // Puts back an expert trained earlier (a resumed run's checkpoint) under the same key.
   Expert restore(ClContext& ctx, size_t task, const LoraSpec& spec, const TrainOptions& options,
                  const NamedTensors& tensors);
   size_t trained() const { return experts_.size(); }
 
- private:
-  static std::string key(const ClContext& ctx, size_t task, const LoraSpec& spec,
+  // What makes two experts the same: the task, the seed and every setting that shapes training.
+  static std::string key(const std::string& task, uint64_t seed, const LoraSpec& spec,
                          const TrainOptions& options);
 
+ private:
   std::map<std::string, Expert> experts_;
 };
 

@@ -38,7 +38,21 @@ void Learner::train_on(const std::vector<Example>& examples, size_t stage,
   o.seed = ctx_.seed * 1000 + stage;
   const TrainTarget target =
       spec_.use_lora ? adapter_target(model(), adapter_) : full_finetune_target(model());
+  expert_key_.clear();
+  trained_ = true;
   train_stage(ctx_, model(), target, examples, o, what);
+}
+
+void Learner::train_on_task(size_t task, size_t stage, const std::string& what) {
+  if (!spec_.use_lora || trained_ || stage != task) {
+    train_on((*ctx_.tasks)[task].train, stage, what);
+    return;
+  }
+  const Expert expert = ctx_.bank->expert(ctx_, task, spec_.lora, options_, what);
+  set_adapter_tensors(model(), adapter_, adapter_tensors(model(), expert.adapter),
+                      "the expert of " + (*ctx_.tasks)[task].name);
+  expert_key_ = expert.key;
+  trained_ = true;
 }
 
 NamedTensors Learner::state() {
@@ -49,6 +63,8 @@ NamedTensors Learner::state() {
 }
 
 void Learner::restore(const NamedTensors& state) {
+  expert_key_.clear();
+  trained_ = true;
   const std::string source = "the checkpoint of " + spec_.label;
   if (spec_.use_lora) {
     set_adapter_tensors(model(), adapter_, state, source);
@@ -92,6 +108,9 @@ Reply LearnerStrategy::ask(const Example& request, std::optional<size_t> adapter
 }
 
 std::vector<std::string> Learner::answer(size_t task) {
+  if (!expert_key_.empty()) {
+    return answer_fixed(ctx_, expert_key_, adapter_, task, all_test_indices(ctx_, task));
+  }
   return answer_with(ctx_, *ctx_.base->tokenizer, model(), adapter_, task,
                      all_test_indices(ctx_, task));
 }

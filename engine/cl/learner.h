@@ -17,6 +17,11 @@ class Learner {
   Learner& operator=(const Learner&) = delete;
 
   void train_on(const std::vector<Example>& examples, size_t stage, const std::string& what);
+  // Trains on task `task`'s own training set. A LoRA learner's first training starts from the
+  // frozen base exactly as a per-task expert does, so it takes the bank's expert (trained once,
+  // shared with oracle, switchcit and every other strategy's first stage) instead of training
+  // the same adapter again.
+  void train_on_task(size_t task, size_t stage, const std::string& what);
   std::vector<std::string> answer(size_t task);
   // The trained weights (the adapter's, or every parameter of the full copy), and back.
   NamedTensors state();
@@ -33,6 +38,8 @@ class Learner {
   std::string adapter_name_;
   AdapterId adapter_ = kNoAdapter;
   TrainOptions options_;
+  bool trained_ = false;
+  std::string expert_key_;  // non-empty while the weights are that bank expert's: answers cached
 };
 
 // A strategy whose whole state is one learner (seq-ft, seq-lora, replay, multitask): answers,

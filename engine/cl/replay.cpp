@@ -16,6 +16,10 @@ class Replay : public LearnerStrategy {
 
   void learn(size_t stage) override {
     const auto& tasks = *ctx_.tasks;
+    if (stage == 0) {  // nothing to rehearse yet: the first stage is plain training on the task
+      learner_.train_on_task(0, 0, spec_.label + " " + tasks[0].name);
+      return;
+    }
     std::vector<Example> mix = tasks[stage].train;
     for (size_t old = 0; old < stage; ++old) {
       for (size_t i : retain_indices(tasks[old].train.size(), spec_.replay_fraction, 1,

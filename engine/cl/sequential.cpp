@@ -11,8 +11,7 @@ class Sequential : public LearnerStrategy {
       : LearnerStrategy(ctx, spec), spec_(spec), ctx_(ctx) {}
 
   void learn(size_t stage) override {
-    learner_.train_on((*ctx_.tasks)[stage].train, stage,
-                      spec_.label + " " + (*ctx_.tasks)[stage].name);
+    learner_.train_on_task(stage, stage, spec_.label + " " + (*ctx_.tasks)[stage].name);
   }
 
  private:

@@ -25,6 +25,11 @@ std::unique_ptr<Strategy> make_strategy(const StrategySpec& spec, ClContext& ctx
   throw Error("unknown strategy \"" + spec.name + "\"");
 }
 
+bool trains_expert(const StrategySpec& spec, size_t stage) {
+  if (spec.name == "oracle" || spec.name == "switchcit") return true;
+  return stage == 0 && spec.use_lora && (spec.name == "seq-lora" || spec.name == "replay");
+}
+
 TrainResult train_stage(ClContext& ctx, TransformerLM& model, const TrainTarget& target,
                         const std::vector<Example>& examples, TrainOptions options,
                         const std::string& what) {

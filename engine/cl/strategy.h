@@ -31,7 +31,7 @@ struct ClContext {
   uint64_t seed = 0;
   GenerationOptions generation;  // greedy, max_new_tokens, batch size
   c10::Device device = c10::Device(c10::kCPU);
-  AdapterBank* bank = nullptr;     // per-task adapters from the frozen base (oracle, switchcit)
+  AdapterBank* bank = nullptr;     // per-task adapters from the frozen base (trains_expert)
   AnswerCache* answers = nullptr;  // predictions of the frozen base and of bank adapters
   // Called for every optimizer step, with the stage's label.
   std::function<void(const std::string& what, const TrainStep&)> on_step;
@@ -83,6 +83,11 @@ class Strategy {
 };
 
 std::unique_ptr<Strategy> make_strategy(const StrategySpec& spec, ClContext& ctx);
+// Whether stage `stage` (0-based) of a fresh run of `spec` is the bank's expert for that task,
+// trained once per session however many strategies need it: every stage of oracle and switchcit,
+// and the first stage of a LoRA seq-lora or replay (a fresh adapter on the frozen base, trained on
+// the first task alone). Progress counts such steps once.
+bool trains_expert(const StrategySpec& spec, size_t stage);
 
 // Shared by the strategies: trains `target` of `model` on `examples`; throws Cancelled.
 TrainResult train_stage(ClContext& ctx, TransformerLM& model, const TrainTarget& target,

@@ -111,22 +111,26 @@ class Session {
     return spec;
   }
 
-  // Optimizer steps the runs will take, counting experts shared by oracle and switchcit once.
+  // Optimizer steps the runs will take, counting each shared expert once (trains_expert).
   int64_t planned_steps(const std::vector<StrategySpec>& specs, size_t first_stage) const {
     int64_t steps = 0;
     std::set<std::string> experts;
-    const int64_t n = static_cast<int64_t>(tasks_.size());
+    const size_t n = tasks_.size();
     for (uint64_t seed : experiment_.seeds) {
       for (const StrategySpec& raw : specs) {
         const StrategySpec spec = effective(raw);
-        const int64_t remaining = n - static_cast<int64_t>(first_stage) + 1;
-        if (spec.name == "oracle" || spec.name == "switchcit") {
-          std::ostringstream key;
-          key << seed << spec.training.steps << spec.training.lr << spec.lora.rank
-              << spec.lora.alpha;
-          if (!experts.insert(key.str()).second) continue;
+        if (spec.name == "multitask") {
+          steps += spec.training.steps * static_cast<int64_t>(n);
+          continue;
         }
-        steps += spec.training.steps * (spec.name == "multitask" ? n : remaining);
+        for (size_t stage = first_stage - 1; stage < n; ++stage) {
+          if (trains_expert(spec, stage) &&
+              !experts.insert(AdapterBank::key(tasks_[stage].name, seed, spec.lora, spec.training))
+                   .second) {
+            continue;
+          }
+          steps += spec.training.steps;
+        }
       }
     }
     return steps;

@@ -1,7 +1,10 @@
 // The runner end to end on a small real experiment: every row of every score matrix is filled,
 // oracle's experts never change once trained, switchcit's router reports a confusion matrix per
-// stage over the tasks seen so far, and the --summary document has the documented shape.
+// stage over the tasks seen so far, and the --summary document has the documented shape; the
+// first stage of seq-lora and replay is oracle's expert, trained once and bit-identical in all.
 #include <QtTest>
+
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -75,6 +78,64 @@ class TestRunner : public QObject {
     QVERIFY(summary["runs"][0]["router_confusion"].is_null());
     QVERIFY(summary["runs"][2]["router_confusion"].is_array());
     QCOMPARE(summary["runs"][1]["run_id"].get<std::string>(), std::string("small/oracle/seed0"));
+  }
+
+  void first_stage_is_trained_once_for_every_lora_strategy() {
+    const nlohmann::json file = {
+        {"name", "shared"},
+        {"tasks", {"last-word", "count"}},
+        {"data", {{"train_examples", 200}, {"test_examples", 8}}},
+        {"training", {{"steps", 12}, {"batch_size", 8}, {"precision", "fp32"}}},
+        {"strategies",
+         {"seq-lora",
+          "replay",
+          "oracle",
+          {{"name", "replay"}, {"label", "r8"}, {"lora", {{"r", 4}}}}}},
+        {"evaluation", {{"max_new_tokens", 8}}}};
+    const Experiment experiment = experiment_from_json(file, "shared.json");
+    struct Recorder : RunObserver {
+      int64_t planned = 0;
+      std::map<std::pair<std::string, size_t>, int64_t> steps;  // (label, stage) -> steps
+      std::map<std::pair<std::string, size_t>, std::vector<uint8_t>> adapters;
+      bool records() const override { return true; }
+      void experiment_started(const Experiment&, int64_t p) override { planned = p; }
+      void train_step(const RunResult& run, size_t stage, const std::string&,
+                      const TrainStep&) override {
+        ++steps[{run.label, stage}];
+      }
+      void adapter_trained(const RunResult& run, size_t position,
+                           const TrainedAdapter& adapter) override {
+        adapters[{run.label, position}] = adapter.safetensors;
+      }
+    } rec;
+    const auto runs = run_experiment(experiment, RunnerOptions{}, rec);
+    QCOMPARE(runs.size(), size_t(4));
+    // seq-lora trains task 1's expert; replay and oracle take it; the rank-4 replay cannot.
+    auto steps = [&](const char* label, size_t stage) {
+      auto it = rec.steps.find({label, stage});
+      return it == rec.steps.end() ? int64_t(0) : it->second;
+    };
+    auto adapter = [&](const char* label, size_t position) {
+      return rec.adapters[{label, position}];
+    };
+    QCOMPARE(steps("seq-lora", 1), int64_t(12));
+    QCOMPARE(steps("seq-lora", 2), int64_t(12));
+    QCOMPARE(steps("replay", 1), int64_t(0));
+    QCOMPARE(steps("replay", 2), int64_t(12));
+    QCOMPARE(steps("oracle", 1), int64_t(0));
+    QCOMPARE(steps("oracle", 2), int64_t(12));
+    QCOMPARE(steps("r8", 1), int64_t(12));
+    int64_t taken = 0;
+    for (const auto& [key, n] : rec.steps) taken += n;
+    QCOMPARE(rec.planned, taken);
+    const auto first = adapter("oracle", 0);
+    QVERIFY(!first.empty());
+    QVERIFY(adapter("seq-lora", 0) == first);
+    QVERIFY(adapter("replay", 0) == first);
+    QVERIFY(adapter("seq-lora", 1) != adapter("oracle", 1));
+    // Same weights, same answers: row 1 of seq-lora and replay agree, and on task 1 with oracle.
+    QCOMPARE(runs[0].score_matrix[1], runs[1].score_matrix[1]);
+    QCOMPARE(runs[0].score_matrix[1][0], runs[2].score_matrix[1][0]);
   }
 };
 
