@@ -6,6 +6,7 @@
 #include <iostream>
 #include <memory>
 
+#include "engine/util/device.h"
 #include "engine/util/progress.h"
 
 namespace sy {
@@ -31,6 +32,7 @@ TrainOptions train_options_from_args(const CliArgs& args, TrainOptions o) {
   o.max_grad_norm = args.number("max-grad-norm", o.max_grad_norm);
   o.seed = static_cast<uint64_t>(args.integer("seed", static_cast<int64_t>(o.seed)));
   o.precision = parse_precision(args.str("precision", precision_name(o.precision)), "--precision");
+  require_precision_on(o.precision, pick_device(args.str("device", "auto")), "--precision");
   return o;
 }
 

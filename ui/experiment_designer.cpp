@@ -285,9 +285,12 @@ ExperimentDesigner::ExperimentDesigner(QWidget* parent) : QWidget(parent) {
   full_lr_->setToolTip(tr("Learning rate for full fine-tuning."));
   training_form->addRow(tr("Learning rate (full)"), full_lr_);
   precision_ = addChoice(QStringLiteral("precision"),
-                         {QStringLiteral("fp32"), QStringLiteral("bf16"), QStringLiteral("auto")},
+                         {QStringLiteral("fp32"), QStringLiteral("bf16"), QStringLiteral("fp16"),
+                          QStringLiteral("auto")},
                          &precision_touched_);
-  precision_->setToolTip(tr("fp32 (the reference), bf16, or auto (bf16 where it is native)."));
+  precision_->setToolTip(
+      tr("fp32 (the reference), bf16, fp16 (CUDA only, with loss scaling), "
+         "or auto (bf16 where it is native)."));
   training_form->addRow(tr("Precision"), precision_);
   lora_r_ = addLineEdit(QStringLiteral("loraR"), QStringLiteral("8"));
   training_form->addRow(tr("LoRA rank r"), lora_r_);
@@ -396,8 +399,8 @@ ExperimentDesigner::ExperimentDesigner(QWidget* parent) : QWidget(parent) {
   addField(full_lr_, QStringLiteral("training.full_lr"),
            [this] { return checkNumber(full_lr_, 0, 1, true); });
   addField(precision_, QStringLiteral("training.precision"), [this] {
-    return checkChoice(precision_,
-                       {QStringLiteral("fp32"), QStringLiteral("bf16"), QStringLiteral("auto")});
+    return checkChoice(precision_, {QStringLiteral("fp32"), QStringLiteral("bf16"),
+                                    QStringLiteral("fp16"), QStringLiteral("auto")});
   });
   addField(lora_r_, QStringLiteral("training.lora.r"),
            [this] { return checkInteger(lora_r_, 1, 4096); });

@@ -1,6 +1,8 @@
 // Numeric precision of the heavy maths. FP32 is the reference path; BF16 runs matrix products in
 // bfloat16 (AMX / AVX512-BF16 on CPUs that have them, tensor cores on GPUs) through LibTorch's
-// autocast, while weights, norms, softmax, losses and optimizer state stay FP32.
+// autocast, while weights, norms, softmax, losses and optimizer state stay FP32. FP16 does the
+// same in float16 on CUDA only (LibTorch's CPU autocast knows bf16 alone); its training needs
+// loss scaling (engine/train/loss_scaler.h).
 #pragma once
 
 #include <string>
@@ -9,12 +11,14 @@
 
 namespace sy {
 
-enum class Precision { FP32, BF16 };
+enum class Precision { FP32, BF16, FP16 };
 
-// "fp32", "bf16" or "auto" (native_bf16() ? bf16 : fp32); anything else is an error naming
-// `field`.
+// "fp32", "bf16", "fp16" or "auto" (native_bf16() ? bf16 : fp32); anything else is an error
+// naming `field`.
 Precision parse_precision(const std::string& text, const std::string& field);
 std::string precision_name(Precision precision);
+// Throws, naming `field`, when `precision` cannot run on `device` (FP16 off CUDA).
+void require_precision_on(Precision precision, c10::Device device, const std::string& field);
 // True when this machine computes bfloat16 natively: a CUDA GPU, or a CPU with AMX or
 // AVX512-BF16. Elsewhere LibTorch emulates bf16 and is many times slower than fp32.
 bool native_bf16();

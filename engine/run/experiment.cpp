@@ -37,7 +37,7 @@ TrainOptions read_training(JsonFields& f, TrainOptions o) {
     try {
       o.precision = parse_precision(name, "");
     } catch (const Error&) {
-      f.fail("precision", "is \"" + name + "\"; expected fp32, bf16 or auto");
+      f.fail("precision", "is \"" + name + "\"; expected fp32, bf16, fp16 (CUDA only) or auto");
     }
   }
   return o;
@@ -167,7 +167,8 @@ Experiment experiment_from_json(const nlohmann::json& j, const std::string& path
     try {
       e.eval_precision = parse_precision(name, "");
     } catch (const Error&) {
-      evaluation.fail("precision", "is \"" + name + "\"; expected fp32, bf16 or auto");
+      evaluation.fail("precision",
+                      "is \"" + name + "\"; expected fp32, bf16, fp16 (CUDA only) or auto");
     }
   }
   evaluation.reject_unknown();

@@ -87,9 +87,15 @@ class Session {
         options_(options),
         observer_(observer),
         tasks_(make_tasks(experiment, options)) {
+    device_ = pick_device(experiment.device);
+    for (const StrategySpec& spec : experiment.strategies) {
+      require_precision_on(spec.training.precision, device_,
+                           experiment.path + ": the training precision of " + spec.label);
+    }
+    require_precision_on(experiment.eval_precision, device_,
+                         experiment.path + ": \"evaluation.precision\"");
     base_dir_ = experiment.base_model == "builtin" ? builtin_model_dir() : experiment.base_model;
     base_ = load_model(base_dir_);
-    device_ = pick_device(experiment.device);
     base_.model->to(device_);
     ctx_.base_model_dir = base_dir_;
     ctx_.base = &base_;

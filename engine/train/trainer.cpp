@@ -9,6 +9,7 @@
 #include <torch/optim/adamw.h>
 #include <torch/utils.h>
 
+#include "engine/train/loss_scaler.h"
 #include "engine/util/error.h"
 
 namespace sy {
@@ -39,6 +40,8 @@ TrainResult train(TransformerLM& model, const std::vector<EncodedExample>& data,
   const int64_t max_len =
       options.max_seq_len > 0 ? options.max_seq_len : model->config().max_seq_len;
   const auto device = model->tok_emb->weight.device();
+  require_precision_on(options.precision, device, "training precision");
+  LossScaler scaler(options.precision == Precision::FP16);
 
   for (auto& p : model->parameters()) p.set_requires_grad(false);
   for (const auto& p : target.parameters) p.set_requires_grad(true);
@@ -94,14 +97,17 @@ TrainResult train(TransformerLM& model, const std::vector<EncodedExample>& data,
             torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
       }
       loss = loss / static_cast<double>(std::max<int64_t>(1, step_targets));
-      loss.backward();
+      scaler.scaled(loss).backward();
       step_loss += loss.item<double>();
       result.tokens += batch.tokens;
     }
-    if (options.max_grad_norm > 0) {
+    // FP16: a step whose gradients overflowed is skipped (and the loss scale halved).
+    const bool finite = scaler.unscale(target.parameters);
+    if (finite && options.max_grad_norm > 0) {
       torch::nn::utils::clip_grad_norm_(target.parameters, options.max_grad_norm);
     }
-    optimizer.step();
+    if (finite) optimizer.step();
+    scaler.update(finite);
     result.losses.push_back(step_loss);
     result.steps_done = step + 1;
     if (on_step) {
@@ -119,6 +125,7 @@ TrainResult train(TransformerLM& model, const std::vector<EncodedExample>& data,
   }
   for (const auto& p : target.parameters) p.set_requires_grad(false);
   model->eval();
+  result.skipped_steps = scaler.skipped();
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }

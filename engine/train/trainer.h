@@ -45,6 +45,7 @@ struct TrainResult {
   double seconds = 0;
   int64_t tokens = 0;
   std::vector<double> losses;  // one per optimizer step
+  int64_t skipped_steps = 0;   // FP16: steps skipped because a gradient overflowed
 };
 
 using StepCallback = std::function<void(const TrainStep&)>;

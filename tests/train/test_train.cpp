@@ -1,9 +1,12 @@
 // Training: schedules as transformers defines them, response-only loss, accumulation equal to one
-// big batch, determinism, cancellation, and — the behaviour users come for — a LoRA adapter
-// trained for a few hundred steps on a built-in task scores far above the base model.
+// big batch, determinism, cancellation, FP16's loss scaler (exact with a power-of-two scale,
+// skipping and backing off on overflow, growing after good steps; FP16 refused off CUDA), and — the
+// behaviour users come for — a LoRA adapter trained for a few hundred steps on a built-in task
+// scores far above the base model.
 #include <QtTest>
 
 #include <cmath>
+#include <limits>
 
 #include <torch/torch.h>
 
@@ -11,6 +14,7 @@
 #include "engine/model/byte_tokenizer.h"
 #include "engine/model/checkpoint.h"
 #include "engine/train/evaluate.h"
+#include "engine/train/loss_scaler.h"
 #include "engine/train/trainer.h"
 #include "engine/util/device.h"
 #include "engine/util/error.h"
@@ -42,6 +46,64 @@ class TestTrain : public QObject {
 
  private Q_SLOTS:
   void initTestCase() { tune_cpu_runtime(); }
+
+  void loss_scaler_unscales_exactly_and_backs_off_on_overflow() {
+    torch::manual_seed(3);
+    auto w = torch::randn({4, 3}, torch::requires_grad());
+    const auto x = torch::randn({5, 3});
+    auto loss_of = [&] { return torch::nn::functional::linear(x, w).pow(2).sum() * 1e-3; };
+
+    loss_of().backward();
+    const auto plain = w.grad().clone();
+    w.mutable_grad().reset();
+    LossScaler scaler(true, LossScalerOptions{65536.0, 2.0, 0.5, 3});
+    QCOMPARE(scaler.scale(), 65536.0);
+    scaler.scaled(loss_of()).backward();
+    QVERIFY(!torch::equal(w.grad(), plain));  // really scaled
+    QVERIFY(scaler.unscale({w}));
+    QVERIFY(torch::equal(w.grad(), plain));  // a power of two: bit-identical after unscaling
+    scaler.update(true);
+
+    // An overflowing gradient: the step is to be skipped and the scale halves.
+    w.mutable_grad().fill_(std::numeric_limits<float>::infinity());
+    QVERIFY(!scaler.unscale({w}));
+    scaler.update(false);
+    QCOMPARE(scaler.scale(), 32768.0);
+    QCOMPARE(scaler.skipped(), int64_t(1));
+    w.mutable_grad().fill_(std::numeric_limits<float>::quiet_NaN());
+    QVERIFY(!scaler.unscale({w}));
+    scaler.update(false);
+    QCOMPARE(scaler.scale(), 16384.0);
+    // Three finite steps in a row (the interval) and it grows back.
+    for (int i = 0; i < 3; ++i) {
+      w.mutable_grad().fill_(1.0f);
+      QVERIFY(scaler.unscale({w}));
+      scaler.update(true);
+    }
+    QCOMPARE(scaler.scale(), 32768.0);
+
+    LossScaler off(false);  // FP32 and BF16: a pass-through
+    QCOMPARE(off.scale(), 1.0);
+    w.mutable_grad().fill_(std::numeric_limits<float>::infinity());
+    QVERIFY(off.unscale({w}));
+  }
+
+  void fp16_is_refused_off_cuda() {
+    QCOMPARE(parse_precision("fp16", "--precision"), Precision::FP16);
+    TransformerLM model(tiny_config());
+    TrainOptions options;
+    options.steps = 1;
+    options.precision = Precision::FP16;
+    const auto data = encoded(make_builtin_task("count", 4, 1, 1).train);
+    try {
+      train(model, data, full_finetune_target(model), options);
+      QFAIL("fp16 training ran on the CPU");
+    } catch (const Error& e) {
+      const QString what = QString::fromStdString(e.what());
+      QVERIFY2(what.contains("\"fp16\"") && what.contains("CUDA") && what.contains("cpu"),
+               e.what());
+    }
+  }
 
   void schedules_match_transformers() {
     // Values from transformers' get_{constant,linear,cosine}_schedule_with_warmup, peak 1.0,
