@@ -77,22 +77,23 @@ torch::Tensor& LoraLinearImpl::lora_B(AdapterId id) {
   return adapters_[static_cast<size_t>(id)]->B;
 }
 
-torch::Tensor LoraLinearImpl::low_rank(const torch::Tensor& x, const Adapter& a,
-                                       bool use_dropout) const {
-  torch::Tensor h = x;
-  if (use_dropout && a.dropout > 0.0) h = x * dropout_mask(x, a.dropout);
-  // The scaling multiplies the rank-r intermediate, r values per token instead of out_features.
-  return torch::matmul(torch::matmul(h, a.A.t()) * a.scaling, a.B.t());
+torch::Tensor LoraLinearImpl::add_low_rank(const torch::Tensor& y, const torch::Tensor& x,
+                                           const Adapter& a, bool use_dropout, double sign) const {
+  const torch::Tensor h = use_dropout && a.dropout > 0.0 ? hashed_dropout(x, a.dropout) : x;
+  // The rank-r intermediate is [tokens, r]; the scaling rides on addmm's alpha.
+  const auto r = torch::mm(h.reshape({-1, h.size(-1)}), a.A.t());
+  return torch::addmm(y.reshape({-1, y.size(-1)}), r, a.B.t(), 1.0, sign * a.scaling)
+      .view(y.sizes());
 }
 
 torch::Tensor LoraLinearImpl::forward(const torch::Tensor& x, AdapterId id) {
   torch::Tensor y = torch::nn::functional::linear(x, weight, bias);
   if (merged_ != kNoAdapter && merged_ != id) {
     // The base weight carries another adapter's delta: take it back out for this call.
-    y = y - low_rank(x, adapter(merged_), false);
+    y = add_low_rank(y, x, adapter(merged_), false, -1.0);
   }
   if (id != kNoAdapter && id != merged_ && has_adapter(id)) {
-    y = y + low_rank(x, adapter(id), is_training());
+    y = add_low_rank(y, x, adapter(id), is_training(), 1.0);
   }
   return y;
 }

@@ -62,7 +62,10 @@ class LoraLinearImpl : public torch::nn::Module {
     double dropout = 0.0;
   };
   const Adapter& adapter(AdapterId id) const;
-  torch::Tensor low_rank(const torch::Tensor& x, const Adapter& a, bool use_dropout) const;
+  // y + sign * scaling * B A dropout(x): the low-rank product folded into one addmm, so the
+  // [tokens, out] update is neither allocated nor added in a separate pass.
+  torch::Tensor add_low_rank(const torch::Tensor& y, const torch::Tensor& x, const Adapter& a,
+                             bool use_dropout, double sign) const;
 
   std::vector<std::optional<Adapter>> adapters_;
   AdapterId merged_ = kNoAdapter;

@@ -332,6 +332,21 @@ class TestModel : public QObject {
     // Inverted dropout: kept values are scaled so the mean is unchanged.
     QVERIFY(std::abs(a.max().item<double>() - 1.0 / 0.75) < 1e-6);
     QVERIFY(std::abs(a.mean().item<double>() - 1.0) < 0.02);
+
+    // The fused form: the same values and gradient, bit for bit, as multiplying by the mask.
+    const auto x0 = torch::randn({33, 129});  // not a multiple of the 4 values per hash word
+    auto x1 = x0.clone().requires_grad_(), x2 = x0.clone().requires_grad_();
+    const auto weights = torch::randn({33, 129});
+    torch::manual_seed(9);
+    const auto y1 = x1 * dropout_mask(x1, 0.1);
+    torch::manual_seed(9);
+    const auto y2 = hashed_dropout(x2, 0.1);
+    QVERIFY(torch::equal(y1, y2));
+    (y1 * weights).sum().backward();
+    (y2 * weights).sum().backward();
+    QVERIFY(torch::equal(x1.grad(), x2.grad()));
+    torch::manual_seed(9);
+    QVERIFY(torch::equal(hashed_dropout(x0, 0.1), y1.detach()));  // no autograd: same values
   }
 
   void contiguous_bmm_matches_bmm_with_gradients() {
