@@ -1,11 +1,13 @@
 // The decoders, step by step as the library's decode_chain implementations, including their
-// handling of bytes that do not form UTF-8 (U+FFFD, per maximal subpart or per byte).
+// handling of bytes that do not form UTF-8 (U+FFFD, per maximal subpart or per byte). Metaspace
+// is in metaspace.cpp, with its pre-tokenizer.
 #include "engine/tokenizer/decoder.h"
 
 #include <cstdlib>
 
 #include "engine/tokenizer/byte_level.h"
 #include "engine/tokenizer/json_node.h"
+#include "engine/tokenizer/metaspace.h"
 #include "engine/tokenizer/pattern.h"
 #include "engine/tokenizer/utf8.h"
 
@@ -133,40 +135,6 @@ class StripDecoder : public Decoder {
   size_t start_, stop_;
 };
 
-// The replacement character back to spaces; in the first token it is dropped instead (every
-// one of them, as the library does) unless the prepend scheme is "never".
-class MetaspaceDecoder : public Decoder {
- public:
-  MetaspaceDecoder(char32_t replacement, bool drop_in_first)
-      : replacement_(replacement), drop_in_first_(drop_in_first) {}
-  std::vector<std::string> decode_chain(std::vector<std::string> tokens) const override {
-    for (size_t i = 0; i < tokens.size(); ++i) {
-      std::string out;
-      for (char32_t c : utf8::to_code_points(tokens[i])) {
-        if (c != replacement_) {
-          utf8::append(out, c);
-        } else if (i > 0 || !drop_in_first_) {
-          out += ' ';
-        }
-      }
-      tokens[i] = std::move(out);
-    }
-    return tokens;
-  }
-
- private:
-  char32_t replacement_;
-  bool drop_in_first_;
-};
-
-// A field holding exactly one character.
-char32_t one_character(const JsonNode& node) {
-  const std::string text = node.text();
-  const std::vector<char32_t> chars = utf8::to_code_points(text);
-  if (chars.size() != 1) node.fail("a single character");
-  return chars[0];
-}
-
 size_t count_field(const JsonNode& node, const std::string& key) {
   const int64_t n = node.integer(key, 0);
   if (n < 0) node.at(key, "").fail("a count of zero or more");
@@ -187,23 +155,10 @@ std::unique_ptr<const Decoder> make_decoder(const JsonNode& node) {
         node.at("content", "a string").text());
   }
   if (type == "Strip") {
-    return std::make_unique<StripDecoder>(one_character(node.at("content", "a single character")),
+    return std::make_unique<StripDecoder>(node.at("content", "a single character").character(),
                                           count_field(node, "start"), count_field(node, "stop"));
   }
-  if (type == "Metaspace") {
-    const char32_t replacement =
-        node.has("replacement") ? one_character(node.at("replacement", "")) : U'\u2581';
-    // Newer files say prepend_scheme ("always", "first", "never"), older ones add_prefix_space.
-    bool drop_in_first = node.boolean("add_prefix_space", true);
-    if (node.has("prepend_scheme")) {
-      const JsonNode scheme = node.at("prepend_scheme", "");
-      const std::string name = scheme.text();
-      if (name != "always" && name != "first" && name != "never")
-        scheme.fail("one of always, first, never");
-      drop_in_first = name != "never";
-    }
-    return std::make_unique<MetaspaceDecoder>(replacement, drop_in_first);
-  }
+  if (type == "Metaspace") return make_metaspace_decoder(node);
   std::vector<std::unique_ptr<const Decoder>> steps;
   for (const JsonNode& item : node.list("decoders", "a list of decoders")) {
     steps.push_back(make_decoder(item));

@@ -27,7 +27,9 @@ HfTokenizer::HfTokenizer(const nlohmann::json& tokenizer_json, const std::string
   const JsonNode root(tokenizer_json, file_, "");
   if (!tokenizer_json.is_object()) root.fail("an object (a Hugging Face tokenizer.json)");
   if (root.has("normalizer")) normalizer_ = make_normalizer(root.at("normalizer", ""));
-  if (root.has("pre_tokenizer")) pre_tokenizer_ = make_pre_tokenizer(root.at("pre_tokenizer", ""));
+  if (root.has("pre_tokenizer")) {
+    pre_tokenizer_ = make_pre_tokenizer(root.at("pre_tokenizer", ""), normalizer_ == nullptr);
+  }
 
   const JsonNode model = root.at("model", "a BPE model object");
   if (!model.value().is_object()) model.fail("a BPE model object");
@@ -53,24 +55,31 @@ TokenIds HfTokenizer::encode(std::string_view text) const {
   // The library only takes valid UTF-8 (a Rust &str), and Oniguruma assumes it: broken bytes
   // become U+FFFD first, as Python's "replace" decoding would give.
   added_.split_raw(utf8::is_valid(text) ? std::string(text) : utf8::from_bytes_lossy(text), raw);
-  for (TextPiece& piece : raw) {
+  // The piece that begins the text, if no added token comes first (Metaspace's "first" scheme
+  // prepends only there); npos when there is none.
+  size_t text_start = std::string::npos;
+  for (size_t r = 0; r < raw.size(); ++r) {
+    TextPiece& piece = raw[r];
     if (piece.id >= 0) {
       pieces.push_back(std::move(piece));
       continue;
     }
     const std::string normalized =
         normalizer_ ? normalizer_->normalize(std::move(piece.text)) : std::move(piece.text);
+    const size_t first = pieces.size();
     if (!normalized.empty()) added_.split_normalized(normalized, pieces);
+    if (r == 0 && pieces.size() > first && pieces[first].id < 0) text_start = first;
   }
-  std::vector<std::string> words;
-  for (const TextPiece& piece : pieces) {
+  std::vector<Word> words;
+  for (size_t p = 0; p < pieces.size(); ++p) {
+    const TextPiece& piece = pieces[p];
     if (piece.id >= 0) {
       ids.push_back(piece.id);
       continue;
     }
-    words.assign(1, piece.text);
+    words.assign(1, Word{piece.text, p == text_start});
     if (pre_tokenizer_) pre_tokenizer_->pre_tokenize(words);
-    for (const std::string& word : words) model_->tokenize(word, ids);
+    for (const Word& word : words) model_->tokenize(word.text, ids);
   }
   return ids;
 }

@@ -1,5 +1,6 @@
 // Hugging Face tokenizers read from tokenizer.json (+ tokenizer_config.json): byte-level BPE
-// (GPT-2, BLOOM, OPT, Llama 3, Qwen2/3) and SentencePiece-style BPE (Llama 2), giving the same
+// (GPT-2, BLOOM, OPT, Llama 3, Qwen2/3) and SentencePiece-style BPE (Llama 2, Mistral; "▁" put
+// in by the normalizer or by the Metaspace pre-tokenizer), giving the same
 // ids and text as the Rust `tokenizers` library. Torch-free: the library switchyard_tokenizer.
 #pragma once
 

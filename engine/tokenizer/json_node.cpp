@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "engine/tokenizer/utf8.h"
 #include "engine/util/error.h"
 
 namespace sy {
@@ -54,6 +55,12 @@ std::vector<JsonNode> JsonNode::items(const std::string& expectation) const {
 std::string JsonNode::text() const {
   if (!value_->is_string()) fail("a string");
   return value_->get<std::string>();
+}
+
+char32_t JsonNode::character() const {
+  const std::vector<char32_t> chars = utf8::to_code_points(text());
+  if (chars.size() != 1) fail("a single character");
+  return chars[0];
 }
 
 int64_t JsonNode::integer() const {

@@ -31,6 +31,8 @@ class JsonNode {
   }
 
   std::string text() const;
+  // A string of exactly one character (Unicode code point).
+  char32_t character() const;
   int64_t integer() const;
   bool boolean() const;
   // Optional fields: the fallback when absent or null, an error when of another type.

@@ -86,8 +86,8 @@ SplitBehavior split_behavior_from_json(const JsonNode& node) {
   return static_cast<SplitBehavior>(it - names.begin());
 }
 
-std::vector<std::string> split_by(std::string_view text, std::vector<PatternSpan> spans,
-                                  SplitBehavior behavior) {
+std::vector<SplitPiece> split_by(std::string_view text, std::vector<PatternSpan> spans,
+                                 SplitBehavior behavior) {
   // (start, end, remove) pieces, folded from the spans as the library folds them.
   struct Cut {
     size_t start, end;
@@ -139,9 +139,11 @@ std::vector<std::string> split_by(std::string_view text, std::vector<PatternSpan
       break;
     }
   }
-  std::vector<std::string> pieces;
+  std::vector<SplitPiece> pieces;
   for (const Cut& c : cuts) {
-    if (!c.remove && c.end > c.start) pieces.emplace_back(text.substr(c.start, c.end - c.start));
+    if (!c.remove && c.end > c.start) {
+      pieces.push_back({std::string(text.substr(c.start, c.end - c.start)), c.start});
+    }
   }
   return pieces;
 }

@@ -46,9 +46,15 @@ enum class SplitBehavior { Removed, Isolated, MergedWithPrevious, MergedWithNext
 // "Removed", "Isolated", ... as tokenizer.json spells them; errors name the field.
 SplitBehavior split_behavior_from_json(const JsonNode& node);
 
+// A piece of a split text and the byte offset in that text where it begins.
+struct SplitPiece {
+  std::string text;
+  size_t start = 0;
+};
+
 // The pieces of `text` cut at the spans' edges as the behaviour says; empty pieces are dropped,
 // as the library drops them.
-std::vector<std::string> split_by(std::string_view text, std::vector<PatternSpan> spans,
-                                  SplitBehavior behavior);
+std::vector<SplitPiece> split_by(std::string_view text, std::vector<PatternSpan> spans,
+                                 SplitBehavior behavior);
 
 }  // namespace sy

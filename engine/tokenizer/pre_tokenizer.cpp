@@ -1,8 +1,10 @@
-// ByteLevel, Split and Sequence pre-tokenizers, splitting as the library's PreTokenizedString does.
+// ByteLevel, Split and Sequence pre-tokenizers, splitting as the library's PreTokenizedString does
+// (Metaspace is in metaspace.cpp, with its decoder).
 #include "engine/tokenizer/pre_tokenizer.h"
 
 #include "engine/tokenizer/byte_level.h"
 #include "engine/tokenizer/json_node.h"
+#include "engine/tokenizer/metaspace.h"
 #include "engine/tokenizer/pattern.h"
 
 namespace sy {
@@ -24,23 +26,25 @@ class ByteLevelPreTokenizer : public PreTokenizer {
     }
   }
 
-  void pre_tokenize(std::vector<std::string>& words) const override {
-    std::vector<std::string> out;
-    for (std::string& word : words) {
+  void pre_tokenize(std::vector<Word>& words) const override {
+    std::vector<Word> out;
+    for (Word& word : words) {
+      std::string& text = word.text;
       // The library checks for a space character only, not any whitespace.
-      if (add_prefix_space_ && word.rfind(' ', 0) != 0) word.insert(0, " ");
+      if (add_prefix_space_ && text.rfind(' ', 0) != 0) text.insert(0, " ");
       if (regex_) {
-        for (std::string& piece :
-             split_by(word, regex_->find_matches(word), SplitBehavior::Isolated)) {
-          out.push_back(byte_level::encode(piece));
+        for (SplitPiece& piece :
+             split_by(text, regex_->find_matches(text), SplitBehavior::Isolated)) {
+          out.push_back({byte_level::encode(piece.text), word.starts_text && piece.start == 0});
         }
-      } else if (!word.empty()) {
-        out.push_back(byte_level::encode(word));
+      } else if (!text.empty()) {
+        out.push_back({byte_level::encode(text), word.starts_text});
       }
     }
     words = std::move(out);
   }
   bool byte_level() const override { return true; }
+  bool inserts_characters() const override { return add_prefix_space_; }
 
  private:
   bool add_prefix_space_;
@@ -52,15 +56,15 @@ class SplitPreTokenizer : public PreTokenizer {
   SplitPreTokenizer(Pattern pattern, SplitBehavior behavior, bool invert)
       : pattern_(std::move(pattern)), behavior_(behavior), invert_(invert) {}
 
-  void pre_tokenize(std::vector<std::string>& words) const override {
-    std::vector<std::string> out;
-    for (const std::string& word : words) {
-      std::vector<PatternSpan> spans = pattern_.find_matches(word);
+  void pre_tokenize(std::vector<Word>& words) const override {
+    std::vector<Word> out;
+    for (const Word& word : words) {
+      std::vector<PatternSpan> spans = pattern_.find_matches(word.text);
       if (invert_) {
         for (PatternSpan& s : spans) s.is_match = !s.is_match;
       }
-      for (std::string& piece : split_by(word, std::move(spans), behavior_)) {
-        out.push_back(std::move(piece));
+      for (SplitPiece& piece : split_by(word.text, std::move(spans), behavior_)) {
+        out.push_back({std::move(piece.text), word.starts_text && piece.start == 0});
       }
     }
     words = std::move(out);
@@ -76,12 +80,18 @@ class SequencePreTokenizer : public PreTokenizer {
  public:
   explicit SequencePreTokenizer(std::vector<std::unique_ptr<const PreTokenizer>> steps)
       : steps_(std::move(steps)) {}
-  void pre_tokenize(std::vector<std::string>& words) const override {
+  void pre_tokenize(std::vector<Word>& words) const override {
     for (const auto& step : steps_) step->pre_tokenize(words);
   }
   bool byte_level() const override {
     for (const auto& step : steps_) {
       if (step->byte_level()) return true;
+    }
+    return false;
+  }
+  bool inserts_characters() const override {
+    for (const auto& step : steps_) {
+      if (step->inserts_characters()) return true;
     }
     return false;
   }
@@ -92,8 +102,9 @@ class SequencePreTokenizer : public PreTokenizer {
 
 }  // namespace
 
-std::unique_ptr<const PreTokenizer> make_pre_tokenizer(const JsonNode& node) {
-  const std::string type = node.type({"ByteLevel", "Split", "Sequence"});
+std::unique_ptr<const PreTokenizer> make_pre_tokenizer(const JsonNode& node,
+                                                       bool text_is_original) {
+  const std::string type = node.type({"ByteLevel", "Split", "Sequence", "Metaspace"});
   if (type == "ByteLevel") {
     // Missing options take the library's defaults (all true).
     return std::make_unique<ByteLevelPreTokenizer>(node.boolean("add_prefix_space", true),
@@ -106,9 +117,12 @@ std::unique_ptr<const PreTokenizer> make_pre_tokenizer(const JsonNode& node) {
         Pattern::from_json(node.at("pattern", "{\"String\": TEXT} or {\"Regex\": PATTERN}")),
         split_behavior_from_json(behavior), node.boolean("invert", false));
   }
+  if (type == "Metaspace") return make_metaspace_pre_tokenizer(node, text_is_original);
   std::vector<std::unique_ptr<const PreTokenizer>> steps;
   for (const JsonNode& item : node.list("pretokenizers", "a list of pre-tokenizers")) {
-    steps.push_back(make_pre_tokenizer(item));
+    steps.push_back(make_pre_tokenizer(item, text_is_original));
+    // Characters a step put in front of a word shift where the next steps' words begin.
+    if (steps.back()->inserts_characters()) text_is_original = false;
   }
   return std::make_unique<SequencePreTokenizer>(std::move(steps));
 }

@@ -1,7 +1,8 @@
 // Hugging Face tokenizers against the reference: for every folder under
 // tests/fixtures/tokenizers/ with an expected.jsonl (ids, ids_with_special and decoded text that
 // the Rust `tokenizers` library gave), every text must give exactly the same. Also round trips of
-// random UTF-8, NFC, the lossy UTF-8 decoding, and the errors a malformed tokenizer.json gives.
+// random UTF-8, Metaspace's fields, NFC, the lossy UTF-8 decoding, and the errors a malformed
+// tokenizer.json gives.
 #include <QDir>
 #include <QElapsedTimer>
 #include <QTemporaryDir>
@@ -137,6 +138,24 @@ nlohmann::json tiny_tokenizer() {
   })");
 }
 
+// A tiny Metaspace tokenizer (no normalizer) with `pre_tokenizer` as both pre-tokenizer and
+// decoder, the way the library's one Metaspace type serves as both.
+nlohmann::json tiny_metaspace(const nlohmann::json& metaspace) {
+  auto j = nlohmann::json::parse(R"({
+    "version": "1.0", "truncation": null, "padding": null,
+    "added_tokens": [{"id": 5, "content": "<s>", "single_word": false, "lstrip": false,
+                      "rstrip": false, "normalized": false, "special": true}],
+    "normalizer": null, "post_processor": null,
+    "model": {"type": "BPE", "dropout": null, "unk_token": null, "fuse_unk": false,
+              "byte_fallback": false,
+              "vocab": {"\u2581": 0, "a": 1, "b": 2, "\u2581a": 3, "a\u2581": 4},
+              "merges": ["a \u2581"]}
+  })");
+  j["pre_tokenizer"] = metaspace;
+  j["decoder"] = metaspace;
+  return j;
+}
+
 }  // namespace
 
 class TestHfTokenizer : public QObject {
@@ -246,6 +265,95 @@ class TestHfTokenizer : public QObject {
       const std::string back = tok->decode(tok->encode(text), false);
       QVERIFY2(back == text, ("llama2 " + quoted(text) + ": " + compare_text(back, text)).c_str());
     }
+  }
+
+  // The Metaspace fixtures give back any text, as the library does (make_metaspace_fixtures.py
+  // asserts the same of the library): all of it when nothing is prepended ("never"), else text
+  // that does not begin with a space, since that space becomes the "▁" that decoding drops from
+  // the first token. And every fixture text that the library decodes to itself.
+  void metaspace_round_trips_random_utf8() {
+    std::mt19937 rng(11);
+    std::vector<std::string> texts;
+    for (int i = 0; i < 400; ++i) texts.push_back(random_utf8(rng));
+    for (const char* name : {"tiny-metaspace-first", "tiny-metaspace-always",
+                             "tiny-metaspace-legacy", "tiny-metaspace-never"}) {
+      const auto tok = tokenizer(name);
+      const bool never = std::string(name) == "tiny-metaspace-never";
+      int checked = 0;
+      for (const std::string& text : texts) {
+        if (!never && text.rfind(' ', 0) == 0) continue;
+        const std::string back = tok->decode(tok->encode(text), false);
+        QVERIFY2(
+            back == text,
+            (std::string(name) + " " + quoted(text) + ": " + compare_text(back, text)).c_str());
+        ++checked;
+      }
+      QVERIFY2(checked > 300, name);
+    }
+    int fixtures = 0;
+    for (const QString& folder : fixture_folders()) {
+      if (!QFileInfo(folder).fileName().startsWith("tiny-metaspace")) continue;
+      ++fixtures;
+      const auto tok = tokenizer(folder);
+      for (const Case& c : read_cases(folder)) {
+        if (c.decoded != c.text) continue;
+        const std::string back = tok->decode(tok->encode(c.text), false);
+        QVERIFY2(back == c.text, (QFileInfo(folder).fileName().toStdString() + " " +
+                                  quoted(c.text) + ": " + compare_text(back, c.text))
+                                     .c_str());
+      }
+    }
+    QCOMPARE(fixtures, 6);
+  }
+
+  // Metaspace's fields as the library reads them, legacy add_prefix_space and nulls included.
+  // Expected ids and text are what tokenizers 0.23.3 gives for the same files.
+  void metaspace_fields_are_read_as_the_library_reads_them_data() {
+    QTest::addColumn<QString>("metaspace");
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QList<qint64>>("ids");
+    QTest::addColumn<QString>("decoded");
+    const QString plain = R"({"type": "Metaspace", "replacement": "\u2581"})";
+    QTest::newRow("defaults: always, split")
+        << plain << "a b" << QList<qint64>{0, 1, 0, 2} << "a b";
+    QTest::newRow("always after a special token")
+        << plain << "<s>a b" << QList<qint64>{5, 0, 1, 0, 2} << "<s> a b";
+    const QString never =
+        R"({"type": "Metaspace", "replacement": "\u2581", "add_prefix_space": false,
+            "prepend_scheme": "never"})";
+    QTest::newRow("never") << never << "a b" << QList<qint64>{1, 0, 2} << "a b";
+    QTest::newRow("add_prefix_space true does not override never")
+        << R"({"type": "Metaspace", "replacement": "\u2581", "add_prefix_space": true,
+              "prepend_scheme": "never"})"
+        << "<s>a b" << QList<qint64>{5, 1, 0, 2} << "<s>a b";
+    const QString unsplit =
+        R"({"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "always",
+            "split": false})";
+    QTest::newRow("split false") << unsplit << "a b" << QList<qint64>{0, 4, 2} << "a b";
+    QTest::newRow("null split and add_prefix_space are the defaults")
+        << R"({"type": "Metaspace", "replacement": "\u2581", "split": null,
+              "add_prefix_space": null})"
+        << "<s>a b" << QList<qint64>{5, 0, 1, 0, 2} << "<s> a b";
+    const QString first =
+        R"({"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "first",
+            "split": false})";
+    QTest::newRow("first at the start") << first << "a b" << QList<qint64>{0, 4, 2} << "a b";
+    QTest::newRow("first after a special token")
+        << first << "<s>a b" << QList<qint64>{5, 4, 2} << "<s>a b";
+  }
+
+  void metaspace_fields_are_read_as_the_library_reads_them() {
+    QFETCH(QString, metaspace);
+    QFETCH(QString, text);
+    QFETCH(QList<qint64>, ids);
+    QFETCH(QString, decoded);
+    QTemporaryDir dir;
+    const std::string file = (dir.path() + "/tokenizer.json").toStdString();
+    std::ofstream(file) << tiny_metaspace(nlohmann::json::parse(metaspace.toStdString())).dump();
+    const auto tok = sy::load_hf_tokenizer(file);
+    const sy::TokenIds want(ids.begin(), ids.end());
+    QCOMPARE(tok->encode(text.toStdString()), want);
+    QCOMPARE(QString::fromStdString(tok->decode(want, false)), decoded);
   }
 
   void special_ids_come_from_tokenizer_config() {
@@ -400,6 +508,57 @@ class TestHfTokenizer : public QObject {
     j["model"]["vocab"] = nlohmann::json::array();
     QTest::newRow("vocab not an object")
         << load_error(j) << QStringList{"field \"model.vocab\" is []", "expected an object"};
+    // Metaspace: what the library refuses, and "first" where the word that begins the original
+    // text is not known.
+    const auto metaspace = [](const nlohmann::json& fields) {
+      nlohmann::json m = {{"type", "Metaspace"}, {"replacement", "\u2581"}};
+      if (fields.is_object()) m.update(fields);  // `{}` arrives as null
+      return tiny_metaspace(m);
+    };
+    QTest::newRow("metaspace: unknown prepend_scheme")
+        << load_error(metaspace({{"prepend_scheme", "First"}}))
+        << QStringList{"field \"pre_tokenizer.prepend_scheme\" is \"First\"",
+                       "expected one of \"always\", \"first\", \"never\""};
+    QTest::newRow("metaspace: null prepend_scheme")
+        << load_error(metaspace({{"prepend_scheme", nullptr}}))
+        << QStringList{"field \"pre_tokenizer.prepend_scheme\" is null", "expected one of"};
+    j = metaspace({});
+    j["pre_tokenizer"].erase("replacement");
+    QTest::newRow("metaspace: no replacement")
+        << load_error(j)
+        << QStringList{"field \"pre_tokenizer.replacement\" is missing",
+                       "expected a single character"};
+    QTest::newRow("metaspace: replacement of two characters")
+        << load_error(metaspace({{"replacement", "ab"}}))
+        << QStringList{"field \"pre_tokenizer.replacement\" is \"ab\"",
+                       "expected a single character"};
+    QTest::newRow("metaspace: add_prefix_space false without never")
+        << load_error(metaspace({{"add_prefix_space", false}}))
+        << QStringList{"field \"pre_tokenizer.add_prefix_space\" is false",
+                       "prepend_scheme \"never\""};
+    QTest::newRow("metaspace: split not a boolean")
+        << load_error(metaspace({{"split", 1}}))
+        << QStringList{"field \"pre_tokenizer.split\" is 1", "expected true or false"};
+    j = metaspace({{"prepend_scheme", "first"}});
+    j["normalizer"] = {{"type", "NFC"}};
+    QTest::newRow("metaspace: first after a normalizer")
+        << load_error(j)
+        << QStringList{"field \"pre_tokenizer.prepend_scheme\" is \"first\"",
+                       "expected \"always\" or \"never\"", "no normalizer"};
+    j = metaspace({});
+    j["pre_tokenizer"] = {
+        {"type", "Sequence"},
+        {"pretokenizers",
+         {{{"type", "ByteLevel"}, {"add_prefix_space", true}, {"use_regex", false}},
+          {{"type", "Metaspace"}, {"replacement", "\u2581"}, {"prepend_scheme", "first"}}}}};
+    QTest::newRow("metaspace: first after a step that adds characters")
+        << load_error(j)
+        << QStringList{"field \"pre_tokenizer.pretokenizers[1].prepend_scheme\" is \"first\"",
+                       "ByteLevel with add_prefix_space"};
+    j = metaspace({});
+    j["decoder"]["prepend_scheme"] = "sometimes";
+    QTest::newRow("metaspace decoder: unknown prepend_scheme")
+        << load_error(j) << QStringList{"field \"decoder.prepend_scheme\" is \"sometimes\""};
     QTest::newRow("not JSON") << load_error({}, "{\"model\": ") << QStringList{"not valid JSON"};
     QTest::newRow("top level not an object") << load_error(nlohmann::json::array({1, 2}))
                                              << QStringList{"is [1,2]", "expected an object"};
