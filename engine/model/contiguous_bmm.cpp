@@ -2,9 +2,10 @@
 // contiguous tensor (a cheap pass) so that every product takes BLAS's fast path.
 #include "engine/model/contiguous_bmm.h"
 
-#include <ATen/autocast_mode.h>
 #include <torch/csrc/autograd/custom_function.h>
 #include <torch/torch.h>
+
+#include "engine/model/precision.h"
 
 namespace sy {
 namespace {
@@ -38,11 +39,8 @@ torch::Tensor contiguous_bmm(const torch::Tensor& a, const torch::Tensor& b) {
   }
   // Autocast does not reach inside a custom Function's saved tensors, so cast here: the saved
   // operands and the incoming gradient then share one dtype.
-  const bool autocast = a.is_cuda() ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled();
-  if (autocast && a.is_floating_point()) {
-    const auto dtype = a.is_cuda() ? at::autocast::get_autocast_gpu_dtype()
-                                   : at::autocast::get_autocast_cpu_dtype();
-    return ContiguousBmm::apply(a.to(dtype), b.to(dtype));
+  if (const auto dtype = active_autocast_dtype(a.device()); dtype && a.is_floating_point()) {
+    return ContiguousBmm::apply(a.to(*dtype), b.to(*dtype));
   }
   return ContiguousBmm::apply(a, b);
 }

@@ -1,5 +1,7 @@
-// Autocast on LibTorch 1.13's C++ side: the thread-local flags plus the nesting count, whose
-// return to zero is what clears autocast's cache of cast weights.
+// Autocast on LibTorch's C++ side: the thread-local flags plus the nesting count, whose return to
+// zero is what clears autocast's cache of cast weights. LibTorch 2.4 replaced the per-device flag
+// functions (is_enabled, set_cpu_enabled, ...) by ones taking the device type and deprecated the
+// old ones; the helpers below call whichever this LibTorch has, so both builds stay warning-free.
 #include "engine/model/precision.h"
 
 #include <fstream>
@@ -7,10 +9,53 @@
 
 #include <ATen/autocast_mode.h>
 #include <torch/cuda.h>
+#include <torch/version.h>
 
 #include "engine/util/error.h"
 
 namespace sy {
+namespace {
+
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+at::DeviceType autocast_device(bool cuda) {
+  return cuda ? at::kCUDA : at::kCPU;
+}
+bool autocast_enabled(bool cuda) {
+  return at::autocast::is_autocast_enabled(autocast_device(cuda));
+}
+void set_autocast(bool cuda, bool enabled) {
+  at::autocast::set_autocast_enabled(autocast_device(cuda), enabled);
+}
+at::ScalarType autocast_dtype(bool cuda) {
+  return at::autocast::get_autocast_dtype(autocast_device(cuda));
+}
+void set_autocast_dtype(bool cuda, at::ScalarType dtype) {
+  at::autocast::set_autocast_dtype(autocast_device(cuda), dtype);
+}
+#else
+bool autocast_enabled(bool cuda) {
+  return cuda ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled();
+}
+void set_autocast(bool cuda, bool enabled) {
+  if (cuda) {
+    at::autocast::set_enabled(enabled);
+  } else {
+    at::autocast::set_cpu_enabled(enabled);
+  }
+}
+at::ScalarType autocast_dtype(bool cuda) {
+  return cuda ? at::autocast::get_autocast_gpu_dtype() : at::autocast::get_autocast_cpu_dtype();
+}
+void set_autocast_dtype(bool cuda, at::ScalarType dtype) {
+  if (cuda) {
+    at::autocast::set_autocast_gpu_dtype(dtype);
+  } else {
+    at::autocast::set_autocast_cpu_dtype(dtype);
+  }
+}
+#endif
+
+}  // namespace
 
 Precision parse_precision(const std::string& text, const std::string& field) {
   if (text == "fp32") return Precision::FP32;
@@ -54,31 +99,26 @@ std::string precision_name(Precision precision) {
   return "fp32";
 }
 
+std::optional<c10::ScalarType> active_autocast_dtype(c10::Device device) {
+  if (!autocast_enabled(device.is_cuda())) return std::nullopt;
+  return autocast_dtype(device.is_cuda());
+}
+
 AutocastScope::AutocastScope(Precision precision, c10::Device device) {
   if (precision == Precision::FP32) return;
   require_precision_on(precision, device, "precision");
   active_ = true;
   cuda_ = device.is_cuda();
-  if (cuda_) {
-    was_enabled_ = at::autocast::is_enabled();
-    at::autocast::set_autocast_gpu_dtype(precision == Precision::FP16 ? at::kHalf : at::kBFloat16);
-    at::autocast::set_enabled(true);
-  } else {
-    was_enabled_ = at::autocast::is_cpu_enabled();
-    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
-    at::autocast::set_cpu_enabled(true);
-  }
+  was_enabled_ = autocast_enabled(cuda_);
+  set_autocast_dtype(cuda_, precision == Precision::FP16 ? at::kHalf : at::kBFloat16);
+  set_autocast(cuda_, true);
   at::autocast::increment_nesting();
 }
 
 AutocastScope::~AutocastScope() {
   if (!active_) return;
   if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
-  if (cuda_) {
-    at::autocast::set_enabled(was_enabled_);
-  } else {
-    at::autocast::set_cpu_enabled(was_enabled_);
-  }
+  set_autocast(cuda_, was_enabled_);
 }
 
 }  // namespace sy

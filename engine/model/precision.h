@@ -7,7 +7,10 @@
 
 #include <string>
 
+#include <optional>
+
 #include <c10/core/Device.h>
+#include <c10/core/ScalarType.h>
 
 namespace sy {
 
@@ -22,6 +25,9 @@ void require_precision_on(Precision precision, c10::Device device, const std::st
 // True when this machine computes bfloat16 natively: a CUDA GPU, or a CPU with AMX or
 // AVX512-BF16. Elsewhere LibTorch emulates bf16 and is many times slower than fp32.
 bool native_bf16();
+
+// The dtype autocast casts matrix products to on `device` right now; none while it is off.
+std::optional<c10::ScalarType> active_autocast_dtype(c10::Device device);
 
 // While alive, matrix products on `device` run in `precision` (a no-op for FP32).
 class AutocastScope {
