@@ -129,21 +129,19 @@ bool run_peer(const Options& o, sy::Precision precision, Row& row) {
   row.who = "PyTorch + PEFT";
   row.precision = sy::precision_name(precision);
   const std::string script = std::string(SWITCHYARD_SOURCE_DIR) + "/bench/peers/peft_lora_step.py";
-  const std::string command = o.peer + " " + script + " --precision " + row.precision + " --seq " +
-                              std::to_string(o.seq) + " --batch " + std::to_string(o.batch) +
-                              " --steps " + std::to_string(o.steps) + " --threads " +
-                              std::to_string(at::get_num_threads());
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return false;
+  const std::string command = o.peer + " " + sy::bench::shell_quote(script) + " --precision " +
+                              row.precision + " --seq " + std::to_string(o.seq) + " --batch " +
+                              std::to_string(o.batch) + " --steps " + std::to_string(o.steps) +
+                              " --threads " + std::to_string(at::get_num_threads());
+  const std::string line = sy::bench::run_peer_command(command);
   long long trained = 0, total = 0, rss = 0;
   const int n =
-      std::fscanf(pipe, "%lf %lf %lld %lld %lld %lf %lf", &row.tokens_per_s, &row.seconds_per_step,
-                  &rss, &trained, &total, &row.first_loss, &row.last_loss);
-  const int status = pclose(pipe);
+      std::sscanf(line.c_str(), "%lf %lf %lld %lld %lld %lf %lf", &row.tokens_per_s,
+                  &row.seconds_per_step, &rss, &trained, &total, &row.first_loss, &row.last_loss);
   row.peak_rss_kib = rss;
   row.trained = trained;
   row.total = total;
-  return n == 7 && status == 0;
+  return n == 7;
 }
 
 std::string millions(int64_t n) {

@@ -163,41 +163,28 @@ struct PeerResult {
   double first_loss = 0, last_loss = 0;
 };
 
-// Single quotes for the shell, so a path with spaces or quotes survives popen.
-std::string shell_quote(const std::string& text) {
-  std::string out = "'";
-  for (const char ch : text) out += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
-  return out + "'";
-}
-
 // Runs bench/peers/builtin_train_step.py on the batch file with `python` (taken as a command, as
 // bench_bloom_lora does, so "nice python" works too) and reads its one line of results.
 bool run_peer(const std::string& python, const Case& c, const std::string& batches, PeerResult& r) {
   const std::string script =
       std::string(SWITCHYARD_SOURCE_DIR) + "/bench/peers/builtin_train_step.py";
-  const std::string command = python + " " + shell_quote(script) + " --batches " +
-                              shell_quote(batches) + " --mode " + (c.lora ? "lora" : "full") +
-                              " --precision " + sy::precision_name(c.precision) + " --warmup " +
-                              std::to_string(c.warmup) + " --threads " +
-                              std::to_string(at::get_num_threads());
-  std::fflush(nullptr);  // our buffered output must not interleave with the child's
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return false;
-  char line[512] = {};
-  const bool got = std::fgets(line, sizeof(line), pipe) != nullptr;
-  const int status = pclose(pipe);
+  const std::string command =
+      python + " " + sy::bench::shell_quote(script) + " --batches " +
+      sy::bench::shell_quote(batches) + " --mode " + (c.lora ? "lora" : "full") + " --precision " +
+      sy::precision_name(c.precision) + " --warmup " + std::to_string(c.warmup) + " --threads " +
+      std::to_string(at::get_num_threads());
+  const std::string line = sy::bench::run_peer_command(command);
   long long steps = 0, rss = 0, trained = 0, total = 0;
   char version[64] = {};
   const int n =
-      got ? std::sscanf(line, "%lf %lf %lld %lld %lld %lld %lf %lf %63s", &r.tokens, &r.seconds,
-                        &steps, &rss, &trained, &total, &r.first_loss, &r.last_loss, version)
-          : 0;
+      std::sscanf(line.c_str(), "%lf %lf %lld %lld %lld %lld %lf %lf %63s", &r.tokens, &r.seconds,
+                  &steps, &rss, &trained, &total, &r.first_loss, &r.last_loss, version);
   r.steps = steps;
   r.peak_rss_kib = rss;
   r.trained_params = trained;
   r.total_params = total;
   r.implementation = std::string("PyTorch ") + version;
-  return n == 9 && status == 0 && r.steps == c.steps && r.seconds > 0;
+  return n == 9 && r.steps == c.steps && r.seconds > 0;
 }
 
 std::string params_text(int64_t n) {

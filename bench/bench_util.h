@@ -1,5 +1,6 @@
 // Small helpers shared by the benchmarks: the machine description printed above each table,
-// peak resident memory from /proc/self/status, the GPT-2-small model shape and random token ids
+// peak resident memory from /proc/self/status, running a Python peer for its one line of
+// figures, the GPT-2-small model shape and random token ids
 // (the torch-free text helpers are in bench_text.h). Linux-only where /proc is read; elsewhere the
 // figures read "n/a".
 #pragma once
@@ -98,6 +99,25 @@ inline bool start_benchmark(const std::string& threads) {
 }
 
 // The shape of GPT-2 small (124 M parameters), randomly initialised by the caller.
+// Single quotes for the shell, so a path with spaces or quotes survives popen.
+inline std::string shell_quote(const std::string& text) {
+  std::string out = "'";
+  for (const char ch : text) out += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+  return out + "'";
+}
+
+// Runs a peer (a shell command: "nice python script ..." works) and returns the one line of
+// figures it prints on stdout; empty when it printed nothing or failed.
+inline std::string run_peer_command(const std::string& command) {
+  std::fflush(nullptr);  // our buffered output must not interleave with the child's
+  FILE* pipe = popen(command.c_str(), "r");
+  if (!pipe) return "";
+  char line[512] = {};
+  const bool got = std::fgets(line, sizeof(line), pipe) != nullptr;
+  const int status = pclose(pipe);
+  return got && status == 0 ? std::string(line) : std::string();
+}
+
 inline ModelConfig gpt2_small_config() {
   ModelConfig c;
   c.family = "gpt2";
