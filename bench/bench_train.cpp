@@ -32,7 +32,6 @@
 #include "engine/train/trainer.h"
 #include "engine/util/device.h"
 #include "engine/util/error.h"
-#include "engine/util/rng.h"
 
 namespace {
 
@@ -118,15 +117,13 @@ Measured run_case(const Case& c) {
 
 // Writes the batches sy::train draws for `c`, in its order, for the peer: "SYBATCH1", int64 count,
 // then per batch int64 B, int64 T and B*T int64 each of input ids, attention mask and labels
-// (native byte order). The plan repeats trainer.cpp's next_micro_batch (grad_accum 1): an Rng
-// seeded with the options' seed, plan_batches once per epoch, make_batch at the model's context
-// length. Returns the batches' real tokens, which the caller compares with what train() counted.
+// (native byte order). The batches are the trainer's own BatchStream (grad_accum 1, the options'
+// seed, the model's context length). Returns the batches' real tokens, which the caller compares
+// with what train() counted.
 int64_t write_peer_batches(const Case& c, const std::string& path) {
   const sy::TrainOptions options = train_options(c);
   const int64_t max_len = options.max_seq_len > 0 ? options.max_seq_len : c.config.max_seq_len;
-  sy::Rng rng(options.seed);
-  std::vector<std::vector<size_t>> epoch;
-  size_t next = 0;
+  sy::BatchStream batches(*c.data, options.batch_size, options.seed, c.config.pad_id, max_len);
   std::ofstream out(path, std::ios::binary);
   auto put = [&out](const int64_t* values, int64_t n) {
     out.write(reinterpret_cast<const char*>(values),
@@ -136,13 +133,7 @@ int64_t write_peer_batches(const Case& c, const std::string& path) {
   put(&options.steps, 1);
   int64_t tokens = 0;
   for (int64_t step = 0; step < options.steps; ++step) {
-    if (next >= epoch.size()) {
-      epoch = sy::plan_batches(*c.data, options.batch_size, rng);
-      next = 0;
-    }
-    std::vector<const sy::EncodedExample*> members;
-    for (size_t i : epoch[next++]) members.push_back(&(*c.data)[i]);
-    const auto batch = sy::make_batch(members, c.config.pad_id, max_len);
+    const auto batch = batches.next();
     const int64_t shape[2] = {batch.input_ids.size(0), batch.input_ids.size(1)};
     put(shape, 2);
     for (const auto& t : {batch.input_ids, batch.attention_mask, batch.labels}) {

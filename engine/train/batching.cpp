@@ -91,4 +91,14 @@ std::vector<std::vector<size_t>> plan_batches(const std::vector<EncodedExample>&
   return batches;
 }
 
+Batch BatchStream::next() {
+  if (next_ >= epoch_.size()) {
+    epoch_ = plan_batches(data_, batch_size_, rng_);
+    next_ = 0;
+  }
+  std::vector<const EncodedExample*> members;
+  for (size_t i : epoch_[next_++]) members.push_back(&data_[i]);
+  return make_batch(members, pad_id_, max_len_);
+}
+
 }  // namespace sy

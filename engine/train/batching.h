@@ -43,6 +43,24 @@ Batch make_batch(const std::vector<const EncodedExample*>& examples, int64_t pad
 std::vector<std::vector<size_t>> plan_batches(const std::vector<EncodedExample>& examples,
                                               int64_t batch_size, Rng& rng);
 
+// The training loop's micro-batches, one after another: plan_batches' epochs, planned anew each
+// time one is used up, each batch made with make_batch. A pure function of (data, settings, seed),
+// which is what lets a benchmark's Python peer train on the very batches the trainer draws.
+class BatchStream {
+ public:
+  BatchStream(const std::vector<EncodedExample>& data, int64_t batch_size, uint64_t seed,
+              int64_t pad_id, int64_t max_len)
+      : data_(data), batch_size_(batch_size), pad_id_(pad_id), max_len_(max_len), rng_(seed) {}
+  Batch next();
+
+ private:
+  const std::vector<EncodedExample>& data_;
+  int64_t batch_size_, pad_id_, max_len_;
+  Rng rng_;
+  std::vector<std::vector<size_t>> epoch_;
+  size_t next_ = 0;
+};
+
 constexpr int64_t kIgnoreIndex = -100;
 
 }  // namespace sy

@@ -36,7 +36,6 @@ TrainResult train(TransformerLM& model, const std::vector<EncodedExample>& data,
   }
   if (!(options.lr > 0)) throw Error("training field \"lr\" must be positive");
   torch::manual_seed(options.seed);  // dropout masks
-  Rng rng(options.seed);
   const int64_t max_len =
       options.max_seq_len > 0 ? options.max_seq_len : model->config().max_seq_len;
   const auto device = model->tok_emb->weight.device();
@@ -50,17 +49,7 @@ TrainResult train(TransformerLM& model, const std::vector<EncodedExample>& data,
   model->train();
 
   TrainResult result;
-  std::vector<std::vector<size_t>> epoch;
-  size_t next_batch = 0;
-  auto next_micro_batch = [&]() {
-    if (next_batch >= epoch.size()) {
-      epoch = plan_batches(data, options.batch_size, rng);
-      next_batch = 0;
-    }
-    std::vector<const EncodedExample*> members;
-    for (size_t i : epoch[next_batch++]) members.push_back(&data[i]);
-    return make_batch(members, model->config().pad_id, max_len);
-  };
+  BatchStream batches(data, options.batch_size, options.seed, model->config().pad_id, max_len);
 
   const auto start = std::chrono::steady_clock::now();
   for (int64_t step = 0; step < options.steps; ++step) {
@@ -76,7 +65,7 @@ TrainResult train(TransformerLM& model, const std::vector<EncodedExample>& data,
     std::vector<Batch> micro;
     int64_t step_targets = 0;
     for (int64_t m = 0; m < options.grad_accum; ++m) {
-      micro.push_back(next_micro_batch());
+      micro.push_back(batches.next());
       step_targets += micro.back().target_tokens;
     }
     optimizer.zero_grad();
