@@ -14,6 +14,7 @@
 #include <torch/nn/init.h>
 #include <torch/utils.h>
 
+#include "engine/model/causal_attention.h"
 #include "engine/model/contiguous_bmm.h"
 #include "engine/model/family_registry.h"
 #include "engine/util/error.h"
@@ -141,6 +142,10 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const AttentionCont
     }
     ck = k, cv = v;
   }
+  if (ctx.key_mask.defined() && !cache && config_.position != PositionType::ALiBi &&
+      fused_attention_enabled() && causal_attention_applies(q, k, v)) {
+    return o_proj(causal_attention(q, k, v, ctx.key_mask, 1.0 / std::sqrt(double(D))), adapter);
+  }
   if (Hkv != H) {  // grouped-query attention: each key/value head serves H / Hkv query heads
     k = k.repeat_interleave(H / Hkv, 1);
     v = v.repeat_interleave(H / Hkv, 1);
@@ -249,6 +254,7 @@ AttentionContext TransformerLMImpl::make_context(const torch::Tensor& full_mask,
   // Positions count real tokens only, so left padding does not shift them (as HF does).
   auto all_positions = (mask_long.cumsum(1) - 1).clamp_min(0);  // [B, S]
   ctx.positions = all_positions.narrow(1, S - T, T);
+  if (S == T) ctx.key_mask = mask_long;
   auto device = full_mask.device();
   auto key_index = torch::arange(S, torch::TensorOptions().dtype(torch::kLong).device(device));
   auto query_index = key_index.narrow(0, S - T, T);

@@ -33,6 +33,9 @@ struct AttentionContext {
   // [B, 1, T, S]: 0 where attention is allowed, large negative where not (plus ALiBi's bias,
   // then [B, H, T, S]), added to the scores in one pass.
   torch::Tensor additive_mask;
+  // [B, T] real-token mask when queries and keys are the same tokens (no KV cache): the fused
+  // causal attention's input; undefined otherwise.
+  torch::Tensor key_mask;
   torch::Tensor rope_cos, rope_sin;  // [B, 1, T, head_dim] for RoPE models, else undefined
 };
 

@@ -7,6 +7,8 @@
 #include <torch/torch.h>
 
 #include "engine/model/adapter_io.h"
+#include "engine/model/attention_kernels.h"
+#include "engine/model/causal_attention.h"
 #include "engine/model/checkpoint.h"
 #include "engine/model/contiguous_bmm.h"
 #include "engine/model/dropout_mask.h"
@@ -72,6 +74,33 @@ void randomize_adapter(TransformerLM& model, AdapterId id) {
 
 double max_diff(const torch::Tensor& a, const torch::Tensor& b) {
   return (a - b).abs().max().item<double>();
+}
+
+// softmax(q k^T * scale + mask) v written out with plain tensor ops, as [B, T, H * D].
+torch::Tensor reference_attention(const torch::Tensor& q, const torch::Tensor& k,
+                                  const torch::Tensor& v, const torch::Tensor& key_mask,
+                                  double scale) {
+  const int64_t B = q.size(0), H = q.size(1), T = q.size(2), D = q.size(3);
+  const auto kk = k.repeat_interleave(H / k.size(1), 1), vv = v.repeat_interleave(H / v.size(1), 1);
+  const auto causal = torch::ones({T, T}, torch::kBool).tril();
+  const auto allowed = causal.unsqueeze(0) & (key_mask.unsqueeze(1) > 0);
+  const auto bias = torch::zeros(allowed.sizes()).masked_fill(allowed.logical_not(), -1e30);
+  const auto scores = torch::matmul(q, kk.transpose(-2, -1)) * scale + bias.unsqueeze(1);
+  return torch::matmul(torch::softmax(scores, -1), vv).transpose(1, 2).reshape({B, T, H * D});
+}
+
+// A query row that sees at least one real key (others are padding nobody reads): [B, T, 1].
+torch::Tensor rows_with_a_visible_key(const torch::Tensor& key_mask) {
+  return (key_mask.cumsum(1) > 0).unsqueeze(-1).to(torch::kFloat);
+}
+
+// A model of the built-in model's head size (32), where the fused attention applies.
+ModelConfig fused_attention_config(PositionType position, int64_t kv_heads) {
+  ModelConfig c =
+      small_config(position, NormType::LayerNorm, MlpType::GELU, kv_heads == 4, kv_heads);
+  c.d_model = 128;
+  c.d_ff = 128;
+  return c;
 }
 
 }  // namespace
@@ -360,6 +389,115 @@ class TestModel : public QObject {
     (y2 * weights).sum().backward();
     QVERIFY(torch::allclose(a1.grad(), a2.grad(), 1e-5, 1e-6));
     QVERIFY(torch::allclose(b1.grad(), b2.grad(), 1e-5, 1e-6));
+  }
+
+  void fused_attention_matches_the_written_out_form() {
+    // Right padding (training batches), left padding with rows that see no key at all, grouped
+    // heads, lengths that are not a multiple of the vector width, and head sizes 32 and 64.
+    struct Case {
+      int64_t B, H, Hkv, T, D;
+      bool left_padding;
+    };
+    for (const Case& c : {Case{3, 4, 4, 13, 32, false}, Case{2, 4, 2, 21, 64, true},
+                          Case{2, 2, 1, 8, 32, true}, Case{1, 1, 1, 1, 32, false}}) {
+      const auto lengths = torch::randint(1, c.T + 1, {c.B});
+      lengths[0] = c.T;
+      auto index = torch::arange(c.T).unsqueeze(0);
+      auto key_mask =
+          (c.left_padding ? index >= (c.T - lengths).unsqueeze(1) : index < lengths.unsqueeze(1))
+              .to(torch::kLong);
+      // [B, T, H, D] viewed as [B, H, T, D], as the transformer hands them over.
+      auto q = torch::randn({c.B, c.T, c.H, c.D}).transpose(1, 2).requires_grad_();
+      auto k = torch::randn({c.B, c.Hkv, c.T, c.D}).requires_grad_();
+      auto v = torch::randn({c.B, c.Hkv, c.T, c.D}).requires_grad_();
+      const double scale = 1.0 / std::sqrt(double(c.D));
+      const auto fused = causal_attention(q, k, v, key_mask, scale);
+      const auto reference = reference_attention(q, k, v, key_mask, scale);
+      const auto visible = rows_with_a_visible_key(key_mask);
+      QVERIFY(torch::allclose(fused * visible, reference * visible, 1e-5, 1e-5));
+      QCOMPARE(max_diff(fused * (1 - visible), torch::zeros_like(fused)), 0.0);
+      // Gradients, with rows that see nothing left out of the loss (they are never read).
+      const auto weights = torch::randn(fused.sizes()) * visible;
+      const auto g1 = torch::autograd::grad({(fused * weights).sum()}, {q, k, v});
+      const auto g2 = torch::autograd::grad({(reference * weights).sum()}, {q, k, v});
+      for (size_t i = 0; i < 3; ++i) {
+        QVERIFY2(
+            torch::allclose(g1[i], g2[i], 1e-4, 1e-5),
+            qPrintable(QString("gradient %1 differs by %2").arg(i).arg(max_diff(g1[i], g2[i]))));
+      }
+    }
+  }
+
+  void generic_attention_kernels_equal_the_dispatched_ones() {
+    // The build a CPU without AVX2 runs gives the same numbers as the one this CPU picks.
+    const int64_t T = 19, D = 64, Tp = attention::padded_length(T);
+    auto rows = [&] { return torch::randn({T, D}); };
+    const auto q = rows(), k = rows(), v = rows(), dout = rows();
+    auto keep = torch::zeros({Tp});
+    keep.narrow(0, 2, T - 2).fill_(1);  // two padding keys in front
+    const auto bias = (1 - keep) * -1e30;
+    attention::HeadView head;
+    head.q = q.data_ptr<float>(), head.k = k.data_ptr<float>(), head.v = v.data_ptr<float>();
+    head.q_stride = head.k_stride = head.v_stride = D;
+    head.key_keep = keep.data_ptr<float>(), head.key_bias = bias.data_ptr<float>();
+    head.T = T, head.D = D, head.scale = 0.125f;
+    std::vector<float> scratch(attention::scratch_floats(T, D));
+    std::vector<torch::Tensor> results;
+    for (bool generic : {false, true}) {
+      auto probs = torch::zeros({T, Tp}), out = torch::zeros({T, D}), dq = torch::zeros({T, D}),
+           dk = torch::zeros({T, D}), dv = torch::zeros({T, D});
+      auto forward = generic ? attention::generic::forward : attention::forward;
+      auto backward = generic ? attention::generic::backward : attention::backward;
+      forward(head, probs.data_ptr<float>(), out.data_ptr<float>(), D, scratch.data());
+      backward(head, probs.data_ptr<float>(), out.data_ptr<float>(), D, dout.data_ptr<float>(), D,
+               dq.data_ptr<float>(), D, dk.data_ptr<float>(), dv.data_ptr<float>(), D,
+               scratch.data());
+      for (const auto& t : {probs, out, dq, dk, dv}) results.push_back(t);
+    }
+    for (size_t i = 0; i < 5; ++i) {
+      QVERIFY2(
+          torch::allclose(results[i], results[i + 5], 1e-5, 1e-6),
+          qPrintable(
+              QString("output %1 differs by %2").arg(i).arg(max_diff(results[i], results[i + 5]))));
+    }
+    // Rows 0 and 1 see only padding: zeros. Row 2 sees one real key: all its weight.
+    QCOMPARE(results[0][0].abs().sum().item<double>(), 0.0);
+    QCOMPARE(results[0][2][2].item<double>(), 1.0);
+  }
+
+  void transformer_gives_the_same_with_and_without_fused_attention() {
+    // Logits and every LoRA gradient, for a right-padded training batch and a left-padded one.
+    for (const auto& config : {fused_attention_config(PositionType::RoPE, 4),
+                               fused_attention_config(PositionType::Learned, 2)}) {
+      TransformerLM model(config);
+      const AdapterId id = model->add_adapter("a", spec_all_linear());
+      randomize_adapter(model, id);
+      const auto params = model->adapter_parameters(id);
+      for (auto p : params) p.set_requires_grad(true);
+      auto ids = torch::randint(3, 97, {3, 17}, torch::kLong);
+      auto right = torch::ones({3, 17}, torch::kLong);
+      right[1].narrow(0, 11, 6).fill_(0);
+      auto [left_ids, left] = padded_batch();
+      for (const auto& [batch, mask] : {std::pair{ids, right}, std::pair{left_ids, left}}) {
+        std::vector<torch::Tensor> logits, grads;
+        for (bool fused : {false, true}) {
+          set_fused_attention_enabled(fused);
+          auto out = model->forward(batch, mask, nullptr, id);
+          auto g = torch::autograd::grad({(out * mask.unsqueeze(-1)).pow(2).sum()}, params);
+          logits.push_back(out.detach() * mask.unsqueeze(-1));
+          grads.push_back(torch::cat([&] {
+            std::vector<torch::Tensor> flat;
+            for (const auto& t : g) flat.push_back(t.flatten());
+            return flat;
+          }()));
+        }
+        set_fused_attention_enabled(true);
+        QVERIFY2(torch::allclose(logits[0], logits[1], 1e-4, 1e-5),
+                 qPrintable(QString("logits differ by %1").arg(max_diff(logits[0], logits[1]))));
+        QVERIFY2(torch::allclose(grads[0], grads[1], 1e-3, 1e-4),
+                 qPrintable(QString("gradients differ by %1").arg(max_diff(grads[0], grads[1]))));
+      }
+    }
   }
 
   void bad_lora_settings_are_refused() {
