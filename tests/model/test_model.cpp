@@ -11,6 +11,7 @@
 #include "engine/model/causal_attention.h"
 #include "engine/model/checkpoint.h"
 #include "engine/model/contiguous_bmm.h"
+#include "engine/model/dropout_kernels.h"
 #include "engine/model/dropout_mask.h"
 #include "engine/model/transformer.h"
 #include "engine/train/generation.h"
@@ -363,7 +364,7 @@ class TestModel : public QObject {
     QVERIFY(std::abs(a.mean().item<double>() - 1.0) < 0.02);
 
     // The fused form: the same values and gradient, bit for bit, as multiplying by the mask.
-    const auto x0 = torch::randn({33, 129});  // not a multiple of the 4 values per hash word
+    const auto x0 = torch::randn({33, 129});  // not a multiple of the vector width
     auto x1 = x0.clone().requires_grad_(), x2 = x0.clone().requires_grad_();
     const auto weights = torch::randn({33, 129});
     torch::manual_seed(9);
@@ -376,6 +377,36 @@ class TestModel : public QObject {
     QVERIFY(torch::equal(x1.grad(), x2.grad()));
     torch::manual_seed(9);
     QVERIFY(torch::equal(hashed_dropout(x0, 0.1), y1.detach()));  // no autograd: same values
+  }
+
+  void dropout_mask_is_the_same_from_either_kernel_build_and_any_split() {
+    // The mask is a function of (seed, index): the generic build, the one this CPU picks, and
+    // any split of the range over threads give the same bits; neighbours are independent.
+    const int64_t n = 100003;
+    const uint64_t seed = 0x123456789abcdefULL;
+    std::vector<float> a(n), b(n), c(n);
+    dropout::apply_mask(nullptr, a.data(), 0, n, seed, 0.3);
+    dropout::generic::apply_mask(nullptr, b.data(), 0, n, seed, 0.3);
+    for (int64_t first : {int64_t{0}, int64_t{7}, int64_t{50001}}) {
+      const int64_t last = first == 0 ? 7 : (first == 7 ? 50001 : n);
+      dropout::apply_mask(nullptr, c.data(), first, last, seed, 0.3);
+    }
+    QVERIFY(a == b);
+    QVERIFY(a == c);
+    int64_t kept = 0, both_kept = 0;
+    for (int64_t i = 0; i + 1 < n; ++i) {
+      kept += a[static_cast<size_t>(i)] > 0;
+      both_kept += a[static_cast<size_t>(i)] > 0 && a[static_cast<size_t>(i) + 1] > 0;
+    }
+    const double rate = double(kept) / double(n - 1), pair = double(both_kept) / double(n - 1);
+    QVERIFY2(std::abs(rate - 0.7) < 0.01, qPrintable(QString::number(rate)));
+    QVERIFY2(std::abs(pair - 0.49) < 0.01, qPrintable(QString::number(pair)));
+    // Another seed gives another mask; x is multiplied in place of 1.
+    std::vector<float> d(n), x(n, 2.0f), e(n);
+    dropout::apply_mask(nullptr, d.data(), 0, n, seed + 1, 0.3);
+    QVERIFY(a != d);
+    dropout::apply_mask(x.data(), e.data(), 0, n, seed, 0.3);
+    for (int64_t i = 0; i < n; ++i) QCOMPARE(e[size_t(i)], 2.0f * a[size_t(i)]);
   }
 
   void contiguous_bmm_matches_bmm_with_gradients() {

@@ -1,0 +1,22 @@
+// The generic build of the dropout mask and the choice between it and the AVX2 build.
+#define SY_DROPOUT_ISA generic
+#define SY_DROPOUT_WIDTH 4
+#include "engine/model/dropout_kernels_impl.h"
+
+namespace sy::dropout {
+
+#ifdef SY_HAVE_AVX2_KERNELS
+namespace avx2 {
+void apply_mask(const float* x, float* out, int64_t first, int64_t last, uint64_t seed, double p);
+}  // namespace avx2
+#endif
+
+void apply_mask(const float* x, float* out, int64_t first, int64_t last, uint64_t seed, double p) {
+#ifdef SY_HAVE_AVX2_KERNELS
+  static const bool has_avx2 = __builtin_cpu_supports("avx2");
+  if (has_avx2) return avx2::apply_mask(x, out, first, last, seed, p);
+#endif
+  generic::apply_mask(x, out, first, last, seed, p);
+}
+
+}  // namespace sy::dropout
