@@ -6,13 +6,6 @@
 namespace sy::attention {
 
 #ifdef SY_HAVE_AVX2_KERNELS
-namespace avx2 {
-void forward(const HeadView& head, float* probs, float* out, int64_t out_stride, float* scratch);
-void backward(const HeadView& head, const float* probs, const float* out, int64_t out_stride,
-              const float* dout, int64_t dout_stride, float* dq, int64_t dq_stride, float* dk,
-              float* dv, int64_t dkv_stride, float* scratch);
-}  // namespace avx2
-
 namespace {
 bool cpu_has_avx2() {
   static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");

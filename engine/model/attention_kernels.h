@@ -47,12 +47,18 @@ void backward(const HeadView& head, const float* probs, const float* out, int64_
 // "avx2" or "generic": which build runs, for benchmarks' headers.
 const char* kernel_isa();
 
-// The generic build, callable directly so that tests cover it on CPUs that pick AVX2.
-namespace generic {
-void forward(const HeadView& head, float* probs, float* out, int64_t out_stride, float* scratch);
-void backward(const HeadView& head, const float* probs, const float* out, int64_t out_stride,
-              const float* dout, int64_t dout_stride, float* dq, int64_t dq_stride, float* dk,
-              float* dv, int64_t dkv_stride, float* scratch);
-}  // namespace generic
+// The two builds behind forward and backward. generic is callable directly so that tests cover
+// it on CPUs that pick AVX2; avx2 exists on x86-64 only.
+#define SY_ATTENTION_DECLARE_BUILD(isa)                                                          \
+  namespace isa {                                                                                \
+  void forward(const HeadView& head, float* probs, float* out, int64_t out_stride,               \
+               float* scratch);                                                                  \
+  void backward(const HeadView& head, const float* probs, const float* out, int64_t out_stride,  \
+                const float* dout, int64_t dout_stride, float* dq, int64_t dq_stride, float* dk, \
+                float* dv, int64_t dkv_stride, float* scratch);                                  \
+  }
+SY_ATTENTION_DECLARE_BUILD(generic)
+SY_ATTENTION_DECLARE_BUILD(avx2)
+#undef SY_ATTENTION_DECLARE_BUILD
 
 }  // namespace sy::attention
