@@ -5,12 +5,6 @@
 
 namespace sy::dropout {
 
-#ifdef SY_HAVE_AVX2_KERNELS
-namespace avx2 {
-void apply_mask(const float* x, float* out, int64_t first, int64_t last, uint64_t seed, double p);
-}  // namespace avx2
-#endif
-
 void apply_mask(const float* x, float* out, int64_t first, int64_t last, uint64_t seed, double p) {
 #ifdef SY_HAVE_AVX2_KERNELS
   static const bool has_avx2 = __builtin_cpu_supports("avx2");

@@ -12,8 +12,13 @@ namespace sy::dropout {
 // out[i] = (x ? x[i] : 1) * keep(seed, i) for i in [first, last); out may equal x.
 void apply_mask(const float* x, float* out, int64_t first, int64_t last, uint64_t seed, double p);
 
+// The two builds behind apply_mask: generic, callable directly so that tests cover it on CPUs
+// that pick AVX2, and avx2 (x86-64 only).
 namespace generic {
 void apply_mask(const float* x, float* out, int64_t first, int64_t last, uint64_t seed, double p);
 }  // namespace generic
+namespace avx2 {
+void apply_mask(const float* x, float* out, int64_t first, int64_t last, uint64_t seed, double p);
+}  // namespace avx2
 
 }  // namespace sy::dropout
