@@ -26,7 +26,6 @@ struct HeadView {
   const float* v = nullptr;
   int64_t q_stride = 0, k_stride = 0, v_stride = 0;
   const float* key_keep = nullptr;  // [Tp]: 1 for a real key, 0 for padding (and past T)
-  const float* key_bias = nullptr;  // [Tp]: 0 for a real key, -1e30 otherwise
   int64_t T = 0, D = 0;
   float scale = 1.0f;  // applied to q . k
 };

@@ -173,9 +173,10 @@ inline void transpose(const float* src, int64_t lds, int64_t rows, int64_t cols,
 // The last vector's lanes past `visible` are masked like padding, so every step is a vector one.
 inline void softmax_row(float* row, int64_t visible, int64_t Tp, const HeadView& h) {
   const int64_t end = (visible + W - 1) / W * W;
-  const vec scale = splat(h.scale);
+  // Padding keys get -1e30 added: (keep - 1) * 1e30 is 0 or -1e30.
+  const vec scale = splat(h.scale), big = splat(1e30f), one = splat(1.0f);
   for (int64_t j = 0; j < end; j += W) {
-    store(row + j, load(row + j) * scale + load(h.key_bias + j));
+    store(row + j, load(row + j) * scale + (load(h.key_keep + j) - one) * big);
   }
   for (int64_t j = visible; j < end; ++j) row[j] = -1e30f;
   vec vmax = splat(-INFINITY);

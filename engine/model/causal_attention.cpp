@@ -17,8 +17,6 @@
 namespace sy {
 namespace {
 
-constexpr float kMaskedBias = -1e30f;
-
 struct Shape {
   int64_t B, H, Hkv, T, D, Tp;
 };
@@ -33,10 +31,10 @@ torch::Tensor with_contiguous_rows(const torch::Tensor& t) {
   return t.stride(-1) == 1 ? t : t.contiguous();
 }
 
-// The view of head h of sequence b; the mask pointers are filled by the caller.
+// The view of head h of sequence b; keep holds the [B, Tp] real-key rows.
 attention::HeadView head_view(const torch::Tensor& q, const torch::Tensor& k,
-                              const torch::Tensor& v, const Shape& s, int64_t b, int64_t h,
-                              float scale) {
+                              const torch::Tensor& v, const torch::Tensor& keep, const Shape& s,
+                              int64_t b, int64_t h, float scale) {
   const int64_t g = h / (s.H / s.Hkv);
   attention::HeadView view;
   view.q = q.data_ptr<float>() + b * q.stride(0) + h * q.stride(1);
@@ -45,16 +43,16 @@ attention::HeadView head_view(const torch::Tensor& q, const torch::Tensor& k,
   view.q_stride = q.stride(2);
   view.k_stride = k.stride(2);
   view.v_stride = v.stride(2);
+  view.key_keep = keep.data_ptr<float>() + b * s.Tp;
   view.T = s.T;
   view.D = s.D;
   view.scale = scale;
   return view;
 }
 
-// probs [B, H, T, Tp] and out [B, T, H * D] from q, k, v and the [B, Tp] keep/bias rows.
+// probs [B, H, T, Tp] and out [B, T, H * D] from q, k, v and the [B, Tp] real-key rows.
 void run_forward(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
-                 const torch::Tensor& keep, const torch::Tensor& bias, float scale,
-                 torch::Tensor& probs, torch::Tensor& out) {
+                 const torch::Tensor& keep, float scale, torch::Tensor& probs, torch::Tensor& out) {
   const Shape s = shape_of(q, k);
   float* probs_data = probs.data_ptr<float>();
   float* out_data = out.data_ptr<float>();
@@ -62,9 +60,7 @@ void run_forward(const torch::Tensor& q, const torch::Tensor& k, const torch::Te
     std::vector<float> scratch(attention::scratch_floats(s.T, s.D));
     for (int64_t bh = begin; bh < end; ++bh) {
       const int64_t b = bh / s.H, h = bh % s.H;
-      auto view = head_view(q, k, v, s, b, h, scale);
-      view.key_keep = keep.data_ptr<float>() + b * s.Tp;
-      view.key_bias = bias.data_ptr<float>() + b * s.Tp;
+      const auto view = head_view(q, k, v, keep, s, b, h, scale);
       attention::forward(view, probs_data + bh * s.T * s.Tp,
                          out_data + b * s.T * s.H * s.D + h * s.D, s.H * s.D, scratch.data());
     }
@@ -74,12 +70,12 @@ void run_forward(const torch::Tensor& q, const torch::Tensor& k, const torch::Te
 struct CausalAttentionFunction : torch::autograd::Function<CausalAttentionFunction> {
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& q,
                                const torch::Tensor& k, const torch::Tensor& v,
-                               const torch::Tensor& keep, const torch::Tensor& bias, double scale) {
+                               const torch::Tensor& keep, double scale) {
     const Shape s = shape_of(q, k);
     auto probs = torch::empty({s.B, s.H, s.T, s.Tp});
     auto out = torch::empty({s.B, s.T, s.H * s.D});
-    run_forward(q, k, v, keep, bias, static_cast<float>(scale), probs, out);
-    ctx->save_for_backward({q, k, v, keep, bias, probs, out});
+    run_forward(q, k, v, keep, static_cast<float>(scale), probs, out);
+    ctx->save_for_backward({q, k, v, keep, probs, out});
     ctx->saved_data["scale"] = scale;
     return out;
   }
@@ -87,8 +83,8 @@ struct CausalAttentionFunction : torch::autograd::Function<CausalAttentionFuncti
   static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
                                                  torch::autograd::variable_list grads) {
     const auto saved = ctx->get_saved_variables();
-    const auto &q = saved[0], &k = saved[1], &v = saved[2], &keep = saved[3], &bias = saved[4],
-               &probs = saved[5], &out = saved[6];
+    const auto &q = saved[0], &k = saved[1], &v = saved[2], &keep = saved[3], &probs = saved[4],
+               &out = saved[5];
     const auto scale = static_cast<float>(ctx->saved_data["scale"].toDouble());
     const Shape s = shape_of(q, k);
     const auto dout = grads[0].contiguous();
@@ -101,9 +97,7 @@ struct CausalAttentionFunction : torch::autograd::Function<CausalAttentionFuncti
       for (int64_t bg = begin; bg < end; ++bg) {
         const int64_t b = bg / s.Hkv, g = bg % s.Hkv;
         for (int64_t h = g * group; h < (g + 1) * group; ++h) {
-          auto view = head_view(q, k, v, s, b, h, scale);
-          view.key_keep = keep.data_ptr<float>() + b * s.Tp;
-          view.key_bias = bias.data_ptr<float>() + b * s.Tp;
+          const auto view = head_view(q, k, v, keep, s, b, h, scale);
           const int64_t head_offset = b * s.T * row + h * s.D;
           attention::backward(
               view, probs.data_ptr<float>() + (b * s.H + h) * s.T * s.Tp,
@@ -114,8 +108,8 @@ struct CausalAttentionFunction : torch::autograd::Function<CausalAttentionFuncti
         }
       }
     });
-    return {dq.transpose(1, 2), dk.transpose(1, 2), dv.transpose(1, 2),
-            torch::Tensor(),    torch::Tensor(),    torch::Tensor()};
+    return {dq.transpose(1, 2), dk.transpose(1, 2), dv.transpose(1, 2), torch::Tensor(),
+            torch::Tensor()};
   }
 };
 
@@ -155,13 +149,12 @@ torch::Tensor causal_attention(const torch::Tensor& q, const torch::Tensor& k,
   const Shape s = shape_of(qc, kc);
   auto keep = torch::zeros({s.B, s.Tp});
   keep.narrow(1, 0, s.T).copy_(key_mask.ne(0));
-  auto bias = (1.0 - keep) * kMaskedBias;
   const bool grad = torch::GradMode::is_enabled() &&
                     (qc.requires_grad() || kc.requires_grad() || vc.requires_grad());
-  if (grad) return CausalAttentionFunction::apply(qc, kc, vc, keep, bias, scale);
+  if (grad) return CausalAttentionFunction::apply(qc, kc, vc, keep, scale);
   auto probs = torch::empty({s.B, s.H, s.T, s.Tp});
   auto out = torch::empty({s.B, s.T, s.H * s.D});
-  run_forward(qc, kc, vc, keep, bias, static_cast<float>(scale), probs, out);
+  run_forward(qc, kc, vc, keep, static_cast<float>(scale), probs, out);
   return out;
 }
 

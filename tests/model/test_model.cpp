@@ -466,11 +466,10 @@ class TestModel : public QObject {
     const auto q = rows(), k = rows(), v = rows(), dout = rows();
     auto keep = torch::zeros({Tp});
     keep.narrow(0, 2, T - 2).fill_(1);  // two padding keys in front
-    const auto bias = (1 - keep) * -1e30;
     attention::HeadView head;
     head.q = q.data_ptr<float>(), head.k = k.data_ptr<float>(), head.v = v.data_ptr<float>();
     head.q_stride = head.k_stride = head.v_stride = D;
-    head.key_keep = keep.data_ptr<float>(), head.key_bias = bias.data_ptr<float>();
+    head.key_keep = keep.data_ptr<float>();
     head.T = T, head.D = D, head.scale = 0.125f;
     std::vector<float> scratch(attention::scratch_floats(T, D));
     std::vector<torch::Tensor> results;
