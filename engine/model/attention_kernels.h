@@ -33,6 +33,12 @@ struct HeadView {
 // Floats of scratch space one call needs (one buffer per thread, reused across heads).
 size_t scratch_floats(int64_t T, int64_t D);
 
+// forward uses only the first D * Tp floats of its scratch: a caller that does not keep probs
+// may place them after those (scratch_floats leaves room for T * Tp more).
+constexpr int64_t forward_scratch_floats(int64_t T, int64_t D) {
+  return D * padded_length(T);
+}
+
 // probs: [T, Tp] softmax rows, zero where masked or in the future; out: T rows of D floats.
 // A query with no visible key (a padded row before any real token) gets zeros.
 void forward(const HeadView& head, float* probs, float* out, int64_t out_stride, float* scratch);

@@ -203,7 +203,7 @@ inline void softmax_row(float* row, int64_t visible, int64_t Tp, const HeadView&
 
 void forward(const HeadView& h, float* probs, float* out, int64_t out_stride, float* scratch) {
   const int64_t T = h.T, D = h.D, Tp = padded_length(T);
-  float* kt = scratch;  // [D, Tp]
+  float* kt = scratch;  // [D, Tp]: forward_scratch_floats
   transpose(h.k, h.k_stride, T, D, kt, Tp);
   wide_causal(h.q, h.q_stride, kt, Tp, probs, Tp, T, D);
   for (int64_t i = 0; i < T; ++i) softmax_row(probs + i * Tp, i + 1, Tp, h);

@@ -50,18 +50,21 @@ attention::HeadView head_view(const torch::Tensor& q, const torch::Tensor& k,
   return view;
 }
 
-// probs [B, H, T, Tp] and out [B, T, H * D] from q, k, v and the [B, Tp] real-key rows.
+// out [B, T, H * D] from q, k, v and the [B, Tp] real-key rows; probs [B, H, T, Tp] too when
+// it is defined (for the backward), else each head's probabilities stay in its thread's scratch.
 void run_forward(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
-                 const torch::Tensor& keep, float scale, torch::Tensor& probs, torch::Tensor& out) {
+                 const torch::Tensor& keep, float scale, const torch::Tensor& probs,
+                 torch::Tensor& out) {
   const Shape s = shape_of(q, k);
-  float* probs_data = probs.data_ptr<float>();
+  float* probs_data = probs.defined() ? probs.data_ptr<float>() : nullptr;
   float* out_data = out.data_ptr<float>();
   at::parallel_for(0, s.B * s.H, 1, [&](int64_t begin, int64_t end) {
     std::vector<float> scratch(attention::scratch_floats(s.T, s.D));
+    float* own_probs = scratch.data() + attention::forward_scratch_floats(s.T, s.D);
     for (int64_t bh = begin; bh < end; ++bh) {
       const int64_t b = bh / s.H, h = bh % s.H;
       const auto view = head_view(q, k, v, keep, s, b, h, scale);
-      attention::forward(view, probs_data + bh * s.T * s.Tp,
+      attention::forward(view, probs_data ? probs_data + bh * s.T * s.Tp : own_probs,
                          out_data + b * s.T * s.H * s.D + h * s.D, s.H * s.D, scratch.data());
     }
   });
@@ -152,9 +155,8 @@ torch::Tensor causal_attention(const torch::Tensor& q, const torch::Tensor& k,
   const bool grad = torch::GradMode::is_enabled() &&
                     (qc.requires_grad() || kc.requires_grad() || vc.requires_grad());
   if (grad) return CausalAttentionFunction::apply(qc, kc, vc, keep, scale);
-  auto probs = torch::empty({s.B, s.H, s.T, s.Tp});
   auto out = torch::empty({s.B, s.T, s.H * s.D});
-  run_forward(qc, kc, vc, keep, static_cast<float>(scale), probs, out);
+  run_forward(qc, kc, vc, keep, static_cast<float>(scale), torch::Tensor(), out);
   return out;
 }
 

@@ -2,7 +2,6 @@
 // state, and the mask depends only on the seed and the tensor's size, not on the thread count.
 #include "engine/model/dropout_mask.h"
 
-#include <cmath>
 #include <limits>
 
 #include <ATen/Parallel.h>

@@ -447,6 +447,10 @@ class TestModel : public QObject {
       const auto visible = rows_with_a_visible_key(key_mask);
       QVERIFY(torch::allclose(fused * visible, reference * visible, 1e-5, 1e-5));
       QCOMPARE(max_diff(fused * (1 - visible), torch::zeros_like(fused)), 0.0);
+      {  // without autograd the probabilities stay in scratch: the same output
+        torch::NoGradGuard no_grad;
+        QVERIFY(torch::equal(causal_attention(q, k, v, key_mask, scale), fused.detach()));
+      }
       // Gradients, with rows that see nothing left out of the loss (they are never read).
       const auto weights = torch::randn(fused.sizes()) * visible;
       const auto g1 = torch::autograd::grad({(fused * weights).sum()}, {q, k, v});
