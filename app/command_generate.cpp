@@ -29,7 +29,8 @@ int command_generate(int argc, char** argv) {
 
   TokenIds prompt;
   if (args.has("instruction")) {
-    prompt = encode_prompt(*loaded.tokenizer, {args.str("instruction"), args.str("input"), ""});
+    prompt = encode_prompt(*loaded.tokenizer, loaded.model->config().prompt_template,
+                           {args.str("instruction"), args.str("input"), ""});
   } else if (args.has("prompt")) {
     const auto& tok = *loaded.tokenizer;
     if (tok.bos_id() >= 0) prompt.push_back(tok.bos_id());

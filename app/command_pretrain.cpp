@@ -39,7 +39,8 @@ int command_pretrain(int argc, char** argv) {
   model->to(pick_device(args.str("device", "auto")));
   ByteTokenizer tokenizer;
   std::vector<EncodedExample> data;
-  for (const auto& doc : make_pretrain_corpus(options.seed, static_cast<size_t>(documents))) {
+  for (const auto& doc :
+       make_pretrain_corpus(options.seed, static_cast<size_t>(documents), config.prompt_template)) {
     data.push_back(encode_document(tokenizer, doc));
   }
   std::cerr << "pretraining a " << count_parameters(model->parameters()) << "-parameter model on "

@@ -70,7 +70,9 @@ int command_train(int argc, char** argv) {
   if (eval) before = evaluate_examples(model, *loaded.tokenizer, task.test, task.metric, gen).score;
 
   std::vector<EncodedExample> data;
-  for (const auto& e : task.train) data.push_back(encode_example(*loaded.tokenizer, e));
+  for (const auto& e : task.train) {
+    data.push_back(encode_example(*loaded.tokenizer, model->config().prompt_template, e));
+  }
   auto result =
       train(model, data, target, options, progress_printer("train " + task.name), &cancel_flag());
   if (result.cancelled) {

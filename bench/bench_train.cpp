@@ -243,7 +243,8 @@ int main(int argc, char** argv) {
       const sy::ByteTokenizer tokenizer;
       const auto task = sy::make_builtin_task("reverse", 0, 2000, 0);
       for (const auto& example : task.train) {
-        reverse_data.push_back(sy::encode_example(tokenizer, example));
+        reverse_data.push_back(
+            sy::encode_example(tokenizer, sy::builtin_model_config().prompt_template, example));
       }
     }
     // (b) GPT-2-small shape: 64 random prompt ids + 64 random response ids per example.

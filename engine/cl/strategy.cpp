@@ -35,7 +35,8 @@ TrainResult train_stage(ClContext& ctx, TransformerLM& model, const TrainTarget&
                         const std::string& what) {
   std::vector<EncodedExample> data;
   data.reserve(examples.size());
-  for (const auto& e : examples) data.push_back(encode_example(*ctx.base->tokenizer, e));
+  const PromptTemplate layout = model->config().prompt_template;
+  for (const auto& e : examples) data.push_back(encode_example(*ctx.base->tokenizer, layout, e));
   StepCallback on_step;
   if (ctx.on_step) on_step = [&](const TrainStep& s) { ctx.on_step(what, s); };
   TrainResult result = train(model, data, target, options, on_step, ctx.cancel);

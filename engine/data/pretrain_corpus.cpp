@@ -94,7 +94,7 @@ std::string make_number_document(Rng& rng) {
 }
 
 // Generic operations only: none of these is, or is worded like, a built-in task.
-std::string make_instruction_document(Rng& rng) {
+std::string make_instruction_document(Rng& rng, PromptTemplate layout) {
   static const std::vector<std::vector<std::string>> wordings = {
       {"Copy the text.", "Repeat the input exactly.", "Write the text again unchanged."},
       {"Repeat the first word twice.", "Write the first word two times.",
@@ -140,7 +140,7 @@ std::string make_instruction_document(Rng& rng) {
       example.output = std::to_string(words[0].size());
       break;
   }
-  return format_prompt(example) + example.output;
+  return format_prompt(layout, example) + example.output;
 }
 
 // A random string said twice ("kqz wfe lo | kqz wfe lo"): its second half can only be predicted
@@ -166,7 +166,8 @@ std::string make_repeat_document(Rng& rng) {
 
 }  // namespace
 
-std::vector<std::string> make_pretrain_corpus(uint64_t seed, size_t n_documents) {
+std::vector<std::string> make_pretrain_corpus(uint64_t seed, size_t n_documents,
+                                              PromptTemplate layout) {
   Rng rng(derive_seed("pretrain-corpus", seed));
   std::vector<std::string> corpus;
   corpus.reserve(n_documents);
@@ -179,7 +180,7 @@ std::vector<std::string> make_pretrain_corpus(uint64_t seed, size_t n_documents)
     } else if (kind < 0.65) {
       corpus.push_back(make_repeat_document(rng));
     } else {
-      corpus.push_back(make_instruction_document(rng));
+      corpus.push_back(make_instruction_document(rng, layout));
     }
   }
   return corpus;

@@ -1,18 +1,34 @@
-// The Alpaca-style prompt every built-in and imported task is trained and evaluated with, and the
-// template-free query the switch reads (a shared response template would hide the task from it).
+// The prompt templates examples are trained and evaluated with, and the template-free query the
+// switch reads (a shared response template would hide the task from it). The template belongs
+// to the model: a model is asked in the layout it was trained in (its config's
+// "prompt_template").
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "engine/data/task.h"
 
 namespace sy {
 
-// "### Instruction:\n{instruction}\n\n### Input:\n{input}\n\n### Response:\n", the Input section
-// left out when the input is empty. The response is example.output; EOS is added by the batching.
-std::string format_prompt(const Example& example);
+enum class PromptTemplate {
+  // "### Instruction:\n{instruction}\n\n### Input:\n{input}\n\n### Response:\n": the layout of
+  // Alpaca and of most instruction-tuned checkpoints; the default for every loaded model.
+  Alpaca,
+  // "{instruction}\n{input}\n=> ": the built-in byte-level model's. Every byte of a prompt is a
+  // token there, and Alpaca's 46 bytes of headers were a third of a typical training sequence.
+  Compact,
+};
+
+// The prompt for `example` (the response, example.output, follows it; EOS is added by the
+// batching). The input line or section is left out when the input is empty.
+std::string format_prompt(PromptTemplate layout, const Example& example);
 
 // The instruction, then "\n" and the input when there is one: what the switch network reads.
 std::string format_query(const Example& example);
+
+// "alpaca" / "compact", as config files write them.
+const char* prompt_template_name(PromptTemplate layout);
+std::optional<PromptTemplate> prompt_template_from_name(const std::string& name);
 
 }  // namespace sy

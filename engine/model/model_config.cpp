@@ -105,7 +105,8 @@ nlohmann::json to_json(const ModelConfig& c) {
           {"tie_embeddings", c.tie_embeddings},
           {"bos_id", c.bos_id},
           {"eos_id", c.eos_id},
-          {"pad_id", c.pad_id}};
+          {"pad_id", c.pad_id},
+          {"prompt_template", prompt_template_name(c.prompt_template)}};
 }
 
 ModelConfig model_config_from_json(const nlohmann::json& j, const std::string& source) {
@@ -142,6 +143,12 @@ ModelConfig model_config_from_json(const nlohmann::json& j, const std::string& s
     c.position = enum_from(kPositionNames, text, source, "position");
   if (read_field(j, "mlp", text = "", source), !text.empty())
     c.mlp = enum_from(kMlpNames, text, source, "mlp");
+  if (read_field(j, "prompt_template", text = "", source), !text.empty()) {
+    const auto layout = prompt_template_from_name(text);
+    require(layout.has_value(), source, "prompt_template",
+            "is \"" + text + "\"; expected one of alpaca, compact");
+    c.prompt_template = *layout;
+  }
   c.validate(source);
   return c;
 }
@@ -149,6 +156,7 @@ ModelConfig model_config_from_json(const nlohmann::json& j, const std::string& s
 ModelConfig builtin_model_config() {
   ModelConfig c;  // byte-level vocabulary, 4 layers of width 128: about 0.8 M parameters
   c.position = PositionType::RoPE;
+  c.prompt_template = PromptTemplate::Compact;
   return c;
 }
 

@@ -9,6 +9,8 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "engine/data/prompt_template.h"
+
 namespace sy {
 
 enum class NormType { LayerNorm, RMSNorm };
@@ -48,6 +50,9 @@ struct ModelConfig {
   // More ids that end an answer: Hugging Face configs may list several (Llama 3 Instruct's
   // <|end_of_text|>, <|eom_id|>, <|eot_id|>); eos_id is the first, the one training appends.
   std::vector<int64_t> extra_eos_ids;
+  // How the model is asked (engine/data/prompt_template.h); a config without the field, as every
+  // Hugging Face one, means Alpaca.
+  PromptTemplate prompt_template = PromptTemplate::Alpaca;
 
   int64_t head_dim() const { return d_model / n_head; }
   int64_t token_dim() const { return embed_dim > 0 ? embed_dim : d_model; }

@@ -9,17 +9,18 @@
 
 namespace sy {
 
-TokenIds encode_prompt(const Tokenizer& tokenizer, const Example& example) {
+TokenIds encode_prompt(const Tokenizer& tokenizer, PromptTemplate layout, const Example& example) {
   TokenIds ids;
   if (tokenizer.bos_id() >= 0) ids.push_back(tokenizer.bos_id());
-  auto body = tokenizer.encode(format_prompt(example));
+  auto body = tokenizer.encode(format_prompt(layout, example));
   ids.insert(ids.end(), body.begin(), body.end());
   return ids;
 }
 
-EncodedExample encode_example(const Tokenizer& tokenizer, const Example& example) {
+EncodedExample encode_example(const Tokenizer& tokenizer, PromptTemplate layout,
+                              const Example& example) {
   EncodedExample e;
-  e.prompt = encode_prompt(tokenizer, example);
+  e.prompt = encode_prompt(tokenizer, layout, example);
   e.response = tokenizer.encode(example.output);
   if (tokenizer.eos_id() >= 0) e.response.push_back(tokenizer.eos_id());
   return e;

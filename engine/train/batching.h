@@ -7,6 +7,7 @@
 
 #include <ATen/core/Tensor.h>
 
+#include "engine/data/prompt_template.h"
 #include "engine/data/task.h"
 #include "engine/model/tokenizer.h"
 #include "engine/util/rng.h"
@@ -19,11 +20,13 @@ struct EncodedExample {
   int64_t size() const { return static_cast<int64_t>(prompt.size() + response.size()); }
 };
 
-EncodedExample encode_example(const Tokenizer& tokenizer, const Example& example);
+// `layout` is the model's (ModelConfig::prompt_template): a model is taught and asked alike.
+EncodedExample encode_example(const Tokenizer& tokenizer, PromptTemplate layout,
+                              const Example& example);
 // A plain document (pretraining): everything after BOS is a target.
 EncodedExample encode_document(const Tokenizer& tokenizer, const std::string& text);
 // The prompt ids generation starts from (BOS + formatted prompt).
-TokenIds encode_prompt(const Tokenizer& tokenizer, const Example& example);
+TokenIds encode_prompt(const Tokenizer& tokenizer, PromptTemplate layout, const Example& example);
 
 struct Batch {
   at::Tensor input_ids;       // [B, T]

@@ -16,7 +16,8 @@ std::vector<std::string> generate_answers(TransformerLM& model, const Tokenizer&
                                           const GenerationOptions& options) {
   std::vector<TokenIds> prompts;
   prompts.reserve(examples.size());
-  for (const auto& e : examples) prompts.push_back(encode_prompt(tokenizer, e));
+  for (const auto& e : examples)
+    prompts.push_back(encode_prompt(tokenizer, model->config().prompt_template, e));
   std::vector<std::string> answers;
   for (const auto& ids : generate(model, prompts, options))
     answers.push_back(tokenizer.decode(ids));

@@ -98,7 +98,7 @@ class TestData : public QObject {
  private Q_SLOTS:
   void byteTokenizerRoundTripsEveryByte();
   void byteTokenizerRendersSpecialTokens();
-  void promptTemplateMatchesAlpaca();
+  void promptTemplatesLayOutExamples();
   void wordListIsShortDistinctLowercaseWords();
   void numberWordsKnownValues();
   void builtinTaskListHasTheNamedTasks();
@@ -157,17 +157,27 @@ void TestData::byteTokenizerRendersSpecialTokens() {
   QVERIFY(tokenizer.encode("<eos>").size() == 5);  // text never becomes a special token
 }
 
-void TestData::promptTemplateMatchesAlpaca() {
+void TestData::promptTemplatesLayOutExamples() {
   const sy::Example with_input{"Reverse the words.", "cat dog", "dog cat"};
-  QCOMPARE(sy::format_prompt(with_input),
+  QCOMPARE(sy::format_prompt(sy::PromptTemplate::Alpaca, with_input),
            std::string("### Instruction:\nReverse the words.\n\n### Input:\ncat dog\n\n"
                        "### Response:\n"));
   QCOMPARE(sy::format_query(with_input), std::string("Reverse the words.\ncat dog"));
 
   const sy::Example without_input{"Name a color.", "", "blue"};
-  QCOMPARE(sy::format_prompt(without_input),
+  QCOMPARE(sy::format_prompt(sy::PromptTemplate::Alpaca, without_input),
            std::string("### Instruction:\nName a color.\n\n### Response:\n"));
   QCOMPARE(sy::format_query(without_input), std::string("Name a color."));
+
+  QCOMPARE(sy::format_prompt(sy::PromptTemplate::Compact, with_input),
+           std::string("Reverse the words.\ncat dog\n=> "));
+  QCOMPARE(sy::format_prompt(sy::PromptTemplate::Compact, without_input),
+           std::string("Name a color.\n=> "));
+
+  for (auto layout : {sy::PromptTemplate::Alpaca, sy::PromptTemplate::Compact}) {
+    QCOMPARE(sy::prompt_template_from_name(sy::prompt_template_name(layout)), layout);
+  }
+  QVERIFY(!sy::prompt_template_from_name("chatml").has_value());
 }
 
 void TestData::wordListIsShortDistinctLowercaseWords() {
@@ -488,10 +498,11 @@ void TestData::exactMatchNormalizesWhitespaceOnly() {
 }
 
 void TestData::pretrainCorpusIsDeterministicAndMixed() {
-  const std::vector<std::string> corpus = sy::make_pretrain_corpus(1, 3000);
+  const std::vector<std::string> corpus =
+      sy::make_pretrain_corpus(1, 3000, sy::PromptTemplate::Alpaca);
   QCOMPARE(corpus.size(), size_t{3000});
-  QVERIFY(corpus == sy::make_pretrain_corpus(1, 3000));
-  QVERIFY(corpus != sy::make_pretrain_corpus(2, 3000));
+  QVERIFY(corpus == sy::make_pretrain_corpus(1, 3000, sy::PromptTemplate::Alpaca));
+  QVERIFY(corpus != sy::make_pretrain_corpus(2, 3000, sy::PromptTemplate::Alpaca));
 
   size_t instruction_documents = 0;
   size_t number_documents = 0;
@@ -511,6 +522,21 @@ void TestData::pretrainCorpusIsDeterministicAndMixed() {
            std::to_string(instruction_documents).c_str());
   QVERIFY2(number_documents > 300, std::to_string(number_documents).c_str());
   QVERIFY2(instructions.size() >= 7 * 3, std::to_string(instructions.size()).c_str());
+
+  // The same documents in the compact layout the built-in model is asked in.
+  const std::vector<std::string> compact =
+      sy::make_pretrain_corpus(1, 3000, sy::PromptTemplate::Compact);
+  QCOMPARE(compact.size(), corpus.size());
+  size_t compact_instruction_documents = 0;
+  for (size_t i = 0; i < corpus.size(); ++i) {
+    if (compact[i].find("\n=> ") == std::string::npos) {
+      QCOMPARE(compact[i], corpus[i]);
+    } else {
+      ++compact_instruction_documents;
+      QVERIFY2(compact[i].size() < corpus[i].size(), compact[i].c_str());
+    }
+  }
+  QCOMPARE(compact_instruction_documents, instruction_documents);
 }
 
 void TestData::pretrainCorpusHoldsNoBuiltinTaskWording() {
@@ -520,7 +546,8 @@ void TestData::pretrainCorpusHoldsNoBuiltinTaskWording() {
       builtin_instructions.insert(example.instruction);
     }
   }
-  for (const std::string& document : sy::make_pretrain_corpus(4, 2000)) {
+  for (const std::string& document :
+       sy::make_pretrain_corpus(4, 2000, sy::PromptTemplate::Compact)) {
     for (const std::string& instruction : builtin_instructions) {
       QVERIFY2(document.find(instruction) == std::string::npos,
                ("built-in wording \"" + instruction + "\" in: " + document).c_str());

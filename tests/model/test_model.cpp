@@ -6,6 +6,8 @@
 
 #include <torch/torch.h>
 
+#include <nlohmann/json.hpp>
+
 #include "engine/model/adapter_io.h"
 #include "engine/model/attention_kernels.h"
 #include "engine/model/causal_attention.h"
@@ -286,6 +288,27 @@ class TestModel : public QObject {
       torch::NoGradGuard no_grad;
       auto [ids, mask] = padded_batch();
       QCOMPARE(max_diff(model->forward(ids, mask), loaded.model->forward(ids, mask)), 0.0);
+    }
+  }
+
+  void prompt_template_is_part_of_the_config() {
+    ModelConfig config = all_configs()[0];
+    config.prompt_template = PromptTemplate::Compact;
+    const nlohmann::json j = to_json(config);
+    QCOMPARE(j.at("prompt_template").get<std::string>(), std::string("compact"));
+    QCOMPARE(model_config_from_json(j, "c.json").prompt_template, PromptTemplate::Compact);
+    nlohmann::json without = j;
+    without.erase("prompt_template");  // a config written before the field existed
+    QCOMPARE(model_config_from_json(without, "c.json").prompt_template, PromptTemplate::Alpaca);
+    QCOMPARE(builtin_model_config().prompt_template, PromptTemplate::Compact);
+    nlohmann::json wrong = j;
+    wrong["prompt_template"] = "chatml";
+    try {
+      model_config_from_json(wrong, "c.json");
+      QFAIL("an unknown prompt template was accepted");
+    } catch (const Error& e) {
+      QVERIFY2(QString(e.what()).contains("c.json: field \"prompt_template\""), e.what());
+      QVERIFY2(QString(e.what()).contains("alpaca, compact"), e.what());
     }
   }
 

@@ -32,10 +32,12 @@ ModelConfig tiny_config() {
   return c;
 }
 
-std::vector<EncodedExample> encoded(const std::vector<Example>& examples) {
+// The tiny test models take the default (Alpaca) layout; the built-in model its own.
+std::vector<EncodedExample> encoded(const std::vector<Example>& examples,
+                                    PromptTemplate layout = PromptTemplate::Alpaca) {
   ByteTokenizer tok;
   std::vector<EncodedExample> out;
-  for (const auto& e : examples) out.push_back(encode_example(tok, e));
+  for (const auto& e : examples) out.push_back(encode_example(tok, layout, e));
   return out;
 }
 
@@ -122,7 +124,7 @@ class TestTrain : public QObject {
   void loss_is_on_response_tokens_only() {
     ByteTokenizer tok;
     const Example e{"Say hi.", "", "hi"};
-    const EncodedExample enc = encode_example(tok, e);
+    const EncodedExample enc = encode_example(tok, PromptTemplate::Alpaca, e);
     const Batch batch = make_batch({&enc}, tok.pad_id(), 512);
     // Targets: "h", "i", EOS — predicted from the last prompt token, "h" and "i".
     QCOMPARE(batch.target_tokens, int64_t(3));
@@ -138,7 +140,7 @@ class TestTrain : public QObject {
   void truncation_keeps_the_response() {
     ByteTokenizer tok;
     const Example e{std::string(300, 'x'), "", "answer"};
-    const EncodedExample enc = encode_example(tok, e);
+    const EncodedExample enc = encode_example(tok, PromptTemplate::Alpaca, e);
     const Batch batch = make_batch({&enc}, tok.pad_id(), 64);
     QCOMPARE(batch.input_ids.size(1), int64_t(64));
     QCOMPARE(batch.target_tokens, int64_t(7));  // "answer" + EOS
@@ -244,8 +246,8 @@ class TestTrain : public QObject {
     o.steps = 200;
     o.batch_size = 16;
     o.lr = 2e-3;
-    const auto result = train(base.model, encoded(task.train), adapter_target(base.model, id), o,
-                              [](const TrainStep& s) {
+    const auto result = train(base.model, encoded(task.train, base.model->config().prompt_template),
+                              adapter_target(base.model, id), o, [](const TrainStep& s) {
                                 if (s.step % 50 == 0)
                                   qInfo("step %lld: %.0f tok/s", (long long)s.step, s.tokens_per_s);
                               });
