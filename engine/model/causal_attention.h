@@ -9,8 +9,9 @@
 
 namespace sy {
 
-// Whether the transformer uses causal_attention where it applies: on unless the environment sets
-// SY_FUSED_ATTENTION=0. Tests and benchmarks switch it to compare with the written-out form.
+// Whether the transformer uses causal_attention (and cached_attention.h) where they apply: on
+// unless the environment sets SY_FUSED_ATTENTION=0. Tests and benchmarks switch it to compare
+// with the written-out form.
 bool fused_attention_enabled();
 void set_fused_attention_enabled(bool enabled);
 

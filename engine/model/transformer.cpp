@@ -14,6 +14,7 @@
 #include <torch/nn/init.h>
 #include <torch/utils.h>
 
+#include "engine/model/cached_attention.h"
 #include "engine/model/causal_attention.h"
 #include "engine/model/contiguous_bmm.h"
 #include "engine/model/family_registry.h"
@@ -133,18 +134,16 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const AttentionCont
     q = apply_rope(q, ctx);
     k = apply_rope(k, ctx);
   }
-  if (cache) {
-    auto& ck = cache->keys[static_cast<size_t>(layer)];
-    auto& cv = cache->values[static_cast<size_t>(layer)];
-    if (ck.defined()) {
-      k = torch::cat({ck, k}, 2);
-      v = torch::cat({cv, v}, 2);
+  if (cache) std::tie(k, v) = cache->append(static_cast<size_t>(layer), k, v);
+  if (config_.position != PositionType::ALiBi && fused_attention_enabled()) {
+    const double scale = 1.0 / std::sqrt(double(D));
+    // A prompt's first forward has no cached keys: it is plain causal attention.
+    if (causal_attention_applies(q, k, v)) {
+      return o_proj(causal_attention(q, k, v, ctx.key_mask, scale), adapter);
     }
-    ck = k, cv = v;
-  }
-  if (ctx.key_mask.defined() && !cache && config_.position != PositionType::ALiBi &&
-      fused_attention_enabled() && causal_attention_applies(q, k, v)) {
-    return o_proj(causal_attention(q, k, v, ctx.key_mask, 1.0 / std::sqrt(double(D))), adapter);
+    if (cached_attention_applies(q, k, v)) {
+      return o_proj(cached_attention(q, k, v, ctx.key_mask, scale), adapter);
+    }
   }
   if (Hkv != H) {  // grouped-query attention: each key/value head serves H / Hkv query heads
     k = k.repeat_interleave(H / Hkv, 1);
@@ -239,6 +238,30 @@ TransformerLMImpl::TransformerLMImpl(const ModelConfig& config) : config_(config
   }
 }
 
+std::pair<torch::Tensor, torch::Tensor> KVCache::append(size_t layer, const torch::Tensor& k,
+                                                        const torch::Tensor& v) {
+  const int64_t used = length(), needed = used + k.size(2);
+  auto& key_buffer = keys[layer];
+  auto& value_buffer = values[layer];
+  if (!key_buffer.defined() || key_buffer.size(2) < needed) {
+    // Room for 64 more tokens at least, doubling beyond: a few copies per generation.
+    const int64_t capacity =
+        std::max(needed + 64, key_buffer.defined() ? 2 * key_buffer.size(2) : int64_t(0));
+    auto grow = [&](const torch::Tensor& old, const torch::Tensor& like) {
+      auto sizes = like.sizes().vec();
+      sizes[2] = capacity;
+      auto buffer = torch::empty(sizes, like.options());
+      if (used > 0) buffer.narrow(2, 0, used).copy_(old.narrow(2, 0, used));
+      return buffer;
+    };
+    key_buffer = grow(key_buffer, k);
+    value_buffer = grow(value_buffer, v);
+  }
+  key_buffer.narrow(2, used, k.size(2)).copy_(k);
+  value_buffer.narrow(2, used, v.size(2)).copy_(v);
+  return {key_buffer.narrow(2, 0, needed), value_buffer.narrow(2, 0, needed)};
+}
+
 KVCache TransformerLMImpl::make_cache() const {
   KVCache cache;
   cache.keys.resize(static_cast<size_t>(config_.n_layer));
@@ -254,7 +277,7 @@ AttentionContext TransformerLMImpl::make_context(const torch::Tensor& full_mask,
   // Positions count real tokens only, so left padding does not shift them (as HF does).
   auto all_positions = (mask_long.cumsum(1) - 1).clamp_min(0);  // [B, S]
   ctx.positions = all_positions.narrow(1, S - T, T);
-  if (S == T) ctx.key_mask = mask_long;
+  ctx.key_mask = mask_long;
   auto device = full_mask.device();
   auto key_index = torch::arange(S, torch::TensorOptions().dtype(torch::kLong).device(device));
   auto query_index = key_index.narrow(0, S - T, T);

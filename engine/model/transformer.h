@@ -18,12 +18,18 @@
 
 namespace sy {
 
-// Keys and values of every layer for the tokens seen so far, plus their padding mask.
+// Keys and values of every layer for the tokens seen so far, plus their padding mask. The keys
+// and values live in buffers with room to spare, so a decoding step writes only its own token's
+// (concatenating copied the whole cache at every step, per layer).
 struct KVCache {
-  std::vector<torch::Tensor> keys;    // per layer [B, n_kv_head, S, head_dim]
-  std::vector<torch::Tensor> values;  // per layer [B, n_kv_head, S, head_dim]
+  std::vector<torch::Tensor> keys;    // per layer [B, n_kv_head, capacity, head_dim]
+  std::vector<torch::Tensor> values;  // per layer [B, n_kv_head, capacity, head_dim]
   torch::Tensor mask;                 // [B, S], 1 for real tokens, 0 for padding
   int64_t length() const { return mask.defined() ? mask.size(1) : 0; }
+  // Stores layer `layer`'s keys and values of the T new tokens ([B, n_kv_head, T, head_dim]) after
+  // the length() cached ones and returns views of all of them, [B, n_kv_head, length() + T, ...].
+  std::pair<torch::Tensor, torch::Tensor> append(size_t layer, const torch::Tensor& k,
+                                                 const torch::Tensor& v);
 };
 
 // What every layer needs to know about the positions of the current forward call.
@@ -33,8 +39,7 @@ struct AttentionContext {
   // [B, 1, T, S]: 0 where attention is allowed, large negative where not (plus ALiBi's bias,
   // then [B, H, T, S]), added to the scores in one pass.
   torch::Tensor additive_mask;
-  // [B, T] real-token mask when queries and keys are the same tokens (no KV cache): the fused
-  // causal attention's input; undefined otherwise.
+  // [B, S] real-token mask of every key, cached ones included: the fused attentions' input.
   torch::Tensor key_mask;
   torch::Tensor rope_cos, rope_sin;  // [B, 1, T, head_dim] for RoPE models, else undefined
 };

@@ -10,6 +10,7 @@
 
 #include "engine/model/adapter_io.h"
 #include "engine/model/attention_kernels.h"
+#include "engine/model/cached_attention.h"
 #include "engine/model/causal_attention.h"
 #include "engine/model/checkpoint.h"
 #include "engine/model/contiguous_bmm.h"
@@ -79,22 +80,27 @@ double max_diff(const torch::Tensor& a, const torch::Tensor& b) {
   return (a - b).abs().max().item<double>();
 }
 
-// softmax(q k^T * scale + mask) v written out with plain tensor ops, as [B, T, H * D].
+// softmax(q k^T * scale + mask) v written out with plain tensor ops, as [B, T, H * D]. The T
+// queries are the last T of the S keys: query t sees keys 0..S - T + t.
 torch::Tensor reference_attention(const torch::Tensor& q, const torch::Tensor& k,
                                   const torch::Tensor& v, const torch::Tensor& key_mask,
                                   double scale) {
-  const int64_t B = q.size(0), H = q.size(1), T = q.size(2), D = q.size(3);
+  const int64_t B = q.size(0), H = q.size(1), T = q.size(2), D = q.size(3), S = k.size(2);
   const auto kk = k.repeat_interleave(H / k.size(1), 1), vv = v.repeat_interleave(H / v.size(1), 1);
-  const auto causal = torch::ones({T, T}, torch::kBool).tril();
+  const auto causal = torch::ones({T, S}, torch::kBool).tril(S - T);
   const auto allowed = causal.unsqueeze(0) & (key_mask.unsqueeze(1) > 0);
   const auto bias = torch::zeros(allowed.sizes()).masked_fill(allowed.logical_not(), -1e30);
   const auto scores = torch::matmul(q, kk.transpose(-2, -1)) * scale + bias.unsqueeze(1);
   return torch::matmul(torch::softmax(scores, -1), vv).transpose(1, 2).reshape({B, T, H * D});
 }
 
-// A query row that sees at least one real key (others are padding nobody reads): [B, T, 1].
-torch::Tensor rows_with_a_visible_key(const torch::Tensor& key_mask) {
-  return (key_mask.cumsum(1) > 0).unsqueeze(-1).to(torch::kFloat);
+// A query row that sees at least one real key (others are padding nobody reads): [B, T, 1] for
+// the last T of key_mask's columns (all of them by default).
+torch::Tensor rows_with_a_visible_key(const torch::Tensor& key_mask, int64_t T = -1) {
+  const auto seen = key_mask.cumsum(1) > 0;
+  return seen.narrow(1, T < 0 ? 0 : seen.size(1) - T, T < 0 ? seen.size(1) : T)
+      .unsqueeze(-1)
+      .to(torch::kFloat);
 }
 
 // A model of the built-in model's head size (32), where the fused attention applies.
@@ -483,6 +489,72 @@ class TestModel : public QObject {
             torch::allclose(g1[i], g2[i], 1e-4, 1e-5),
             qPrintable(QString("gradient %1 differs by %2").arg(i).arg(max_diff(g1[i], g2[i]))));
       }
+    }
+  }
+
+  void cached_attention_matches_the_written_out_form() {
+    // New queries over a cache: one decoded token and a chunk of three, left padding with early
+    // queries that see no key, grouped heads, and keys and values inside larger buffers (as the
+    // KV cache keeps them).
+    torch::NoGradGuard no_grad;
+    struct Case {
+      int64_t B, H, Hkv, T, S, D;
+    };
+    for (const Case& c : {Case{3, 4, 4, 1, 23, 32}, Case{2, 4, 2, 3, 17, 64},
+                          Case{2, 2, 1, 1, 5, 16}, Case{1, 1, 1, 2, 3, 32}}) {
+      const auto padding = torch::randint(0, c.S, {c.B});
+      padding[0] = c.S - c.T + 1;  // the first query of row 0 sees only padding
+      const auto key_mask =
+          (torch::arange(c.S).unsqueeze(0) >= padding.unsqueeze(1)).to(torch::kLong);
+      const auto q = torch::randn({c.B, c.T, c.H, c.D}).transpose(1, 2);
+      const auto k = torch::randn({c.B, c.Hkv, c.S + 9, c.D}).narrow(2, 0, c.S);
+      const auto v = torch::randn({c.B, c.Hkv, c.S + 9, c.D}).narrow(2, 0, c.S);
+      QVERIFY(cached_attention_applies(q, k, v));
+      const double scale = 1.0 / std::sqrt(double(c.D));
+      const auto cached = cached_attention(q, k, v, key_mask, scale);
+      const auto reference = reference_attention(q, k, v, key_mask, scale);
+      const auto visible = rows_with_a_visible_key(key_mask, c.T);
+      QVERIFY2(torch::allclose(cached * visible, reference * visible, 1e-5, 1e-5),
+               qPrintable(
+                   QString("differs by %1").arg(max_diff(cached * visible, reference * visible))));
+      QCOMPARE(max_diff(cached * (1 - visible), torch::zeros_like(cached)), 0.0);
+    }
+    // Training needs a backward, which this kernel does not have.
+    const auto q = torch::randn({1, 1, 1, 32}).requires_grad_();
+    const auto kv = torch::randn({1, 1, 4, 32});
+    torch::AutoGradMode grad(true);
+    QVERIFY(!cached_attention_applies(q, kv, kv));
+  }
+
+  void kv_cache_decoding_gives_the_full_forward_logits() {
+    // Prefill, then one token at a time past the cache's first capacity (prompt + 64), with the
+    // fused attentions on and off: every step's logits are those of one uncached forward.
+    torch::NoGradGuard no_grad;
+    TransformerLM model(fused_attention_config(PositionType::RoPE, 2));
+    model->eval();
+    const AdapterId id = model->add_adapter("a", spec_all_linear());
+    randomize_adapter(model, id);
+    const int64_t B = 3, P = 7, L = P + 80;
+    auto ids = torch::randint(3, 97, {B, L}, torch::kLong);
+    auto mask = torch::ones({B, L}, torch::kLong);
+    mask[1].narrow(0, 0, 4).fill_(0);  // left padding, as generation has it
+    mask[2].narrow(0, 0, P).fill_(0);  // a row whose whole prompt is padding
+    const auto full = model->forward(ids, mask, nullptr, id) * mask.unsqueeze(-1);
+    for (bool fused : {true, false}) {
+      set_fused_attention_enabled(fused);
+      KVCache cache = model->make_cache();
+      std::vector<torch::Tensor> steps = {
+          model->forward(ids.narrow(1, 0, P), mask.narrow(1, 0, P), &cache, id)};
+      for (int64_t t = P; t < L; ++t) {
+        steps.push_back(model->forward(ids.narrow(1, t, 1), mask.narrow(1, t, 1), &cache, id));
+      }
+      set_fused_attention_enabled(true);
+      QCOMPARE(cache.length(), L);
+      const auto decoded = torch::cat(steps, 1) * mask.unsqueeze(-1);
+      QVERIFY2(
+          torch::allclose(decoded, full, 1e-4, 1e-5),
+          qPrintable(
+              QString("fused %1: logits differ by %2").arg(fused).arg(max_diff(decoded, full))));
     }
   }
 
