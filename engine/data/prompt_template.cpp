@@ -25,14 +25,4 @@ std::string format_query(const Example& example) {
   return example.instruction + "\n" + example.input;
 }
 
-const char* prompt_template_name(PromptTemplate layout) {
-  return layout == PromptTemplate::Compact ? "compact" : "alpaca";
-}
-
-std::optional<PromptTemplate> prompt_template_from_name(const std::string& name) {
-  if (name == "alpaca") return PromptTemplate::Alpaca;
-  if (name == "compact") return PromptTemplate::Compact;
-  return std::nullopt;
-}
-
 }  // namespace sy

@@ -4,7 +4,6 @@
 // "prompt_template").
 #pragma once
 
-#include <optional>
 #include <string>
 
 #include "engine/data/task.h"
@@ -26,9 +25,5 @@ std::string format_prompt(PromptTemplate layout, const Example& example);
 
 // The instruction, then "\n" and the input when there is one: what the switch network reads.
 std::string format_query(const Example& example);
-
-// "alpaca" / "compact", as config files write them.
-const char* prompt_template_name(PromptTemplate layout);
-std::optional<PromptTemplate> prompt_template_from_name(const std::string& name);
 
 }  // namespace sy

@@ -23,6 +23,8 @@ constexpr EnumName<MlpType> kMlpNames[] = {{MlpType::GELU, "gelu"},
                                            {MlpType::GELUTanh, "gelu_tanh"},
                                            {MlpType::ReLU, "relu"},
                                            {MlpType::SwiGLU, "swiglu"}};
+constexpr EnumName<PromptTemplate> kPromptTemplateNames[] = {{PromptTemplate::Alpaca, "alpaca"},
+                                                             {PromptTemplate::Compact, "compact"}};
 
 template <typename Enum, size_t N>
 const char* enum_name(const EnumName<Enum> (&table)[N], Enum value) {
@@ -106,7 +108,7 @@ nlohmann::json to_json(const ModelConfig& c) {
           {"bos_id", c.bos_id},
           {"eos_id", c.eos_id},
           {"pad_id", c.pad_id},
-          {"prompt_template", prompt_template_name(c.prompt_template)}};
+          {"prompt_template", enum_name(kPromptTemplateNames, c.prompt_template)}};
 }
 
 ModelConfig model_config_from_json(const nlohmann::json& j, const std::string& source) {
@@ -143,12 +145,8 @@ ModelConfig model_config_from_json(const nlohmann::json& j, const std::string& s
     c.position = enum_from(kPositionNames, text, source, "position");
   if (read_field(j, "mlp", text = "", source), !text.empty())
     c.mlp = enum_from(kMlpNames, text, source, "mlp");
-  if (read_field(j, "prompt_template", text = "", source), !text.empty()) {
-    const auto layout = prompt_template_from_name(text);
-    require(layout.has_value(), source, "prompt_template",
-            "is \"" + text + "\"; expected one of alpaca, compact");
-    c.prompt_template = *layout;
-  }
+  if (read_field(j, "prompt_template", text = "", source), !text.empty())
+    c.prompt_template = enum_from(kPromptTemplateNames, text, source, "prompt_template");
   c.validate(source);
   return c;
 }

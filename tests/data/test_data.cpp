@@ -173,11 +173,6 @@ void TestData::promptTemplatesLayOutExamples() {
            std::string("Reverse the words.\ncat dog\n=> "));
   QCOMPARE(sy::format_prompt(sy::PromptTemplate::Compact, without_input),
            std::string("Name a color.\n=> "));
-
-  for (auto layout : {sy::PromptTemplate::Alpaca, sy::PromptTemplate::Compact}) {
-    QCOMPARE(sy::prompt_template_from_name(sy::prompt_template_name(layout)), layout);
-  }
-  QVERIFY(!sy::prompt_template_from_name("chatml").has_value());
 }
 
 void TestData::wordListIsShortDistinctLowercaseWords() {
