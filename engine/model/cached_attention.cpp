@@ -11,6 +11,8 @@
 #include <ATen/Parallel.h>
 #include <torch/torch.h>
 
+#include "engine/model/causal_attention.h"
+
 namespace sy {
 namespace {
 
@@ -45,13 +47,10 @@ void attend_one(const float* q, const float* k, int64_t k_stride, const float* v
 
 bool cached_attention_applies(const torch::Tensor& q, const torch::Tensor& k,
                               const torch::Tensor& v) {
-  for (const auto* t : {&q, &k, &v}) {
-    if (!t->device().is_cpu() || t->scalar_type() != torch::kFloat || t->dim() != 4) return false;
-  }
+  if (!fused_attention_operands(q, k, v)) return false;
   const bool grad = torch::GradMode::is_enabled() &&
                     (q.requires_grad() || k.requires_grad() || v.requires_grad());
-  return !grad && q.size(2) < k.size(2) && k.sizes() == v.sizes() && q.size(0) == k.size(0) &&
-         q.size(3) == k.size(3) && k.size(1) > 0 && q.size(1) % k.size(1) == 0;
+  return !grad && q.size(2) < k.size(2);
 }
 
 torch::Tensor cached_attention(const torch::Tensor& q_in, const torch::Tensor& k_in,

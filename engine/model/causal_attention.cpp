@@ -134,14 +134,19 @@ void set_fused_attention_enabled(bool enabled) {
   fused_attention_switch().store(enabled);
 }
 
-bool causal_attention_applies(const torch::Tensor& q, const torch::Tensor& k,
+bool fused_attention_operands(const torch::Tensor& q, const torch::Tensor& k,
                               const torch::Tensor& v) {
   for (const auto* t : {&q, &k, &v}) {
     if (!t->device().is_cpu() || t->scalar_type() != torch::kFloat || t->dim() != 4) return false;
   }
-  return q.size(3) % attention::kHeadDimMultiple == 0 && q.size(2) == k.size(2) &&
-         k.sizes() == v.sizes() && q.size(0) == k.size(0) && q.size(3) == k.size(3) &&
+  return k.sizes() == v.sizes() && q.size(0) == k.size(0) && q.size(3) == k.size(3) &&
          k.size(1) > 0 && q.size(1) % k.size(1) == 0;
+}
+
+bool causal_attention_applies(const torch::Tensor& q, const torch::Tensor& k,
+                              const torch::Tensor& v) {
+  return fused_attention_operands(q, k, v) && q.size(3) % attention::kHeadDimMultiple == 0 &&
+         q.size(2) == k.size(2);
 }
 
 torch::Tensor causal_attention(const torch::Tensor& q, const torch::Tensor& k,

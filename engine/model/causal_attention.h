@@ -15,6 +15,11 @@ namespace sy {
 bool fused_attention_enabled();
 void set_fused_attention_enabled(bool enabled);
 
+// True when q [B, H, T, D], k and v [B, Hkv, S, D] are FP32 CPU tensors whose kv heads divide
+// the query heads: what both fused attentions (this one and cached_attention.h) need.
+bool fused_attention_operands(const torch::Tensor& q, const torch::Tensor& k,
+                              const torch::Tensor& v);
+
 // True when causal_attention can take these: FP32 CPU tensors with head_dim a multiple of 32,
 // query and key length equal (no KV cache) and kv heads dividing the query heads.
 bool causal_attention_applies(const torch::Tensor& q, const torch::Tensor& k,
