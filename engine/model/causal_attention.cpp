@@ -3,9 +3,6 @@
 // heads sharing it add into its gradients one after another.
 #include "engine/model/causal_attention.h"
 
-#include <atomic>
-#include <cstdlib>
-#include <cstring>
 #include <vector>
 
 #include <ATen/Parallel.h>
@@ -13,6 +10,7 @@
 #include <torch/torch.h>
 
 #include "engine/model/attention_kernels.h"
+#include "engine/util/env_switch.h"
 
 namespace sy {
 namespace {
@@ -116,22 +114,19 @@ struct CausalAttentionFunction : torch::autograd::Function<CausalAttentionFuncti
   }
 };
 
-std::atomic<bool>& fused_attention_switch() {
-  static std::atomic<bool> enabled{[] {
-    const char* env = std::getenv("SY_FUSED_ATTENTION");
-    return env == nullptr || std::strcmp(env, "0") != 0;
-  }()};
-  return enabled;
+EnvSwitch& fused_attention_switch() {
+  static EnvSwitch fused("SY_FUSED_ATTENTION");
+  return fused;
 }
 
 }  // namespace
 
 bool fused_attention_enabled() {
-  return fused_attention_switch().load();
+  return fused_attention_switch().on();
 }
 
 void set_fused_attention_enabled(bool enabled) {
-  fused_attention_switch().store(enabled);
+  fused_attention_switch().set(enabled);
 }
 
 bool fused_attention_operands(const torch::Tensor& q, const torch::Tensor& k,

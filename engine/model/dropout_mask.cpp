@@ -13,11 +13,6 @@
 namespace sy {
 namespace {
 
-uint64_t draw_seed() {
-  return static_cast<uint64_t>(
-      torch::randint(std::numeric_limits<int64_t>::max(), {1}, torch::kLong).item<int64_t>());
-}
-
 // Elements per thread chunk: the hash costs about a nanosecond per element.
 constexpr int64_t kGrain = 1 << 14;
 
@@ -63,12 +58,17 @@ struct HashedDropout : torch::autograd::Function<HashedDropout> {
 
 }  // namespace
 
+uint64_t draw_dropout_seed() {
+  return static_cast<uint64_t>(
+      torch::randint(std::numeric_limits<int64_t>::max(), {1}, torch::kLong).item<int64_t>());
+}
+
 torch::Tensor dropout_mask(const torch::Tensor& like, double p) {
-  return mask_from_seed(like.sizes(), draw_seed(), p).to(like.options());
+  return mask_from_seed(like.sizes(), draw_dropout_seed(), p).to(like.options());
 }
 
 torch::Tensor hashed_dropout(const torch::Tensor& x, double p) {
-  const uint64_t seed = draw_seed();
+  const uint64_t seed = draw_dropout_seed();
   if (!torch::GradMode::is_enabled() || !x.requires_grad()) return masked(x, seed, p);
   return HashedDropout::apply(x, static_cast<int64_t>(seed), p);
 }

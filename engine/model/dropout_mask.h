@@ -13,6 +13,10 @@ namespace sy {
 // seed is drawn from LibTorch's default generator, so masks follow torch::manual_seed.
 torch::Tensor dropout_mask(const torch::Tensor& like, double p);
 
+// The seed of one mask, drawn from LibTorch's default generator: what dropout_mask and
+// hashed_dropout draw, for kernels that hash the mask themselves (dropout_hash.h).
+uint64_t draw_dropout_seed();
+
 // x * dropout_mask(x, p), with the same seed draw and bit for bit the same values and gradient,
 // but in one pass over x and with no mask kept for backward (FP32 CPU tensors; elsewhere it
 // multiplies by the mask tensor).

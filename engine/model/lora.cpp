@@ -8,6 +8,7 @@
 #include <torch/utils.h>
 
 #include "engine/model/dropout_mask.h"
+#include "engine/model/fused_lora.h"
 #include "engine/util/error.h"
 
 namespace sy {
@@ -87,6 +88,13 @@ torch::Tensor LoraLinearImpl::add_low_rank(const torch::Tensor& y, const torch::
 }
 
 torch::Tensor LoraLinearImpl::forward(const torch::Tensor& x, AdapterId id) {
+  if (id != kNoAdapter && merged_ == kNoAdapter && has_adapter(id) && fused_lora_enabled()) {
+    const Adapter& a = adapter(id);
+    if (fused_lora_applies(x, weight, a.A, a.B)) {
+      return fused_lora_linear(x, weight, bias, a.A, a.B, a.scaling,
+                               is_training() ? a.dropout : 0.0);
+    }
+  }
   torch::Tensor y = torch::nn::functional::linear(x, weight, bias);
   if (merged_ != kNoAdapter && merged_ != id) {
     // The base weight carries another adapter's delta: take it back out for this call.

@@ -16,6 +16,8 @@
 #include "engine/model/contiguous_bmm.h"
 #include "engine/model/dropout_kernels.h"
 #include "engine/model/dropout_mask.h"
+#include "engine/model/fused_lora.h"
+#include "engine/model/lora_kernels.h"
 #include "engine/model/transformer.h"
 #include "engine/train/generation.h"
 #include "engine/util/error.h"
@@ -625,6 +627,103 @@ class TestModel : public QObject {
                  qPrintable(QString("logits differ by %1").arg(max_diff(logits[0], logits[1]))));
         QVERIFY2(torch::allclose(grads[0], grads[1], 1e-3, 1e-4),
                  qPrintable(QString("gradients differ by %1").arg(max_diff(grads[0], grads[1]))));
+      }
+    }
+  }
+
+  void fused_lora_matches_the_written_out_path() {
+    // Output and every gradient, with and without dropout, bias and a trainable base weight, for
+    // ranks from 1 to the kernels' largest; the same seed gives the same mask on either path.
+    for (int64_t rank : {1, 8, 16}) {
+      for (double p : {0.0, 0.3}) {
+        for (bool base_trains : {false, true}) {
+          LoraLinear layer(24, 40, /*bias=*/base_trains);
+          LoraSpec spec;
+          spec.rank = rank;
+          spec.alpha = 2.0 * static_cast<double>(rank);
+          spec.dropout = p;
+          layer->add_adapter(0, "a", spec);
+          torch::NoGradGuard no_grad;
+          layer->lora_B(0).normal_(0.0, 0.1);
+          layer->weight.set_requires_grad(base_trains);
+          if (layer->bias.defined()) layer->bias.set_requires_grad(base_trains);
+          layer->lora_A(0).set_requires_grad(true);
+          layer->lora_B(0).set_requires_grad(true);
+          QVERIFY(fused_lora_applies(torch::zeros({1, 24}), layer->weight, layer->lora_A(0),
+                                     layer->lora_B(0)));
+          const auto x = torch::randn({3, 7, 24});
+          const auto dy = torch::randn({3, 7, 40});
+          std::vector<torch::Tensor> inputs = {layer->lora_A(0), layer->lora_B(0)};
+          if (base_trains) inputs.insert(inputs.end(), {layer->weight, layer->bias});
+          std::vector<std::vector<torch::Tensor>> results;
+          for (bool fused : {false, true}) {
+            set_fused_lora_enabled(fused);
+            torch::AutoGradMode grad_mode(true);
+            const auto xi = x.clone().requires_grad_(true);
+            torch::manual_seed(7);
+            const auto y = layer->forward(xi, 0);
+            auto all = inputs;
+            all.push_back(xi);
+            auto grads = torch::autograd::grad({y}, all, {dy});
+            grads.push_back(y.detach());
+            results.push_back(grads);
+          }
+          set_fused_lora_enabled(true);
+          for (size_t i = 0; i < results[0].size(); ++i) {
+            QVERIFY2(torch::allclose(results[0][i], results[1][i], 1e-4, 1e-5),
+                     qPrintable(QString("rank %1, p %2: result %3 differs by %4")
+                                    .arg(rank)
+                                    .arg(p)
+                                    .arg(i)
+                                    .arg(max_diff(results[0][i], results[1][i]))));
+          }
+          if (p > 0) {
+            // The mask is applied: evaluation mode (no dropout) answers differently.
+            layer->eval();
+            const auto clean = layer->forward(x, 0);
+            layer->train();
+            QVERIFY(max_diff(clean, results[1].back()) > 1e-3);
+          }
+        }
+      }
+    }
+  }
+
+  void generic_lora_kernels_equal_the_dispatched_ones() {
+    const int64_t n = 37, cols = 48, r = 5;
+    const auto x = torch::randn({n, cols}), a = torch::randn({r, cols}), t = torch::randn({n, r});
+    const dropout::MaskKey key(99, 0.25);
+    for (bool dropout : {false, true}) {
+      std::vector<torch::Tensor> results;
+      for (bool generic : {false, true}) {
+        auto down_out = torch::zeros({n, r}), y = torch::ones({n, cols}),
+             outer_out = torch::zeros({r, cols});
+        auto bits = torch::zeros({lora::mask_bytes(n, cols)}, torch::kUInt8);
+        auto down = generic ? lora::generic::down : lora::down;
+        auto up_add = generic ? lora::generic::up_add : lora::up_add;
+        auto outer = generic ? lora::generic::outer : lora::outer;
+        down(x.data_ptr<float>(), dropout ? &key : nullptr, bits.data_ptr<uint8_t>(),
+             a.data_ptr<float>(), down_out.data_ptr<float>(), cols, r, 0, n);
+        lora::MaskBits mask;
+        if (dropout) mask = {bits.data_ptr<uint8_t>(), key.keep};
+        up_add(t.data_ptr<float>(), a.data_ptr<float>(), mask, y.data_ptr<float>(), cols, r, 0.5f,
+               0, n);
+        outer(x.data_ptr<float>(), mask, t.data_ptr<float>(), outer_out.data_ptr<float>(), cols, r,
+              n, 2.0f, 0, cols);
+        results.insert(results.end(), {down_out, y, outer_out});
+      }
+      // And against plain tensor maths with the mask the dropout kernels make.
+      auto m = torch::ones({n, cols});
+      if (dropout) dropout::apply_mask(nullptr, m.data_ptr<float>(), 0, n * cols, 99, 0.25);
+      const std::vector<torch::Tensor> expected = {
+          torch::mm(x * m, a.t()), 1 + 0.5 * torch::mm(t, a) * m, 2.0 * torch::mm(t.t(), x * m)};
+      for (size_t i = 0; i < 3; ++i) {
+        QVERIFY2(torch::allclose(results[i], results[i + 3], 1e-5, 1e-5),
+                 qPrintable(QString("kernel %1: builds differ").arg(i)));
+        QVERIFY2(torch::allclose(results[i], expected[i], 1e-4, 1e-4),
+                 qPrintable(QString("kernel %1 differs from the tensor maths by %2")
+                                .arg(i)
+                                .arg(max_diff(results[i], expected[i]))));
       }
     }
   }

@@ -1,0 +1,163 @@
+// The LoRA kernels' body, included once per instruction set by lora_kernels.cpp (generic) and
+// lora_kernels_avx2.cpp (-mavx2 -mfma), inside the namespace SY_LORA_ISA with SY_LORA_WIDTH
+// floats per vector. The rank is a template parameter so that its accumulators stay in
+// registers; every rank up to kMaxRank is instantiated.
+#include <cstring>
+#include <utility>
+
+#include "engine/model/lora_kernels.h"
+
+#ifndef SY_LORA_ISA
+#error "define SY_LORA_ISA and SY_LORA_WIDTH before including this file"
+#endif
+
+namespace sy::lora::SY_LORA_ISA {
+
+constexpr int W = SY_LORA_WIDTH;
+using vec = float __attribute__((vector_size(W * sizeof(float))));
+using uvec = uint32_t __attribute__((vector_size(W * sizeof(uint32_t))));
+
+inline vec load(const float* p) {
+  vec r;
+  std::memcpy(&r, p, sizeof r);
+  return r;
+}
+inline void store(float* p, vec x) {
+  std::memcpy(p, &x, sizeof x);
+}
+inline vec splat(float x) {
+  vec r;
+  for (int i = 0; i < W; ++i) r[i] = x;
+  return r;
+}
+inline float hsum(vec x) {
+  float s = 0;
+  for (int i = 0; i < W; ++i) s += x[i];
+  return s;
+}
+inline uvec lanes() {
+  uvec r;
+  for (int i = 0; i < W; ++i) r[i] = static_cast<uint32_t>(i);
+  return r;
+}
+// Lane i holds 1 << i: the bit of a mask byte that lane reads.
+inline uvec lane_bits() {
+  uvec r;
+  for (int i = 0; i < W; ++i) r[i] = 1u << i;
+  return r;
+}
+// The mask's factors for the W elements from index `index` on (a multiple of W).
+inline vec factors_at(MaskBits mask, int64_t index) {
+  const uint32_t byte = static_cast<uint32_t>(mask.bits[index >> 3]) >> (index & 7);
+  const uvec kept = (lane_bits() & byte) != 0;
+  return dropout::select_keep<vec>(kept, mask.keep);
+}
+// Records the kept lanes of the W elements from `index` on as their bits.
+inline void record_bits(uint8_t* bits, int64_t index, uvec kept) {
+  uint32_t byte = 0;
+  for (int i = 0; i < W; ++i) byte |= kept[i] & (1u << i);
+  const int shift = static_cast<int>(index & 7);
+  if (shift == 0) {
+    bits[index >> 3] = static_cast<uint8_t>(byte);
+  } else {  // the second half of a byte (4-lane builds)
+    bits[index >> 3] = static_cast<uint8_t>(bits[index >> 3] | (byte << shift));
+  }
+}
+
+template <int R>
+void down_r(const float* x, const dropout::MaskKey* key, uint8_t* record, const float* a, float* t,
+            int64_t cols, int64_t first, int64_t last) {
+  for (int64_t n = first; n < last; ++n) {
+    vec acc[R] = {};
+    const float* row = x + n * cols;
+    for (int64_t c = 0; c < cols; c += W) {
+      vec xv = load(row + c);
+      if (key) {
+        const int64_t index = n * cols + c;
+        const uvec kept = dropout::kept_lanes(*key, lanes() + static_cast<uint32_t>(index));
+        xv *= dropout::select_keep<vec>(kept, key->keep);
+        if (record) record_bits(record, index, kept);
+      }
+      for (int j = 0; j < R; ++j) acc[j] += xv * load(a + j * cols + c);
+    }
+    for (int j = 0; j < R; ++j) t[n * R + j] = hsum(acc[j]);
+  }
+}
+
+template <int R>
+void up_add_r(const float* t, const float* bt, MaskBits mask, float* y, int64_t cols, float scale,
+              int64_t first, int64_t last) {
+  for (int64_t n = first; n < last; ++n) {
+    vec tv[R];
+    for (int j = 0; j < R; ++j) tv[j] = splat(scale * t[n * R + j]);
+    float* row = y + n * cols;
+    for (int64_t c = 0; c < cols; c += W) {
+      vec acc = tv[0] * load(bt + c);
+      for (int j = 1; j < R; ++j) acc += tv[j] * load(bt + j * cols + c);
+      if (mask.bits) acc *= factors_at(mask, n * cols + c);
+      store(row + c, load(row + c) + acc);
+    }
+  }
+}
+
+template <int R>
+void outer_r(const float* g, MaskBits mask, const float* t, float* out, int64_t cols, int64_t rows,
+             float scale, int64_t first, int64_t last) {
+  for (int64_t c = first; c < last; c += W) {
+    vec acc[R] = {};
+    for (int64_t n = 0; n < rows; ++n) {
+      vec gv = load(g + n * cols + c);
+      if (mask.bits) gv *= factors_at(mask, n * cols + c);
+      for (int j = 0; j < R; ++j) acc[j] += splat(t[n * R + j]) * gv;
+    }
+    for (int j = 0; j < R; ++j) store(out + j * cols + c, acc[j] * scale);
+  }
+}
+
+// Calls F<R>(args...) for the run-time rank r in [1, kMaxRank].
+template <template <int> class F, int R = 1, typename... Args>
+void with_rank(int64_t r, Args&&... args) {
+  if constexpr (R < kMaxRank) {
+    if (r != R) return with_rank<F, R + 1>(r, std::forward<Args>(args)...);
+  }
+  F<R>::run(std::forward<Args>(args)...);
+}
+
+template <int R>
+struct Down {
+  template <typename... Args>
+  static void run(Args... args) {
+    down_r<R>(args...);
+  }
+};
+template <int R>
+struct UpAdd {
+  template <typename... Args>
+  static void run(Args... args) {
+    up_add_r<R>(args...);
+  }
+};
+template <int R>
+struct Outer {
+  template <typename... Args>
+  static void run(Args... args) {
+    outer_r<R>(args...);
+  }
+};
+
+void down(const float* x, const dropout::MaskKey* key, uint8_t* record, const float* a, float* t,
+          int64_t cols, int64_t r, int64_t first, int64_t last) {
+  with_rank<Down>(r, x, key, record, a, t, cols, first, last);
+}
+
+void up_add(const float* t, const float* bt, MaskBits mask, float* y, int64_t cols, int64_t r,
+            float scale, int64_t first, int64_t last) {
+  with_rank<UpAdd>(r, t, bt, mask, y, cols, scale, first, last);
+}
+
+void outer(const float* g, MaskBits mask, const float* t, float* out, int64_t cols, int64_t r,
+           int64_t rows, float scale, int64_t first, int64_t last) {
+  with_rank<Outer>(r, g, mask, t, out, cols, rows, scale, first, last);
+}
+
+}  // namespace sy::lora::SY_LORA_ISA
