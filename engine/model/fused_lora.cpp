@@ -44,12 +44,12 @@ torch::Tensor down(const torch::Tensor& x, const dropout::MaskKey* key, torch::T
   return t;
 }
 
-// y += scale * mask * (t bt), in place.
+// y += bias + scale * mask * (t bt), in place; bias may be null.
 void up_add(torch::Tensor& y, const torch::Tensor& t, const torch::Tensor& bt, lora::MaskBits mask,
-            double scale) {
+            const float* bias, double scale) {
   const int64_t n = y.size(0), cols = y.size(1), r = t.size(1);
   at::parallel_for(0, n, kRowGrain, [&](int64_t first, int64_t last) {
-    lora::up_add(floats(t), floats(bt), mask, y.data_ptr<float>(), cols, r,
+    lora::up_add(floats(t), floats(bt), mask, bias, y.data_ptr<float>(), cols, r,
                  static_cast<float>(scale), first, last);
   });
 }
@@ -74,11 +74,13 @@ struct FusedLora : torch::autograd::Function<FusedLora> {
                                bool has_bias, const torch::Tensor& a, const torch::Tensor& b,
                                double scale, double p, int64_t seed) {
     const dropout::MaskKey key(static_cast<uint64_t>(seed), p);
-    auto y = has_bias ? torch::addmm(bias, x, weight.t()) : torch::mm(x, weight.t());
+    // The bias rides on the low-rank pass over y: addmm would first copy it into every row.
+    auto y = torch::mm(x, weight.t());
     const auto ac = a.contiguous();
     torch::Tensor bits = torch::empty({0}, torch::kUInt8);
     const auto t = down(x, p > 0 ? &key : nullptr, &bits, ac);
-    up_add(y, t, b.t().contiguous(), {}, scale);
+    const auto bias_c = has_bias ? bias.contiguous() : torch::Tensor();
+    up_add(y, t, b.t().contiguous(), {}, has_bias ? floats(bias_c) : nullptr, scale);
     ctx->save_for_backward({x, weight, ac, b, t, bits});
     ctx->saved_data["scale"] = scale;
     ctx->saved_data["keep"] = static_cast<double>(key.keep);
@@ -102,7 +104,7 @@ struct FusedLora : torch::autograd::Function<FusedLora> {
     torch::Tensor grad_x, grad_weight, grad_bias, grad_a, grad_b;
     if (ctx->needs_input_grad(0)) {
       grad_x = torch::mm(g, weight);
-      up_add(grad_x, u, a, mask, scale);  // + scale * mask * (g B A)
+      up_add(grad_x, u, a, mask, nullptr, scale);  // + scale * mask * (g B A)
     }
     if (ctx->needs_input_grad(1)) grad_weight = torch::mm(g.t(), x);
     if (ctx->needs_input_grad(2) && ctx->saved_data["bias"].toBool()) grad_bias = g.sum(0);

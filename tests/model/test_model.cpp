@@ -632,12 +632,13 @@ class TestModel : public QObject {
   }
 
   void fused_lora_matches_the_written_out_path() {
-    // Output and every gradient, with and without dropout, bias and a trainable base weight, for
-    // ranks from 1 to the kernels' largest; the same seed gives the same mask on either path.
+    // Output and every gradient, with and without dropout, a bias (rank 1 has none) and a
+    // trainable base weight, for ranks from 1 to the kernels' largest; the same seed gives the
+    // same mask on either path.
     for (int64_t rank : {1, 8, 16}) {
       for (double p : {0.0, 0.3}) {
         for (bool base_trains : {false, true}) {
-          LoraLinear layer(24, 40, /*bias=*/base_trains);
+          LoraLinear layer(24, 40, /*bias=*/rank != 1);
           LoraSpec spec;
           spec.rank = rank;
           spec.alpha = 2.0 * static_cast<double>(rank);
@@ -654,7 +655,8 @@ class TestModel : public QObject {
           const auto x = torch::randn({3, 7, 24});
           const auto dy = torch::randn({3, 7, 40});
           std::vector<torch::Tensor> inputs = {layer->lora_A(0), layer->lora_B(0)};
-          if (base_trains) inputs.insert(inputs.end(), {layer->weight, layer->bias});
+          if (base_trains) inputs.push_back(layer->weight);
+          if (base_trains && layer->bias.defined()) inputs.push_back(layer->bias);
           std::vector<std::vector<torch::Tensor>> results;
           for (bool fused : {false, true}) {
             set_fused_lora_enabled(fused);
@@ -691,7 +693,8 @@ class TestModel : public QObject {
 
   void generic_lora_kernels_equal_the_dispatched_ones() {
     const int64_t n = 37, cols = 48, r = 5;
-    const auto x = torch::randn({n, cols}), a = torch::randn({r, cols}), t = torch::randn({n, r});
+    const auto x = torch::randn({n, cols}), a = torch::randn({r, cols}), t = torch::randn({n, r}),
+               bias = torch::randn({cols});
     const dropout::MaskKey key(99, 0.25);
     for (bool dropout : {false, true}) {
       std::vector<torch::Tensor> results;
@@ -706,8 +709,8 @@ class TestModel : public QObject {
              a.data_ptr<float>(), down_out.data_ptr<float>(), cols, r, 0, n);
         lora::MaskBits mask;
         if (dropout) mask = {bits.data_ptr<uint8_t>(), key.keep};
-        up_add(t.data_ptr<float>(), a.data_ptr<float>(), mask, y.data_ptr<float>(), cols, r, 0.5f,
-               0, n);
+        up_add(t.data_ptr<float>(), a.data_ptr<float>(), mask, bias.data_ptr<float>(),
+               y.data_ptr<float>(), cols, r, 0.5f, 0, n);
         outer(x.data_ptr<float>(), mask, t.data_ptr<float>(), outer_out.data_ptr<float>(), cols, r,
               n, 2.0f, 0, cols);
         results.insert(results.end(), {down_out, y, outer_out});
@@ -716,7 +719,7 @@ class TestModel : public QObject {
       auto m = torch::ones({n, cols});
       if (dropout) dropout::apply_mask(nullptr, m.data_ptr<float>(), 0, n * cols, 99, 0.25);
       const std::vector<torch::Tensor> expected = {
-          torch::mm(x * m, a.t()), 1 + 0.5 * torch::mm(t, a) * m, 2.0 * torch::mm(t.t(), x * m)};
+          torch::mm(x * m, a.t()), 1 + bias + 0.5 * torch::mm(t, a) * m, 2.0 * torch::mm(t.t(), x * m)};
       for (size_t i = 0; i < 3; ++i) {
         QVERIFY2(torch::allclose(results[i], results[i + 3], 1e-5, 1e-5),
                  qPrintable(QString("kernel %1: builds differ").arg(i)));
