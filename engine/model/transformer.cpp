@@ -18,6 +18,7 @@
 #include "engine/model/causal_attention.h"
 #include "engine/model/contiguous_bmm.h"
 #include "engine/model/family_registry.h"
+#include "engine/model/gelu.h"
 #include "engine/util/error.h"
 
 namespace sy {
@@ -71,7 +72,7 @@ torch::Tensor alibi_slopes(int64_t n_head) {
 torch::Tensor activate(MlpType type, const torch::Tensor& x) {
   switch (type) {
     case MlpType::GELU:
-      return torch::gelu(x);
+      return gelu_exact(x);
     case MlpType::GELUTanh:
       return torch::gelu(x, "tanh");
     case MlpType::ReLU:

@@ -17,6 +17,8 @@
 #include "engine/model/dropout_kernels.h"
 #include "engine/model/dropout_mask.h"
 #include "engine/model/fused_lora.h"
+#include "engine/model/gelu.h"
+#include "engine/model/gelu_kernels.h"
 #include "engine/model/lora_kernels.h"
 #include "engine/model/transformer.h"
 #include "engine/train/generation.h"
@@ -718,8 +720,9 @@ class TestModel : public QObject {
       // And against plain tensor maths with the mask the dropout kernels make.
       auto m = torch::ones({n, cols});
       if (dropout) dropout::apply_mask(nullptr, m.data_ptr<float>(), 0, n * cols, 99, 0.25);
-      const std::vector<torch::Tensor> expected = {
-          torch::mm(x * m, a.t()), 1 + bias + 0.5 * torch::mm(t, a) * m, 2.0 * torch::mm(t.t(), x * m)};
+      const std::vector<torch::Tensor> expected = {torch::mm(x * m, a.t()),
+                                                   1 + bias + 0.5 * torch::mm(t, a) * m,
+                                                   2.0 * torch::mm(t.t(), x * m)};
       for (size_t i = 0; i < 3; ++i) {
         QVERIFY2(torch::allclose(results[i], results[i + 3], 1e-5, 1e-5),
                  qPrintable(QString("kernel %1: builds differ").arg(i)));
@@ -729,6 +732,34 @@ class TestModel : public QObject {
                                 .arg(max_diff(results[i], expected[i]))));
       }
     }
+  }
+
+  void gelu_matches_libtorch_forward_and_backward() {
+    // Values across the range that matters, the far tails and exact zero, with a length that
+    // leaves a tail after the last full vector.
+    auto x = torch::cat({torch::linspace(-12, 12, 4001), torch::randn({1003}) * 3,
+                         torch::tensor({0.0f, -0.0f, 30.0f, -30.0f, 1e-8f, -1e-8f})});
+    const auto dy = torch::randn(x.sizes());
+    const auto ours_in = x.clone().requires_grad_(true);
+    const auto ref_in = x.clone().requires_grad_(true);
+    const auto ours = gelu_exact(ours_in);
+    const auto ref = torch::gelu(ref_in);
+    const auto ours_grad = torch::autograd::grad({ours}, {ours_in}, {dy})[0];
+    const auto ref_grad = torch::autograd::grad({ref}, {ref_in}, {dy})[0];
+    QVERIFY2(torch::allclose(ours, ref, 1e-5, 1e-6),
+             qPrintable(QString("forward differs by %1").arg(max_diff(ours, ref))));
+    QVERIFY2(torch::allclose(ours_grad, ref_grad, 1e-5, 1e-6),
+             qPrintable(QString("backward differs by %1").arg(max_diff(ours_grad, ref_grad))));
+    // The build a CPU without AVX2 runs gives the same numbers as the one this CPU picks.
+    const int64_t n = x.numel();
+    auto y1 = torch::empty_like(x), y2 = torch::empty_like(x);
+    auto d1 = torch::empty_like(x), d2 = torch::empty_like(x);
+    gelu::forward(x.data_ptr<float>(), y1.data_ptr<float>(), 0, n);
+    gelu::generic::forward(x.data_ptr<float>(), y2.data_ptr<float>(), 0, n);
+    gelu::backward(x.data_ptr<float>(), dy.data_ptr<float>(), d1.data_ptr<float>(), 0, n);
+    gelu::generic::backward(x.data_ptr<float>(), dy.data_ptr<float>(), d2.data_ptr<float>(), 0, n);
+    QVERIFY(torch::allclose(y1, y2, 1e-6, 1e-7));
+    QVERIFY(torch::allclose(d1, d2, 1e-6, 1e-7));
   }
 
   void bad_lora_settings_are_refused() {
