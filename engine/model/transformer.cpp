@@ -19,35 +19,13 @@
 #include "engine/model/contiguous_bmm.h"
 #include "engine/model/family_registry.h"
 #include "engine/model/gelu.h"
+#include "engine/model/rope.h"
 #include "engine/util/error.h"
 
 namespace sy {
 namespace {
 
 constexpr double kMasked = -1e30;  // additive mask; finite so fully padded rows stay NaN-free
-
-// HF's rotate_half: (x1, x2) -> (-x2, x1) over the two halves of the head dimension.
-torch::Tensor rotate_half(const torch::Tensor& x) {
-  auto halves = x.chunk(2, -1);
-  return torch::cat({-halves[1], halves[0]}, -1);
-}
-
-// RoPE's rotation for positions [B, T], as [B, 1, T, D] cos and sin; angles in FP32 for accuracy.
-// inv_freq_i = 1 / theta^(2i / D), computed in the same FP32 steps as HF's Llama, so that the
-// angles agree to the last bit.
-std::pair<torch::Tensor, torch::Tensor> rope_tables(const torch::Tensor& positions, int64_t dim,
-                                                    double theta) {
-  const auto exponents =
-      torch::arange(0, dim, 2, torch::kLong).to(torch::kFloat) / static_cast<double>(dim);
-  const auto inv_freq = (1.0 / torch::pow(theta, exponents)).to(positions.device());
-  auto freqs = positions.to(torch::kFloat).unsqueeze(-1) * inv_freq;  // [B, T, D/2]
-  auto emb = torch::cat({freqs, freqs}, -1).unsqueeze(1);             // [B, 1, T, D]
-  return {emb.cos(), emb.sin()};
-}
-
-torch::Tensor apply_rope(const torch::Tensor& x, const AttentionContext& ctx) {
-  return x * ctx.rope_cos.to(x.scalar_type()) + rotate_half(x) * ctx.rope_sin.to(x.scalar_type());
-}
 
 // ALiBi slopes as BLOOM computes them, including the extra slopes of a non-power-of-two count:
 // with c the largest power of two <= H, slopes b^1 .. b^c for b = 2^(-2^-(log2 c - 3)), then
@@ -132,8 +110,8 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const AttentionCont
   k = k.view({B, T, Hkv, D}).transpose(1, 2);
   v = v.view({B, T, Hkv, D}).transpose(1, 2);
   if (config_.position == PositionType::RoPE) {
-    q = apply_rope(q, ctx);
-    k = apply_rope(k, ctx);
+    q = apply_rope(q, ctx.rope_cos, ctx.rope_sin);
+    k = apply_rope(k, ctx.rope_cos, ctx.rope_sin);
   }
   if (cache) std::tie(k, v) = cache->append(static_cast<size_t>(layer), k, v);
   if (config_.position != PositionType::ALiBi && fused_attention_enabled()) {

@@ -20,6 +20,7 @@
 #include "engine/model/gelu.h"
 #include "engine/model/gelu_kernels.h"
 #include "engine/model/lora_kernels.h"
+#include "engine/model/rope.h"
 #include "engine/model/transformer.h"
 #include "engine/train/generation.h"
 #include "engine/util/error.h"
@@ -760,6 +761,34 @@ class TestModel : public QObject {
     gelu::generic::backward(x.data_ptr<float>(), dy.data_ptr<float>(), d2.data_ptr<float>(), 0, n);
     QVERIFY(torch::allclose(y1, y2, 1e-6, 1e-7));
     QVERIFY(torch::allclose(d1, d2, 1e-6, 1e-7));
+  }
+
+  void rope_matches_the_written_out_form() {
+    // Queries as attention gets them: a strided [B, H, T, D] view of the projection's output,
+    // with positions that differ per sequence (left padding), forward and backward.
+    for (int64_t D : {8, 32}) {
+      const int64_t B = 2, H = 3, T = 5;
+      const auto base = torch::randn({B, T, H * D});
+      const auto positions =
+          torch::tensor({0, 1, 2, 3, 4, 0, 0, 0, 1, 2}, torch::kLong).view({B, T});
+      const auto [cos, sin] = rope_tables(positions, D, 10000.0);
+      const auto dy = torch::randn({B, H, T, D});
+      std::vector<torch::Tensor> outs, grads;
+      for (bool fused : {false, true}) {
+        const auto in = base.clone().requires_grad_(true);
+        const auto x = in.view({B, T, H, D}).transpose(1, 2);
+        const auto y = fused ? apply_rope(x, cos, sin) : apply_rope_written_out(x, cos, sin);
+        grads.push_back(torch::autograd::grad({y}, {in}, {dy})[0]);
+        outs.push_back(y.detach());
+      }
+      QVERIFY2(
+          torch::allclose(outs[0], outs[1], 1e-6, 1e-6),
+          qPrintable(QString("D %1: outputs differ by %2").arg(D).arg(max_diff(outs[0], outs[1]))));
+      QVERIFY2(
+          torch::allclose(grads[0], grads[1], 1e-6, 1e-6),
+          qPrintable(
+              QString("D %1: gradients differ by %2").arg(D).arg(max_diff(grads[0], grads[1]))));
+    }
   }
 
   void bad_lora_settings_are_refused() {
