@@ -12,6 +12,7 @@
 #include <torch/torch.h>
 
 #include "engine/model/causal_attention.h"
+#include "engine/model/tensor_rows.h"
 
 namespace sy {
 namespace {
@@ -56,8 +57,8 @@ bool cached_attention_applies(const torch::Tensor& q, const torch::Tensor& k,
 torch::Tensor cached_attention(const torch::Tensor& q_in, const torch::Tensor& k_in,
                                const torch::Tensor& v_in, const torch::Tensor& key_mask,
                                double scale) {
-  auto rows = [](const torch::Tensor& t) { return t.stride(-1) == 1 ? t : t.contiguous(); };
-  const auto q = rows(q_in), k = rows(k_in), v = rows(v_in);
+  const auto q = with_contiguous_rows(q_in), k = with_contiguous_rows(k_in),
+             v = with_contiguous_rows(v_in);
   const int64_t B = q.size(0), H = q.size(1), T = q.size(2), D = q.size(3);
   const int64_t Hkv = k.size(1), S = k.size(2), group = H / Hkv;
   const auto keep = key_mask.ne(0).to(torch::kUInt8).contiguous();

@@ -10,6 +10,7 @@
 #include <torch/torch.h>
 
 #include "engine/model/attention_kernels.h"
+#include "engine/model/tensor_rows.h"
 #include "engine/util/env_switch.h"
 
 namespace sy {
@@ -22,11 +23,6 @@ struct Shape {
 Shape shape_of(const torch::Tensor& q, const torch::Tensor& k) {
   return {q.size(0), q.size(1), k.size(1),
           q.size(2), q.size(3), attention::padded_length(q.size(2))};
-}
-
-// Rows contiguous: any layout whose last dimension has stride 1.
-torch::Tensor with_contiguous_rows(const torch::Tensor& t) {
-  return t.stride(-1) == 1 ? t : t.contiguous();
 }
 
 // The view of head h of sequence b; keep holds the [B, Tp] real-key rows.

@@ -8,6 +8,8 @@
 #include <torch/csrc/autograd/custom_function.h>
 #include <torch/torch.h>
 
+#include "engine/model/tensor_rows.h"
+
 namespace sy {
 namespace {
 
@@ -55,10 +57,6 @@ void rotate(const torch::Tensor& in, const torch::Tensor& cos, const torch::Tens
 torch::Tensor heads_side_by_side(const torch::Tensor& like) {
   return torch::empty({like.size(0), like.size(2), like.size(1), like.size(3)}, like.options())
       .transpose(1, 2);
-}
-
-torch::Tensor with_contiguous_rows(const torch::Tensor& t) {
-  return t.stride(-1) == 1 ? t : t.contiguous();
 }
 
 struct Rope : torch::autograd::Function<Rope> {
