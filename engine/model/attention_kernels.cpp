@@ -3,16 +3,9 @@
 #define SY_ATTENTION_WIDTH 4
 #include "engine/model/attention_kernels_impl.h"
 
-namespace sy::attention {
+#include "engine/model/cpu_features.h"
 
-#ifdef SY_HAVE_AVX2_KERNELS
-namespace {
-bool cpu_has_avx2() {
-  static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  return has;
-}
-}  // namespace
-#endif
+namespace sy::attention {
 
 size_t scratch_floats(int64_t T, int64_t D) {
   const int64_t Tp = padded_length(T);
@@ -21,7 +14,7 @@ size_t scratch_floats(int64_t T, int64_t D) {
 
 void forward(const HeadView& head, float* probs, float* out, int64_t out_stride, float* scratch) {
 #ifdef SY_HAVE_AVX2_KERNELS
-  if (cpu_has_avx2()) return avx2::forward(head, probs, out, out_stride, scratch);
+  if (cpu_has_avx2_fma()) return avx2::forward(head, probs, out, out_stride, scratch);
 #endif
   generic::forward(head, probs, out, out_stride, scratch);
 }
@@ -30,7 +23,7 @@ void backward(const HeadView& head, const float* probs, const float* out, int64_
               const float* dout, int64_t dout_stride, float* dq, int64_t dq_stride, float* dk,
               float* dv, int64_t dkv_stride, float* scratch) {
 #ifdef SY_HAVE_AVX2_KERNELS
-  if (cpu_has_avx2()) {
+  if (cpu_has_avx2_fma()) {
     return avx2::backward(head, probs, out, out_stride, dout, dout_stride, dq, dq_stride, dk, dv,
                           dkv_stride, scratch);
   }
@@ -41,7 +34,7 @@ void backward(const HeadView& head, const float* probs, const float* out, int64_
 
 const char* kernel_isa() {
 #ifdef SY_HAVE_AVX2_KERNELS
-  if (cpu_has_avx2()) return "avx2";
+  if (cpu_has_avx2_fma()) return "avx2";
 #endif
   return "generic";
 }

@@ -3,12 +3,13 @@
 #define SY_DROPOUT_WIDTH 4
 #include "engine/model/dropout_kernels_impl.h"
 
+#include "engine/model/cpu_features.h"
+
 namespace sy::dropout {
 
 void apply_mask(const float* x, float* out, int64_t first, int64_t last, uint64_t seed, double p) {
 #ifdef SY_HAVE_AVX2_KERNELS
-  static const bool has_avx2 = __builtin_cpu_supports("avx2");
-  if (has_avx2) return avx2::apply_mask(x, out, first, last, seed, p);
+  if (cpu_has_avx2_fma()) return avx2::apply_mask(x, out, first, last, seed, p);
 #endif
   generic::apply_mask(x, out, first, last, seed, p);
 }

@@ -3,6 +3,8 @@
 #define SY_GELU_WIDTH 4
 #include "engine/model/gelu_kernels_impl.h"
 
+#include "engine/model/cpu_features.h"
+
 namespace sy::gelu {
 
 #ifdef SY_HAVE_AVX2_KERNELS
@@ -10,25 +12,18 @@ namespace avx2 {
 void forward(const float* x, float* y, int64_t first, int64_t last);
 void backward(const float* x, const float* dy, float* dx, int64_t first, int64_t last);
 }  // namespace avx2
-
-namespace {
-bool has_avx2() {
-  static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  return yes;
-}
-}  // namespace
 #endif
 
 void forward(const float* x, float* y, int64_t first, int64_t last) {
 #ifdef SY_HAVE_AVX2_KERNELS
-  if (has_avx2()) return avx2::forward(x, y, first, last);
+  if (cpu_has_avx2_fma()) return avx2::forward(x, y, first, last);
 #endif
   generic::forward(x, y, first, last);
 }
 
 void backward(const float* x, const float* dy, float* dx, int64_t first, int64_t last) {
 #ifdef SY_HAVE_AVX2_KERNELS
-  if (has_avx2()) return avx2::backward(x, dy, dx, first, last);
+  if (cpu_has_avx2_fma()) return avx2::backward(x, dy, dx, first, last);
 #endif
   generic::backward(x, dy, dx, first, last);
 }

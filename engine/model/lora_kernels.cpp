@@ -3,6 +3,8 @@
 #define SY_LORA_WIDTH 4
 #include "engine/model/lora_kernels_impl.h"
 
+#include "engine/model/cpu_features.h"
+
 namespace sy::lora {
 
 #ifdef SY_HAVE_AVX2_KERNELS
@@ -14,19 +16,12 @@ void up_add(const float* t, const float* bt, MaskBits mask, const float* bias, f
 void outer(const float* g, MaskBits mask, const float* t, float* out, int64_t cols, int64_t r,
            int64_t rows, float scale, int64_t first, int64_t last);
 }  // namespace avx2
-
-namespace {
-bool has_avx2() {
-  static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  return yes;
-}
-}  // namespace
 #endif
 
 void down(const float* x, const dropout::MaskKey* key, uint8_t* record, const float* a, float* t,
           int64_t cols, int64_t r, int64_t first, int64_t last) {
 #ifdef SY_HAVE_AVX2_KERNELS
-  if (has_avx2()) return avx2::down(x, key, record, a, t, cols, r, first, last);
+  if (cpu_has_avx2_fma()) return avx2::down(x, key, record, a, t, cols, r, first, last);
 #endif
   generic::down(x, key, record, a, t, cols, r, first, last);
 }
@@ -34,7 +29,7 @@ void down(const float* x, const dropout::MaskKey* key, uint8_t* record, const fl
 void up_add(const float* t, const float* bt, MaskBits mask, const float* bias, float* y,
             int64_t cols, int64_t r, float scale, int64_t first, int64_t last) {
 #ifdef SY_HAVE_AVX2_KERNELS
-  if (has_avx2()) return avx2::up_add(t, bt, mask, bias, y, cols, r, scale, first, last);
+  if (cpu_has_avx2_fma()) return avx2::up_add(t, bt, mask, bias, y, cols, r, scale, first, last);
 #endif
   generic::up_add(t, bt, mask, bias, y, cols, r, scale, first, last);
 }
@@ -42,7 +37,7 @@ void up_add(const float* t, const float* bt, MaskBits mask, const float* bias, f
 void outer(const float* g, MaskBits mask, const float* t, float* out, int64_t cols, int64_t r,
            int64_t rows, float scale, int64_t first, int64_t last) {
 #ifdef SY_HAVE_AVX2_KERNELS
-  if (has_avx2()) return avx2::outer(g, mask, t, out, cols, r, rows, scale, first, last);
+  if (cpu_has_avx2_fma()) return avx2::outer(g, mask, t, out, cols, r, rows, scale, first, last);
 #endif
   generic::outer(g, mask, t, out, cols, r, rows, scale, first, last);
 }

@@ -2,6 +2,8 @@
 // lora_kernels_avx2.cpp (-mavx2 -mfma), inside the namespace SY_LORA_ISA with SY_LORA_WIDTH
 // floats per vector. The rank is a template parameter so that its accumulators stay in
 // registers; every rank up to kMaxRank is instantiated.
+#include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <utility>
 
@@ -14,32 +16,8 @@
 namespace sy::lora::SY_LORA_ISA {
 
 constexpr int W = SY_LORA_WIDTH;
-using vec = float __attribute__((vector_size(W * sizeof(float))));
-using uvec = uint32_t __attribute__((vector_size(W * sizeof(uint32_t))));
+#include "engine/model/kernel_simd.h"
 
-inline vec load(const float* p) {
-  vec r;
-  std::memcpy(&r, p, sizeof r);
-  return r;
-}
-inline void store(float* p, vec x) {
-  std::memcpy(p, &x, sizeof x);
-}
-inline vec splat(float x) {
-  vec r;
-  for (int i = 0; i < W; ++i) r[i] = x;
-  return r;
-}
-inline float hsum(vec x) {
-  float s = 0;
-  for (int i = 0; i < W; ++i) s += x[i];
-  return s;
-}
-inline uvec lanes() {
-  uvec r;
-  for (int i = 0; i < W; ++i) r[i] = static_cast<uint32_t>(i);
-  return r;
-}
 // Lane i holds 1 << i: the bit of a mask byte that lane reads.
 inline uvec lane_bits() {
   uvec r;
