@@ -132,10 +132,9 @@ bool fused_lora_applies(const torch::Tensor& x, const torch::Tensor& weight, con
     if (!t->device().is_cpu() || t->scalar_type() != torch::kFloat) return false;
   }
   const int64_t in = weight.size(1), out = weight.size(0);
-  // The mask hashes 32-bit element indices.
-  const int64_t widest = x.numel() / std::max<int64_t>(1, in) * std::max(in, out);
+  // The dropout mask over x hashes 32-bit element indices.
   return a.size(0) >= 1 && a.size(0) <= lora::kMaxRank && in % lora::kWidthMultiple == 0 &&
-         out % lora::kWidthMultiple == 0 && widest < std::numeric_limits<uint32_t>::max() &&
+         out % lora::kWidthMultiple == 0 && x.numel() < std::numeric_limits<uint32_t>::max() &&
          !active_autocast_dtype(x.device());
 }
 
