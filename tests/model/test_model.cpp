@@ -791,6 +791,36 @@ class TestModel : public QObject {
     }
   }
 
+  void training_step_is_the_same_with_and_without_the_fused_lora_node() {
+    // A whole model in training mode, adapter dropout on: the loss's gradients for every adapter
+    // parameter agree, so the node draws the same masks in the same order as the written-out
+    // layers.
+    TransformerLM model(fused_attention_config(PositionType::RoPE, 4));
+    LoraSpec spec = spec_all_linear();
+    spec.dropout = 0.1;
+    const AdapterId id = model->add_adapter("a", spec);
+    randomize_adapter(model, id);
+    const auto params = model->adapter_parameters(id);
+    for (auto p : params) p.set_requires_grad(true);
+    model->train();
+    auto [ids, mask] = padded_batch();
+    std::vector<torch::Tensor> losses, grads;
+    for (bool fused : {false, true}) {
+      set_fused_lora_enabled(fused);
+      torch::manual_seed(11);
+      const auto loss = (model->forward(ids, mask, nullptr, id) * mask.unsqueeze(-1)).pow(2).mean();
+      std::vector<torch::Tensor> flat;
+      for (const auto& g : torch::autograd::grad({loss}, params)) flat.push_back(g.flatten());
+      losses.push_back(loss.detach());
+      grads.push_back(torch::cat(flat));
+    }
+    set_fused_lora_enabled(true);
+    QVERIFY2(torch::allclose(losses[0], losses[1], 1e-5, 1e-6),
+             qPrintable(QString("losses differ by %1").arg(max_diff(losses[0], losses[1]))));
+    QVERIFY2(torch::allclose(grads[0], grads[1], 1e-3, 1e-5),
+             qPrintable(QString("gradients differ by %1").arg(max_diff(grads[0], grads[1]))));
+  }
+
   void bad_lora_settings_are_refused() {
     TransformerLM model(all_configs()[0]);
     LoraSpec spec;
