@@ -1,9 +1,10 @@
-// The rank-r products of a LoRA layer on raw FP32 rows, with the adapter's dropout mask hashed on
-// the fly (dropout_hash.h): the arithmetic behind lora_linear.cpp. BLAS runs these
-// [tokens x 128..512] x [.. x r] products far below its speed on square ones, and written with
-// LibTorch ops each layer also materialises dropout(x), its backward mask product and a gradient
-// sum, all [tokens, in] wide; each kernel here is one pass over its big operand. Free of LibTorch;
-// lora_kernels_impl.h is built generic and for AVX2 + FMA, picked once at run time.
+// The rank-r products of a LoRA layer on raw FP32 rows, with the adapter's dropout mask hashed in
+// the forward (dropout_hash.h) and read back as bits: the arithmetic behind fused_lora.cpp. BLAS
+// runs these [tokens x 128..512] x [.. x r] products far below its speed on square ones, and
+// written with LibTorch ops each layer also materialises dropout(x), its backward mask product
+// and a gradient sum, all [tokens, in] wide; each kernel here is one pass over its big operand.
+// Free of LibTorch; lora_kernels_impl.h is built generic and for AVX2 + FMA, picked once at run
+// time.
 // Threads: each call takes a [first, last) range of rows (or columns) so the caller splits work.
 #pragma once
 
