@@ -61,6 +61,13 @@ torch::Tensor activate(MlpType type, const torch::Tensor& x) {
   return x;
 }
 
+// The rows of x ([B, T, d] or [N, d]) at flat positions `rows`, as [rows, d]; all of x, as it is,
+// when rows is undefined.
+torch::Tensor select_rows(const torch::Tensor& x, const torch::Tensor& rows) {
+  if (!rows.defined()) return x;
+  return x.reshape({-1, x.size(-1)}).index_select(0, rows);
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------- Norm
@@ -96,7 +103,8 @@ AttentionImpl::AttentionImpl(const ModelConfig& config) : config_(config) {
 }
 
 torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const AttentionContext& ctx,
-                                     KVCache* cache, int64_t layer, AdapterId adapter) {
+                                     KVCache* cache, int64_t layer, AdapterId adapter,
+                                     const torch::Tensor& rows) {
   const int64_t B = x.size(0), T = x.size(1);
   const int64_t H = config_.n_head, Hkv = config_.n_kv_head, D = config_.head_dim();
   torch::Tensor q, k, v;
@@ -118,10 +126,10 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const AttentionCont
     const double scale = 1.0 / std::sqrt(double(D));
     // A prompt's first forward has no cached keys: it is plain causal attention.
     if (causal_attention_applies(q, k, v)) {
-      return o_proj(causal_attention(q, k, v, ctx.key_mask, scale), adapter);
+      return o_proj(select_rows(causal_attention(q, k, v, ctx.key_mask, scale), rows), adapter);
     }
     if (cached_attention_applies(q, k, v)) {
-      return o_proj(cached_attention(q, k, v, ctx.key_mask, scale), adapter);
+      return o_proj(select_rows(cached_attention(q, k, v, ctx.key_mask, scale), rows), adapter);
     }
   }
   if (Hkv != H) {  // grouped-query attention: each key/value head serves H / Hkv query heads
@@ -138,7 +146,7 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const AttentionCont
                  .view({B, H, T, D})
                  .transpose(1, 2)
                  .reshape({B, T, H * D});
-  return o_proj(out, adapter);
+  return o_proj(select_rows(out, rows), adapter);
 }
 
 // ----------------------------------------------------------------------------------------- MLP
@@ -170,12 +178,13 @@ BlockImpl::BlockImpl(const ModelConfig& config) : post_norm_(config.post_norm) {
 }
 
 torch::Tensor BlockImpl::forward(const torch::Tensor& x, const AttentionContext& ctx,
-                                 KVCache* cache, int64_t layer, AdapterId adapter) {
+                                 KVCache* cache, int64_t layer, AdapterId adapter,
+                                 const torch::Tensor& rows) {
   if (post_norm_) {  // OPT with do_layer_norm_before = false
-    auto h = attn_norm(x + attn(x, ctx, cache, layer, adapter));
+    auto h = attn_norm(select_rows(x, rows) + attn(x, ctx, cache, layer, adapter, rows));
     return mlp_norm(h + mlp(h, adapter));
   }
-  auto h = x + attn(attn_norm(x), ctx, cache, layer, adapter);
+  auto h = select_rows(x, rows) + attn(attn_norm(x), ctx, cache, layer, adapter, rows);
   return h + mlp(mlp_norm(h), adapter);
 }
 
@@ -280,7 +289,7 @@ AttentionContext TransformerLMImpl::make_context(const torch::Tensor& full_mask,
 
 torch::Tensor TransformerLMImpl::hidden_states(const torch::Tensor& input_ids,
                                                const torch::Tensor& attention_mask, KVCache* cache,
-                                               AdapterId adapter) {
+                                               AdapterId adapter, const torch::Tensor& rows) {
   const int64_t B = input_ids.size(0), T = input_ids.size(1);
   torch::Tensor mask = attention_mask.defined()
                            ? attention_mask.to(torch::kLong)
@@ -298,8 +307,11 @@ torch::Tensor TransformerLMImpl::hidden_states(const torch::Tensor& input_ids,
   if (pos_emb) x = x + pos_emb(ctx.positions + config_.position_offset);
   if (emb_norm) x = emb_norm(x);
   for (int64_t i = 0; i < config_.n_layer; ++i) {
-    x = layers[static_cast<size_t>(i)]->as<Block>()->forward(x, ctx, cache, i, adapter);
+    const bool last = i + 1 == config_.n_layer;
+    x = layers[static_cast<size_t>(i)]->as<Block>()->forward(x, ctx, cache, i, adapter,
+                                                             last ? rows : torch::Tensor());
   }
+  if (config_.n_layer == 0) x = select_rows(x, rows);
   if (cache) cache->mask = full_mask;
   return norm_f ? norm_f(x) : x;
 }

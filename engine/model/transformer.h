@@ -59,8 +59,10 @@ TORCH_MODULE(Norm);
 class AttentionImpl : public torch::nn::Module {
  public:
   explicit AttentionImpl(const ModelConfig& config);
+  // With `rows` defined (flat indices into B * T), only those positions' outputs are computed
+  // after the attention core: [rows, d_model]; otherwise [B, T, d_model].
   torch::Tensor forward(const torch::Tensor& x, const AttentionContext& ctx, KVCache* cache,
-                        int64_t layer, AdapterId adapter);
+                        int64_t layer, AdapterId adapter, const torch::Tensor& rows = {});
 
   // fused_qkv: qkv_proj; otherwise q_proj, k_proj, v_proj. Always o_proj.
   LoraLinear qkv_proj{nullptr}, q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, o_proj{nullptr};
@@ -84,8 +86,10 @@ TORCH_MODULE(Mlp);
 class BlockImpl : public torch::nn::Module {
  public:
   explicit BlockImpl(const ModelConfig& config);
+  // `rows` as in AttentionImpl::forward: every position still feeds the keys and values, only the
+  // selected ones go on through o_proj and the MLP.
   torch::Tensor forward(const torch::Tensor& x, const AttentionContext& ctx, KVCache* cache,
-                        int64_t layer, AdapterId adapter);
+                        int64_t layer, AdapterId adapter, const torch::Tensor& rows = {});
   Norm attn_norm{nullptr}, mlp_norm{nullptr};
   Attention attn{nullptr};
   Mlp mlp{nullptr};
@@ -105,9 +109,13 @@ class TransformerLMImpl : public torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& input_ids, const torch::Tensor& attention_mask = {},
                         KVCache* cache = nullptr, AdapterId adapter = kNoAdapter);
   // The last block's hidden states after the final norm (if any), [B, T, d_model]: what the
-  // logits are read from (through proj_out where the model has one).
+  // logits are read from (through proj_out where the model has one). With `rows` defined (flat
+  // indices into B * T, e.g. a loss's target positions) only those rows, [rows, d_model]: the
+  // last block then runs o_proj, its MLP and the final norm on them alone, since no other
+  // position's output is read (training's prompt tokens are about 60 % of its rows).
   torch::Tensor hidden_states(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
-                              KVCache* cache = nullptr, AdapterId adapter = kNoAdapter);
+                              KVCache* cache = nullptr, AdapterId adapter = kNoAdapter,
+                              const torch::Tensor& rows = {});
   torch::Tensor logits(const torch::Tensor& hidden);
 
   const ModelConfig& config() const { return config_; }

@@ -74,13 +74,15 @@ TrainResult train(TransformerLM& model, const std::vector<EncodedExample>& data,
       torch::Tensor loss;
       {
         AutocastScope autocast(options.precision, device);
-        auto hidden = model->hidden_states(
-            batch.input_ids.to(device), batch.attention_mask.to(device), nullptr, target.adapter);
-        // Logits only where a loss is taken (response tokens): the vocabulary projection and
-        // its softmax are skipped for the prompt, with the same loss and gradients.
+        // Outputs only where a loss is taken (response tokens): the last block's o_proj and MLP,
+        // the vocabulary projection and its softmax are skipped for the prompt, with the same
+        // loss and gradients.
         auto labels = batch.labels.to(device).view({-1});
         auto where = (labels != kIgnoreIndex).nonzero().squeeze(1);
-        auto logits = model->logits(hidden.view({-1, hidden.size(-1)}).index_select(0, where));
+        auto hidden =
+            model->hidden_states(batch.input_ids.to(device), batch.attention_mask.to(device),
+                                 nullptr, target.adapter, where);
+        auto logits = model->logits(hidden);
         loss = torch::nn::functional::cross_entropy(
             logits.to(torch::kFloat), labels.index_select(0, where),
             torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));

@@ -159,6 +159,49 @@ class TestModel : public QObject {
     }
   }
 
+  void selected_rows_match_every_row() {
+    // hidden_states(..., rows) computes the last block's o_proj and MLP on the selected rows
+    // only (training's target positions): its values and every gradient must be those of the
+    // full output's same rows. Post-norm (OPT-350m) included.
+    auto configs = all_configs();
+    configs.push_back(configs[0]);
+    configs.back().post_norm = true;
+    configs.push_back(fused_attention_config(PositionType::RoPE, 2));  // the fused attention
+    for (const auto& config : configs) {
+      TransformerLM model(config);
+      const AdapterId id = model->add_adapter("task", spec_all_linear());
+      randomize_adapter(model, id);
+      for (auto& p : model->parameters()) p.set_requires_grad(true);
+      auto [ids, mask] = padded_batch();
+      const auto rows = torch::tensor({4, 7, 11, 15, 22, 23}, torch::kLong);
+      const auto weights = torch::randn({rows.size(0), config.d_model});
+      auto grads_of = [&](const torch::Tensor& out) {
+        model->zero_grad();
+        (out * weights).sum().backward();
+        std::vector<torch::Tensor> grads;
+        for (const auto& p : model->parameters()) {
+          if (p.grad().defined()) grads.push_back(p.grad().clone());
+        }
+        return grads;
+      };
+      const auto all = model->hidden_states(ids, mask, nullptr, id)
+                           .view({-1, config.d_model})
+                           .index_select(0, rows);
+      const auto all_grads = grads_of(all);
+      const auto selected = model->hidden_states(ids, mask, nullptr, id, rows);
+      QCOMPARE(selected.sizes(), all.sizes());
+      QVERIFY2(max_diff(selected, all) < 1e-5, "the selected rows differ from the full output's");
+      const auto selected_grads = grads_of(selected);
+      QCOMPARE(selected_grads.size(), all_grads.size());
+      QVERIFY(all_grads.size() > 10);
+      for (size_t i = 0; i < all_grads.size(); ++i) {  // float rounding, relative to the size
+        const double scale = 1.0 + all_grads[i].abs().max().item<double>();
+        QVERIFY2(max_diff(selected_grads[i], all_grads[i]) < 1e-5 * scale,
+                 ("gradient " + std::to_string(i) + " differs").c_str());
+      }
+    }
+  }
+
   void fresh_adapter_leaves_outputs_unchanged() {
     for (const auto& config : all_configs()) {
       TransformerLM model(config);
