@@ -44,14 +44,20 @@ torch::Tensor down(const torch::Tensor& x, const dropout::MaskKey* key, torch::T
   return t;
 }
 
-// y += bias + scale * mask * (t bt), in place; bias may be null.
-void up_add(torch::Tensor& y, const torch::Tensor& t, const torch::Tensor& bt, lora::MaskBits mask,
-            const float* bias, double scale) {
-  const int64_t n = y.size(0), cols = y.size(1), r = t.size(1);
+// bias + scale * mask * (t bt) + x w^T, [N, cols]: the low-rank part is written first and BLAS
+// adds the frozen product into it (beta = 1). A product into a fresh output (beta = 0) starts
+// with a pass that zeroes it, about a tenth of the product's time at these shapes. bias may be
+// null; w_t is the frozen weight as x's right operand.
+torch::Tensor up_plus_product(const torch::Tensor& t, const torch::Tensor& bt, lora::MaskBits mask,
+                              const float* bias, double scale, const torch::Tensor& x,
+                              const torch::Tensor& w_t) {
+  const int64_t n = t.size(0), cols = bt.size(1), r = t.size(1);
+  auto y = torch::empty({n, cols}, t.options());
   at::parallel_for(0, n, kRowGrain, [&](int64_t first, int64_t last) {
-    lora::up_add(floats(t), floats(bt), mask, bias, y.data_ptr<float>(), cols, r,
-                 static_cast<float>(scale), first, last);
+    lora::up(floats(t), floats(bt), mask, bias, y.data_ptr<float>(), cols, r,
+             static_cast<float>(scale), first, last);
   });
+  return y.addmm_(x, w_t);
 }
 
 // scale * t^T (g * mask): [r, cols].
@@ -75,12 +81,12 @@ struct FusedLora : torch::autograd::Function<FusedLora> {
                                double scale, double p, int64_t seed) {
     const dropout::MaskKey key(static_cast<uint64_t>(seed), p);
     // The bias rides on the low-rank pass over y: addmm would first copy it into every row.
-    auto y = torch::mm(x, weight.t());
     const auto ac = a.contiguous();
     torch::Tensor bits = torch::empty({0}, torch::kUInt8);
     const auto t = down(x, p > 0 ? &key : nullptr, &bits, ac);
     const auto bias_c = has_bias ? bias.contiguous() : torch::Tensor();
-    up_add(y, t, b.t().contiguous(), {}, has_bias ? floats(bias_c) : nullptr, scale);
+    auto y = up_plus_product(t, b.t().contiguous(), {}, has_bias ? floats(bias_c) : nullptr, scale,
+                             x, weight.t());
     ctx->save_for_backward({x, weight, ac, b, t, bits});
     ctx->saved_data["scale"] = scale;
     ctx->saved_data["keep"] = static_cast<double>(key.keep);
@@ -103,8 +109,7 @@ struct FusedLora : torch::autograd::Function<FusedLora> {
     const auto u = down(g, nullptr, nullptr, b.t().contiguous());  // g B: [N, r]
     torch::Tensor grad_x, grad_weight, grad_bias, grad_a, grad_b;
     if (ctx->needs_input_grad(0)) {
-      grad_x = torch::mm(g, weight);
-      up_add(grad_x, u, a, mask, nullptr, scale);  // + scale * mask * (g B A)
+      grad_x = up_plus_product(u, a, mask, nullptr, scale, g, weight);  // g W + scale mask g B A
     }
     if (ctx->needs_input_grad(1)) grad_weight = torch::mm(g.t(), x);
     if (ctx->needs_input_grad(2) && ctx->saved_data["bias"].toBool()) grad_bias = g.sum(0);

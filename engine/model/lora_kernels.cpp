@@ -11,8 +11,8 @@ namespace sy::lora {
 namespace avx2 {
 void down(const float* x, const dropout::MaskKey* key, uint8_t* record, const float* a, float* t,
           int64_t cols, int64_t r, int64_t first, int64_t last);
-void up_add(const float* t, const float* bt, MaskBits mask, const float* bias, float* y,
-            int64_t cols, int64_t r, float scale, int64_t first, int64_t last);
+void up(const float* t, const float* bt, MaskBits mask, const float* bias, float* y, int64_t cols,
+        int64_t r, float scale, int64_t first, int64_t last);
 void outer(const float* g, MaskBits mask, const float* t, float* out, int64_t cols, int64_t r,
            int64_t rows, float scale, int64_t first, int64_t last);
 }  // namespace avx2
@@ -26,12 +26,12 @@ void down(const float* x, const dropout::MaskKey* key, uint8_t* record, const fl
   generic::down(x, key, record, a, t, cols, r, first, last);
 }
 
-void up_add(const float* t, const float* bt, MaskBits mask, const float* bias, float* y,
-            int64_t cols, int64_t r, float scale, int64_t first, int64_t last) {
+void up(const float* t, const float* bt, MaskBits mask, const float* bias, float* y, int64_t cols,
+        int64_t r, float scale, int64_t first, int64_t last) {
 #ifdef SY_HAVE_AVX2_KERNELS
-  if (cpu_has_avx2_fma()) return avx2::up_add(t, bt, mask, bias, y, cols, r, scale, first, last);
+  if (cpu_has_avx2_fma()) return avx2::up(t, bt, mask, bias, y, cols, r, scale, first, last);
 #endif
-  generic::up_add(t, bt, mask, bias, y, cols, r, scale, first, last);
+  generic::up(t, bt, mask, bias, y, cols, r, scale, first, last);
 }
 
 void outer(const float* g, MaskBits mask, const float* t, float* out, int64_t cols, int64_t r,

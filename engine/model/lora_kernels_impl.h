@@ -63,8 +63,8 @@ void down_r(const float* x, const dropout::MaskKey* key, uint8_t* record, const 
 }
 
 template <int R>
-void up_add_r(const float* t, const float* bt, MaskBits mask, const float* bias, float* y,
-              int64_t cols, float scale, int64_t first, int64_t last) {
+void up_r(const float* t, const float* bt, MaskBits mask, const float* bias, float* y, int64_t cols,
+          float scale, int64_t first, int64_t last) {
   for (int64_t n = first; n < last; ++n) {
     vec tv[R];
     for (int j = 0; j < R; ++j) tv[j] = splat(scale * t[n * R + j]);
@@ -74,7 +74,7 @@ void up_add_r(const float* t, const float* bt, MaskBits mask, const float* bias,
       for (int j = 1; j < R; ++j) acc += tv[j] * load(bt + j * cols + c);
       if (mask.bits) acc *= factors_at(mask, n * cols + c);
       if (bias) acc += load(bias + c);
-      store(row + c, load(row + c) + acc);
+      store(row + c, acc);
     }
   }
 }
@@ -110,10 +110,10 @@ struct Down {
   }
 };
 template <int R>
-struct UpAdd {
+struct Up {
   template <typename... Args>
   static void run(Args... args) {
-    up_add_r<R>(args...);
+    up_r<R>(args...);
   }
 };
 template <int R>
@@ -129,9 +129,9 @@ void down(const float* x, const dropout::MaskKey* key, uint8_t* record, const fl
   with_rank<Down>(r, x, key, record, a, t, cols, first, last);
 }
 
-void up_add(const float* t, const float* bt, MaskBits mask, const float* bias, float* y,
-            int64_t cols, int64_t r, float scale, int64_t first, int64_t last) {
-  with_rank<UpAdd>(r, t, bt, mask, bias, y, cols, scale, first, last);
+void up(const float* t, const float* bt, MaskBits mask, const float* bias, float* y, int64_t cols,
+        int64_t r, float scale, int64_t first, int64_t last) {
+  with_rank<Up>(r, t, bt, mask, bias, y, cols, scale, first, last);
 }
 
 void outer(const float* g, MaskBits mask, const float* t, float* out, int64_t cols, int64_t r,

@@ -1,5 +1,5 @@
-// RoPE tables and rotation; the fused node runs rows of one (sequence, head, position) in
-// parallel, each row's two halves in one loop.
+// RoPE tables and rotation; the fused node runs the rows of one (sequence, position), all heads,
+// in parallel, each row's two halves in one loop.
 #include "engine/model/rope.h"
 
 #include <vector>
@@ -13,41 +13,52 @@
 namespace sy {
 namespace {
 
-// Rows (of head_dim values) per thread chunk.
-constexpr int64_t kRowGrain = 256;
+// (sequence, position) pairs per thread chunk, each all heads' rows.
+constexpr int64_t kRowGrain = 64;
 
 torch::Tensor rotate_half(const torch::Tensor& x) {
   auto halves = x.chunk(2, -1);
   return torch::cat({-halves[1], halves[0]}, -1);
 }
 
-// out [B, H, T, D] = rotation of in (sign +1) or its transpose (sign -1, the backward): with
-// c, s the row's tables, out1 = in1 c1 - sign in2 s1 and out2 = in2 c2 + sign in1 s2 forward;
-// the backward's transpose is out1 = in1 c1 + in2 s2 and out2 = in2 c2 - in1 s1.
+// One row: y1 = x1 c1 + sign x2 s_lo and y2 = x2 c2 - sign x1 s_hi, half floats each.
+// Parameters, so that __restrict lets the compiler vectorise the loop.
+inline void rotate_row(const float* __restrict x, const float* __restrict c,
+                       const float* __restrict s_lo, const float* __restrict s_hi, float sign,
+                       float* __restrict y, int64_t half) {
+  for (int64_t i = 0; i < half; ++i) {
+    y[i] = x[i] * c[i] + sign * x[i + half] * s_lo[i];
+    y[i + half] = x[i + half] * c[i + half] - sign * x[i] * s_hi[i];
+  }
+}
+
+// out [B, H, T, D] = rotation of in, or its transpose (the backward): with c, s the row's tables,
+// out1 = in1 c1 - in2 s1 and out2 = in2 c2 + in1 s2 forward; the backward's transpose is
+// out1 = in1 c1 + in2 s2 and out2 = in2 c2 - in1 s1. Rows run in (sequence, position, head)
+// order: q and k are views of the [B, T, 3 H D] qkv product, where one position's heads are
+// neighbours; position-major order walks the whole buffer once per head and misses the cache.
 void rotate(const torch::Tensor& in, const torch::Tensor& cos, const torch::Tensor& sin,
             torch::Tensor& out, bool backward) {
   const int64_t B = in.size(0), H = in.size(1), T = in.size(2), D = in.size(3), half = D / 2;
+  // Strides read once: Tensor::stride() is an out-of-line call, and a row is only D floats.
+  const int64_t in_b = in.stride(0), in_h = in.stride(1), in_t = in.stride(2);
+  const int64_t out_b = out.stride(0), out_h = out.stride(1), out_t = out.stride(2);
   const float* src = in.data_ptr<float>();
   const float* cos_p = cos.data_ptr<float>();
   const float* sin_p = sin.data_ptr<float>();
   float* dst = out.data_ptr<float>();
-  at::parallel_for(0, B * H * T, kRowGrain, [&](int64_t first, int64_t last) {
-    for (int64_t row = first; row < last; ++row) {
-      const int64_t b = row / (H * T), h = row / T % H, t = row % T;
-      const float* x = src + b * in.stride(0) + h * in.stride(1) + t * in.stride(2);
-      float* y = dst + b * out.stride(0) + h * out.stride(1) + t * out.stride(2);
-      const float* c = cos_p + (b * T + t) * D;
-      const float* s = sin_p + (b * T + t) * D;
-      if (!backward) {
-        for (int64_t i = 0; i < half; ++i) {
-          y[i] = x[i] * c[i] - x[i + half] * s[i];
-          y[i + half] = x[i + half] * c[i + half] + x[i] * s[i + half];
-        }
-      } else {
-        for (int64_t i = 0; i < half; ++i) {
-          y[i] = x[i] * c[i] + x[i + half] * s[i + half];
-          y[i + half] = x[i + half] * c[i + half] - x[i] * s[i];
-        }
+  const float sign = backward ? 1.0f : -1.0f;
+  at::parallel_for(0, B * T, kRowGrain, [&](int64_t first, int64_t last) {
+    for (int64_t bt = first; bt < last; ++bt) {
+      const int64_t b = bt / T, t = bt % T;
+      const float* c = cos_p + bt * D;
+      const float* s = sin_p + bt * D;
+      // Forward, s1 pairs with the second half and s2 with the first; backward the other way.
+      const float* s_lo = backward ? s + half : s;
+      const float* s_hi = backward ? s : s + half;
+      for (int64_t h = 0; h < H; ++h) {
+        rotate_row(src + b * in_b + h * in_h + t * in_t, c, s_lo, s_hi, sign,
+                   dst + b * out_b + h * out_h + t * out_t, half);
       }
     }
   });
