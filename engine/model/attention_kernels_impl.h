@@ -13,6 +13,10 @@
 #include <cmath>
 #include <cstring>
 
+#ifdef __AVX__
+#include <immintrin.h>
+#endif
+
 #include "engine/model/attention_kernels.h"
 
 #ifndef SY_ATTENTION_ISA
@@ -106,14 +110,47 @@ inline void narrow_causal(const float* A, int64_t lda, const float* B, int64_t l
   }
 }
 
+#ifdef __AVX__
+// The 8 x 8 block whose rows are in[0..7] (rows lds floats apart), transposed into out's rows
+// (ldo floats apart): unpack pairs of rows, shuffle pairs of pairs, swap 128-bit halves.
+inline void transpose_8x8(const float* in, int64_t lds, float* out, int64_t ldo) {
+  __m256 r[8], t[8];
+  for (int i = 0; i < 8; ++i) r[i] = _mm256_loadu_ps(in + i * lds);
+  for (int i = 0; i < 8; i += 2) {
+    t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+    t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+  }
+  for (int i = 0; i < 8; i += 4) {
+    r[i] = _mm256_shuffle_ps(t[i], t[i + 2], 0x44);
+    r[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], 0xEE);
+    r[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0x44);
+    r[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
+  }
+  for (int i = 0; i < 4; ++i) {
+    _mm256_storeu_ps(out + i * ldo, _mm256_permute2f128_ps(r[i], r[i + 4], 0x20));
+    _mm256_storeu_ps(out + (i + 4) * ldo, _mm256_permute2f128_ps(r[i], r[i + 4], 0x31));
+  }
+}
+#endif
+
 // dst[c, r] = src[r, c] for r < rows, c < cols; dst's rows are ldd floats, the rest zeroed.
-// src is read row by row: it is usually cold, and reading it down its columns would miss the
-// cache once per element, where the few kilobytes of dst stay in L1 whichever way it is written.
+// With AVX, full 8 x 8 blocks go through registers: element by element, the stores down dst's
+// columns cost more than the products that read the result. The rest goes element by element,
+// src read row by row: it is usually cold.
 inline void transpose(const float* src, int64_t lds, int64_t rows, int64_t cols, float* dst,
                       int64_t ldd) {
+  int64_t full_rows = 0, full_cols = 0;
+#ifdef __AVX__
+  full_rows = rows / 8 * 8, full_cols = cols / 8 * 8;
+  for (int64_t r = 0; r < full_rows; r += 8) {
+    for (int64_t c = 0; c < full_cols; c += 8) {
+      transpose_8x8(src + r * lds + c, lds, dst + c * ldd + r, ldd);
+    }
+  }
+#endif
   for (int64_t r = 0; r < rows; ++r) {
     const float* in = src + r * lds;
-    for (int64_t c = 0; c < cols; ++c) dst[c * ldd + r] = in[c];
+    for (int64_t c = r < full_rows ? full_cols : 0; c < cols; ++c) dst[c * ldd + r] = in[c];
   }
   for (int64_t c = 0; c < cols; ++c) std::fill(dst + c * ldd + rows, dst + (c + 1) * ldd, 0.0f);
 }
