@@ -199,6 +199,12 @@ class TestModel : public QObject {
         QVERIFY2(max_diff(selected_grads[i], all_grads[i]) < 1e-5 * scale,
                  ("gradient " + std::to_string(i) + " differs").c_str());
       }
+      // A batch without one target row (every response cut off) still runs, forward and back.
+      const auto none =
+          model->hidden_states(ids, mask, nullptr, id, torch::empty({0}, torch::kLong));
+      QCOMPARE(none.sizes(), (std::vector<int64_t>{0, config.d_model}));
+      model->zero_grad();
+      none.sum().backward();
     }
   }
 
