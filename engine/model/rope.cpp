@@ -36,7 +36,8 @@ inline void rotate_row(const float* __restrict x, const float* __restrict c,
 // out1 = in1 c1 - in2 s1 and out2 = in2 c2 + in1 s2 forward; the backward's transpose is
 // out1 = in1 c1 + in2 s2 and out2 = in2 c2 - in1 s1. Rows run in (sequence, position, head)
 // order: q and k are views of the [B, T, 3 H D] qkv product, where one position's heads are
-// neighbours; position-major order walks the whole buffer once per head and misses the cache.
+// neighbours; head by head, the walk went through the whole buffer once per head and missed the
+// cache.
 void rotate(const torch::Tensor& in, const torch::Tensor& cos, const torch::Tensor& sin,
             torch::Tensor& out, bool backward) {
   const int64_t B = in.size(0), H = in.size(1), T = in.size(2), D = in.size(3), half = D / 2;
