@@ -80,7 +80,8 @@ struct FusedLora : torch::autograd::Function<FusedLora> {
                                bool has_bias, const torch::Tensor& a, const torch::Tensor& b,
                                double scale, double p, int64_t seed) {
     const dropout::MaskKey key(static_cast<uint64_t>(seed), p);
-    // The bias rides on the low-rank pass over y: addmm would first copy it into every row.
+    // The bias rides on the low-rank pass over y: addmm(bias, x, w^T) would first copy it into
+    // every row.
     const auto ac = a.contiguous();
     torch::Tensor bits = torch::empty({0}, torch::kUInt8);
     const auto t = down(x, p > 0 ? &key : nullptr, &bits, ac);
