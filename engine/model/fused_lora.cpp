@@ -8,6 +8,7 @@
 #include <torch/csrc/autograd/custom_function.h>
 #include <torch/torch.h>
 
+#include "engine/model/cpu_gemm.h"
 #include "engine/model/dropout_mask.h"
 #include "engine/model/lora_kernels.h"
 #include "engine/model/precision.h"
@@ -44,8 +45,8 @@ torch::Tensor down(const torch::Tensor& x, const dropout::MaskKey* key, torch::T
   return t;
 }
 
-// bias + scale * mask * (t bt) + x w^T, [N, cols]: the low-rank part is written first and BLAS
-// adds the frozen product into it (beta = 1). A product into a fresh output (beta = 0) starts
+// bias + scale * mask * (t bt) + x w^T, [N, cols]: the low-rank part is written first and the
+// frozen product is added into it (beta = 1). A product into a fresh output (beta = 0) starts
 // with a pass that zeroes it, about a tenth of the product's time at these shapes. bias may be
 // null; w_t is the frozen weight as x's right operand.
 torch::Tensor up_plus_product(const torch::Tensor& t, const torch::Tensor& bt, lora::MaskBits mask,
@@ -57,7 +58,8 @@ torch::Tensor up_plus_product(const torch::Tensor& t, const torch::Tensor& bt, l
     lora::up(floats(t), floats(bt), mask, bias, y.data_ptr<float>(), cols, r,
              static_cast<float>(scale), first, last);
   });
-  return y.addmm_(x, w_t);
+  gemm::add_product(y, x, w_t);
+  return y;
 }
 
 // scale * t^T (g * mask): [r, cols].
@@ -112,7 +114,7 @@ struct FusedLora : torch::autograd::Function<FusedLora> {
     if (ctx->needs_input_grad(0)) {
       grad_x = up_plus_product(u, a, mask, nullptr, scale, g, weight);  // g W + scale mask g B A
     }
-    if (ctx->needs_input_grad(1)) grad_weight = torch::mm(g.t(), x);
+    if (ctx->needs_input_grad(1)) grad_weight = gemm::product(g.t(), x);
     if (ctx->needs_input_grad(2) && ctx->saved_data["bias"].toBool()) grad_bias = g.sum(0);
     // needs_input_grad counts tensor arguments only: a is the fourth, b the fifth.
     if (ctx->needs_input_grad(3)) grad_a = outer(x, mask, u, scale);

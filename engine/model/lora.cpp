@@ -7,6 +7,7 @@
 #include <torch/nn/init.h>
 #include <torch/utils.h>
 
+#include "engine/model/dense_linear.h"
 #include "engine/model/dropout_mask.h"
 #include "engine/model/fused_lora.h"
 #include "engine/util/error.h"
@@ -95,7 +96,7 @@ torch::Tensor LoraLinearImpl::forward(const torch::Tensor& x, AdapterId id) {
                                is_training() ? a.dropout : 0.0);
     }
   }
-  torch::Tensor y = torch::nn::functional::linear(x, weight, bias);
+  torch::Tensor y = dense_linear(x, weight, bias);
   if (merged_ != kNoAdapter && merged_ != id) {
     // The base weight carries another adapter's delta: take it back out for this call.
     y = add_low_rank(y, x, adapter(merged_), false, -1.0);

@@ -17,6 +17,7 @@
 #include "engine/model/cached_attention.h"
 #include "engine/model/causal_attention.h"
 #include "engine/model/contiguous_bmm.h"
+#include "engine/model/dense_linear.h"
 #include "engine/model/family_registry.h"
 #include "engine/model/gelu.h"
 #include "engine/model/rope.h"
@@ -319,7 +320,7 @@ torch::Tensor TransformerLMImpl::hidden_states(const torch::Tensor& input_ids,
 torch::Tensor TransformerLMImpl::logits(const torch::Tensor& hidden) {
   const torch::Tensor h = proj_out ? proj_out(hidden) : hidden;
   if (lm_head) return lm_head(h);
-  return torch::matmul(h, tok_emb->weight.t());
+  return dense_linear(h, tok_emb->weight, {});
 }
 
 torch::Tensor TransformerLMImpl::forward(const torch::Tensor& input_ids,

@@ -14,6 +14,8 @@
 #include "engine/model/causal_attention.h"
 #include "engine/model/checkpoint.h"
 #include "engine/model/contiguous_bmm.h"
+#include "engine/model/cpu_gemm.h"
+#include "engine/model/dense_linear.h"
 #include "engine/model/dropout_kernels.h"
 #include "engine/model/dropout_mask.h"
 #include "engine/model/fused_lora.h"
@@ -681,6 +683,81 @@ class TestModel : public QObject {
                  qPrintable(QString("gradients differ by %1").arg(max_diff(grads[0], grads[1]))));
       }
     }
+  }
+
+  void gemm_products_match_libtorch() {
+    // Plain, transposed and sliced operands, single rows and empty sides; the operands are left
+    // as they were. Where this build has no oneDNN both paths are LibTorch's.
+    const auto big = torch::randn({40, 50});
+    const std::vector<std::pair<torch::Tensor, torch::Tensor>> cases = {
+        {torch::randn({13, 24}), torch::randn({24, 40})},
+        {torch::randn({13, 24}), torch::randn({40, 24}).t()},
+        {torch::randn({24, 13}).t(), torch::randn({24, 40})},
+        {torch::randn({1, 24}), torch::randn({40, 24}).t()},
+        {big.narrow(1, 3, 24).narrow(0, 0, 13), big.narrow(0, 5, 24).narrow(1, 7, 9)},
+        {big.narrow(1, 3, 24).narrow(0, 0, 13), big.narrow(1, 5, 24).narrow(0, 1, 9).t()},
+        {torch::randn({0, 24}), torch::randn({24, 40})},
+        {torch::randn({13, 0}), torch::randn({0, 40})},
+        {torch::randn({26, 24}).slice(0, 0, 26, 2), torch::randn({24, 40})},  // rows 48 apart
+    };
+    for (bool onednn : {true, false}) {
+      gemm::set_enabled(onednn);
+      for (const auto& [a, b] : cases) {
+        const auto a0 = a.clone(), b0 = b.clone();
+        const auto expected = torch::mm(a, b);
+        QVERIFY2(torch::allclose(gemm::product(a, b), expected, 1e-5, 1e-5),
+                 qPrintable(
+                     QString("[%1, %2] x [%2, %3]").arg(a.size(0)).arg(a.size(1)).arg(b.size(1))));
+        auto out = torch::randn({a.size(0), b.size(1)});
+        const auto before = out.clone();
+        gemm::add_product(out, a, b);
+        QVERIFY(torch::allclose(out, before + expected, 1e-5, 1e-5));
+        QVERIFY(torch::equal(a, a0) && torch::equal(b, b0));
+      }
+    }
+    gemm::set_enabled(true);
+  }
+
+  void dense_linear_matches_libtorch_linear() {
+    // Values and every gradient, with and without a bias, for a batch and for the single row of a
+    // decoding step; the weight and bias are never written (a single row's output must not alias
+    // the bias it starts from).
+    for (bool onednn : {true, false}) {
+      gemm::set_enabled(onednn);
+      for (bool with_bias : {true, false}) {
+        for (const auto& shape : std::vector<std::vector<int64_t>>{{3, 7, 24}, {1, 1, 24}}) {
+          const auto weight = torch::randn({40, 24}).requires_grad_(true);
+          const auto bias = with_bias ? torch::randn({40}).requires_grad_(true) : torch::Tensor();
+          const auto x = torch::randn(shape).requires_grad_(true);
+          const auto weight0 = weight.detach().clone();
+          const auto bias0 = with_bias ? bias.detach().clone() : torch::Tensor();
+          std::vector<torch::Tensor> inputs = {x, weight};
+          if (with_bias) inputs.push_back(bias);
+          auto dy_shape = shape;
+          dy_shape.back() = 40;
+          const auto dy = torch::randn(dy_shape);
+          const auto ours = dense_linear(x, weight, bias);
+          const auto theirs = torch::nn::functional::linear(x, weight, bias);
+          QCOMPARE(ours.sizes(), theirs.sizes());
+          QVERIFY(torch::allclose(ours, theirs, 1e-5, 1e-5));
+          const auto g1 = torch::autograd::grad({ours}, inputs, {dy});
+          const auto g2 = torch::autograd::grad({theirs}, inputs, {dy});
+          for (size_t i = 0; i < g1.size(); ++i) {
+            QVERIFY2(torch::allclose(g1[i], g2[i], 1e-4, 1e-5),
+                     qPrintable(
+                         QString("gradient %1 differs by %2").arg(i).arg(max_diff(g1[i], g2[i]))));
+          }
+          {
+            torch::NoGradGuard no_grad;  // inference takes the path without an autograd node
+            QVERIFY(torch::allclose(dense_linear(x, weight, bias), theirs, 1e-5, 1e-5));
+            QVERIFY(torch::allclose(dense_linear(x, weight, bias), theirs, 1e-5, 1e-5));
+          }
+          QVERIFY(torch::equal(weight.detach(), weight0));
+          if (with_bias) QVERIFY(torch::equal(bias.detach(), bias0));
+        }
+      }
+    }
+    gemm::set_enabled(true);
   }
 
   void fused_lora_matches_the_written_out_path() {
