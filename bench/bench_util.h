@@ -23,6 +23,7 @@
 #include <torch/version.h>
 
 #include "bench/bench_text.h"
+#include "engine/model/cpu_gemm.h"
 #include "engine/model/model_config.h"
 #include "engine/model/tokenizer.h"
 #include "engine/util/device.h"
@@ -78,6 +79,10 @@ inline void print_machine() {
   std::printf("environment: %s %s %s\n", env_text("OMP_WAIT_POLICY").c_str(),
               env_text("OMP_NUM_THREADS").c_str(), env_text("OPENBLAS_NUM_THREADS").c_str());
   std::printf("LibTorch: %s\n", TORCH_VERSION);
+  std::printf("dense FP32 CPU products: %s\n", sy::gemm::enabled() ? "oneDNN sgemm"
+                                               : sy::gemm::available()
+                                                   ? "LibTorch's BLAS (SY_ONEDNN=0)"
+                                                   : "LibTorch's BLAS (built without oneDNN)");
   std::printf("load average at start: %s\n\n", load_average().c_str());
 }
 

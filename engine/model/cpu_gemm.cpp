@@ -19,12 +19,12 @@ EnvSwitch& onednn_switch() {
   return onednn;
 }
 
+#ifdef SY_HAVE_ONEDNN
 bool takes(const at::Tensor& a, const at::Tensor& b) {
   return enabled() && a.dim() == 2 && b.dim() == 2 && a.device().is_cpu() && b.device().is_cpu() &&
          a.scalar_type() == at::kFloat && b.scalar_type() == at::kFloat;
 }
 
-#ifdef SY_HAVE_ONEDNN
 // How sgemm reads an operand of `rows` x `cols`: as stored ('N'), or as the transpose of what is
 // stored ('T'), with the leading dimension of the stored matrix.
 struct Operand {
