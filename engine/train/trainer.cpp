@@ -3,12 +3,14 @@
 #include "engine/train/trainer.h"
 
 #include <chrono>
+#include <optional>
 
 #include <torch/nn/functional/loss.h>
 #include <torch/nn/utils/clip_grad.h>
 #include <torch/optim/adamw.h>
 #include <torch/utils.h>
 
+#include "engine/train/fused_adamw.h"
 #include "engine/train/loss_scaler.h"
 #include "engine/util/error.h"
 
@@ -44,8 +46,19 @@ TrainResult train(TransformerLM& model, const std::vector<EncodedExample>& data,
 
   for (auto& p : model->parameters()) p.set_requires_grad(false);
   for (const auto& p : target.parameters) p.set_requires_grad(true);
-  torch::optim::AdamW optimizer(
-      target.parameters, torch::optim::AdamWOptions(options.lr).weight_decay(options.weight_decay));
+  // FP32 CPU parameters (every CPU run, BF16 autocast included) take the fused optimizer; the
+  // rest (CUDA, FP16 with its loss scaler) LibTorch's AdamW and clipping.
+  const bool fused = !scaler.enabled() && FusedAdamW::applies(target.parameters);
+  std::optional<FusedAdamW> fused_optimizer;
+  std::optional<torch::optim::AdamW> optimizer;
+  if (fused) {
+    FusedAdamW::Options adamw;
+    adamw.weight_decay = options.weight_decay;
+    fused_optimizer.emplace(target.parameters, adamw);
+  } else {
+    optimizer.emplace(target.parameters,
+                      torch::optim::AdamWOptions(options.lr).weight_decay(options.weight_decay));
+  }
   model->train();
 
   TrainResult result;
@@ -59,8 +72,10 @@ TrainResult train(TransformerLM& model, const std::vector<EncodedExample>& data,
     }
     const double lr =
         learning_rate_at(options.schedule, options.lr, step, options.warmup_steps, options.steps);
-    for (auto& group : optimizer.param_groups()) {
-      static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+    if (optimizer) {
+      for (auto& group : optimizer->param_groups()) {
+        static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+      }
     }
     std::vector<Batch> micro;
     int64_t step_targets = 0;
@@ -68,7 +83,11 @@ TrainResult train(TransformerLM& model, const std::vector<EncodedExample>& data,
       micro.push_back(batches.next());
       step_targets += micro.back().target_tokens;
     }
-    optimizer.zero_grad();
+    if (fused_optimizer) {
+      fused_optimizer->zero_grad();
+    } else {
+      optimizer->zero_grad();
+    }
     double step_loss = 0;
     for (auto& batch : micro) {
       torch::Tensor loss;
@@ -92,13 +111,17 @@ TrainResult train(TransformerLM& model, const std::vector<EncodedExample>& data,
       step_loss += loss.item<double>();
       result.tokens += batch.tokens;
     }
-    // FP16: a step whose gradients overflowed is skipped (and the loss scale halved).
-    const bool finite = scaler.unscale(target.parameters);
-    if (finite && options.max_grad_norm > 0) {
-      torch::nn::utils::clip_grad_norm_(target.parameters, options.max_grad_norm);
+    if (fused_optimizer) {
+      fused_optimizer->step(lr, options.max_grad_norm);
+    } else {
+      // FP16: a step whose gradients overflowed is skipped (and the loss scale halved).
+      const bool finite = scaler.unscale(target.parameters);
+      if (finite && options.max_grad_norm > 0) {
+        torch::nn::utils::clip_grad_norm_(target.parameters, options.max_grad_norm);
+      }
+      if (finite) optimizer->step();
+      scaler.update(finite);
     }
-    if (finite) optimizer.step();
-    scaler.update(finite);
     result.losses.push_back(step_loss);
     result.steps_done = step + 1;
     if (on_step) {
