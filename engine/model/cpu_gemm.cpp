@@ -20,9 +20,11 @@ EnvSwitch& onednn_switch() {
 }
 
 #ifdef SY_HAVE_ONEDNN
+// Anything else, a shape mismatch included, goes to LibTorch, whose checks name the problem.
 bool takes(const at::Tensor& a, const at::Tensor& b) {
-  return enabled() && a.dim() == 2 && b.dim() == 2 && a.device().is_cpu() && b.device().is_cpu() &&
-         a.scalar_type() == at::kFloat && b.scalar_type() == at::kFloat;
+  return enabled() && a.dim() == 2 && b.dim() == 2 && a.size(1) == b.size(0) &&
+         a.device().is_cpu() && b.device().is_cpu() && a.scalar_type() == at::kFloat &&
+         b.scalar_type() == at::kFloat;
 }
 
 // How sgemm reads an operand of `rows` x `cols`: as stored ('N'), or as the transpose of what is
@@ -95,7 +97,8 @@ at::Tensor product(const at::Tensor& a, const at::Tensor& b) {
 
 void add_product(at::Tensor& out, const at::Tensor& a, const at::Tensor& b) {
 #ifdef SY_HAVE_ONEDNN
-  if (takes(a, b) && out.is_contiguous() && out.scalar_type() == at::kFloat) {
+  if (takes(a, b) && out.dim() == 2 && out.size(0) == a.size(0) && out.size(1) == b.size(1) &&
+      out.is_contiguous() && out.device().is_cpu() && out.scalar_type() == at::kFloat) {
     sgemm(out, a, b, 1.0f);
     return;
   }

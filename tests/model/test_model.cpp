@@ -714,6 +714,11 @@ class TestModel : public QObject {
         QVERIFY(torch::allclose(out, before + expected, 1e-5, 1e-5));
         QVERIFY(torch::equal(a, a0) && torch::equal(b, b0));
       }
+      // Mismatched shapes are LibTorch's error, never a write out of bounds.
+      auto small = torch::zeros({2, 3});
+      QVERIFY_THROWS_EXCEPTION(c10::Error, gemm::product(torch::ones({2, 4}), torch::ones({5, 3})));
+      QVERIFY_THROWS_EXCEPTION(c10::Error,
+                               gemm::add_product(small, torch::ones({4, 4}), torch::ones({4, 3})));
     }
     gemm::set_enabled(true);
   }
