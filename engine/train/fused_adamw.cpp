@@ -18,7 +18,7 @@ double squared_norm(const float* g, int64_t n) {
   return at::parallel_reduce(
       0, n, kGrain, 0.0,
       [g](int64_t first, int64_t last, double sum) {
-        float chunk = 0.0f;  // float lanes per block of rows, summed in double across blocks
+        float chunk = 0.0f;  // a float sum per thread chunk; the chunks add up in double
         for (int64_t i = first; i < last; ++i) chunk += g[i] * g[i];
         return sum + chunk;
       },

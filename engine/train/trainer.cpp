@@ -48,10 +48,9 @@ TrainResult train(TransformerLM& model, const std::vector<EncodedExample>& data,
   for (const auto& p : target.parameters) p.set_requires_grad(true);
   // FP32 CPU parameters (every CPU run, BF16 autocast included) take the fused optimizer; the
   // rest (CUDA, FP16 with its loss scaler) LibTorch's AdamW and clipping.
-  const bool fused = !scaler.enabled() && FusedAdamW::applies(target.parameters);
   std::optional<FusedAdamW> fused_optimizer;
   std::optional<torch::optim::AdamW> optimizer;
-  if (fused) {
+  if (!scaler.enabled() && FusedAdamW::applies(target.parameters)) {
     FusedAdamW::Options adamw;
     adamw.weight_decay = options.weight_decay;
     fused_optimizer.emplace(target.parameters, adamw);
