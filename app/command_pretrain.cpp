@@ -1,5 +1,6 @@
 // `switchyard-engine pretrain`: trains a base model from scratch on the generated corpus. This is
 // how resources/base-model was made (its README has the exact command and seed).
+#include <filesystem>
 #include <iostream>
 
 #include <torch/utils.h>
@@ -9,16 +10,20 @@
 #include "engine/data/pretrain_corpus.h"
 #include "engine/model/byte_tokenizer.h"
 #include "engine/model/checkpoint.h"
+#include "engine/tokenizer/bpe_trainer.h"
+#include "engine/tokenizer/hf_tokenizer.h"
 #include "engine/util/device.h"
+#include "engine/util/error.h"
 #include "engine/util/json_file.h"
 #include "engine/util/progress.h"
 
 namespace sy {
+namespace fs = std::filesystem;
 
 int command_pretrain(int argc, char** argv) {
   CliArgs args(argc, argv, 2, {});
   auto known = kTrainOptionNames;
-  known.insert({"out", "documents", "config", "device"});
+  known.insert({"out", "documents", "config", "device", "tokenizer", "vocab"});
   args.check(known);
   const std::string out = args.required("out");
   TrainOptions defaults;
@@ -34,15 +39,41 @@ int command_pretrain(int argc, char** argv) {
   ModelConfig config = builtin_model_config();
   if (args.has("config"))
     config = model_config_from_json(read_json_file(args.str("config")), args.str("config"));
+  const auto corpus =
+      make_pretrain_corpus(options.seed, static_cast<size_t>(documents), config.prompt_template);
+  // Bytes by default; --vocab learns a BPE vocabulary from the corpus, --tokenizer reads one.
+  std::shared_ptr<const Tokenizer> tokenizer = std::make_shared<ByteTokenizer>();
+  nlohmann::json tokenizer_json;
+  if (args.has("vocab") && args.has("tokenizer")) {
+    throw Error("pretrain: give --vocab (learn a vocabulary) or --tokenizer (use one), not both");
+  }
+  if (args.has("vocab")) {
+    const auto vocabulary =
+        train_byte_level_bpe(corpus, args.integer("vocab", 0), {"<pad>", "<bos>", "<eos>"});
+    tokenizer_json = bpe_tokenizer_json(vocabulary);
+    auto bpe = std::make_shared<HfTokenizer>(tokenizer_json, "tokenizer.json");
+    bpe->set_special_ids(bpe->token_to_id("<bos>"), bpe->token_to_id("<eos>"),
+                         bpe->token_to_id("<pad>"));
+    tokenizer = bpe;
+    std::cerr << "learned a vocabulary of " << tokenizer->vocab_size() << " tokens ("
+              << vocabulary.merges.size() << " merges)" << std::endl;
+  } else if (args.has("tokenizer")) {
+    const std::string source = args.str("tokenizer");
+    tokenizer = load_hf_tokenizer(source);
+    tokenizer_json = read_json_file(
+        fs::is_directory(source) ? (fs::path(source) / "tokenizer.json").string() : source);
+  }
+  if (!tokenizer_json.is_null()) {
+    config.vocab_size = tokenizer->vocab_size();
+    config.bos_id = tokenizer->bos_id();
+    config.eos_id = tokenizer->eos_id();
+    config.pad_id = tokenizer->pad_id();
+  }
   torch::manual_seed(options.seed);  // the initial weights
   TransformerLM model(config);
   model->to(pick_device(args.str("device", "auto")));
-  ByteTokenizer tokenizer;
   std::vector<EncodedExample> data;
-  for (const auto& doc :
-       make_pretrain_corpus(options.seed, static_cast<size_t>(documents), config.prompt_template)) {
-    data.push_back(encode_document(tokenizer, doc));
-  }
+  for (const auto& doc : corpus) data.push_back(encode_document(*tokenizer, doc));
   std::cerr << "pretraining a " << count_parameters(model->parameters()) << "-parameter model on "
             << data.size() << " documents" << std::endl;
   auto result = train(model, data, full_finetune_target(model), options,
@@ -53,6 +84,11 @@ int command_pretrain(int argc, char** argv) {
   }
   model->to(torch::kCPU);
   save_model(out, model);
+  if (!tokenizer_json.is_null()) {
+    write_json_file((fs::path(out) / "tokenizer.json").string(), tokenizer_json);
+    write_json_file((fs::path(out) / "tokenizer_config.json").string(),
+                    {{"bos_token", "<bos>"}, {"eos_token", "<eos>"}, {"pad_token", "<pad>"}});
+  }
   std::cout << "saved the pretrained model to " << out << " (" << result.steps_done << " steps, "
             << format_duration(result.seconds) << ", final loss " << result.losses.back() << ")"
             << std::endl;

@@ -23,10 +23,13 @@ commands:
   tasks [--examples] [--seed N]
       List the built-in tasks (with one example each when --examples is given).
 
-  pretrain --out DIR [--documents N] [--config MODEL.json] [TRAINING OPTIONS]
+  pretrain --out DIR [--documents N] [--config MODEL.json] [--vocab N | --tokenizer DIR]
+        [TRAINING OPTIONS]
       Pretrain a base model from scratch on the generated corpus (defaults: the built-in
-      ~0.8M-parameter byte-level model, 200000 documents, 3000 steps, batch 32, lr 2e-3,
-      cosine schedule, 100 warmup steps, weight decay 0.01).
+      ~0.8M-parameter model reading bytes, 200000 documents, 3000 steps, batch 32, lr 2e-3,
+      cosine schedule, 100 warmup steps, weight decay 0.01). --vocab N first learns a
+      byte-level BPE vocabulary of N tokens from the corpus (saved as DIR/tokenizer.json);
+      --tokenizer uses an existing tokenizer.json.
 
   train (--task NAME | --jsonl FILE [--test-jsonl FILE]) [--model DIR] [--mode lora|full]
         [--rank R] [--alpha A] [--dropout P] [--targets a,b,...] [--train-examples N]

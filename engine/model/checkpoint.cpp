@@ -12,11 +12,37 @@
 #include "engine/model/family_registry.h"
 #include "engine/model/hf_checkpoint.h"
 #include "engine/model/tensor_io.h"
+#include "engine/tokenizer/hf_tokenizer.h"
 #include "engine/util/error.h"
 #include "engine/util/json_file.h"
 
 namespace sy {
 namespace fs = std::filesystem;
+
+namespace {
+
+// Our models read bytes unless their folder carries a tokenizer.json (the built-in base model's
+// byte-level BPE, trained by `pretrain --vocab`); its special ids must be the config's.
+std::shared_ptr<const Tokenizer> folder_tokenizer(const std::string& dir,
+                                                  const ModelConfig& config) {
+  const std::string path = (fs::path(dir) / "tokenizer.json").string();
+  if (!fs::exists(path)) return std::make_shared<ByteTokenizer>();
+  auto tokenizer = load_hf_tokenizer(path);
+  const auto check = [&](const char* field, int64_t in_config, int64_t in_tokenizer) {
+    if (in_config != in_tokenizer) {
+      throw Error(path + ": its " + field + " is " + std::to_string(in_tokenizer) + ", but " +
+                  (fs::path(dir) / "config.json").string() + " says " + field + " " +
+                  std::to_string(in_config) + "; expected the two to agree");
+    }
+  };
+  check("vocab_size", config.vocab_size, tokenizer->vocab_size());
+  check("bos_id", config.bos_id, tokenizer->bos_id());
+  check("eos_id", config.eos_id, tokenizer->eos_id());
+  check("pad_id", config.pad_id, tokenizer->pad_id());
+  return tokenizer;
+}
+
+}  // namespace
 
 void save_model(const std::string& dir, TransformerLM& model, const std::string& source_dir) {
   if (find_family(model->config().family)) {
@@ -31,6 +57,7 @@ void save_model(const std::string& dir, TransformerLM& model, const std::string&
   for (auto& [name, tensor] : model->base_parameters()) tensors[name] = tensor.detach();
   save_safetensors((fs::path(dir) / "model.safetensors").string(), tensors,
                    {{"format", "pt"}, {"producer", "switchyard"}});
+  if (!source_dir.empty()) copy_tokenizer_files(source_dir, dir);
 }
 
 LoadedModel load_model(const std::string& dir) {
@@ -59,7 +86,7 @@ LoadedModel load_model(const std::string& dir) {
   LoadedModel loaded;
   loaded.dir = dir;
   loaded.model = TransformerLM(model_config_from_json(j, config_path));
-  loaded.tokenizer = std::make_shared<ByteTokenizer>();
+  loaded.tokenizer = folder_tokenizer(dir, loaded.model->config());
 
   const std::string weights_path = (fs::path(dir) / "model.safetensors").string();
   NamedTensors tensors = load_safetensors(weights_path);

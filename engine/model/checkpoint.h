@@ -19,7 +19,8 @@ struct LoadedModel {
 };
 
 // Writes DIR/config.json ({"model_type": "switchyard", ...the ModelConfig...}) and
-// DIR/model.safetensors with the base weights (adapters are saved separately). A model of a
+// DIR/model.safetensors with the base weights (adapters are saved separately), plus the
+// tokenizer files of `source_dir` when it has any (a BPE model's tokenizer.json). A model of a
 // Hugging Face family is written as that family's folder instead (save_hf_model), with the
 // config and tokenizer of `source_dir`, the folder it was loaded from.
 void save_model(const std::string& dir, TransformerLM& model, const std::string& source_dir = "");

@@ -156,6 +156,20 @@ std::shared_ptr<const Tokenizer> load_folder_tokenizer(const std::string& dir,
   }
 }
 
+}  // namespace
+
+void copy_tokenizer_files(const std::string& source_dir, const std::string& dir) {
+  for (const char* file : {"tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
+                           "generation_config.json"}) {
+    const fs::path from = fs::path(source_dir) / file;
+    if (fs::exists(from) && fs::absolute(from) != fs::absolute(fs::path(dir) / file)) {
+      fs::copy_file(from, fs::path(dir) / file, fs::copy_options::overwrite_existing);
+    }
+  }
+}
+
+namespace {
+
 // Both directions of each transform: a transpose is its own inverse; BLOOM's row blocks
 // [head, (q|k|v), dim] and ours [(q|k|v), head, dim] swap their first two axes either way.
 torch::Tensor convert_layout(const torch::Tensor& t, TensorTransform transform,
@@ -270,14 +284,7 @@ void save_hf_model(const std::string& dir, TransformerLM& model, const std::stri
     if (config.contains(field)) config[field] = "float32";
   }
   write_json_file((fs::path(dir) / "config.json").string(), config);
-  // The tokenizer and generation settings travel with the weights, so the folder stands alone.
-  for (const char* file : {"tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
-                           "generation_config.json"}) {
-    const fs::path from = fs::path(source_dir) / file;
-    if (fs::exists(from) && fs::absolute(from) != fs::absolute(fs::path(dir) / file)) {
-      fs::copy_file(from, fs::path(dir) / file, fs::copy_options::overwrite_existing);
-    }
-  }
+  copy_tokenizer_files(source_dir, dir);
   NamedTensors tensors;
   for (auto& [ours, param] : model->base_parameters()) {
     const CheckpointName name = checkpoint_tensor_name(*family, ours, family->prefixes.front());

@@ -23,6 +23,10 @@ LoadedModel load_hf_model(const std::string& dir, const ModelFamily& family,
 // model.safetensors with the family's tensor names and layouts, in FP32.
 void save_hf_model(const std::string& dir, TransformerLM& model, const std::string& source_dir);
 
+// Copies SOURCE_DIR's tokenizer and generation files (those present) into DIR, so a saved folder
+// stands alone; nothing happens when the two are the same folder.
+void copy_tokenizer_files(const std::string& source_dir, const std::string& dir);
+
 // A checkpoint tensor in our layout, and back (each undoes the other).
 torch::Tensor checkpoint_to_ours(const torch::Tensor& t, TensorTransform transform,
                                  const ModelConfig& config);

@@ -24,8 +24,10 @@
 #include "engine/model/lora_kernels.h"
 #include "engine/model/rope.h"
 #include "engine/model/transformer.h"
+#include "engine/tokenizer/bpe_trainer.h"
 #include "engine/train/generation.h"
 #include "engine/util/error.h"
+#include "engine/util/json_file.h"
 
 using namespace sy;
 
@@ -350,6 +352,45 @@ class TestModel : public QObject {
       torch::NoGradGuard no_grad;
       auto [ids, mask] = padded_batch();
       QCOMPARE(max_diff(model->forward(ids, mask), loaded.model->forward(ids, mask)), 0.0);
+    }
+  }
+
+  // A model of ours with a learned vocabulary: its folder's tokenizer.json is read with it, kept
+  // by save_model when given the folder it came from, and must agree with its config's ids.
+  void bpe_model_folders_carry_their_tokenizer() {
+    std::vector<std::string> corpus;
+    for (int i = 0; i < 50; ++i)
+      corpus.push_back("Reverse the words.\nthunder bone along\n=> along");
+    const auto vocab = train_byte_level_bpe(corpus, 280, {"<pad>", "<bos>", "<eos>"});
+    ModelConfig config = all_configs()[0];
+    config.vocab_size = int64_t(vocab.tokens.size());
+    config.pad_id = 256;
+    config.bos_id = 257;
+    config.eos_id = 258;
+    config.extra_eos_ids.clear();
+    TransformerLM model(config);
+    QTemporaryDir source, copy;
+    save_model(source.path().toStdString(), model);
+    write_json_file(source.filePath("tokenizer.json").toStdString(), bpe_tokenizer_json(vocab));
+    write_json_file(source.filePath("tokenizer_config.json").toStdString(),
+                    {{"bos_token", "<bos>"}, {"eos_token", "<eos>"}, {"pad_token", "<pad>"}});
+    LoadedModel loaded = load_model(source.path().toStdString());
+    const auto ids = loaded.tokenizer->encode("thunder bone");
+    QVERIFY2(ids.size() < 8, "the folder's BPE vocabulary was not used");
+    QCOMPARE(loaded.tokenizer->decode(ids), std::string("thunder bone"));
+
+    save_model(copy.path().toStdString(), loaded.model, loaded.dir);
+    QCOMPARE(load_model(copy.path().toStdString()).tokenizer->encode("thunder bone"), ids);
+
+    nlohmann::json wrong = read_json_file(source.filePath("config.json").toStdString());
+    wrong["eos_id"] = 1;
+    write_json_file(source.filePath("config.json").toStdString(), wrong);
+    try {
+      load_model(source.path().toStdString());
+      QFAIL("a tokenizer that disagrees with the config loaded");
+    } catch (const Error& e) {
+      QVERIFY2(QString(e.what()).contains("tokenizer.json: its eos_id is 258"), e.what());
+      QVERIFY2(QString(e.what()).contains("config.json says eos_id 1"), e.what());
     }
   }
 

@@ -1,0 +1,34 @@
+// Learns a byte-level BPE vocabulary from a corpus and writes it as a Hugging Face tokenizer.json,
+// so our own models can read subwords instead of bytes and any HF-compatible tool reads the file.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace sy {
+
+// Ids 0..255 are the bytes (as GPT-2's byte-level characters), the special tokens come next in
+// the order given, and the merged tokens after them, in the order they were learned.
+struct BpeVocabulary {
+  std::vector<std::string> tokens;                          // by id; specials as given
+  std::vector<std::pair<std::string, std::string>> merges;  // in priority order
+  std::vector<std::string> specials;
+  int64_t first_special_id = 256;
+};
+
+// Splits every document as GPT-2's ByteLevel pre-tokenizer does (words with their leading space)
+// and merges the most frequent adjacent pair until the vocabulary has `vocab_size` entries (bytes
+// and specials included) or no pair occurs twice. Ties go to the pair learned from the smaller
+// ids, so the result depends only on the documents. Throws sy::Error when vocab_size cannot hold
+// the 256 bytes and the specials.
+BpeVocabulary train_byte_level_bpe(const std::vector<std::string>& documents, int64_t vocab_size,
+                                   const std::vector<std::string>& specials);
+
+// The vocabulary as a tokenizer.json: ByteLevel pre-tokenizer (no prefix space) and decoder, a
+// BPE model, the specials as added tokens.
+nlohmann::json bpe_tokenizer_json(const BpeVocabulary& vocabulary);
+
+}  // namespace sy
