@@ -103,9 +103,12 @@ BpeVocabulary train_byte_level_bpe(const std::vector<std::string>& documents, in
   for (int b = 0; b < 256; ++b) vocab.tokens.push_back(byte_level::encode(std::string(1, char(b))));
   for (const auto& s : specials) vocab.tokens.push_back(s);
 
-  // Specials are matched before BPE runs, so a merge spelling one ("<pad>") is an ordinary token.
+  // A merge spelling a special ("<pad>") gets the special's id: text never reaches BPE as one,
+  // since specials are matched first, and every token text keeps one id.
   std::unordered_map<std::string, int32_t> id_of;
-  for (int32_t b = 0; b < 256; ++b) id_of.emplace(vocab.tokens[size_t(b)], b);
+  for (int32_t id = 0; id < int32_t(vocab.tokens.size()); ++id) {
+    id_of.emplace(vocab.tokens[size_t(id)], id);
+  }
 
   WordCounts words = count_words(documents);
   std::unordered_map<uint64_t, int64_t> pair_count;
@@ -169,6 +172,10 @@ nlohmann::json bpe_tokenizer_json(const BpeVocabulary& vocabulary) {
   const int64_t specials_end = vocabulary.first_special_id + int64_t(vocabulary.specials.size());
   for (int64_t id = 0; id < int64_t(vocabulary.tokens.size()); ++id) {
     const auto& token = vocabulary.tokens[size_t(id)];
+    // Specials are in the model's vocabulary too: the Rust library gives an added token the id
+    // the vocabulary has for it, and appends those it lacks after the last id, whatever the
+    // file says.
+    vocab[token] = id;
     if (id >= vocabulary.first_special_id && id < specials_end) {
       added.push_back({{"id", id},
                        {"content", token},
@@ -177,8 +184,6 @@ nlohmann::json bpe_tokenizer_json(const BpeVocabulary& vocabulary) {
                        {"rstrip", false},
                        {"normalized", false},
                        {"special", true}});
-    } else {
-      vocab[token] = id;
     }
   }
   nlohmann::json merges = nlohmann::json::array();

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The live interop test: PEFT loads the adapters we train and gives our logits, we load the
 # adapters PEFT makes and give PEFT's logits, and transformers loads the models we fully
-# fine-tune, for every family's tiny fixture checkpoint.
+# fine-tune, for every family's tiny fixture checkpoint; the library reads the built-in base
+# model's tokenizer as we do.
 # Needs the reference environment (scripts/reference-env); without it the test is skipped (exit
 # 77), unless SWITCHYARD_REQUIRE_INTEROP=1 (scripts/test --interop), where that is a failure.
 # Usage: run_interop.sh ENGINE_BINARY
@@ -27,6 +28,10 @@ check() {  # label ours.json theirs.json input.json [--differ]
   "$py" "$here/compare_logits.py" "$2" "$3" --input "$4" --label "$1" ${5:-} ||
     failures=$((failures + 1))
 }
+
+# The built-in base model's own BPE vocabulary, as the Rust library reads it.
+"$py" "$here/compare_tokenizer.py" "$engine" "$root/resources/base-model" ||
+  failures=$((failures + 1))
 
 for base in ${SWITCHYARD_INTEROP_MODELS:-gpt2 bloom opt opt-postln llama-gqa qwen2}; do
   model=$fixtures/$base

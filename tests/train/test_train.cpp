@@ -35,8 +35,8 @@ ModelConfig tiny_config() {
 
 // The tiny test models take the default (Alpaca) layout; the built-in model its own.
 std::vector<EncodedExample> encoded(const std::vector<Example>& examples,
-                                    PromptTemplate layout = PromptTemplate::Alpaca) {
-  ByteTokenizer tok;
+                                    PromptTemplate layout = PromptTemplate::Alpaca,
+                                    const Tokenizer& tok = ByteTokenizer()) {
   std::vector<EncodedExample> out;
   for (const auto& e : examples) out.push_back(encode_example(tok, layout, e));
   return out;
@@ -301,11 +301,11 @@ class TestTrain : public QObject {
     o.steps = 200;
     o.batch_size = 16;
     o.lr = 2e-3;
-    const auto result = train(base.model, encoded(task.train, base.model->config().prompt_template),
-                              adapter_target(base.model, id), o, [](const TrainStep& s) {
-                                if (s.step % 50 == 0)
-                                  qInfo("step %lld: %.0f tok/s", (long long)s.step, s.tokens_per_s);
-                              });
+    const auto result = train(
+        base.model, encoded(task.train, base.model->config().prompt_template, *base.tokenizer),
+        adapter_target(base.model, id), o, [](const TrainStep& s) {
+          if (s.step % 50 == 0) qInfo("step %lld: %.0f tok/s", (long long)s.step, s.tokens_per_s);
+        });
     QVERIFY(result.losses.back() < result.losses.front() / 3);
 
     gen.adapter = id;
@@ -313,7 +313,7 @@ class TestTrain : public QObject {
         evaluate_examples(base.model, *base.tokenizer, task.test, task.metric, gen).score;
     qInfo("%s exact match: base %.0f%%, after %lld LoRA steps %.0f%%", task.name.c_str(),
           100 * before, static_cast<long long>(result.steps_done), 100 * after);
-    // Measured: 4 % -> 96 % after 200 steps.
+    // Measured with the shipped BPE base model: 0 % -> 100 % after 200 steps.
     QVERIFY2(after >= before + 0.5, "the adapter did not learn the task");
     QVERIFY(after >= 0.7);
   }
