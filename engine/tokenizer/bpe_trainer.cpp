@@ -63,7 +63,7 @@ struct WordCounts {
   std::vector<int64_t> count;
 };
 
-// The corpus's words as ByteLevel pre-tokenization cuts them, with how often each occurs.
+// The corpus's pieces as the pre-tokenizer cuts them, with how often each occurs.
 WordCounts count_words(const std::vector<std::string>& documents) {
   const JsonNode node(pre_tokenizer_json(), "bpe_trainer", "pre_tokenizer");
   const auto pre_tokenizer = make_pre_tokenizer(node, true);

@@ -2,6 +2,7 @@
 // so our own models can read subwords instead of bytes and any HF-compatible tool reads the file.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,16 +20,17 @@ struct BpeVocabulary {
   int64_t first_special_id = 256;
 };
 
-// Splits every document as GPT-2's ByteLevel pre-tokenizer does (words with their leading space)
-// and merges the most frequent adjacent pair until the vocabulary has `vocab_size` entries (bytes
-// and specials included) or no pair occurs twice. Ties go to the pair learned from the smaller
-// ids, so the result depends only on the documents. Throws sy::Error when vocab_size cannot hold
-// the 256 bytes and the specials.
+// Cuts every document into pieces (each space, each word's first letter, the rest of the word,
+// single digits, punctuation with one trailing space: bpe_trainer.cpp says why) and merges the
+// most frequent adjacent pair inside a piece until the vocabulary has `vocab_size` entries
+// (bytes and specials included) or no pair occurs twice. Ties go to the pair of smaller ids, so
+// the result depends only on the documents. Throws sy::Error when vocab_size cannot hold the 256
+// bytes and the specials.
 BpeVocabulary train_byte_level_bpe(const std::vector<std::string>& documents, int64_t vocab_size,
                                    const std::vector<std::string>& specials);
 
-// The vocabulary as a tokenizer.json: ByteLevel pre-tokenizer (no prefix space) and decoder, a
-// BPE model, the specials as added tokens.
+// The vocabulary as a tokenizer.json: that cut (a Split, then ByteLevel without its regex), a BPE
+// model, the ByteLevel decoder, the specials as added tokens (and in the model's vocabulary).
 nlohmann::json bpe_tokenizer_json(const BpeVocabulary& vocabulary);
 
 }  // namespace sy
