@@ -43,6 +43,7 @@ int command_pretrain(int argc, char** argv) {
       make_pretrain_corpus(options.seed, static_cast<size_t>(documents), config.prompt_template);
   // Bytes by default; --vocab learns a BPE vocabulary from the corpus, --tokenizer reads one.
   std::shared_ptr<const Tokenizer> tokenizer = std::make_shared<ByteTokenizer>();
+  std::shared_ptr<const HfTokenizer> subwords;
   nlohmann::json tokenizer_json;
   if (args.has("vocab") && args.has("tokenizer")) {
     throw Error("pretrain: give --vocab (learn a vocabulary) or --tokenizer (use one), not both");
@@ -51,23 +52,33 @@ int command_pretrain(int argc, char** argv) {
     const auto vocabulary =
         train_byte_level_bpe(corpus, args.integer("vocab", 0), {"<pad>", "<bos>", "<eos>"});
     tokenizer_json = bpe_tokenizer_json(vocabulary);
-    auto bpe = std::make_shared<HfTokenizer>(tokenizer_json, "tokenizer.json");
-    bpe->set_special_ids(bpe->token_to_id("<bos>"), bpe->token_to_id("<eos>"),
-                         bpe->token_to_id("<pad>"));
-    tokenizer = bpe;
-    std::cerr << "learned a vocabulary of " << tokenizer->vocab_size() << " tokens ("
+    auto learned = std::make_shared<HfTokenizer>(tokenizer_json, "tokenizer.json");
+    learned->set_special_ids(learned->token_to_id("<bos>"), learned->token_to_id("<eos>"),
+                             learned->token_to_id("<pad>"));
+    subwords = learned;
+    std::cerr << "learned a vocabulary of " << subwords->vocab_size() << " tokens ("
               << vocabulary.merges.size() << " merges)" << std::endl;
   } else if (args.has("tokenizer")) {
     const std::string source = args.str("tokenizer");
-    tokenizer = load_hf_tokenizer(source);
-    tokenizer_json = read_json_file(
-        fs::is_directory(source) ? (fs::path(source) / "tokenizer.json").string() : source);
+    subwords = load_hf_tokenizer(source);
+    const std::string file =
+        fs::is_directory(source) ? (fs::path(source) / "tokenizer.json").string() : source;
+    tokenizer_json = read_json_file(file);
+    // Training pads batches and ends every document with EOS.
+    for (const auto& [name, id] : {std::pair<const char*, int64_t>{"eos", subwords->eos_id()},
+                                   {"pad", subwords->pad_id()}}) {
+      if (id < 0) {
+        throw Error(file + " has no " + name + " token; expected one named by \"" + name +
+                    "_token\" in the tokenizer_config.json beside it");
+      }
+    }
   }
-  if (!tokenizer_json.is_null()) {
-    config.vocab_size = tokenizer->vocab_size();
-    config.bos_id = tokenizer->bos_id();
-    config.eos_id = tokenizer->eos_id();
-    config.pad_id = tokenizer->pad_id();
+  if (subwords) {
+    tokenizer = subwords;
+    config.vocab_size = subwords->vocab_size();
+    config.bos_id = subwords->bos_id();
+    config.eos_id = subwords->eos_id();
+    config.pad_id = subwords->pad_id();
   }
   torch::manual_seed(options.seed);  // the initial weights
   TransformerLM model(config);
@@ -84,10 +95,15 @@ int command_pretrain(int argc, char** argv) {
   }
   model->to(torch::kCPU);
   save_model(out, model);
-  if (!tokenizer_json.is_null()) {
+  if (subwords) {
     write_json_file((fs::path(out) / "tokenizer.json").string(), tokenizer_json);
-    write_json_file((fs::path(out) / "tokenizer_config.json").string(),
-                    {{"bos_token", "<bos>"}, {"eos_token", "<eos>"}, {"pad_token", "<pad>"}});
+    nlohmann::json specials;  // what load_hf_tokenizer reads the special ids from
+    for (const auto& [field, id] : {std::pair<const char*, int64_t>{"bos_token", config.bos_id},
+                                    {"eos_token", config.eos_id},
+                                    {"pad_token", config.pad_id}}) {
+      if (id >= 0) specials[field] = subwords->id_to_token(id);
+    }
+    write_json_file((fs::path(out) / "tokenizer_config.json").string(), specials);
   }
   std::cout << "saved the pretrained model to " << out << " (" << result.steps_done << " steps, "
             << format_duration(result.seconds) << ", final loss " << result.losses.back() << ")"

@@ -1,6 +1,8 @@
 // `switchyard-engine tokenize` as a user runs it: a real process reading JSON strings on stdin and
-// writing {"ids", "decoded"} lines, checked against the reference ids of the tokenizer fixtures.
+// writing {"ids", "decoded"} lines, checked against the reference ids of the tokenizer fixtures;
+// and `pretrain --vocab`, whose learned vocabulary those commands then read.
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -22,9 +24,9 @@ struct Result {
   QByteArray out, err;
 };
 
-Result run_tokenize(const QStringList& args, const QByteArray& input) {
+Result run_engine(const QStringList& args, const QByteArray& input = {}) {
   QProcess p;
-  p.start(engine_binary(), QStringList{"tokenize"} + args);
+  p.start(engine_binary(), args);
   Result r;
   if (!p.waitForStarted(30000)) return r;
   p.write(input);
@@ -34,6 +36,10 @@ Result run_tokenize(const QStringList& args, const QByteArray& input) {
   r.out = p.readAllStandardOutput();
   r.err = p.readAllStandardError();
   return r;
+}
+
+Result run_tokenize(const QStringList& args, const QByteArray& input) {
+  return run_engine(QStringList{"tokenize"} + args, input);
 }
 
 struct Expected {
@@ -121,6 +127,42 @@ class TestTokenizeCommand : public QObject {
     r = run_tokenize({}, "");
     QCOMPARE(r.exit_code, 1);
     QVERIFY2(r.err.contains("--tokenizer"), r.err.constData());
+  }
+
+  // `pretrain --vocab` learns a vocabulary and saves it with the model; the folder then tokenizes
+  // with it, trains on from it with --tokenizer, and a tokenizer without a pad token is refused.
+  void pretrain_saves_its_vocabulary_with_the_model() {
+    QTemporaryDir dir;
+    const QString a = dir.filePath("a"), b = dir.filePath("b");
+    const QStringList tiny = {"--documents",  "300", "--steps",  "2",
+                              "--batch-size", "4",   "--device", "cpu"};
+    Result r = run_engine(QStringList{"pretrain", "--out", a, "--vocab", "300"} + tiny);
+    QVERIFY2(r.exit_code == 0, r.err.constData());
+    QVERIFY2(r.err.contains("learned a vocabulary of 300 tokens"), r.err.constData());
+    QFile config(a + "/tokenizer_config.json");
+    QVERIFY(config.open(QIODevice::ReadOnly));
+    const QJsonObject specials = QJsonDocument::fromJson(config.readAll()).object();
+    QCOMPARE(specials["eos_token"].toString(), QString("<eos>"));
+    QCOMPARE(specials["pad_token"].toString(), QString("<pad>"));
+
+    r = run_tokenize({"--tokenizer", a}, "\"thunder bone\"\n");
+    QCOMPARE(r.exit_code, 0);
+    const QJsonObject line = QJsonDocument::fromJson(r.out.trimmed()).object();
+    QCOMPARE(line["decoded"].toString(), QString("thunder bone"));
+    QVERIFY2(line["ids"].toArray().size() < 12, r.out.constData());  // 12 bytes
+
+    r = run_engine(QStringList{"pretrain", "--out", b, "--tokenizer", a} + tiny);
+    QVERIFY2(r.exit_code == 0, r.err.constData());
+    r = run_engine({"generate", "--model", b, "--instruction", "Count the words.", "--input",
+                    "red apple", "--max-new-tokens", "3", "--device", "cpu"});
+    QVERIFY2(r.exit_code == 0, r.err.constData());
+
+    r = run_engine(
+        QStringList{"pretrain", "--out", dir.filePath("c"), "--tokenizer", kFixtures + "/gpt2"} +
+        tiny);
+    QCOMPARE(r.exit_code, 1);
+    QVERIFY2(r.err.contains("gpt2/tokenizer.json has no pad token"), r.err.constData());
+    QVERIFY(!QFileInfo::exists(dir.filePath("c/model.safetensors")));
   }
 };
 
