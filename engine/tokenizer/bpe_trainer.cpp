@@ -136,7 +136,7 @@ BpeVocabulary train_byte_level_bpe(const std::vector<std::string>& documents, in
     const Pair pair = unkey(best);
     const std::string& left = vocab.tokens[size_t(pair.first)];
     const std::string& right = vocab.tokens[size_t(pair.second)];
-    // Two merges may spell the same token ("Ġt"+"he", "Ġth"+"e"): it keeps its first id.
+    // Two merges may spell the same token ("hu"+"nder", "hun"+"der"): it keeps its first id.
     auto [it, is_new] = id_of.emplace(left + right, int32_t(vocab.tokens.size()));
     const int32_t merged = it->second;
     vocab.merges.emplace_back(left, right);
@@ -169,14 +169,14 @@ BpeVocabulary train_byte_level_bpe(const std::vector<std::string>& documents, in
 nlohmann::json bpe_tokenizer_json(const BpeVocabulary& vocabulary) {
   nlohmann::json added = nlohmann::json::array();
   nlohmann::json vocab = nlohmann::json::object();
-  const int64_t specials_end = vocabulary.first_special_id + int64_t(vocabulary.specials.size());
+  const int64_t specials_end = BpeVocabulary::kFirstSpecialId + int64_t(vocabulary.specials.size());
   for (int64_t id = 0; id < int64_t(vocabulary.tokens.size()); ++id) {
     const auto& token = vocabulary.tokens[size_t(id)];
     // Specials are in the model's vocabulary too: the Rust library gives an added token the id
     // the vocabulary has for it, and appends those it lacks after the last id, whatever the
     // file says.
     vocab[token] = id;
-    if (id >= vocabulary.first_special_id && id < specials_end) {
+    if (id >= BpeVocabulary::kFirstSpecialId && id < specials_end) {
       added.push_back({{"id", id},
                        {"content", token},
                        {"single_word", false},

@@ -17,7 +17,7 @@ struct BpeVocabulary {
   std::vector<std::string> tokens;                          // by id; specials as given
   std::vector<std::pair<std::string, std::string>> merges;  // in priority order
   std::vector<std::string> specials;
-  int64_t first_special_id = 256;
+  static constexpr int64_t kFirstSpecialId = 256;  // right after the bytes
 };
 
 // Cuts every document into pieces (each space, each word's first letter, the rest of the word,
