@@ -290,7 +290,7 @@ ExperimentDesigner::ExperimentDesigner(QWidget* parent) : QWidget(parent) {
                          &precision_touched_);
   precision_->setToolTip(
       tr("fp32 (the reference), bf16, fp16 (CUDA only, with loss scaling), "
-         "or auto (bf16 where it is native)."));
+         "or auto (bf16 on a GPU, fp32 on a CPU, where our FP32 kernels are faster)."));
   training_form->addRow(tr("Precision"), precision_);
   lora_r_ = addLineEdit(QStringLiteral("loraR"), QStringLiteral("8"));
   training_form->addRow(tr("LoRA rank r"), lora_r_);

@@ -4,7 +4,6 @@
 // old ones; the helpers below call whichever this LibTorch has, so both builds stay warning-free.
 #include "engine/model/precision.h"
 
-#include <fstream>
 #include <string>
 
 #include <ATen/autocast_mode.h>
@@ -61,7 +60,7 @@ Precision parse_precision(const std::string& text, const std::string& field) {
   if (text == "fp32") return Precision::FP32;
   if (text == "bf16") return Precision::BF16;
   if (text == "fp16") return Precision::FP16;
-  if (text == "auto") return native_bf16() ? Precision::BF16 : Precision::FP32;
+  if (text == "auto") return auto_precision();
   throw Error(field + " must be \"fp32\", \"bf16\", \"fp16\" or \"auto\", not \"" + text + "\"");
 }
 
@@ -72,19 +71,9 @@ void require_precision_on(Precision precision, c10::Device device, const std::st
   }
 }
 
-bool native_bf16() {
-  static const bool native = [] {
-    if (torch::cuda::is_available()) return true;
-    std::ifstream cpuinfo("/proc/cpuinfo");
-    std::string line;
-    while (std::getline(cpuinfo, line)) {
-      if (line.rfind("flags", 0) != 0) continue;
-      return line.find(" amx_bf16") != std::string::npos ||
-             line.find(" avx512_bf16") != std::string::npos;
-    }
-    return false;
-  }();
-  return native;
+Precision auto_precision() {
+  static const bool cuda = torch::cuda::is_available();
+  return cuda ? Precision::BF16 : Precision::FP32;
 }
 
 std::string precision_name(Precision precision) {

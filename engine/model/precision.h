@@ -16,15 +16,17 @@ namespace sy {
 
 enum class Precision { FP32, BF16, FP16 };
 
-// "fp32", "bf16", "fp16" or "auto" (native_bf16() ? bf16 : fp32); anything else is an error
-// naming `field`.
+// "fp32", "bf16", "fp16" or "auto" (auto_precision()); anything else is an error naming `field`.
 Precision parse_precision(const std::string& text, const std::string& field);
 std::string precision_name(Precision precision);
 // Throws, naming `field`, when `precision` cannot run on `device` (FP16 off CUDA).
 void require_precision_on(Precision precision, c10::Device device, const std::string& field);
-// True when this machine computes bfloat16 natively: a CUDA GPU, or a CPU with AMX or
-// AVX512-BF16. Elsewhere LibTorch emulates bf16 and is many times slower than fp32.
-bool native_bf16();
+// What "auto" means here: BF16 where a CUDA GPU is there (the engine's default device then), FP32
+// on CPUs. Even a CPU with AMX trains our models faster in FP32: under autocast every product
+// bypasses our fused FP32 kernels for LibTorch's bf16 paths, and the built-in model's LoRA step
+// took 2.2x as long (bench/README.md); without AMX or AVX512-BF16 LibTorch emulates bf16, ~15x.
+// bf16 pays on a CPU only for wide models, chosen explicitly (GPT-2 small: 1.4x faster with AMX).
+Precision auto_precision();
 
 // The dtype autocast casts matrix products to on `device` right now; none while it is off.
 std::optional<c10::ScalarType> active_autocast_dtype(c10::Device device);

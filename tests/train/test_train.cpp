@@ -91,6 +91,14 @@ class TestTrain : public QObject {
     QVERIFY(off.unscale({w}));
   }
 
+  void auto_precision_is_fp32_on_cpus() {
+    // Even on a CPU with AMX, bf16 autocast bypasses the fused FP32 kernels and trains slower
+    // (bench/README.md), so "auto" must not pick it there, whatever the CPU's flags say.
+    const auto expected = torch::cuda::is_available() ? Precision::BF16 : Precision::FP32;
+    QCOMPARE(parse_precision("auto", "training.precision"), expected);
+    QCOMPARE(auto_precision(), expected);
+  }
+
   void fp16_is_refused_off_cuda() {
     QCOMPARE(parse_precision("fp16", "--precision"), Precision::FP16);
     TransformerLM model(tiny_config());
