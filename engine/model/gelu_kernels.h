@@ -2,8 +2,8 @@
 // CPU gelu and gelu_backward took ~4.5 ms per [2336, 512] activation of the built-in model's
 // batch, forward and backward (a ReLU takes ~1); here erf comes from Abramowitz and Stegun's
 // 7.1.26 (absolute error under 1.5e-7) with a vectorised exp, and the backward reuses the same
-// exp for the density. Free of LibTorch; gelu_kernels_impl.h is built generic and for AVX2 +
-// FMA, picked once at run time. Callers split [first, last) over threads.
+// exp for the density. Free of LibTorch; gelu_kernels_impl.h is built generic, for AVX2 +
+// FMA and for AVX-512, picked once at run time. Callers split [first, last) over threads.
 #pragma once
 
 #include <cstdint>

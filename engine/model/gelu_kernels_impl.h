@@ -1,5 +1,5 @@
-// The GELU kernels' body, included once per instruction set by gelu_kernels.cpp (generic) and
-// gelu_kernels_avx2.cpp (-mavx2 -mfma), inside the namespace SY_GELU_ISA with SY_GELU_WIDTH
+// The GELU kernels' body, included once per instruction set by gelu_kernels.cpp (generic),
+// gelu_kernels_avx2.cpp (-mavx2 -mfma) and gelu_kernels_avx512.cpp (-mavx512f -mfma), inside the namespace SY_GELU_ISA with SY_GELU_WIDTH
 // floats per vector. A tail shorter than a vector goes through a padded vector, so every element
 // is computed by the same instructions.
 #include <algorithm>

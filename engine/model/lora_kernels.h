@@ -3,8 +3,8 @@
 // runs these [tokens x 128..512] x [.. x r] products far below its speed on square ones, and
 // written with LibTorch ops each layer also materialises dropout(x), its backward mask product
 // and a gradient sum, all [tokens, in] wide; each kernel here is one pass over its big operand.
-// Free of LibTorch; lora_kernels_impl.h is built generic and for AVX2 + FMA, picked once at run
-// time.
+// Free of LibTorch; lora_kernels_impl.h is built generic, for AVX2 + FMA and for AVX-512, picked
+// at run time.
 // Threads: each call takes a [first, last) range of rows (or columns) so the caller splits work.
 #pragma once
 

@@ -1,7 +1,7 @@
-// The LoRA kernels' body, included once per instruction set by lora_kernels.cpp (generic) and
-// lora_kernels_avx2.cpp (-mavx2 -mfma), inside the namespace SY_LORA_ISA with SY_LORA_WIDTH
-// floats per vector. The rank is a template parameter so that its accumulators stay in
-// registers; every rank up to kMaxRank is instantiated.
+// The LoRA kernels' body, included once per instruction set by lora_kernels.cpp (generic),
+// lora_kernels_avx2.cpp (-mavx2 -mfma) and lora_kernels_avx512.cpp (-mavx512f -mfma), inside the
+// namespace SY_LORA_ISA with SY_LORA_WIDTH floats per vector. The rank is a template parameter so
+// that its accumulators stay in registers; every rank up to kMaxRank is instantiated.
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
@@ -28,10 +28,15 @@ inline uvec lane_bits() {
   for (int i = 0; i < W; ++i) r[i] = 1u << i;
   return r;
 }
-// The mask's factors for the W elements from index `index` on (a multiple of W).
+// The W mask bits from element `index` on: a multiple of W, or of 8 where W is wider.
+inline uint32_t bits_at(const uint8_t* bits, int64_t index) {
+  uint32_t word = 0;
+  std::memcpy(&word, bits + (index >> 3), W >= 8 ? W / 8 : 1);  // little-endian: bit i is lane i
+  return word >> (index & 7);
+}
+// The mask's factors for the W elements from index `index` on.
 inline vec factors_at(MaskBits mask, int64_t index) {
-  const uint32_t byte = static_cast<uint32_t>(mask.bits[index >> 3]) >> (index & 7);
-  const uvec kept = (lane_bits() & byte) != 0;
+  const uvec kept = (lane_bits() & bits_at(mask.bits, index)) != 0;
   return dropout::select_keep<vec>(kept, mask.keep);
 }
 // Lane i's top bit as bit i. One movemask where there is one: element by element, GCC 12
@@ -39,6 +44,11 @@ inline vec factors_at(MaskBits mask, int64_t index) {
 // so that only the branch for U's width is compiled.
 template <typename U>
 inline uint32_t top_bits(U kept) {
+#ifdef __AVX512F__
+  if constexpr (sizeof(U) == 64) {
+    return static_cast<uint32_t>(_mm512_cmpneq_epi32_mask((__m512i)kept, _mm512_setzero_si512()));
+  }
+#endif
 #ifdef __AVX__
   if constexpr (sizeof(U) == 32) return static_cast<uint32_t>(_mm256_movemask_ps((__m256)kept));
 #endif
@@ -52,12 +62,12 @@ inline uint32_t top_bits(U kept) {
 
 // Records the kept lanes of the W elements from `index` on as their bits.
 inline void record_bits(uint8_t* bits, int64_t index, uvec kept) {
-  const uint32_t byte = top_bits(kept);
+  const uint32_t word = top_bits(kept);
   const int shift = static_cast<int>(index & 7);
   if (shift == 0) {
-    bits[index >> 3] = static_cast<uint8_t>(byte);
+    std::memcpy(bits + (index >> 3), &word, W >= 8 ? W / 8 : 1);  // little-endian, as bits_at
   } else {  // the second half of a byte (4-lane builds)
-    bits[index >> 3] = static_cast<uint8_t>(bits[index >> 3] | (byte << shift));
+    bits[index >> 3] = static_cast<uint8_t>(bits[index >> 3] | (word << shift));
   }
 }
 
