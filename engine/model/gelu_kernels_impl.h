@@ -1,7 +1,7 @@
 // The GELU kernels' body, included once per instruction set by gelu_kernels.cpp (generic),
-// gelu_kernels_avx2.cpp (-mavx2 -mfma) and gelu_kernels_avx512.cpp (-mavx512f -mfma), inside the namespace SY_GELU_ISA with SY_GELU_WIDTH
-// floats per vector. A tail shorter than a vector goes through a padded vector, so every element
-// is computed by the same instructions.
+// gelu_kernels_avx2.cpp (-mavx2 -mfma) and gelu_kernels_avx512.cpp (-mavx512f -mfma), inside
+// the namespace SY_GELU_ISA with SY_GELU_WIDTH floats per vector. A tail shorter than a vector
+// goes through a padded vector, so every element is computed by the same instructions.
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
