@@ -5,6 +5,9 @@
 #include <csignal>
 #include <iostream>
 #include <memory>
+#include <thread>
+
+#include <pthread.h>
 
 #include "engine/util/device.h"
 #include "engine/util/progress.h"
@@ -14,6 +17,14 @@ namespace {
 std::atomic<bool> g_cancel{false};
 extern "C" void on_signal(int) {
   g_cancel.store(true);
+}
+
+// Waits for SIGINT / SIGTERM, which every other thread of ours blocks, and sets the flag.
+void watch_signals(sigset_t signals) {
+  for (;;) {
+    int received = 0;
+    if (sigwait(&signals, &received) == 0) g_cancel.store(true);
+  }
 }
 }  // namespace
 
@@ -51,13 +62,20 @@ StepCallback progress_printer(const std::string& what, double every_s) {
   };
 }
 
+void watch_for_cancel() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  // Threads made from now on (OpenMP's, LibTorch's) inherit the mask; one made earlier by a
+  // library still runs the handler, which is as harmless on an idle thread.
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  std::thread(watch_signals, signals).detach();
+}
+
 const std::atomic<bool>& cancel_flag() {
-  static const bool installed = [] {
-    std::signal(SIGINT, on_signal);
-    std::signal(SIGTERM, on_signal);
-    return true;
-  }();
-  (void)installed;
   return g_cancel;
 }
 

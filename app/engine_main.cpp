@@ -8,6 +8,7 @@
 
 #include <unistd.h>
 
+#include "app/cli_common.h"
 #include "app/commands.h"
 #include "engine/util/device.h"
 #include "engine/util/error.h"
@@ -138,6 +139,7 @@ int main(int argc, char** argv) {
     std::cout << "switchyard-engine " << SWITCHYARD_VERSION << "\n";
     return 0;
   }
+  sy::watch_for_cancel();
   sy::tune_cpu_runtime();
   const std::string command = argv[1];
   try {
