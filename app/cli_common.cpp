@@ -15,15 +15,38 @@
 namespace sy {
 namespace {
 std::atomic<bool> g_cancel{false};
-extern "C" void on_signal(int) {
-  g_cancel.store(true);
+// Set once a command asks for the flag (as training starts); before that, and in commands that
+// never ask, a signal ends the process the default way.
+std::atomic<bool> g_watched{false};
+
+// The signal's default action, now: the disposition back to the default, and the signal sent to
+// this thread again with nothing blocking it. signal() and raise() are async-signal-safe.
+void end_by_default(int sig) {
+  std::signal(sig, SIG_DFL);
+  sigset_t one;
+  sigemptyset(&one);
+  sigaddset(&one, sig);
+  pthread_sigmask(SIG_UNBLOCK, &one, nullptr);
+  raise(sig);
 }
 
-// Waits for SIGINT / SIGTERM, which every other thread of ours blocks, and sets the flag.
+void on_signal(int sig) {
+  if (g_watched.load()) {
+    g_cancel.store(true);
+  } else {
+    end_by_default(sig);
+  }
+}
+
+extern "C" void on_signal_c(int sig) {
+  on_signal(sig);
+}
+
+// Waits for SIGINT / SIGTERM, which every other thread of ours blocks.
 void watch_signals(sigset_t signals) {
   for (;;) {
     int received = 0;
-    if (sigwait(&signals, &received) == 0) g_cancel.store(true);
+    if (sigwait(&signals, &received) == 0) on_signal(received);
   }
 }
 }  // namespace
@@ -70,12 +93,13 @@ void watch_for_cancel() {
   // Threads made from now on (OpenMP's, LibTorch's) inherit the mask; one made earlier by a
   // library still runs the handler, which is as harmless on an idle thread.
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
+  std::signal(SIGINT, on_signal_c);
+  std::signal(SIGTERM, on_signal_c);
   std::thread(watch_signals, signals).detach();
 }
 
 const std::atomic<bool>& cancel_flag() {
+  g_watched.store(true);
   return g_cancel;
 }
 

@@ -25,7 +25,8 @@ StepCallback progress_printer(const std::string& what, double every_s = 2.0);
 // training then died of a corrupted heap in the next backward pass (the cause inside the
 // interrupted code was not pinned down); with the signals on their own thread, 0 in 100.
 void watch_for_cancel();
-// The flag the signals set.
+// The flag the signals set from the first call on (commands call it as training starts); until
+// then a signal ends the process the default way, as it does in commands that never call it.
 const std::atomic<bool>& cancel_flag();
 
 }  // namespace sy

@@ -407,6 +407,15 @@ class TestEngineProcess : public QObject {
     QVERIFY(lines[5]["error"].get<std::string>().find("unknown op") != std::string::npos);
   }
 
+  void sigterm_ends_a_command_that_does_not_cancel() {
+    // serve waits on its input and never asks for the cancel flag: SIGTERM ends it the default
+    // way, as before the engine took signals on a thread of its own.
+    Engine engine({"serve", "--db", db("serve-sigterm.db")});
+    QVERIFY(engine.until([](const json& e) { return e.contains("ready"); }));
+    engine.signal(SIGTERM);
+    QCOMPARE(engine.finish(), -1);  // ended by the signal, not by an exit code
+  }
+
   void sigterm_cancels_between_steps() {
     // At several points: after the first to fourth step, at once or while a step runs. A signal
     // that interrupted a thread mid-kernel used to corrupt the heap in ~5 % of cancels on a CPU
