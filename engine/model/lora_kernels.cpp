@@ -11,20 +11,10 @@ namespace sy::lora {
 
 #ifdef SY_HAVE_AVX2_KERNELS
 namespace avx2 {
-void down(const float* x, const dropout::MaskKey* key, uint8_t* record, const float* a, float* t,
-          int64_t cols, int64_t r, int64_t first, int64_t last);
-void up(const float* t, const float* bt, MaskBits mask, const float* bias, float* y, int64_t cols,
-        int64_t r, float scale, int64_t first, int64_t last);
-void outer(const float* g, MaskBits mask, const float* t, float* out, int64_t cols, int64_t r,
-           int64_t rows, float scale, int64_t first, int64_t last);
+#include "engine/model/lora_kernels_signatures.h"
 }  // namespace avx2
 namespace avx512 {
-void down(const float* x, const dropout::MaskKey* key, uint8_t* record, const float* a, float* t,
-          int64_t cols, int64_t r, int64_t first, int64_t last);
-void up(const float* t, const float* bt, MaskBits mask, const float* bias, float* y, int64_t cols,
-        int64_t r, float scale, int64_t first, int64_t last);
-void outer(const float* g, MaskBits mask, const float* t, float* out, int64_t cols, int64_t r,
-           int64_t rows, float scale, int64_t first, int64_t last);
+#include "engine/model/lora_kernels_signatures.h"
 }  // namespace avx512
 #endif
 

@@ -31,30 +31,12 @@ inline int64_t mask_bytes(int64_t rows, int64_t cols) {
   return rows * cols / 8;
 }
 
-// t[n, j] = sum_c x[n, c] * mask(n, c) * a[j, c] for rows n in [first, last); x is [N, cols],
-// a [r, cols], t [N, r]. key null: no dropout; otherwise the mask is written to `record`.
-void down(const float* x, const dropout::MaskKey* key, uint8_t* record, const float* a, float* t,
-          int64_t cols, int64_t r, int64_t first, int64_t last);
-
-// y[n, c] = bias[c] + scale * mask(n, c) * sum_j t[n, j] * bt[j, c] for rows n in [first, last);
-// y is [N, cols], t [N, r], bt [r, cols], bias [cols] or null. Written, not added: the frozen
-// product is added on top by BLAS (beta = 1), which then skips its own pass zeroing y.
-void up(const float* t, const float* bt, MaskBits mask, const float* bias, float* y, int64_t cols,
-        int64_t r, float scale, int64_t first, int64_t last);
-
-// out[j, c] = scale * sum_n t[n, j] * g[n, c] * mask(n, c) for columns c in [first, last)
-// (multiples of kWidthMultiple), over all rows; g is [rows, cols], t [rows, r], out [r, cols].
-void outer(const float* g, MaskBits mask, const float* t, float* out, int64_t cols, int64_t r,
-           int64_t rows, float scale, int64_t first, int64_t last);
+// down, up and outer: the dispatched kernels (lora_kernels_signatures.h says what each does).
+#include "engine/model/lora_kernels_signatures.h"
 
 // The generic build, callable directly so that tests compare it with the dispatched one.
 namespace generic {
-void down(const float* x, const dropout::MaskKey* key, uint8_t* record, const float* a, float* t,
-          int64_t cols, int64_t r, int64_t first, int64_t last);
-void up(const float* t, const float* bt, MaskBits mask, const float* bias, float* y, int64_t cols,
-        int64_t r, float scale, int64_t first, int64_t last);
-void outer(const float* g, MaskBits mask, const float* t, float* out, int64_t cols, int64_t r,
-           int64_t rows, float scale, int64_t first, int64_t last);
+#include "engine/model/lora_kernels_signatures.h"
 }  // namespace generic
 
 }  // namespace sy::lora
