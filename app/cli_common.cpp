@@ -30,16 +30,13 @@ void end_by_default(int sig) {
   raise(sig);
 }
 
-void on_signal(int sig) {
+// The handler, also called by watch_signals for the signals it takes.
+extern "C" void on_signal(int sig) {
   if (g_watched.load()) {
     g_cancel.store(true);
   } else {
     end_by_default(sig);
   }
-}
-
-extern "C" void on_signal_c(int sig) {
-  on_signal(sig);
 }
 
 // Waits for SIGINT / SIGTERM, which every other thread of ours blocks.
@@ -93,8 +90,8 @@ void watch_for_cancel() {
   // Threads made from now on (OpenMP's, LibTorch's) inherit the mask; one made earlier by a
   // library still runs the handler, which is as harmless on an idle thread.
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  std::signal(SIGINT, on_signal_c);
-  std::signal(SIGTERM, on_signal_c);
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
   std::thread(watch_signals, signals).detach();
 }
 
