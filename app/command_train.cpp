@@ -1,5 +1,6 @@
 // `switchyard-engine train`: one task, one LoRA adapter (default) or a full fine-tune, with the
-// task's test score before and after.
+// task's test score before and after. Data-parallel over several ranks (--nproc, torchrun, srun):
+// every rank trains and evaluates alike, and only rank 0 prints and saves.
 #include <cstdio>
 #include <iostream>
 
@@ -9,6 +10,7 @@
 #include "app/commands.h"
 #include "engine/data/builtin_tasks.h"
 #include "engine/data/jsonl_import.h"
+#include "engine/dist/world.h"
 #include "engine/model/adapter_io.h"
 #include "engine/model/checkpoint.h"
 #include "engine/train/evaluate.h"
@@ -32,6 +34,9 @@ int command_train(int argc, char** argv) {
   defaults.lr = mode == "lora" ? 2e-3 : 3e-4;
   const TrainOptions options = train_options_from_args(args, defaults);
   const uint64_t seed = options.seed;
+  // Ranks meet once the command line is known to be good; only rank 0 writes.
+  const dist::World& world = dist::init_world();
+  const bool primary = world.is_primary();
 
   Task task;
   if (args.has("task")) {
@@ -60,11 +65,18 @@ int command_train(int argc, char** argv) {
   } else {
     target = full_finetune_target(model);
   }
-  std::cerr << "training " << count_parameters(target.parameters) << " parameters (" << mode
-            << ") on " << task.train.size() << " examples of " << task.name << std::endl;
+  if (primary) {
+    std::cerr << "training " << count_parameters(target.parameters) << " parameters (" << mode
+              << ") on " << task.train.size() << " examples of " << task.name;
+    if (world.size() > 1) std::cerr << " over " << world.size() << " data-parallel ranks";
+    std::cerr << std::endl;
+  }
 
   GenerationOptions gen;
   gen.max_new_tokens = args.integer("max-new-tokens", 100);
+  // Every rank scores the base model, though only rank 0 prints it: a rank waiting at the first
+  // all-reduce meanwhile could outlast the timeout (SWITCHYARD_DIST_TIMEOUT_S) on a big model,
+  // and the ranks run side by side, so it costs no time. The score after is rank 0's alone.
   const bool eval = !args.flag("no-eval");
   double before = 0;
   if (eval) before = evaluate_examples(model, *loaded.tokenizer, task.test, task.metric, gen).score;
@@ -74,11 +86,15 @@ int command_train(int argc, char** argv) {
     data.push_back(encode_example(*loaded.tokenizer, model->config().prompt_template, e));
   }
   auto result =
-      train(model, data, target, options, progress_printer("train " + task.name), &cancel_flag());
+      train(model, data, target, options,
+            primary ? progress_printer("train " + task.name) : StepCallback(), &cancel_flag());
   if (result.cancelled) {
-    std::cerr << "cancelled at step " << result.steps_done << "; nothing was saved" << std::endl;
+    if (primary) {
+      std::cerr << "cancelled at step " << result.steps_done << "; nothing was saved" << std::endl;
+    }
     return 130;
   }
+  if (!primary) return 0;
   if (eval) {
     gen.adapter = target.adapter;
     const double after =

@@ -10,6 +10,7 @@
 
 #include "app/cli_common.h"
 #include "app/commands.h"
+#include "engine/dist/launcher.h"
 #include "engine/util/device.h"
 #include "engine/util/error.h"
 #include "storage/store_error.h"
@@ -138,6 +139,14 @@ int main(int argc, char** argv) {
   if (!std::strcmp(argv[1], "--version")) {
     std::cout << "switchyard-engine " << SWITCHYARD_VERSION << "\n";
     return 0;
+  }
+  // --nproc N: this process starts N data-parallel ranks of the command and waits for them
+  // (engine/dist/launcher.h); it takes SIGINT / SIGTERM itself, so this comes first.
+  try {
+    if (auto code = sy::dist::run_ranks_if_asked(argc, argv, {"train", "run"})) return *code;
+  } catch (const sy::Error& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 1;
   }
   sy::watch_for_cancel();
   sy::tune_cpu_runtime();

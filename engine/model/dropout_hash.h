@@ -21,9 +21,21 @@ inline T fmix(T h) {
   return h;
 }
 
+constexpr uint32_t kIndexMultiplier = 0x9e3779b1u;
+
 template <typename T>
 inline T hash(T index, uint32_t k0, uint32_t k1) {
-  return fmix(fmix(index * 0x9e3779b1u + k0) ^ k1);
+  return fmix(fmix(index * kIndexMultiplier + k0) ^ k1);
+}
+
+// The seed whose mask is the mask of `seed` read from element `offset` on: in 32-bit arithmetic
+// (index + offset) * m + k0 = index * m + (offset * m + k0), so shifting the index is shifting
+// the seed's low half. A data-parallel rank (engine/dist) thus hashes its rows of a batch as the
+// whole batch would, with no change to any kernel.
+inline uint64_t seed_at_offset(uint64_t seed, uint64_t offset) {
+  const uint32_t k0 =
+      static_cast<uint32_t>(seed) + static_cast<uint32_t>(offset) * kIndexMultiplier;
+  return (seed & 0xffffffff00000000ull) | k0;
 }
 
 // One mask's constants: the seed's two halves, the drop threshold and the kept value.

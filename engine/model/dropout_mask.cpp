@@ -2,12 +2,14 @@
 // state, and the mask depends only on the seed and the tensor's size, not on the thread count.
 #include "engine/model/dropout_mask.h"
 
+#include <algorithm>
 #include <limits>
 
 #include <ATen/Parallel.h>
 #include <torch/csrc/autograd/custom_function.h>
 #include <torch/torch.h>
 
+#include "engine/model/dropout_hash.h"
 #include "engine/model/dropout_kernels.h"
 
 namespace sy {
@@ -15,6 +17,10 @@ namespace {
 
 // Elements per thread chunk: the hash costs about a nanosecond per element.
 constexpr int64_t kGrain = 1 << 14;
+
+// This thread's data-parallel shard (DropoutShardScope); 0 and 0 outside one.
+thread_local int64_t t_first_row = 0;
+thread_local int64_t t_first_selected_row = 0;
 
 torch::Tensor mask_from_seed(c10::IntArrayRef sizes, uint64_t seed, double p) {
   auto mask = torch::empty(sizes, torch::TensorOptions().dtype(torch::kFloat));
@@ -58,17 +64,37 @@ struct HashedDropout : torch::autograd::Function<HashedDropout> {
 
 }  // namespace
 
+DropoutShardScope::DropoutShardScope(int64_t first_row, int64_t first_selected_row)
+    : saved_row_(t_first_row), saved_selected_(t_first_selected_row) {
+  t_first_row = first_row;
+  t_first_selected_row = first_selected_row;
+}
+
+DropoutShardScope::~DropoutShardScope() {
+  t_first_row = saved_row_;
+  t_first_selected_row = saved_selected_;
+}
+
+uint64_t shard_dropout_seed(uint64_t seed, const torch::Tensor& x) {
+  if ((t_first_row == 0 && t_first_selected_row == 0) || x.dim() < 2) return seed;
+  // Elements of x's rows (all but its first dimension, or the gathered rows' width).
+  const int64_t row = x.dim() >= 3 ? x.numel() / std::max<int64_t>(1, x.size(0)) : x.size(-1);
+  const int64_t first = x.dim() >= 3 ? t_first_row : t_first_selected_row;
+  return dropout::seed_at_offset(seed, static_cast<uint64_t>(first * row));
+}
+
 uint64_t draw_dropout_seed() {
   return static_cast<uint64_t>(
       torch::randint(std::numeric_limits<int64_t>::max(), {1}, torch::kLong).item<int64_t>());
 }
 
 torch::Tensor dropout_mask(const torch::Tensor& like, double p) {
-  return mask_from_seed(like.sizes(), draw_dropout_seed(), p).to(like.options());
+  return mask_from_seed(like.sizes(), shard_dropout_seed(draw_dropout_seed(), like), p)
+      .to(like.options());
 }
 
 torch::Tensor hashed_dropout(const torch::Tensor& x, double p) {
-  const uint64_t seed = draw_dropout_seed();
+  const uint64_t seed = shard_dropout_seed(draw_dropout_seed(), x);
   if (!torch::GradMode::is_enabled() || !x.requires_grad()) return masked(x, seed, p);
   return HashedDropout::apply(x, static_cast<int64_t>(seed), p);
 }

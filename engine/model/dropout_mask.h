@@ -22,4 +22,24 @@ uint64_t draw_dropout_seed();
 // multiplies by the mask tensor).
 torch::Tensor hashed_dropout(const torch::Tensor& x, double p);
 
+// Data-parallel training: a rank computes rows [first_row, ...) of each micro-batch, and its masks
+// must hold the bits those rows get in the whole batch. While a scope lives on this thread, the
+// mask of a [B, T, d] tensor starts at element first_row * T * d of the whole batch's, and the
+// mask of a [N, d] tensor — the response rows TransformerLM::hidden_states gathers for the loss —
+// at element first_selected_row * d (the batch's gathered rows before the shard's).
+class DropoutShardScope {
+ public:
+  DropoutShardScope(int64_t first_row, int64_t first_selected_row);
+  ~DropoutShardScope();
+  DropoutShardScope(const DropoutShardScope&) = delete;
+  DropoutShardScope& operator=(const DropoutShardScope&) = delete;
+
+ private:
+  int64_t saved_row_, saved_selected_;
+};
+
+// `seed` moved to where this thread's shard (if any) starts in the mask over `x`, as
+// dropout_mask, hashed_dropout and the fused LoRA layer use it.
+uint64_t shard_dropout_seed(uint64_t seed, const torch::Tensor& x);
+
 }  // namespace sy

@@ -149,7 +149,8 @@ bool fused_lora_applies(const torch::Tensor& x, const torch::Tensor& weight, con
 torch::Tensor fused_lora_linear(const torch::Tensor& x, const torch::Tensor& weight,
                                 const torch::Tensor& bias, const torch::Tensor& a,
                                 const torch::Tensor& b, double scale, double dropout) {
-  const int64_t seed = dropout > 0 ? static_cast<int64_t>(draw_dropout_seed()) : 0;
+  const int64_t seed =
+      dropout > 0 ? static_cast<int64_t>(shard_dropout_seed(draw_dropout_seed(), x)) : 0;
   const auto rows = x.reshape({-1, x.size(-1)}).contiguous();
   auto sizes = x.sizes().vec();
   sizes.back() = weight.size(0);

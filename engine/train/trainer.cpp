@@ -1,5 +1,9 @@
 // The training loop. The loss of a step is the summed cross-entropy of its micro-batches divided
 // by the step's total target tokens, so gradient accumulation equals one big batch exactly.
+// Data-parallel (engine/dist): every rank draws the same micro-batches, computes a contiguous
+// slice of each one's rows, and the gradients are summed over the ranks before the optimizer
+// step; since each rank divides by the whole step's target tokens and hashes its dropout masks at
+// its rows' place in the whole batch, the sum is the one-process gradient, up to float rounding.
 #include "engine/train/trainer.h"
 
 #include <chrono>
@@ -10,6 +14,8 @@
 #include <torch/optim/adamw.h>
 #include <torch/utils.h>
 
+#include "engine/dist/world.h"
+#include "engine/model/dropout_mask.h"
 #include "engine/train/fused_adamw.h"
 #include "engine/train/loss_scaler.h"
 #include "engine/util/error.h"
@@ -28,6 +34,50 @@ TrainTarget adapter_target(TransformerLM& model, AdapterId adapter) {
   target.adapter = adapter;
   return target;
 }
+
+namespace {
+
+// Rank `rank` of `ranks` takes rows [first, last) of a micro-batch of `rows`.
+std::pair<int64_t, int64_t> shard_rows(int64_t rows, int rank, int ranks) {
+  return {rows * rank / ranks, rows * (rank + 1) / ranks};
+}
+
+Batch slice_rows(const Batch& batch, int64_t first, int64_t count) {
+  Batch shard;
+  shard.input_ids = batch.input_ids.narrow(0, first, count);
+  shard.attention_mask = batch.attention_mask.narrow(0, first, count);
+  shard.labels = batch.labels.narrow(0, first, count);
+  return shard;
+}
+
+// Sums the step's gradients, its loss and the ranks' cancel requests over the ranks. A gradient
+// that no rank has stays undefined, as it would be in one process (the optimizers skip those).
+// Returns whether any rank asked to cancel.
+bool reduce_step(dist::World& world, const std::vector<torch::Tensor>& parameters,
+                 double& step_loss, bool cancel) {
+  std::vector<torch::Tensor> sums;
+  auto had = torch::zeros({static_cast<int64_t>(parameters.size())}, torch::kFloat);
+  for (size_t i = 0; i < parameters.size(); ++i) {
+    auto p = parameters[i];
+    if (p.grad().defined()) {
+      had[static_cast<int64_t>(i)] = 1;
+    } else {
+      p.mutable_grad() = torch::zeros_like(p);
+    }
+    sums.push_back(p.grad());
+  }
+  auto scalars = torch::tensor({step_loss, cancel ? 1.0 : 0.0}, torch::kDouble);
+  sums.push_back(had);
+  sums.push_back(scalars);
+  world.allreduce_sum(sums);
+  for (size_t i = 0; i < parameters.size(); ++i) {
+    if (had[static_cast<int64_t>(i)].item<float>() == 0) parameters[i].mutable_grad().reset();
+  }
+  step_loss = scalars[0].item<double>();
+  return scalars[1].item<double>() > 0;
+}
+
+}  // namespace
 
 TrainResult train(TransformerLM& model, const std::vector<EncodedExample>& data,
                   const TrainTarget& target, const TrainOptions& options,
@@ -62,10 +112,14 @@ TrainResult train(TransformerLM& model, const std::vector<EncodedExample>& data,
 
   TrainResult result;
   BatchStream batches(data, options.batch_size, options.seed, model->config().pad_id, max_len);
+  dist::World& world = dist::world();
+  const int ranks = world.size();
+  bool ranks_cancel = false;  // several ranks: a cancel agreed in the last step's all-reduce
 
   const auto start = std::chrono::steady_clock::now();
   for (int64_t step = 0; step < options.steps; ++step) {
-    if (cancel && cancel->load()) {
+    // Several ranks stop after the same step: each one's request travels with the gradients.
+    if (ranks > 1 ? ranks_cancel : cancel && cancel->load()) {
       result.cancelled = true;
       break;
     }
@@ -88,9 +142,30 @@ TrainResult train(TransformerLM& model, const std::vector<EncodedExample>& data,
       optimizer->zero_grad();
     }
     double step_loss = 0;
-    for (auto& batch : micro) {
+    for (auto& whole : micro) {
+      result.tokens += whole.tokens;
+      // This rank's rows; with several ranks the masks of dropout are hashed at their place in
+      // the whole batch, and a rank left without rows (a short last batch of an epoch) runs one
+      // row without gradients, so that it draws the same dropout seeds as the others.
+      Batch batch = whole;
+      std::optional<DropoutShardScope> shard_masks;
+      bool idle = false;
+      if (ranks > 1) {
+        auto [first, last] = shard_rows(whole.input_ids.size(0), world.rank(), ranks);
+        idle = first == last;
+        if (idle) {
+          first = std::min<int64_t>(first, whole.input_ids.size(0) - 1);
+          last = first + 1;
+        }
+        const int64_t selected_before =
+            (whole.labels.narrow(0, 0, first) != kIgnoreIndex).sum().item<int64_t>();
+        batch = slice_rows(whole, first, last - first);
+        shard_masks.emplace(first, selected_before);
+      }
       torch::Tensor loss;
       {
+        std::optional<torch::NoGradGuard> no_grad;
+        if (idle) no_grad.emplace();
         AutocastScope autocast(options.precision, device);
         // Outputs only where a loss is taken (response tokens): the last block's o_proj and MLP,
         // the vocabulary projection and its softmax are skipped for the prompt, with the same
@@ -105,10 +180,13 @@ TrainResult train(TransformerLM& model, const std::vector<EncodedExample>& data,
             logits.to(torch::kFloat), labels.index_select(0, where),
             torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
       }
+      if (idle) continue;
       loss = loss / static_cast<double>(std::max<int64_t>(1, step_targets));
       scaler.scaled(loss).backward();
       step_loss += loss.item<double>();
-      result.tokens += batch.tokens;
+    }
+    if (ranks > 1) {
+      ranks_cancel = reduce_step(world, target.parameters, step_loss, cancel && cancel->load());
     }
     if (fused_optimizer) {
       fused_optimizer->step(lr, options.max_grad_norm);
