@@ -16,6 +16,11 @@ int command_serve(int argc, char** argv);
 int command_score(int argc, char** argv);
 int command_forward(int argc, char** argv);
 int command_tokenize(int argc, char** argv);
+// Plans (command_plan.cpp, docs/cluster.md): split, run one unit, import the bundles; follow.
+int command_plan(int argc, char** argv);
+int command_unit(int argc, char** argv);
+int command_import(int argc, char** argv);
+int command_watch(int argc, char** argv);
 // The store readers (command_store.cpp): no LibTorch, so tests link them without it.
 int command_list(int argc, char** argv);
 int command_show(int argc, char** argv);

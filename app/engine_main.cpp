@@ -87,6 +87,27 @@ commands:
       folder holding one); writes {"ids": [...], "decoded": "..."} per line. --special adds
       the tokenizer's special tokens (its post-processor, e.g. BOS).
 
+  plan EXPERIMENT.json --out DIR [--quick] [--device D] [--seed N]
+       [--slurm [--partition P] [--time T] [--cpus-per-unit N] [--gpus-per-unit N]
+                [--engine PATH] [--db FILE] [--sbatch-options "..."]]
+      Split an experiment into units that can run anywhere (docs/cluster.md): one per expert
+      of oracle/switchcit, one per sequential or multitask run, one per seed assembling the
+      oracle and switchcit runs; writes DIR/plan.json, and with --slurm DIR/submit.sh (a job
+      array, afterok dependencies and a last job that imports into --db, or only checks).
+
+  unit DIR ID
+      Run unit ID of the plan in DIR; its result bundle (events, adapters, checkpoints,
+      checksums) goes to DIR/units/ID, never to a database.
+
+  import DIR [--db FILE | --check]
+      Check every bundle of the plan and store all its runs in one transaction, as a local
+      run stores them; a missing or damaged bundle is named and nothing is stored; importing
+      the same plan again changes nothing. --check only checks.
+
+  watch DIR [--once] [--interval S] [--events] [--import [--db FILE]]
+      Follow a plan: each unit's state from its bundle and Slurm's squeue; --events passes
+      the units' events on to stdout as they happen; --import imports once all are complete.
+
   list [--experiment NAME] [--status STATUS] [--tag TAG] [--json] [--db FILE]
       The runs in the store, newest first: id, experiment, label, strategy, seed, status,
       stages done, AP, start time and duration.
@@ -163,6 +184,10 @@ int main(int argc, char** argv) {
     if (command == "score") return sy::command_score(argc, argv);
     if (command == "forward") return sy::command_forward(argc, argv);
     if (command == "tokenize") return sy::command_tokenize(argc, argv);
+    if (command == "plan") return sy::command_plan(argc, argv);
+    if (command == "unit") return sy::command_unit(argc, argv);
+    if (command == "import") return sy::command_import(argc, argv);
+    if (command == "watch") return sy::command_watch(argc, argv);
     if (command == "list") return sy::command_list(argc, argv);
     if (command == "show") return sy::command_show(argc, argv);
     if (command == "export") return sy::command_export(argc, argv);

@@ -210,18 +210,31 @@ Operation::~Operation() {
 // --- Transaction ---------------------------------------------------------------------------
 
 Transaction::Transaction(Database& db, Kind kind) : db_(db) {
-  db_.exec(kind == Kind::Immediate ? "BEGIN IMMEDIATE" : "BEGIN");
+  // Inside an open transaction (a Store::Batch around several calls) this one is a savepoint:
+  // its work joins the outer transaction, and a rollback undoes only its own part.
+  nested_ = sqlite3_get_autocommit(db_.handle()) == 0;
+  if (nested_) {
+    db_.exec("SAVEPOINT sy_nested");
+  } else {
+    db_.exec(kind == Kind::Immediate ? "BEGIN IMMEDIATE" : "BEGIN");
+  }
   open_ = true;
 }
 
 Transaction::~Transaction() {
   // Errors are not thrown from a destructor; a failed ROLLBACK leaves SQLite to roll back the
   // transaction itself when the connection closes.
-  if (open_) sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+  if (!open_) return;
+  if (nested_) {
+    sqlite3_exec(db_.handle(), "ROLLBACK TO sy_nested; RELEASE sy_nested", nullptr, nullptr,
+                 nullptr);
+  } else {
+    sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+  }
 }
 
 void Transaction::commit() {
-  db_.exec("COMMIT");
+  db_.exec(nested_ ? "RELEASE sy_nested" : "COMMIT");
   open_ = false;
 }
 

@@ -136,7 +136,8 @@ class Operation {
   std::string previous_;
 };
 
-// BEGIN ... COMMIT, rolled back by the destructor unless commit() ran. Writers use Immediate:
+// BEGIN ... COMMIT, rolled back by the destructor unless commit() ran; inside another open
+// transaction it is a savepoint of that one (the outer commit decides). Writers use Immediate:
 // taking the write lock at BEGIN lets busy_timeout wait for another writer, where a deferred
 // transaction that upgrades from reading to writing would fail at once with SQLITE_BUSY.
 class Transaction {
@@ -152,6 +153,7 @@ class Transaction {
  private:
   Database& db_;
   bool open_ = false;
+  bool nested_ = false;
 };
 
 }  // namespace sy::store

@@ -135,6 +135,17 @@ CREATE TABLE run_checkpoints (
 );
 )sql";
 
+// Version 4: the plans (switchyard-engine plan) whose bundles were imported, so that importing
+// the same plan again changes nothing; deleting the experiment forgets the import.
+constexpr const char* kStep4 = R"sql(
+CREATE TABLE imported_plans (
+  plan_id        TEXT    PRIMARY KEY,
+  experiment_id  INTEGER NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,
+  imported_at    INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX imported_plans_by_experiment ON imported_plans(experiment_id);
+)sql";
+
 struct TableSince {
   const char* name;
   int version;
@@ -143,7 +154,7 @@ struct TableSince {
 constexpr TableSince kTables[] = {
     {"experiments", 1},  {"runs", 1},        {"run_tasks", 1},        {"stages", 1},
     {"train_points", 1}, {"eval_scores", 1}, {"router_confusion", 1}, {"adapters", 1},
-    {"notes", 2},        {"tags", 2},        {"run_checkpoints", 3},
+    {"notes", 2},        {"tags", 2},        {"run_checkpoints", 3},  {"imported_plans", 4},
 };
 
 }  // namespace
@@ -156,6 +167,7 @@ const std::vector<Migration>& migrations() {
        kStep1},
       {2, "notes, tags and the run summary", kStep2},
       {3, "checkpoints for resuming a run", kStep3},
+      {4, "imported plans", kStep4},
   };
   return steps;
 }

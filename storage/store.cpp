@@ -971,6 +971,32 @@ void Store::remove_tag(int64_t run_id, const std::string& tag) {
 
 // --- upkeep ----------------------------------------------------------------------------------
 
+std::optional<int64_t> Store::imported_plan(const std::string& plan_id) {
+  Database& d = db();
+  Operation op(d, "look up imported plan " + plan_id);
+  Query q = d.query("SELECT experiment_id FROM imported_plans WHERE plan_id = ?1");
+  q->bind_text(1, plan_id);
+  if (!q->step()) return std::nullopt;
+  return q->column_int64(0);
+}
+
+void Store::record_import(const std::string& plan_id, int64_t experiment_id) {
+  Database& d = db();
+  Operation op(d, "record the import of plan " + plan_id);
+  Query q = d.query(
+      "INSERT INTO imported_plans (plan_id, experiment_id, imported_at) VALUES (?1, ?2, ?3)");
+  q->bind_text(1, plan_id);
+  q->bind_int64(2, experiment_id);
+  q->bind_int64(3, now_ms());
+  q->run();
+}
+
+Store::Batch::Batch(Store& store) : transaction_(std::make_unique<Transaction>(store.db())) {}
+Store::Batch::~Batch() = default;
+void Store::Batch::commit() {
+  transaction_->commit();
+}
+
 std::string Store::check_integrity() {
   Database& d = db();
   Operation op(d, "check the integrity of the database");

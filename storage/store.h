@@ -18,6 +18,7 @@
 namespace sy::store {
 
 class Database;
+class Transaction;
 
 // $XDG_DATA_HOME/switchyard/switchyard.db, or ~/.local/share/switchyard/switchyard.db when
 // XDG_DATA_HOME is unset, empty or relative (the XDG base directory rules).
@@ -107,6 +108,26 @@ class Store {
   // Adding a tag the run already has, or removing one it lacks, changes nothing.
   void add_tag(int64_t run_id, const std::string& tag);
   void remove_tag(int64_t run_id, const std::string& tag);
+
+  // --- imports (switchyard-engine import) ---
+  // The experiment a plan's bundles were imported as, or nullopt when they were not (or that
+  // experiment was deleted since).
+  std::optional<int64_t> imported_plan(const std::string& plan_id);
+  void record_import(const std::string& plan_id, int64_t experiment_id);
+
+  // Everything done through this store while a Batch lives is one transaction, committed by
+  // commit() and rolled back otherwise: several calls stored whole or not at all.
+  class Batch {
+   public:
+    explicit Batch(Store& store);
+    ~Batch();
+    Batch(const Batch&) = delete;
+    Batch& operator=(const Batch&) = delete;
+    void commit();
+
+   private:
+    std::unique_ptr<Transaction> transaction_;
+  };
 
   // --- upkeep ---
   // SQLite's PRAGMA integrity_check: "ok", or its list of problems (one per line).

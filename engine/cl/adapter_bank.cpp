@@ -23,7 +23,8 @@ std::string AdapterBank::key(const std::string& task, uint64_t seed, const LoraS
 }
 
 Expert AdapterBank::restore(ClContext& ctx, size_t task, const LoraSpec& spec,
-                            const TrainOptions& options, const NamedTensors& tensors) {
+                            const TrainOptions& options, const NamedTensors& tensors,
+                            std::vector<TrainStep> steps) {
   Expert e;
   e.key = key((*ctx.tasks)[task].name, ctx.seed, spec, options);
   auto it = experts_.find(e.key);
@@ -39,6 +40,7 @@ Expert AdapterBank::restore(ClContext& ctx, size_t task, const LoraSpec& spec,
     throw;
   }
   experts_[e.key] = e;
+  if (!steps.empty()) untold_steps_[e.key] = std::move(steps);
   return e;
 }
 
@@ -47,7 +49,17 @@ Expert AdapterBank::expert(ClContext& ctx, size_t task, const LoraSpec& spec,
   Expert e;
   e.key = key((*ctx.tasks)[task].name, ctx.seed, spec, options);
   auto it = experts_.find(e.key);
-  if (it != experts_.end()) return it->second;
+  if (it != experts_.end()) {
+    auto untold = untold_steps_.find(e.key);
+    if (untold != untold_steps_.end()) {
+      const std::string label = what.empty() ? "expert " + (*ctx.tasks)[task].name : what;
+      if (ctx.on_step) {
+        for (const TrainStep& s : untold->second) ctx.on_step(label, s);
+      }
+      untold_steps_.erase(untold);
+    }
+    return it->second;
+  }
 
   const std::string name = "expert" + std::to_string(experts_.size());
   torch::manual_seed(ctx.seed * 1000 + task);  // the adapter's initial A

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "engine/model/lora.h"
 #include "engine/model/tensor_io.h"
@@ -25,9 +26,11 @@ class AdapterBank {
   // `what` labels its training steps (default: "expert TASK").
   Expert expert(ClContext& ctx, size_t task, const LoraSpec& spec, const TrainOptions& options,
                 const std::string& what = "");
-  // Puts back an expert trained earlier (a resumed run's checkpoint) under the same key.
+  // Puts back an expert trained earlier (a resumed run's checkpoint, or a plan's expert unit)
+  // under the same key. `steps`, the curve of its training elsewhere, is reported through
+  // ctx.on_step by the first expert() call that asks for it, as if it trained there.
   Expert restore(ClContext& ctx, size_t task, const LoraSpec& spec, const TrainOptions& options,
-                 const NamedTensors& tensors);
+                 const NamedTensors& tensors, std::vector<TrainStep> steps = {});
   size_t trained() const { return experts_.size(); }
 
   // What makes two experts the same: the task, the seed and every setting that shapes training.
@@ -36,6 +39,7 @@ class AdapterBank {
 
  private:
   std::map<std::string, Expert> experts_;
+  std::map<std::string, std::vector<TrainStep>> untold_steps_;  // by key, until first asked for
 };
 
 }  // namespace sy

@@ -121,7 +121,12 @@ void RunRecorder::adapter_trained(const RunResult& run, size_t position,
 void RunRecorder::stage_finished(const RunResult& run, size_t stage,
                                  const std::vector<uint8_t>& checkpoint) {
   flush_points(run.db_id);
-  store_.finish_stage(run.db_id, static_cast<int>(stage), checkpoint);
+  // Empty: an imported run's earlier stages (a bundle keeps only the last checkpoint).
+  if (checkpoint.empty()) {
+    store_.finish_stage(run.db_id, static_cast<int>(stage));
+  } else {
+    store_.finish_stage(run.db_id, static_cast<int>(stage), checkpoint);
+  }
 }
 
 void RunRecorder::run_ended(const RunResult& run) {

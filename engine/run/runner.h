@@ -16,22 +16,9 @@
 #include "engine/cl/strategy.h"
 #include "engine/run/experiment.h"
 #include "engine/run/run_observer.h"
+#include "engine/run/session.h"
 
 namespace sy {
-
-struct RunnerOptions {
-  bool quick = false;  // a few steps and examples: the whole pipeline in seconds, for tests
-};
-
-// Where an interrupted run stands: what its finished stages produced, and the strategy's state
-// after the last of them (see Strategy::state).
-struct ResumePoint {
-  int64_t db_id = 0;
-  size_t stages_done = 0;
-  std::vector<uint8_t> checkpoint;                // safetensors bytes; empty when stages_done = 0
-  std::vector<std::vector<double>> score_matrix;  // rows 0..stages_done
-  std::vector<std::vector<std::vector<int64_t>>> router_confusion;  // stages 1..stages_done
-};
 
 // Runs every strategy for every seed. A run that fails is reported (run_ended, status failed)
 // and its exception rethrown; a cancelled run ends the experiment.

@@ -614,6 +614,41 @@ class TestStore : public QObject {
              again.c_str());
   }
 
+  void a_batch_stores_all_of_its_calls_or_none() {
+    Fixture f;
+    {
+      Store::Batch batch(f.store);
+      const int64_t run = f.store.create_run(new_run(f.experiment, "oracle"));
+      f.store.set_run_tasks(run, {{"reverse", "exact"}});
+      f.store.begin_stage(run, 1);
+      f.store.finish_stage(run, 1, std::vector<uint8_t>(16, 3));  // a transaction of its own
+      // A call that fails inside the batch undoes only its own part...
+      const std::string bad = error_of([&] { f.store.put_confusion(run, {1, {"a"}, {{1, 2}}}); });
+      QVERIFY(!bad.empty());
+      f.store.add_tag(run, "kept");
+      // ... and without commit() nothing of the batch is stored.
+    }
+    QCOMPARE(f.store.list_runs().size(), size_t(1));
+    {
+      Store::Batch batch(f.store);
+      const int64_t run = f.store.create_run(new_run(f.experiment, "oracle"));
+      f.store.add_tag(run, "kept");
+      batch.commit();
+    }
+    QCOMPARE(f.store.list_runs().size(), size_t(2));
+    QCOMPARE(f.store.list_runs().front().tags, std::vector<std::string>({"kept"}));
+  }
+
+  void imported_plans_are_remembered_until_their_experiment_goes() {
+    Fixture f;
+    QVERIFY(!f.store.imported_plan("0123456789abcdef"));
+    f.store.record_import("0123456789abcdef", f.experiment);
+    QCOMPARE(f.store.imported_plan("0123456789abcdef"), std::optional<int64_t>(f.experiment));
+    QVERIFY(!error_of([&] { f.store.record_import("0123456789abcdef", f.experiment); }).empty());
+    f.store.delete_experiment(f.experiment);
+    QVERIFY(!f.store.imported_plan("0123456789abcdef"));
+  }
+
   void unknown_runs_are_named_in_errors() {
     Fixture f;
     const std::vector<std::function<void()>> calls = {

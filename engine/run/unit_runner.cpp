@@ -1,0 +1,115 @@
+// The unit runner: an expert unit trains one expert through the session's bank; a runs unit
+// takes the experts it waits for from their bundles and runs its strategies as a local run would.
+#include "engine/run/unit_runner.h"
+
+#include <algorithm>
+
+#include "engine/cl/strategy.h"
+#include "engine/run/bundle.h"
+#include "engine/run/session.h"
+#include "engine/util/error.h"
+
+namespace sy {
+namespace {
+
+const PlanUnit& unit_of(const Plan& plan, int64_t id, const std::string& dir) {
+  if (id < 0 || id >= static_cast<int64_t>(plan.units.size())) {
+    throw Error(dir + "/plan.json has units 0 to " + std::to_string(plan.units.size() - 1) +
+                "; there is no unit " + std::to_string(id));
+  }
+  return plan.units[static_cast<size_t>(id)];
+}
+
+// The expert unit's own events: one pseudo-run "expert TASK" with a stage and its steps, so that
+// `watch` and the app can follow its training like any run's.
+RunResult expert_run(const Experiment& e, const PlanUnit& unit) {
+  RunResult run;
+  const auto& task = e.tasks.at(unit.task);
+  run.run_id = e.name + "/expert " + task.name + "/seed" + std::to_string(unit.seed);
+  run.strategy = "expert";
+  run.label = "expert " + task.name;
+  run.seed = unit.seed;
+  run.tasks = {task.name};
+  run.metrics = {task.metric};
+  run.stages = 1;
+  return run;
+}
+
+}  // namespace
+
+std::vector<RunResult> run_unit(const Plan& plan, const std::string& dir, int64_t id,
+                                RunObserver& also, const std::atomic<bool>* cancel) {
+  const PlanUnit& unit = unit_of(plan, id, dir);
+  for (int64_t wait : unit.after) {
+    const PlanUnit& other = plan.units[static_cast<size_t>(wait)];
+    if (!bundle_complete(unit_dir(dir, wait))) {
+      throw Error("unit " + std::to_string(id) + " (" + plan.title(unit) + ") waits for unit " +
+                  std::to_string(wait) + " (" + plan.title(other) + "), which has not finished: " +
+                  "run switchyard-engine unit " + dir + " " + std::to_string(wait) + " first");
+    }
+  }
+  Experiment experiment = plan.experiment();
+  experiment.seeds = {unit.seed};
+  BundleWriter bundle(unit_dir(dir, id));
+  ObserverList observers({&bundle, &also});
+  Session session(experiment, plan.options, observers, cancel);
+  std::vector<RunResult> runs;
+
+  if (unit.kind == PlanUnit::Kind::Expert) {
+    const StrategySpec& spec = experiment.strategies.at(unit.strategies.at(0));
+    RunResult run = expert_run(experiment, unit);
+    bundle.events().experiment_started(experiment, session.effective(spec).training.steps);
+    bundle.events().run_started(run, spec, 1);
+    bundle.events().stage_started(run, 1);
+    std::vector<TrainStep> steps;
+    ExpertWeights expert;
+    try {
+      expert = session.train_expert(unit.task, spec, unit.seed, [&](const TrainStep& s) {
+        steps.push_back(s);
+        bundle.events().train_step(run, 1, run.label, s);
+        also.train_step(run, 1, run.label, s);
+      });
+    } catch (const Cancelled&) {
+      run.status = "cancelled";
+      run.reason = "cancelled by the user";
+      bundle.events().run_ended(run);
+      return runs;
+    }
+    expert.steps = std::move(steps);
+    bundle.write_expert(expert);
+    bundle.events().stage_finished(run, 1, {});
+    bundle.events().run_ended(run);
+    bundle.events().experiment_ended();
+    bundle.seal();
+    return runs;
+  }
+
+  int64_t preloaded_steps = 0;
+  for (int64_t wait : unit.after) {
+    const std::string from = unit_dir(dir, wait);
+    verify_bundle(from, plan.title(plan.units[static_cast<size_t>(wait)]));
+    const bool reports =
+        std::find(unit.reports.begin(), unit.reports.end(), wait) != unit.reports.end();
+    ExpertWeights expert = read_expert(from, reports);
+    const StrategySpec& spec =
+        experiment.strategies.at(plan.units[static_cast<size_t>(wait)].strategies.at(0));
+    session.add_expert(spec, expert);
+    preloaded_steps += session.effective(spec).training.steps;
+  }
+  std::vector<StrategySpec> specs;
+  for (size_t s : unit.strategies) specs.push_back(experiment.strategies.at(s));
+  observers.experiment_started(
+      experiment, std::max<int64_t>(0, session.planned_steps(specs, 1) - preloaded_steps));
+  for (const StrategySpec& spec : specs) {
+    runs.push_back(session.run(spec, unit.seed, nullptr));
+    if (runs.back().status == "cancelled") {
+      observers.experiment_ended();
+      return runs;
+    }
+  }
+  observers.experiment_ended();
+  bundle.seal();
+  return runs;
+}
+
+}  // namespace sy

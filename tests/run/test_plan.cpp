@@ -1,0 +1,278 @@
+// Plans on real engine processes and real SQLite files: an experiment split into units, each run
+// as its own `switchyard-engine unit` process, and the bundles imported, gives the very runs a
+// local `run` gives (scores, router matrices, adapters, checkpoints, training curves); a second
+// import changes nothing; a missing or damaged bundle is named and nothing of it is stored.
+#include <QtTest>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include <QProcess>
+#include <QTemporaryDir>
+
+#include "engine/run/plan.h"
+#include "engine/util/json_file.h"
+#include "storage/sha256.h"
+#include "storage/store.h"
+
+namespace fs = std::filesystem;
+using namespace sy;
+
+namespace {
+
+// Every kind of unit: a chain that carries a full model (seq-ft), chains that start from a
+// shared expert (seq-lora), multitask, and oracle with two switchcit runs that assemble experts,
+// one of which routes badly (answers of experts on other tasks' prompts). fp32: bit-exact.
+const char* kExperiment = R"({
+  "name": "planned", "tasks": ["reverse", "capitalize", "count"],
+  "data": {"train_examples": 200, "test_examples": 8},
+  "training": {"steps": 75, "batch_size": 8, "precision": "fp32"},
+  "strategies": ["seq-ft", "seq-lora", "multitask", "oracle",
+                 {"name": "switchcit", "retention": 0.02},
+                 {"name": "switchcit", "label": "switchcit-low", "retention": 0.0001}],
+  "evaluation": {"max_new_tokens": 12}
+})";
+
+struct Result {
+  int code = -1;
+  QString out, err;
+};
+
+Result engine(const QStringList& args) {
+  QProcess p;
+  p.start(SY_ENGINE_BIN, args);
+  p.waitForFinished(600000);
+  Result r;
+  r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+  r.out = QString::fromUtf8(p.readAllStandardOutput());
+  r.err = QString::fromUtf8(p.readAllStandardError());
+  return r;
+}
+
+// Everything stored of one run that training produced (not its timestamps or process).
+struct StoredRun {
+  std::string strategy, status, summary;
+  std::vector<std::vector<double>> scores;
+  std::vector<std::vector<std::vector<int64_t>>> confusions;
+  std::vector<std::string> adapters;  // sha256 by position
+  std::vector<std::tuple<int, int64_t, double, double>> points;
+  std::string checkpoint;  // sha256 of the last checkpoint
+  int stages = 0;
+};
+
+std::map<std::string, StoredRun> stored_runs(const std::string& db) {
+  store::Store s = store::Store::open(db);
+  std::map<std::string, StoredRun> out;
+  for (const auto& record : s.list_runs()) {
+    const store::RunData data = s.load_run(record.id);
+    StoredRun r;
+    r.strategy = record.strategy;
+    r.status = store::run_status_name(record.status);
+    r.summary = data.summary_json;
+    r.scores = data.score_matrix;
+    for (const auto& c : data.confusions) r.confusions.push_back(c.counts);
+    for (const auto& a : data.adapters) r.adapters.push_back(a.sha256);
+    for (const auto& p : s.load_train_points(record.id)) {
+      r.points.emplace_back(p.stage, p.step, p.loss, p.lr);
+    }
+    if (auto c = s.get_checkpoint(record.id)) {
+      r.checkpoint = store::sha256_hex(c->state.data(), c->state.size());
+    }
+    r.stages = record.last_finished_stage;
+    out[record.label + "/seed" + std::to_string(record.seed)] = r;
+  }
+  return out;
+}
+
+void run_all_units(const std::string& dir) {
+  const Plan plan = read_plan(dir);
+  for (const PlanUnit& u : plan.units) {
+    const Result r = engine({"unit", QString::fromStdString(dir), QString::number(u.id)});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+  }
+}
+
+}  // namespace
+
+class TestPlan : public QObject {
+  Q_OBJECT
+
+ private:
+  QTemporaryDir tmp_;
+  std::string experiment_;
+  std::string local_db_;
+
+  std::string path(const std::string& name) const {
+    return (fs::path(tmp_.path().toStdString()) / name).string();
+  }
+
+ private Q_SLOTS:
+  void initTestCase() {
+    QVERIFY(tmp_.isValid());
+    experiment_ = path("planned.json");
+    std::ofstream(experiment_) << kExperiment;
+    local_db_ = path("local.db");
+    const Result r = engine(
+        {"run", QString::fromStdString(experiment_), "--db", QString::fromStdString(local_db_)});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+  }
+
+  void the_demo_splits_into_experts_chains_and_one_assembly_per_seed() {
+    const std::string dir = path("demo-plan");
+    const Result r = engine({"plan", SWITCHYARD_SOURCE_DIR "/resources/experiments/demo.json",
+                             "--quick", "--seed", "3", "--out", QString::fromStdString(dir)});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    const Plan plan = read_plan(dir);
+    QCOMPARE(plan.id.size(), size_t(16));
+    QVERIFY(plan.options.quick);
+    // Five experts (shared by oracle, both switchcit runs and the first stage of seq-lora and
+    // replay), seq-ft, seq-lora, replay, multitask, and one unit for oracle + switchcit.
+    QCOMPARE(plan.units.size(), size_t(10));
+    std::vector<std::string> titles;
+    for (const PlanUnit& u : plan.units) {
+      titles.push_back(plan.title(u));
+      QCOMPARE(u.seed, uint64_t(3));
+      for (int64_t a : u.after) QVERIFY(a < u.id);  // every unit after what it waits for
+    }
+    QCOMPARE(titles.front(), std::string("expert reverse, seed 3"));
+    QCOMPARE(titles[5], std::string("seq-ft, seed 3"));
+    QCOMPARE(titles.back(), std::string("oracle + switchcit + switchcit-0.01%, seed 3"));
+    QCOMPARE(plan.units[6].after, std::vector<int64_t>({0}));  // seq-lora starts from expert 0
+    QCOMPARE(plan.units[9].after, std::vector<int64_t>({0, 1, 2, 3, 4}));
+    // seq-lora trains expert 0 first in a local run, so its curve is reported there.
+    QCOMPARE(plan.units[6].reports, std::vector<int64_t>({0}));
+    QCOMPARE(plan.units[9].reports, std::vector<int64_t>({1, 2, 3, 4}));
+
+    const Result again = engine({"plan", SWITCHYARD_SOURCE_DIR "/resources/experiments/demo.json",
+                                 "--out", QString::fromStdString(dir)});
+    QCOMPARE(again.code, 1);
+    QVERIFY2(again.err.contains("already holds a plan"), qPrintable(again.err));
+  }
+
+  void units_imported_equal_the_local_run() {
+    const std::string dir = path("plan");
+    const Result planned =
+        engine({"plan", QString::fromStdString(experiment_), "--out", QString::fromStdString(dir)});
+    QVERIFY2(planned.code == 0, qPrintable(planned.err));
+    run_all_units(dir);
+    const std::string db = path("imported.db");
+    const Result imported =
+        engine({"import", QString::fromStdString(dir), "--db", QString::fromStdString(db)});
+    QVERIFY2(imported.code == 0, qPrintable(imported.err));
+
+    const auto local = stored_runs(local_db_);
+    const auto merged = stored_runs(db);
+    QCOMPARE(local.size(), size_t(6));
+    QCOMPARE(merged.size(), local.size());
+    for (const auto& [key, want] : local) {
+      QVERIFY2(merged.count(key), key.c_str());
+      const StoredRun& got = merged.at(key);
+      QCOMPARE(got.status, std::string("finished"));
+      QVERIFY2(got.scores == want.scores, key.c_str());
+      QVERIFY2(got.confusions == want.confusions, key.c_str());
+      QVERIFY2(got.adapters == want.adapters, key.c_str());
+      QVERIFY2(got.points == want.points, key.c_str());
+      QVERIFY2(got.checkpoint == want.checkpoint, key.c_str());
+      QCOMPARE(got.summary, want.summary);
+      QCOMPARE(got.stages, want.stages);
+    }
+    // The badly routing switch answered with experts of other tasks: not a trivial comparison.
+    QVERIFY(local.at("switchcit-low/seed0").confusions.back() !=
+                local.at("switchcit/seed0").confusions.back() ||
+            local.at("switchcit-low/seed0").scores != local.at("oracle/seed0").scores);
+
+    // A second import of the same plan changes nothing.
+    const Result twice =
+        engine({"import", QString::fromStdString(dir), "--db", QString::fromStdString(db)});
+    QCOMPARE(twice.code, 0);
+    QVERIFY2(twice.out.contains("imported before"), qPrintable(twice.out));
+    QCOMPARE(stored_runs(db).size(), size_t(6));
+  }
+
+  void a_missing_or_damaged_bundle_is_named_and_nothing_is_stored() {
+    const std::string dir = path("plan");  // made complete by the test above
+    const Plan plan = read_plan(dir);
+    const std::string db = path("partial.db");
+
+    // Unit 1 (an expert) as a killed job leaves it: no checksums.
+    const fs::path sums = fs::path(unit_dir(dir, 1)) / "checksums.sha256";
+    fs::rename(sums, sums.string() + ".away");
+    Result r = engine({"import", QString::fromStdString(dir), "--db", QString::fromStdString(db)});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.startsWith("error: "), qPrintable(r.err));
+    QVERIFY2(r.err.contains("unit 1 (expert capitalize, seed 0)"), qPrintable(r.err));
+    QVERIFY2(r.err.contains("nothing was imported"), qPrintable(r.err));
+    QCOMPARE(stored_runs(db).size(), size_t(0));
+    // A unit that waits for it refuses to start, naming it.
+    const int64_t assembly = static_cast<int64_t>(plan.units.size()) - 1;
+    r = engine({"unit", QString::fromStdString(dir), QString::number(assembly)});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("waits for unit 1 (expert capitalize, seed 0)"), qPrintable(r.err));
+    // ... and leaves its own complete bundle as it was.
+    QVERIFY(fs::exists(fs::path(unit_dir(dir, assembly)) / "checksums.sha256"));
+    fs::rename(sums.string() + ".away", sums);
+    r = engine({"import", QString::fromStdString(dir), "--check"});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+
+    // One flipped byte in an adapter: refused by name, nothing stored.
+    const fs::path adapter = fs::path(unit_dir(dir, assembly)) / "run0.adapter1.safetensors";
+    {
+      std::fstream f(adapter, std::ios::in | std::ios::out | std::ios::binary);
+      f.seekp(-3, std::ios::end);
+      f.put('\x7f');
+    }
+    r = engine({"import", QString::fromStdString(dir), "--db", QString::fromStdString(db)});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains(QString::fromStdString(adapter.string())), qPrintable(r.err));
+    QVERIFY2(r.err.contains("does not match its SHA-256"), qPrintable(r.err));
+    QCOMPARE(stored_runs(db).size(), size_t(0));
+
+    // Running that unit again makes a fresh, complete bundle, and the plan imports.
+    r = engine({"unit", QString::fromStdString(dir), QString::number(assembly)});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    r = engine({"import", QString::fromStdString(dir), "--db", QString::fromStdString(db)});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QCOMPARE(stored_runs(db).size(), size_t(6));
+  }
+
+  void bad_plans_and_arguments_get_one_clear_error() {
+    const std::string twice = path("twice.json");
+    std::ofstream(twice) << R"({"name": "twice", "tasks": ["reverse"],
+      "strategies": ["oracle", "oracle"]})";
+    Result r = engine({"plan", QString::fromStdString(twice), "--out",
+                       QString::fromStdString(path("twice-plan"))});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("strategies[1] has the label \"oracle\" of strategies[0]"),
+             qPrintable(r.err));
+    QVERIFY(!fs::exists(path("twice-plan")));
+
+    r = engine({"unit", QString::fromStdString(path("plan")), "99"});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("there is no unit 99"), qPrintable(r.err));
+    r = engine({"unit", QString::fromStdString(path("plan")), "-1"});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("must be a whole number"), qPrintable(r.err));
+    r = engine({"import", QString::fromStdString(path("nowhere"))});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("plan.json does not exist"), qPrintable(r.err));
+
+    // A plan.json edited by hand: the field is named.
+    const std::string dir = path("edited");
+    fs::create_directories(dir);
+    json_edit(dir);
+    r = engine({"import", QString::fromStdString(dir), "--check"});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("units[1].after must name earlier units only"), qPrintable(r.err));
+  }
+
+ private:
+  void json_edit(const std::string& dir) {
+    nlohmann::json plan = read_json_file(path("plan") + "/plan.json");
+    plan["units"][1]["after"] = {1};
+    write_json_file(dir + "/plan.json", plan);
+  }
+};
+
+QTEST_GUILESS_MAIN(TestPlan)
+#include "test_plan.moc"
