@@ -1,7 +1,8 @@
 // `switchyard-engine run EXPERIMENT.json`: every strategy over the sequence, recorded in the store
 // (--db, default the XDG data folder; --no-db for none), with progress on stderr, JSON-line
 // events on stdout with --events (docs/events.md), and the score matrices and the comparison
-// table for the terminal; --summary FILE as JSON.
+// table for the terminal; --summary FILE as JSON. Data-parallel (--nproc, torchrun, srun): every
+// rank runs the experiment, training its share of each batch; only rank 0 writes any of that.
 #include <chrono>
 #include <filesystem>
 #include <iostream>
@@ -12,6 +13,7 @@
 #include "app/cli_common.h"
 #include "app/commands.h"
 #include "app/run_session.h"
+#include "engine/dist/world.h"
 #include "engine/util/error.h"
 #include "engine/util/json_file.h"
 #include "engine/util/progress.h"
@@ -31,6 +33,10 @@ int command_run(int argc, char** argv) {
   const Experiment experiment = experiment_from_json(definition, file);
   RunnerOptions options;
   options.quick = args.flag("quick");
+  if (!dist::init_world().is_primary()) {
+    RunObserver silent;  // no store, events, tables or summary: rank 0 writes them
+    return run_exit_code(run_experiment(experiment, options, silent, &cancel_flag()));
+  }
 
   std::optional<store::Store> store;
   if (!args.flag("no-db")) {

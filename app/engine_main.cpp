@@ -128,6 +128,8 @@ training options:
   --steps N  --batch-size N  --grad-accum N  --lr X  --weight-decay X
   --schedule constant|linear|cosine  --warmup N  --max-grad-norm X (0: off)  --seed N
   --precision fp32|bf16|fp16|auto  (fp16: CUDA only, with loss scaling; auto: bf16 on a GPU, fp32 on a CPU)
+  --nproc N  (train, run) N data-parallel processes on this machine; srun and torchrun work too
+             (docs/engine-cli.md#data-parallel-training)
 
 common options:
   --model DIR    a model folder (default: the built-in base model)

@@ -18,6 +18,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <spawn.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -175,6 +176,8 @@ int launch(int argc, char** argv, int ranks) {
     rank.err = pipe_fds[0];
   }
 
+  // The signals arrive through a descriptor, so that poll wakes at once when a rank ends.
+  const int signals = signalfd(-1, &taken, SFD_CLOEXEC | SFD_NONBLOCK);
   int first_failure = -1;
   bool signalled = false;  // a SIGINT / SIGTERM was passed on: the ranks end as they choose
   bool killed = false;
@@ -182,6 +185,10 @@ int launch(int argc, char** argv, int ranks) {
   for (;;) {
     std::vector<pollfd> fds;
     std::vector<int> owners;
+    if (signals >= 0) {
+      fds.push_back({signals, POLLIN, 0});
+      owners.push_back(-1);
+    }
     for (int r = 0; r < ranks; ++r) {
       if (all[static_cast<size_t>(r)].err >= 0) {
         fds.push_back({all[static_cast<size_t>(r)].err, POLLIN, 0});
@@ -190,21 +197,34 @@ int launch(int argc, char** argv, int ranks) {
     }
     const bool any_running =
         std::any_of(all.begin(), all.end(), [](const Rank& rank) { return rank.running; });
-    if (!any_running && fds.empty()) break;
+    if (!any_running && fds.size() == (signals >= 0 ? 1u : 0u)) break;
     if (poll(fds.data(), fds.size(), 100) > 0) {
       for (size_t i = 0; i < fds.size(); ++i) {
-        if (fds[i].revents) drain(all[static_cast<size_t>(owners[i])], owners[i]);
+        if (fds[i].revents && owners[i] >= 0) {
+          drain(all[static_cast<size_t>(owners[i])], owners[i]);
+        }
       }
     }
-    const timespec now_only{0, 0};
-    for (int sig; (sig = sigtimedwait(&taken, nullptr, &now_only)) > 0;) {
+    std::vector<int> received;
+    if (signals >= 0) {
+      signalfd_siginfo info;
+      while (read(signals, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
+        received.push_back(static_cast<int>(info.ssi_signo));
+      }
+    } else {
+      const timespec now_only{0, 0};
+      for (int sig; (sig = sigtimedwait(&taken, nullptr, &now_only)) > 0;) received.push_back(sig);
+    }
+    for (int sig : received) {
       if (sig == SIGCHLD) continue;
       signalled = true;
       for (auto& rank : all) {
         if (rank.running) kill(rank.pid, sig);
       }
     }
-    int status = 0;
+    // Ranks that ended since the last pass. When several failed at once, one killed by a signal
+    // is the likelier cause (the others then fail to reach it), else the lowest rank.
+    int status = 0, failed_now = -1;
     for (pid_t pid; (pid = waitpid(-1, &status, WNOHANG)) > 0;) {
       for (int r = 0; r < ranks; ++r) {
         Rank& rank = all[static_cast<size_t>(r)];
@@ -216,15 +236,20 @@ int launch(int argc, char** argv, int ranks) {
         } else {
           rank.code = WEXITSTATUS(status);
         }
-        if (rank.code != 0 && first_failure < 0 && !signalled) {
-          // One rank failed: the others cannot finish without it.
-          first_failure = r;
-          for (auto& other : all) {
-            if (other.running) kill(other.pid, SIGTERM);
-          }
-          kill_at = std::chrono::steady_clock::now() + kGrace;
+        if (rank.code == 0) continue;
+        if (failed_now < 0 || (rank.signal && !all[static_cast<size_t>(failed_now)].signal) ||
+            (!rank.signal == !all[static_cast<size_t>(failed_now)].signal && r < failed_now)) {
+          failed_now = r;
         }
       }
+    }
+    if (failed_now >= 0 && first_failure < 0 && !signalled) {
+      // One rank failed: the others cannot finish without it.
+      first_failure = failed_now;
+      for (auto& other : all) {
+        if (other.running) kill(other.pid, SIGTERM);
+      }
+      kill_at = std::chrono::steady_clock::now() + kGrace;
     }
     if (first_failure >= 0 && !killed && std::chrono::steady_clock::now() >= kill_at) {
       killed = true;
@@ -233,6 +258,7 @@ int launch(int argc, char** argv, int ranks) {
       }
     }
   }
+  if (signals >= 0) close(signals);
   pthread_sigmask(SIG_SETMASK, &previous, nullptr);
 
   if (first_failure >= 0) {

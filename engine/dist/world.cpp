@@ -16,6 +16,7 @@
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <c10/util/Exception.h>
+#include <torch/cuda.h>
 
 #if defined(SY_HAVE_GLOO_HEADERS) && defined(USE_C10D_GLOO)
 #define SY_GLOO 1
@@ -33,6 +34,7 @@
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
 
+#include "engine/util/device.h"
 #include "engine/util/error.h"
 
 namespace sy::dist {
@@ -51,12 +53,15 @@ const char* env(const char* name) {
 // A whole number in [low, high] from environment variable `name`.
 int env_int(const char* name, int low, int high, const std::string& expected) {
   const char* text = env(name);
+  if (!text) {
+    throw Error("environment variable " + std::string(name) + " is not set; expected " + expected);
+  }
   errno = 0;
   char* end = nullptr;
-  const long value = text ? std::strtol(text, &end, 10) : 0;
-  if (!text || *end != '\0' || errno == ERANGE || value < low || value > high) {
-    throw Error("environment variable " + std::string(name) + " is \"" + (text ? text : "") +
-                "\"; expected " + expected);
+  const long value = std::strtol(text, &end, 10);
+  if (*end != '\0' || errno == ERANGE || value < low || value > high) {
+    throw Error("environment variable " + std::string(name) + " is \"" + text + "\"; expected " +
+                expected);
   }
   return static_cast<int>(value);
 }
@@ -214,6 +219,10 @@ World::World(const Placement& placement) : placement_(placement) {
         c10::make_intrusive<c10d::PrefixStore>("gloo", group_->store), placement_.rank,
         placement_.world_size, options);
 #ifdef SY_NCCL
+    // Without asynchronous error handling a dead peer leaves NCCL waiting for ever; LibTorch
+    // 1.13 reads the first name, 2.x the second, each when the group is made.
+    setenv("NCCL_ASYNC_ERROR_HANDLING", "1", 0);
+    setenv("TORCH_NCCL_ASYNC_ERROR_HANDLING", "1", 0);
     auto nccl_options = c10d::ProcessGroupNCCL::Options::create();
     nccl_options->timeout = placement_.timeout;
     group_->nccl = c10::make_intrusive<c10d::ProcessGroupNCCL>(
@@ -300,8 +309,13 @@ World& world() {
 World& init_world() {
   if (!g_world) {
     const Placement placement = placement_from_env();
+    if (!placement.source.empty()) {
+      at::set_num_threads(placement.threads);
+      // Each rank on a machine takes its own GPU ("auto" and "cuda" mean it), as NCCL needs.
+      const int gpus = static_cast<int>(torch::cuda::device_count());
+      if (gpus > 0) set_default_cuda_index(placement.local_rank % gpus);
+    }
     g_world = new World(placement);
-    if (!placement.source.empty()) at::set_num_threads(placement.threads);
   }
   return *g_world;
 }

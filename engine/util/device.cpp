@@ -11,6 +11,13 @@
 #include "engine/util/error.h"
 
 namespace sy {
+namespace {
+int g_default_cuda_index = 0;
+}  // namespace
+
+void set_default_cuda_index(int index) {
+  g_default_cuda_index = index;
+}
 
 void tune_cpu_runtime() {
   const unsigned cores = std::thread::hardware_concurrency();
@@ -23,13 +30,18 @@ void tune_cpu_runtime() {
 
 c10::Device pick_device(const std::string& request) {
   if (request.empty() || request == "auto") {
-    return torch::cuda::is_available() ? c10::Device(c10::kCUDA, 0) : c10::Device(c10::kCPU);
+    return torch::cuda::is_available()
+               ? c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(g_default_cuda_index))
+               : c10::Device(c10::kCPU);
   }
   if (request == "cpu") return c10::Device(c10::kCPU);
   if (request.rfind("cuda", 0) == 0) {
     if (!torch::cuda::is_available()) {
       throw Error("device \"" + request + "\" was asked for, but no CUDA GPU is available (or " +
                   "this build's LibTorch has no CUDA); use \"cpu\" or \"auto\"");
+    }
+    if (request == "cuda") {
+      return c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(g_default_cuda_index));
     }
     return c10::Device(request);
   }

@@ -13,6 +13,8 @@ namespace sy {
 void tune_cpu_runtime();
 
 // "auto" (CUDA when present, else CPU), "cpu" or "cuda[:N]". An unavailable CUDA is an error.
+// "auto" and "cuda" mean the default GPU: 0, or a data-parallel rank's own (engine/dist).
 c10::Device pick_device(const std::string& request);
+void set_default_cuda_index(int index);
 
 }  // namespace sy
