@@ -301,6 +301,36 @@ class TestDataParallel : public QObject {
                     dir.filePath("two/adapter_model.safetensors"), 1e-5, 1e-4);
   }
 
+  // srun's variables (no RANK/WORLD_SIZE) make the same job, here two tasks on one node.
+  void srun_variables_make_the_same_job() {
+    QTemporaryDir dir;
+    const QStringList lora = kTrain + QStringList{"--steps", "3"};
+    const Outcome one = engine(lora + QStringList{"--out", dir.filePath("one")});
+    QVERIFY2(one.code == 0, qPrintable(one.err));
+    const int port = free_port();
+    QProcess tasks[2];
+    QElapsedTimer clock;
+    clock.start();
+    for (int id : {0, 1}) {
+      auto env = base_env();
+      env.insert("SLURM_PROCID", QString::number(id));
+      env.insert("SLURM_LOCALID", QString::number(id));
+      env.insert("SLURM_NTASKS", "2");
+      env.insert("SLURM_NNODES", "1");
+      env.insert("SLURM_STEP_ID", "0");
+      env.insert("MASTER_PORT", QString::number(port));
+      start(tasks[id], lora + QStringList{"--out", dir.filePath(QString("task%1").arg(id))}, env);
+    }
+    const Outcome rank0 = finish(tasks[0], clock), rank1 = finish(tasks[1], clock);
+    QVERIFY2(rank0.code == 0, qPrintable(rank0.err));
+    QVERIFY2(rank1.code == 0, qPrintable(rank1.err));
+    QVERIFY2(rank0.err.contains("over 2 data-parallel ranks"), qPrintable(rank0.err));
+    QVERIFY2(rank1.err.isEmpty() && rank1.out.isEmpty(), qPrintable(rank1.err + rank1.out));
+    QVERIFY(!QFile::exists(dir.filePath("task1")));  // only rank 0 writes
+    compare_tensors(dir.filePath("one/adapter_model.safetensors"),
+                    dir.filePath("task0/adapter_model.safetensors"), 1e-5, 1e-4);
+  }
+
   // A job of ranks started by hand, as srun or torchrun would: SIGKILL rank 1 mid-training, and
   // rank 0 ends with an error naming the failed all-reduce (the socket closes: no need to wait
   // for the timeout).
@@ -425,6 +455,14 @@ class TestDataParallel : public QObject {
          {{"RANK", "0"}, {"WORLD_SIZE", "2"}, {"MASTER_PORT", "70000"}},
          "error: environment variable MASTER_PORT is \"70000\"; expected a TCP port from 1 to "
          "65535"},
+        {train,
+         {{"SLURM_PROCID", "0"},
+          {"SLURM_NTASKS", "8"},
+          {"SLURM_NNODES", "2"},
+          {"SLURM_STEP_ID", "0"}},
+         "error: environment variable MASTER_ADDR is not set; an srun job over 2 nodes needs "
+         "MASTER_ADDR (the first node's host name) and MASTER_PORT exported "
+         "(docs/engine-cli.md, data-parallel training)"},
     };
     for (const auto& c : cases) {
       auto env = base_env();
@@ -441,6 +479,12 @@ class TestDataParallel : public QObject {
     QVERIFY2(lone.code == 0, qPrintable(lone.err));
     const Outcome nproc1 = engine(train + QStringList{"--nproc", "1"});
     QVERIFY2(nproc1.code == 0, qPrintable(nproc1.err));
+    // Slurm's variables outside an srun step (an sbatch script's own shell): one process.
+    env = base_env();
+    env.insert("SLURM_PROCID", "0");
+    env.insert("SLURM_NTASKS", "4");
+    const Outcome batch_script = engine(train, env);
+    QVERIFY2(batch_script.code == 0, qPrintable(batch_script.err));
   }
 };
 
