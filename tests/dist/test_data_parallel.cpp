@@ -155,6 +155,16 @@ const QStringList kTrain = {"train", "--task",       "reverse", "--train-example
                             "200",   "--seed",       "0",       "--batch-size",
                             "8",     "--grad-accum", "2",       "--no-eval"};
 
+// The same `train` by one process, saved to dir/one, and by `--nproc 2`, saved to dir/two.
+void train_one_and_two(const QStringList& args, const QTemporaryDir& dir, Outcome& one,
+                       Outcome& two) {
+  one = engine(args + QStringList{"--out", dir.filePath("one")});
+  QVERIFY2(one.code == 0, qPrintable(one.err));
+  two = engine(args + QStringList{"--nproc", "2", "--out", dir.filePath("two")});
+  QVERIFY2(two.code == 0, qPrintable(two.err));
+  qInfo("1 rank %.1f s, 2 ranks %.1f s", one.seconds, two.seconds);
+}
+
 }  // namespace
 
 class TestDataParallel : public QObject {
@@ -210,12 +220,9 @@ class TestDataParallel : public QObject {
   // when oneDNN's sgemm is swapped for BLAS (9e-6 and 4e-5 at seed 3).
   void lora_over_two_ranks_equals_one_rank() {
     QTemporaryDir dir;
-    const QStringList lora = kTrain + QStringList{"--steps", "6", "--dropout", "0.1"};
-    const Outcome one = engine(lora + QStringList{"--out", dir.filePath("one")});
-    QVERIFY2(one.code == 0, qPrintable(one.err));
-    const Outcome two = engine(lora + QStringList{"--nproc", "2", "--out", dir.filePath("two")});
-    QVERIFY2(two.code == 0, qPrintable(two.err));
-    qInfo("1 rank %.1f s, 2 ranks %.1f s", one.seconds, two.seconds);
+    Outcome one, two;
+    train_one_and_two(kTrain + QStringList{"--steps", "6", "--dropout", "0.1"}, dir, one, two);
+    if (QTest::currentTestFailed()) return;
     compare_tensors(dir.filePath("one/adapter_model.safetensors"),
                     dir.filePath("two/adapter_model.safetensors"), 1e-5, 1e-4);
 
@@ -241,12 +248,9 @@ class TestDataParallel : public QObject {
   // are large next to 4 steps of lr 3e-4, so the same rounding is a smaller part of them.
   void full_finetune_over_two_ranks_equals_one_rank() {
     QTemporaryDir dir;
-    const QStringList full = kTrain + QStringList{"--steps", "4", "--mode", "full"};
-    const Outcome one = engine(full + QStringList{"--out", dir.filePath("one")});
-    QVERIFY2(one.code == 0, qPrintable(one.err));
-    const Outcome two = engine(full + QStringList{"--nproc", "2", "--out", dir.filePath("two")});
-    QVERIFY2(two.code == 0, qPrintable(two.err));
-    qInfo("1 rank %.1f s, 2 ranks %.1f s", one.seconds, two.seconds);
+    Outcome one, two;
+    train_one_and_two(kTrain + QStringList{"--steps", "4", "--mode", "full"}, dir, one, two);
+    if (QTest::currentTestFailed()) return;
     compare_tensors(dir.filePath("one/model.safetensors"), dir.filePath("two/model.safetensors"),
                     1e-5, 1e-5);
   }
