@@ -130,15 +130,17 @@ Placement placement_from_env() {
     const std::string below =
         "a whole number from 0 to WORLD_SIZE - 1 (" + std::to_string(p.world_size - 1) + ")";
     p.rank = env_int("RANK", 0, p.world_size - 1, below);
-    p.local_world_size =
-        env_int_or("LOCAL_WORLD_SIZE", p.world_size, 1, p.world_size, "1 to WORLD_SIZE");
+    p.local_world_size = env_int_or("LOCAL_WORLD_SIZE", p.world_size, 1, p.world_size,
+                                    "a whole number from 1 to WORLD_SIZE");
     p.local_rank = env_int_or("LOCAL_RANK", p.rank % p.local_world_size, 0, p.local_world_size - 1,
-                              "0 to LOCAL_WORLD_SIZE - 1");
+                              "a whole number from 0 to LOCAL_WORLD_SIZE - 1");
   } else {
     p.source = "slurm";
     p.world_size = env_int("SLURM_NTASKS", 1, INT_MAX, ranks);
-    p.rank = env_int("SLURM_PROCID", 0, p.world_size - 1, "0 to SLURM_NTASKS - 1");
-    const int nodes = env_int_or("SLURM_NNODES", 1, 1, INT_MAX, "a number of nodes");
+    p.rank =
+        env_int("SLURM_PROCID", 0, p.world_size - 1, "a whole number from 0 to SLURM_NTASKS - 1");
+    const int nodes =
+        env_int_or("SLURM_NNODES", 1, 1, INT_MAX, "a whole number of nodes, 1 or more");
     // SLURM_STEP_TASKS_PER_NODE reads like "2(x3),1": the first node's count is a fair guess
     // for a node's share; it only sets the thread count.
     int per_node = nodes == 1 ? p.world_size : 0;
