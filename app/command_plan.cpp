@@ -14,6 +14,7 @@
 #include "app/commands.h"
 #include "app/run_session.h"
 #include "app/slurm_script.h"
+#include "engine/dist/world.h"
 #include "engine/run/plan.h"
 #include "engine/run/plan_import.h"
 #include "engine/run/runner.h"
@@ -44,6 +45,10 @@ void write_submit_script(const Plan& plan, const std::string& dir, const CliArgs
   options.engine = fs::absolute(args.str("engine", this_program())).string();
   if (args.has("db")) options.db = fs::absolute(args.str("db")).string();
   options.extra = args.str("sbatch-options");
+  options.ranks_per_unit = args.integer("ranks-per-unit", 1);
+  if (options.ranks_per_unit < 1 || options.ranks_per_unit > 4096) {
+    throw Error("--ranks-per-unit must be 1 to 4096 (data-parallel processes per unit)");
+  }
   std::vector<SlurmUnit> units;
   for (const PlanUnit& u : plan.units) units.push_back({u.id, u.after});
   const std::string file = (fs::path(dir) / "submit.sh").string();
@@ -61,13 +66,13 @@ void write_submit_script(const Plan& plan, const std::string& dir, const CliArgs
 int command_plan(int argc, char** argv) {
   CliArgs args(argc, argv, 2, {"quick", "slurm"});
   args.check({"out", "device", "seed", "partition", "time", "cpus-per-unit", "gpus-per-unit",
-              "engine", "db", "sbatch-options"});
+              "engine", "db", "sbatch-options", "ranks-per-unit"});
   const std::string usage = "switchyard-engine plan EXPERIMENT.json --out DIR [--quick] [--slurm]";
   if (args.positional().size() != 1) throw Error("give one experiment file: " + usage);
   const std::string dir = args.required("out");
   if (!args.flag("slurm")) {
     for (const char* name : {"partition", "time", "cpus-per-unit", "gpus-per-unit", "engine", "db",
-                             "sbatch-options"}) {
+                             "sbatch-options", "ranks-per-unit"}) {
       if (args.has(name)) throw Error(std::string("--") + name + " goes with --slurm");
     }
   }
@@ -118,12 +123,16 @@ int command_unit(int argc, char** argv) {
   }
   const int64_t id = std::stoll(id_text);
   const Plan plan = read_plan(dir);
+  // Data-parallel ranks (--nproc, srun, torchrun) all train; the first alone writes the bundle.
+  const bool writer = dist::init_world().is_primary();
   TerminalPrinter printer(std::cerr);
-  std::cerr << "unit " << id << " of plan " << plan.id << std::endl;
-  const auto runs = run_unit(plan, dir, id, printer, &cancel_flag());
+  RunObserver silent;
+  if (writer) std::cerr << "unit " << id << " of plan " << plan.id << std::endl;
+  const auto runs = run_unit(plan, dir, id, writer ? static_cast<RunObserver&>(printer) : silent,
+                             &cancel_flag(), writer);
   if (!runs.empty() && runs.back().status == "cancelled") return 130;
   if (cancel_flag().load()) return 130;
-  std::cerr << "unit " << id << " finished: " << unit_dir(dir, id) << std::endl;
+  if (writer) std::cerr << "unit " << id << " finished: " << unit_dir(dir, id) << std::endl;
   return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <sstream>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -58,8 +59,11 @@ SlurmView slurm_view(const Plan& plan, const std::string& dir) {
   view.available = true;
   std::istringstream lines(
       run_command("squeue -h -r --name=" + slurm_job_name(plan.id) + " -o '%i %T %r' 2>/dev/null"));
-  std::string id, state, reason;
-  while (lines >> id >> state >> reason) {
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream words(line);
+    std::string id, state, reason;
+    words >> id >> state;
+    std::getline(words >> std::ws, reason);
     auto it = unit_of_job.find(id);
     if (it == unit_of_job.end()) continue;
     view.state[it->second] = state == "PENDING" ? "queued (" + reason + ")" : state;
@@ -135,7 +139,7 @@ int command_watch(int argc, char** argv) {
     if (args.flag("events")) relay.relay(plan, dir);
     const SlurmView slurm = slurm_view(plan, dir);
     std::ostringstream text;
-    size_t complete = 0;
+    size_t complete = 0, active = 0;  // active: queued or running under Slurm
     std::vector<int64_t> lost;
     for (const PlanUnit& u : plan.units) {
       const std::string udir = unit_dir(dir, u.id);
@@ -145,7 +149,13 @@ int command_watch(int argc, char** argv) {
         ++complete;
       } else if (slurm.state.count(u.id)) {
         state = slurm.state.at(u.id);
-        if (state.find("DependencyNeverSatisfied") != std::string::npos) lost.push_back(u.id);
+        // Waiting for a unit that failed, or held after its launch failed: it never runs.
+        if (state.find("DependencyNeverSatisfied") != std::string::npos ||
+            state.find("held") != std::string::npos) {
+          lost.push_back(u.id);
+        } else {
+          ++active;
+        }
         if (state == "RUNNING") {
           const std::string step = last_step(udir);
           if (!step.empty()) state += ": " + step;
@@ -178,7 +188,8 @@ int command_watch(int argc, char** argv) {
       }
       return 0;
     }
-    if (!lost.empty()) {
+    // Units that ended without a bundle fail the plan once nothing else can still finish.
+    if (!lost.empty() && (args.flag("once") || active == 0)) {
       std::string ids;
       for (int64_t id : lost) ids += " " + std::to_string(id);
       throw Error("unit" + std::string(lost.size() > 1 ? "s" : "") + ids + " of plan " + plan.id +

@@ -166,7 +166,8 @@ int main(int argc, char** argv) {
   // --nproc N: this process starts N data-parallel ranks of the command and waits for them
   // (engine/dist/launcher.h); it takes SIGINT / SIGTERM itself, so this comes first.
   try {
-    if (auto code = sy::dist::run_ranks_if_asked(argc, argv, {"train", "run"})) return *code;
+    if (auto code = sy::dist::run_ranks_if_asked(argc, argv, {"train", "run", "unit"}))
+      return *code;
   } catch (const sy::Error& e) {
     std::cerr << "error: " << e.what() << "\n";
     return 1;

@@ -27,12 +27,12 @@ mkdir -p "$plan_dir/slurm"
 # Jobs of an earlier submission: any still queued or running would run a unit twice, except
 # those that wait for a unit that failed or was cancelled, which would wait forever.
 if command -v squeue >/dev/null; then
-  while read -r job state reason; do
-    [ -z "$job" ] && continue
+  while read -r earlier state reason; do
+    [ -z "$earlier" ] && continue
     if [ "$state" = PENDING ] && [ "$reason" = DependencyNeverSatisfied ]; then
-      scancel "$job"
+      scancel "$earlier"
     else
-      echo "error: job $job of this plan is still $state; wait for it or scancel it, then run $0 again" >&2
+      echo "error: job $earlier of this plan is still $state; wait for it or scancel it, then run $0 again" >&2
       exit 1
     fi
   done < <(squeue -h -r --name="$job_name" -o '%i %T %r')
@@ -48,9 +48,9 @@ for u in "${!after[@]}"; do
 done
 if ((${#independent[@]})); then
   list=$(IFS=,; echo "${independent[*]}")
-  id=$(sbatch --parsable "${options[@]}" --job-name="$job_name" --array="$list" \
-    --output="$plan_dir/slurm/unit-%a.out" \
-    --wrap="exec $(printf %q "$engine") unit $(printf %q "$plan_dir") \$SLURM_ARRAY_TASK_ID")
+  id=$(sbatch --parsable "${options[@]}" "${unit_options[@]}" --job-name="$job_name" \
+    --array="$list" --output="$plan_dir/slurm/unit-%a.out" \
+    --wrap="exec $launcher$(printf %q "$engine") unit $(printf %q "$plan_dir") \$SLURM_ARRAY_TASK_ID")
   id=${id%%;*}
   for u in "${independent[@]}"; do
     job[$u]="${id}_$u"
@@ -62,9 +62,9 @@ for u in "${!after[@]}"; do
   [ -n "${job[$u]:-}" ] && continue
   deps=""
   for a in ${after[$u]}; do [ -n "${job[$a]:-}" ] && deps+=":${job[$a]}"; done
-  id=$(sbatch --parsable "${options[@]}" --job-name="$job_name" ${deps:+--dependency=afterok$deps} \
-    --output="$plan_dir/slurm/unit-$u.out" \
-    --wrap="exec $(printf %q "$engine") unit $(printf %q "$plan_dir") $u")
+  id=$(sbatch --parsable "${options[@]}" "${unit_options[@]}" --job-name="$job_name" \
+    ${deps:+--dependency=afterok$deps} --output="$plan_dir/slurm/unit-$u.out" \
+    --wrap="exec $launcher$(printf %q "$engine") unit $(printf %q "$plan_dir") $u")
   job[$u]=${id%%;*}
   printf '%s\t%s\n' "$u" "${job[$u]}" >>"$plan_dir/slurm/jobs.tsv"
 done
@@ -117,8 +117,16 @@ std::string slurm_submit_script(const std::string& plan_id, const std::string& t
   if (options.gpus_per_unit > 0) option("--gres=gpu:" + std::to_string(options.gpus_per_unit));
   std::istringstream extra(options.extra);
   for (std::string word; extra >> word;) option(word);
-  s << ")\n"
-    << "# The units, by id: the units each waits for.\n"
+  s << ")\n";
+  if (options.ranks_per_unit > 1) {
+    s << "# Each unit: " << options.ranks_per_unit << " data-parallel ranks started by srun.\n"
+      << "unit_options=(--ntasks=" << options.ranks_per_unit << ")\n"
+      << "launcher='srun '\n";
+  } else {
+    s << "unit_options=()\n"
+      << "launcher=''\n";
+  }
+  s << "# The units, by id: the units each waits for.\n"
     << "after=(";
   for (const SlurmUnit& u : units) {
     s << "[" << u.id << "]=\"";

@@ -18,6 +18,9 @@ struct SlurmOptions {
   std::string engine;  // the switchyard-engine every node runs (an absolute path)
   std::string db;      // the store the last job imports into; empty: it only checks
   std::string extra;   // more sbatch options, passed as they are (e.g. "--account=x")
+  // Data-parallel processes per unit: more than 1 starts each unit as `srun` tasks (c10d ranks,
+  // docs/engine-cli.md#data-parallel-training); cpus and gpus are then per rank.
+  int64_t ranks_per_unit = 1;
 };
 
 struct SlurmUnit {

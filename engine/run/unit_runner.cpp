@@ -3,6 +3,8 @@
 #include "engine/run/unit_runner.h"
 
 #include <algorithm>
+#include <optional>
+#include <ostream>
 
 #include "engine/cl/strategy.h"
 #include "engine/run/bundle.h"
@@ -38,7 +40,7 @@ RunResult expert_run(const Experiment& e, const PlanUnit& unit) {
 }  // namespace
 
 std::vector<RunResult> run_unit(const Plan& plan, const std::string& dir, int64_t id,
-                                RunObserver& also, const std::atomic<bool>* cancel) {
+                                RunObserver& also, const std::atomic<bool>* cancel, bool writer) {
   const PlanUnit& unit = unit_of(plan, id, dir);
   for (int64_t wait : unit.after) {
     const PlanUnit& other = plan.units[static_cast<size_t>(wait)];
@@ -50,37 +52,42 @@ std::vector<RunResult> run_unit(const Plan& plan, const std::string& dir, int64_
   }
   Experiment experiment = plan.experiment();
   experiment.seeds = {unit.seed};
-  BundleWriter bundle(unit_dir(dir, id));
-  ObserverList observers({&bundle, &also});
+  std::optional<BundleWriter> bundle;
+  if (writer) bundle.emplace(unit_dir(dir, id));
+  ObserverList observers(writer ? std::vector<RunObserver*>{&*bundle, &also}
+                                : std::vector<RunObserver*>{&also});
+  std::ostream nowhere(nullptr);  // a rank that writes no bundle: its expert's events go nowhere
+  EventStream silent(nowhere);
+  EventStream& events = writer ? bundle->events() : silent;
   Session session(experiment, plan.options, observers, cancel);
   std::vector<RunResult> runs;
 
   if (unit.kind == PlanUnit::Kind::Expert) {
     const StrategySpec& spec = experiment.strategies.at(unit.strategies.at(0));
     RunResult run = expert_run(experiment, unit);
-    bundle.events().experiment_started(experiment, session.effective(spec).training.steps);
-    bundle.events().run_started(run, spec, 1);
-    bundle.events().stage_started(run, 1);
+    events.experiment_started(experiment, session.effective(spec).training.steps);
+    events.run_started(run, spec, 1);
+    events.stage_started(run, 1);
     std::vector<TrainStep> steps;
     ExpertWeights expert;
     try {
       expert = session.train_expert(unit.task, spec, unit.seed, [&](const TrainStep& s) {
         steps.push_back(s);
-        bundle.events().train_step(run, 1, run.label, s);
+        events.train_step(run, 1, run.label, s);
         also.train_step(run, 1, run.label, s);
       });
     } catch (const Cancelled&) {
       run.status = "cancelled";
       run.reason = "cancelled by the user";
-      bundle.events().run_ended(run);
+      events.run_ended(run);
       return runs;
     }
     expert.steps = std::move(steps);
-    bundle.write_expert(expert);
-    bundle.events().stage_finished(run, 1, {});
-    bundle.events().run_ended(run);
-    bundle.events().experiment_ended();
-    bundle.seal();
+    if (writer) bundle->write_expert(expert);
+    events.stage_finished(run, 1, {});
+    events.run_ended(run);
+    events.experiment_ended();
+    if (writer) bundle->seal();
     return runs;
   }
 
@@ -108,7 +115,7 @@ std::vector<RunResult> run_unit(const Plan& plan, const std::string& dir, int64_
     }
   }
   observers.experiment_ended();
-  bundle.seal();
+  if (writer) bundle->seal();
   return runs;
 }
 

@@ -13,8 +13,7 @@
 
 #include "engine/run/plan.h"
 #include "engine/util/json_file.h"
-#include "storage/sha256.h"
-#include "storage/store.h"
+#include "tests/common/stored_runs.h"
 
 namespace fs = std::filesystem;
 using namespace sy;
@@ -48,41 +47,6 @@ Result engine(const QStringList& args) {
   r.out = QString::fromUtf8(p.readAllStandardOutput());
   r.err = QString::fromUtf8(p.readAllStandardError());
   return r;
-}
-
-// Everything stored of one run that training produced (not its timestamps or process).
-struct StoredRun {
-  std::string strategy, status, summary;
-  std::vector<std::vector<double>> scores;
-  std::vector<std::vector<std::vector<int64_t>>> confusions;
-  std::vector<std::string> adapters;  // sha256 by position
-  std::vector<std::tuple<int, int64_t, double, double>> points;
-  std::string checkpoint;  // sha256 of the last checkpoint
-  int stages = 0;
-};
-
-std::map<std::string, StoredRun> stored_runs(const std::string& db) {
-  store::Store s = store::Store::open(db);
-  std::map<std::string, StoredRun> out;
-  for (const auto& record : s.list_runs()) {
-    const store::RunData data = s.load_run(record.id);
-    StoredRun r;
-    r.strategy = record.strategy;
-    r.status = store::run_status_name(record.status);
-    r.summary = data.summary_json;
-    r.scores = data.score_matrix;
-    for (const auto& c : data.confusions) r.confusions.push_back(c.counts);
-    for (const auto& a : data.adapters) r.adapters.push_back(a.sha256);
-    for (const auto& p : s.load_train_points(record.id)) {
-      r.points.emplace_back(p.stage, p.step, p.loss, p.lr);
-    }
-    if (auto c = s.get_checkpoint(record.id)) {
-      r.checkpoint = store::sha256_hex(c->state.data(), c->state.size());
-    }
-    r.stages = record.last_finished_stage;
-    out[record.label + "/seed" + std::to_string(record.seed)] = r;
-  }
-  return out;
 }
 
 void run_all_units(const std::string& dir) {
@@ -161,13 +125,13 @@ class TestPlan : public QObject {
         engine({"import", QString::fromStdString(dir), "--db", QString::fromStdString(db)});
     QVERIFY2(imported.code == 0, qPrintable(imported.err));
 
-    const auto local = stored_runs(local_db_);
-    const auto merged = stored_runs(db);
+    const auto local = sy::test::stored_runs(local_db_);
+    const auto merged = sy::test::stored_runs(db);
     QCOMPARE(local.size(), size_t(6));
     QCOMPARE(merged.size(), local.size());
     for (const auto& [key, want] : local) {
       QVERIFY2(merged.count(key), key.c_str());
-      const StoredRun& got = merged.at(key);
+      const sy::test::StoredRun& got = merged.at(key);
       QCOMPARE(got.status, std::string("finished"));
       QVERIFY2(got.scores == want.scores, key.c_str());
       QVERIFY2(got.confusions == want.confusions, key.c_str());
@@ -187,7 +151,7 @@ class TestPlan : public QObject {
         engine({"import", QString::fromStdString(dir), "--db", QString::fromStdString(db)});
     QCOMPARE(twice.code, 0);
     QVERIFY2(twice.out.contains("imported before"), qPrintable(twice.out));
-    QCOMPARE(stored_runs(db).size(), size_t(6));
+    QCOMPARE(sy::test::stored_runs(db).size(), size_t(6));
   }
 
   void a_missing_or_damaged_bundle_is_named_and_nothing_is_stored() {
@@ -203,7 +167,7 @@ class TestPlan : public QObject {
     QVERIFY2(r.err.startsWith("error: "), qPrintable(r.err));
     QVERIFY2(r.err.contains("unit 1 (expert capitalize, seed 0)"), qPrintable(r.err));
     QVERIFY2(r.err.contains("nothing was imported"), qPrintable(r.err));
-    QCOMPARE(stored_runs(db).size(), size_t(0));
+    QCOMPARE(sy::test::stored_runs(db).size(), size_t(0));
     // A unit that waits for it refuses to start, naming it.
     const int64_t assembly = static_cast<int64_t>(plan.units.size()) - 1;
     r = engine({"unit", QString::fromStdString(dir), QString::number(assembly)});
@@ -226,14 +190,14 @@ class TestPlan : public QObject {
     QCOMPARE(r.code, 1);
     QVERIFY2(r.err.contains(QString::fromStdString(adapter.string())), qPrintable(r.err));
     QVERIFY2(r.err.contains("does not match its SHA-256"), qPrintable(r.err));
-    QCOMPARE(stored_runs(db).size(), size_t(0));
+    QCOMPARE(sy::test::stored_runs(db).size(), size_t(0));
 
     // Running that unit again makes a fresh, complete bundle, and the plan imports.
     r = engine({"unit", QString::fromStdString(dir), QString::number(assembly)});
     QVERIFY2(r.code == 0, qPrintable(r.err));
     r = engine({"import", QString::fromStdString(dir), "--db", QString::fromStdString(db)});
     QVERIFY2(r.code == 0, qPrintable(r.err));
-    QCOMPARE(stored_runs(db).size(), size_t(6));
+    QCOMPARE(sy::test::stored_runs(db).size(), size_t(6));
   }
 
   void bad_plans_and_arguments_get_one_clear_error() {
