@@ -6,9 +6,12 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDialog>
+#include <QDialogButtonBox>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
@@ -22,10 +25,12 @@
 #include <QMessageBox>
 #include <QProcess>
 #include <QProgressBar>
+#include <QPushButton>
 #include <QScrollArea>
 #include <QSet>
 #include <QSettings>
 #include <QSortFilterProxyModel>
+#include <QSpinBox>
 #include <QSplitter>
 #include <QStandardPaths>
 #include <QStatusBar>
@@ -50,6 +55,7 @@
 #include "ui/run_plots.h"
 #include "ui/run_queue.h"
 #include "ui/seed_group_model.h"
+#include "ui/slurm_submission.h"
 
 namespace sy::ui {
 namespace {
@@ -147,6 +153,15 @@ void MainWindow::buildActions() {
   run_action_->setShortcut(QKeySequence("Ctrl+R"));
   cancel_action_ = run->addAction("&Cancel runs", this, &MainWindow::cancelRuns);
   cancel_action_->setShortcut(QKeySequence("Ctrl+."));
+  // Beside Run, where this machine can submit to a cluster.
+  slurm_action_ = run->addAction("Submit to &Slurm…", this, [this] {
+    if (readyToRun("Submit to Slurm")) askSlurmSubmission();
+  });
+  slurm_action_->setShortcut(QKeySequence("Ctrl+Shift+R"));
+  slurm_action_->setToolTip(
+      "Run the experiment's units as Slurm jobs and follow them here "
+      "(Ctrl+Shift+R)");
+  slurm_action_->setVisible(slurm_available());
   quick_action_ = run->addAction("&Quick (a few steps, for a check)");
   quick_action_->setCheckable(true);
   connect(quick_action_, &QAction::toggled, this, [this](bool on) { quick_ = on; });
@@ -170,6 +185,7 @@ void MainWindow::buildActions() {
   bar->setObjectName("main-toolbar");
   bar->addAction(open);
   bar->addAction(run_action_);
+  bar->addAction(slurm_action_);
   bar->addAction(cancel_action_);
   bar->addAction(quick_action_);
   bar->addAction(compare);
@@ -348,18 +364,23 @@ void MainWindow::setQuick(bool quick) {
   quick_action_->setChecked(quick);
 }
 
-void MainWindow::runExperiment() {
-  if (!store_) return;
+bool MainWindow::readyToRun(const QString& what) {
+  if (!store_) return false;
   if (!designer_->isValid()) {
     // Nothing runs with a value the form has flagged.
     tabs_->setCurrentWidget(designer_page_);
-    QMessageBox::warning(this, "Run",
+    QMessageBox::warning(this, what,
                          "Fix the flagged settings first:\n" + designer_->problems().join("\n"));
-    return;
+    return false;
   }
   if (designer_modified_ || experiment_path_.isEmpty()) {
-    if (!saveExperiment()) return;
+    if (!saveExperiment()) return false;
   }
+  return true;
+}
+
+void MainWindow::runExperiment() {
+  if (!readyToRun("Run")) return;
   RunJob job;
   job.title = QFileInfo(experiment_path_).baseName() + (quick_ ? " (quick)" : "");
   job.arguments = {"run", experiment_path_, "--events", "--db", databasePath()};
@@ -368,6 +389,81 @@ void MainWindow::runExperiment() {
   tabs_->setCurrentWidget(plots_);
   queue_->enqueue(job);
   updateStatus();
+}
+
+bool MainWindow::submitToSlurm(const SlurmSettings& settings, QString plan_dir) {
+  if (!readyToRun("Submit to Slurm")) return false;
+  if (plan_dir.isEmpty()) plan_dir = default_plan_dir(experiment_path_);
+  const QString title = QFileInfo(experiment_path_).baseName() + (quick_ ? " (quick)" : "");
+  auto* submitter = new SlurmSubmitter(this);
+  connect(submitter, &SlurmSubmitter::submitted, this,
+          [this, submitter, title](const QString& dir, const QString& message) {
+            submitter->deleteLater();
+            statusBar()->showMessage(message + " — following it in the queue", 10000);
+            follow_live_ = true;
+            queue_->enqueue(watch_job(dir, title, databasePath()));
+            updateStatus();
+          });
+  connect(submitter, &SlurmSubmitter::failed, this, [this, submitter](const QString& message) {
+    submitter->deleteLater();
+    QMessageBox::warning(this, "Submit to Slurm", message);
+  });
+  statusBar()->showMessage("Submitting to Slurm…");
+  submitter->start(queue_->program().isEmpty() ? EngineProcess::engineProgram() : queue_->program(),
+                   plan_arguments(experiment_path_, plan_dir, quick_, settings), plan_dir);
+  return true;
+}
+
+void MainWindow::askSlurmSubmission() {
+  QSettings stored;
+  QDialog dialog(this);
+  dialog.setWindowTitle("Submit to Slurm");
+  auto* form = new QFormLayout(&dialog);
+  auto* folder = new QLineEdit(default_plan_dir(experiment_path_));
+  folder->setToolTip(
+      "The plan folder: plan.json, submit.sh and every unit's bundle. The cluster's "
+      "nodes must see it (a shared file system); the database stays here.");
+  auto* partition = new QLineEdit(stored.value("slurm/partition").toString());
+  partition->setPlaceholderText("the cluster's default");
+  auto* time = new QLineEdit(stored.value("slurm/time").toString());
+  time->setPlaceholderText("e.g. 30 or 2:00:00; empty: the partition's limit");
+  const auto spin = [&](const char* key, int low, int fallback, const QString& zero) {
+    auto* box = new QSpinBox;
+    box->setRange(low, 4096);
+    box->setValue(stored.value(key, fallback).toInt());
+    if (!zero.isEmpty()) box->setSpecialValueText(zero);
+    return box;
+  };
+  QSpinBox* cpus = spin("slurm/cpusPerUnit", 0, 0, "default");
+  QSpinBox* gpus = spin("slurm/gpusPerUnit", 0, 0, "none");
+  QSpinBox* ranks = spin("slurm/ranksPerUnit", 1, 1, "");
+  ranks->setToolTip("Data-parallel processes per unit (srun tasks, c10d ranks)");
+  form->addRow("Plan folder", folder);
+  form->addRow("Partition", partition);
+  form->addRow("Time per unit", time);
+  form->addRow("CPUs per unit", cpus);
+  form->addRow("GPUs per unit", gpus);
+  form->addRow("Ranks per unit", ranks);
+  form->addRow(new QLabel(quick_ ? "Quick: a few steps per stage, for a check."
+                                 : "Full budgets (Run ▸ Quick for a check)."));
+  auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+  buttons->button(QDialogButtonBox::Ok)->setText("Submit");
+  connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+  connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+  form->addRow(buttons);
+  if (dialog.exec() != QDialog::Accepted) return;
+  SlurmSettings settings;
+  settings.partition = partition->text().trimmed();
+  settings.time = time->text().trimmed();
+  settings.cpus_per_unit = cpus->value();
+  settings.gpus_per_unit = gpus->value();
+  settings.ranks_per_unit = ranks->value();
+  stored.setValue("slurm/partition", settings.partition);
+  stored.setValue("slurm/time", settings.time);
+  stored.setValue("slurm/cpusPerUnit", settings.cpus_per_unit);
+  stored.setValue("slurm/gpusPerUnit", settings.gpus_per_unit);
+  stored.setValue("slurm/ranksPerUnit", settings.ranks_per_unit);
+  submitToSlurm(settings, folder->text().trimmed());
 }
 
 void MainWindow::cancelRuns() {
@@ -731,8 +827,18 @@ void MainWindow::showRunMenu(const QPoint& pos) {
 
 void MainWindow::onJobEvent(int, const QJsonObject& event) {
   const QString type = event.value("type").toString();
-  if (!event.contains("run") || event.value("run").isNull()) return;
-  const int64_t run = event.value("run").toInteger();
+  int64_t run = 0;
+  if (event.contains("run") && !event.value("run").isNull()) {
+    run = event.value("run").toInteger();
+  } else if (event.value("key").isString()) {  // a run of a Slurm plan, not stored yet
+    auto id = unstored_runs_.constFind(event.value("key").toString());
+    if (id == unstored_runs_.cend()) {
+      id = unstored_runs_.insert(event.value("key").toString(), -1 - unstored_runs_.size());
+    }
+    run = *id;
+  } else {
+    return;
+  }
   RunTrace& trace = live_[run];
   apply_event(trace, event);
   if (type == "run_started") {

@@ -41,6 +41,7 @@ class RunNotes;
 class RunQueue;
 class RunQueueModel;
 class SeedGroupModel;
+struct SlurmSettings;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -75,6 +76,11 @@ class MainWindow : public QMainWindow {
 
  public Q_SLOTS:
   void runExperiment();
+  // Splits the experiment into a plan (in `plan_dir`, a fresh folder beside it when empty),
+  // submits it with its submit.sh and queues a job that follows it, drawing its runs live and
+  // storing them when every unit is complete (docs/gui.md). False (with the reason in a message
+  // box) when the experiment is not ready; submission errors arrive later, the same way.
+  bool submitToSlurm(const SlurmSettings& settings, QString plan_dir = {});
   void cancelRuns();
   void refreshRuns();
   void showRun(int64_t run_id);
@@ -110,6 +116,10 @@ class MainWindow : public QMainWindow {
 
  private:
   void buildActions();
+  // Saved and valid, as Run and Submit to Slurm need it; false after telling the user why.
+  bool readyToRun(const QString& what);
+  // The Submit to Slurm dialog; submits when the user agrees.
+  void askSlurmSubmission();
   void buildLayout();
   void openDatabase(const QString& path);
   void onJobEvent(int job, const QJsonObject& event);
@@ -162,8 +172,12 @@ class MainWindow : public QMainWindow {
   QAction* run_action_ = nullptr;
   QAction* cancel_action_ = nullptr;
   QAction* quick_action_ = nullptr;
+  QAction* slurm_action_ = nullptr;
 
   QMap<int64_t, RunTrace> live_;  // runs whose engine is running, by run id
+  // Runs of a Slurm plan have no id before they are imported: their events' "key" gets a
+  // negative id of its own while they are live.
+  QMap<QString, int64_t> unstored_runs_;
   int64_t shown_ = 0;
   bool follow_live_ = true;  // show each new live run as it starts
   RunTrace trace_;           // the shown run unless it is live

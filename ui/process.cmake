@@ -1,2 +1,3 @@
-# The run scheduler: engine processes (QProcess, JSON-lines events) and the queue that runs them.
-sy_ui_library(switchyard_ui_process engine_process.cpp run_queue.cpp)
+# The run scheduler: engine processes (QProcess, JSON-lines events), the queue that runs them, and
+# the submission of a plan to Slurm.
+sy_ui_library(switchyard_ui_process engine_process.cpp run_queue.cpp slurm_submission.cpp)

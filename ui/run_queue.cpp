@@ -109,10 +109,14 @@ void RunQueue::scheduleStart() {
 }
 
 void RunQueue::startWaiting() {
-  while (runningCount() < max_parallel_) {
+  for (;;) {
     // Searched afresh each time: a slot connected to jobStarted may have changed the queue.
-    const auto waiting = std::find_if(entries_.begin(), entries_.end(),
-                                      [](const Entry& e) { return e.process == nullptr; });
+    const auto local = std::count_if(entries_.begin(), entries_.end(), [](const Entry& e) {
+      return e.process != nullptr && !e.job.remote;
+    });
+    const auto waiting = std::find_if(entries_.begin(), entries_.end(), [&](const Entry& e) {
+      return e.process == nullptr && (e.job.remote || local < max_parallel_);
+    });
     if (waiting == entries_.end()) return;
     const int id = waiting->id;
     auto* process = new EngineProcess(waiting->job.arguments, this);

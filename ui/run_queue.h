@@ -19,6 +19,9 @@ class EngineProcess;
 struct RunJob {
   QString title;          // what the queue view shows, e.g. the experiment's name
   QStringList arguments;  // the engine command, e.g. {"resume", "7", "--events", "--db", DB}
+  // It follows work done elsewhere (a Slurm plan's watch): it starts at once and takes none of
+  // the maxParallel slots, which are for runs on this machine's cores.
+  bool remote = false;
 };
 
 class RunQueue : public QObject {
@@ -44,7 +47,7 @@ class RunQueue : public QObject {
   void setProgram(const QString& program) { program_ = program; }
   QString program() const { return program_; }
 
-  int runningCount() const;
+  int runningCount() const;  // remote jobs included
   int queuedCount() const;
   bool isQueued(int id) const;
   bool isRunning(int id) const;

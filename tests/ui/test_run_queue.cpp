@@ -68,6 +68,7 @@ class TestRunQueue : public QObject {
   void engineProgramFromEnvironment();
   void runsToTheEnd();
   void runsOneAfterAnother();
+  void remoteJobsTakeNoSlot();
   void cancelsRunningJob();
   void cancelsQueuedJob();
   void missingEngine();
@@ -204,6 +205,32 @@ void TestRunQueue::runsOneAfterAnother() {
            (QStringList{QStringLiteral("start %1").arg(a), QStringLiteral("end %1 0").arg(a),
                         QStringLiteral("start %1").arg(b), QStringLiteral("end %1 0").arg(b)}));
   QCOMPARE(most_running, 1);
+}
+
+void TestRunQueue::remoteJobsTakeNoSlot() {
+#ifndef Q_OS_UNIX
+  QSKIP("needs /bin/sh");
+#endif
+  // A local job that holds the one slot until told, and a job that follows work elsewhere.
+  RunQueue queue;
+  queue.setProgram(QStringLiteral("/bin/sh"));
+  const QString go = dir_.filePath(QStringLiteral("go"));
+  RunJob local{
+      QStringLiteral("local"),
+      {QStringLiteral("-c"), QStringLiteral("while [ ! -e '%1' ]; do sleep 0.05; done").arg(go)}};
+  RunJob remote{QStringLiteral("remote"), {QStringLiteral("-c"), QStringLiteral("true")}, true};
+  RunJob second = local;
+  const int a = queue.enqueue(local);
+  const int b = queue.enqueue(second);
+  const int c = queue.enqueue(remote);
+  QSignalSpy finished(&queue, &RunQueue::jobFinished);
+  QTRY_VERIFY_WITH_TIMEOUT(queue.isRunning(a), 10'000);
+  // The remote job ran and ended while the local slot was taken; the second local job waits.
+  QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10'000);
+  QCOMPARE(finished[0][0].toInt(), c);
+  QVERIFY(queue.isQueued(b));
+  QFile(go).open(QIODevice::WriteOnly);
+  QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 3, 10'000);
 }
 
 void TestRunQueue::cancelsRunningJob() {

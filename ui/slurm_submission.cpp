@@ -1,0 +1,82 @@
+// The Slurm submission steps.
+#include "ui/slurm_submission.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QStandardPaths>
+
+namespace sy::ui {
+
+bool slurm_available() {
+  return !QStandardPaths::findExecutable("sbatch").isEmpty();
+}
+
+QString default_plan_dir(const QString& experiment_path) {
+  const QFileInfo info(experiment_path);
+  return info.absoluteDir().filePath(info.completeBaseName() + "-plans/" +
+                                     QDateTime::currentDateTime().toString("yyyyMMdd-hhmmss"));
+}
+
+QStringList plan_arguments(const QString& experiment_path, const QString& plan_dir, bool quick,
+                           const SlurmSettings& settings) {
+  QStringList args = {"plan", experiment_path, "--out", plan_dir, "--slurm"};
+  if (quick) args << "--quick";
+  if (!settings.partition.isEmpty()) args << "--partition" << settings.partition;
+  if (!settings.time.isEmpty()) args << "--time" << settings.time;
+  if (settings.cpus_per_unit > 0)
+    args << "--cpus-per-unit" << QString::number(settings.cpus_per_unit);
+  if (settings.gpus_per_unit > 0)
+    args << "--gpus-per-unit" << QString::number(settings.gpus_per_unit);
+  if (settings.ranks_per_unit > 1) {
+    args << "--ranks-per-unit" << QString::number(settings.ranks_per_unit);
+  }
+  return args;
+}
+
+RunJob watch_job(const QString& plan_dir, const QString& title, const QString& db) {
+  RunJob job;
+  job.title = title + " (Slurm)";
+  job.arguments = {"watch", plan_dir, "--events", "--import", "--db", db};
+  job.remote = true;
+  return job;
+}
+
+SlurmSubmitter::SlurmSubmitter(QObject* parent) : QObject(parent) {}
+
+void SlurmSubmitter::start(const QString& engine, const QStringList& plan_arguments,
+                           const QString& plan_dir) {
+  plan_dir_ = plan_dir;
+  step(engine, plan_arguments, [this](const QString&) {
+    step(QDir(plan_dir_).filePath("submit.sh"), {}, [this](const QString& output) {
+      Q_EMIT submitted(plan_dir_, output.trimmed().section('\n', 0, 0));
+    });
+  });
+}
+
+void SlurmSubmitter::step(const QString& program, const QStringList& arguments,
+                          const std::function<void(const QString& output)>& next) {
+  auto* process = new QProcess(this);
+  connect(process, &QProcess::finished, this,
+          [this, process, program, next](int code, QProcess::ExitStatus status) {
+            process->deleteLater();
+            const QString out = QString::fromUtf8(process->readAllStandardOutput());
+            const QString err = QString::fromUtf8(process->readAllStandardError()).trimmed();
+            if (status == QProcess::NormalExit && code == 0) {
+              next(out);
+              return;
+            }
+            QString message = err.section('\n', -1);  // the `error:` line comes last
+            if (message.isEmpty()) message = QFileInfo(program).fileName() + " failed";
+            Q_EMIT failed(message);
+          });
+  connect(process, &QProcess::errorOccurred, this,
+          [this, process, program](QProcess::ProcessError e) {
+            if (e != QProcess::FailedToStart) return;
+            process->deleteLater();
+            Q_EMIT failed("could not start " + program + ": " + process->errorString());
+          });
+  process->start(program, arguments);
+}
+
+}  // namespace sy::ui
