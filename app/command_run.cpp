@@ -17,17 +17,21 @@
 #include "engine/util/error.h"
 #include "engine/util/json_file.h"
 #include "engine/util/progress.h"
+#include "engine/util/resources.h"
 
 namespace sy {
 
 int command_run(int argc, char** argv) {
-  CliArgs args(argc, argv, 2, {"quick", "events", "no-db"});
+  CliArgs args(argc, argv, 2, {"quick", "events", "no-db", "demo"});
   args.check({"summary", "device", "db"});
-  if (args.positional().size() != 1) {
-    throw Error("give one experiment file: switchyard-engine run EXPERIMENT.json");
+  // --demo: the shipped demo experiment, found as the built-in model is (engine/util/resources.h).
+  if (args.positional().size() != (args.flag("demo") ? 0u : 1u)) {
+    throw Error("give one experiment file: switchyard-engine run EXPERIMENT.json (or run --demo)");
   }
   if (args.has("db") && args.flag("no-db")) throw Error("give --db FILE or --no-db, not both");
-  const std::string file = std::filesystem::absolute(args.positional()[0]).string();
+  const std::string file =
+      std::filesystem::absolute(args.flag("demo") ? demo_experiment_path() : args.positional()[0])
+          .string();
   nlohmann::json definition = read_json_file(file);
   if (args.has("device") && definition.is_object()) definition["device"] = args.str("device");
   const Experiment experiment = experiment_from_json(definition, file);

@@ -45,8 +45,10 @@ commands:
            [--max-new-tokens N] [--temperature T] [--top-p P] [--seed N] [--no-cache]
       Generate an answer (greedy unless --temperature > 0).
 
-  run EXPERIMENT.json [--summary FILE] [--quick] [--device D] [--events] [--db FILE | --no-db]
-      Run every strategy of an experiment over its task sequence (docs/experiments.md):
+  run (EXPERIMENT.json | --demo) [--summary FILE] [--quick] [--device D] [--events]
+        [--db FILE | --no-db]
+      Run every strategy of an experiment over its task sequence (docs/experiments.md);
+      --demo runs the shipped demo experiment (share/switchyard/experiments/demo.json):
       prints each run's score matrix and a table of AP, forgetting, BWT, FWT and router
       accuracy; --summary writes all of it as JSON; --quick runs a few steps and examples
       only (a check of the whole pipeline in seconds). Everything is recorded in the store

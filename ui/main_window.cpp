@@ -43,6 +43,7 @@
 
 #include <functional>
 
+#include "engine/util/resources.h"
 #include "ui/compare_view.h"
 #include "ui/engine_process.h"
 #include "ui/experiment_designer.h"
@@ -106,6 +107,11 @@ MainWindow::MainWindow(const QString& db_path, QWidget* parent) : QMainWindow(pa
   openDatabase(path);
   const QString last = settings.value("experiment").toString();
   if (!last.isEmpty() && QFileInfo::exists(last)) openExperiment(last);
+  // First start, no experiment to reopen: offer the shipped demo (also File > Open demo).
+  if (experiment_path_.isEmpty())
+    experiment_label_->setText("No experiment open (Ctrl+O) — <a href=\"demo\">Open the demo</a>");
+  connect(experiment_label_, &QLabel::linkActivated, this,
+          [this] { openExperiment(QString::fromStdString(demo_experiment_path())); });
 
   connect(queue_, &RunQueue::jobEvent, this, &MainWindow::onJobEvent);
   connect(queue_, &RunQueue::jobFinished, this, &MainWindow::onJobFinished);
@@ -129,6 +135,8 @@ void MainWindow::buildActions() {
     if (!path.isEmpty()) openDatabase(path);
   });
   open_db->setShortcut(QKeySequence("Ctrl+Shift+O"));
+  file->addAction("Open de&mo", this,
+                  [this] { openExperiment(QString::fromStdString(demo_experiment_path())); });
   QAction* save = file->addAction("&Save experiment", this, [this] { saveExperiment(); });
   save->setShortcut(QKeySequence::Save);
   QAction* save_as = file->addAction("Save experiment &as…", this, [this] {

@@ -15,6 +15,7 @@
 #include "engine/tokenizer/hf_tokenizer.h"
 #include "engine/util/error.h"
 #include "engine/util/json_file.h"
+#include "engine/util/resources.h"
 
 namespace sy {
 namespace fs = std::filesystem;
@@ -112,17 +113,7 @@ LoadedModel load_model(const std::string& dir) {
 }
 
 std::string builtin_model_dir() {
-  if (const char* env = std::getenv("SWITCHYARD_RESOURCES")) {
-    return (fs::path(env) / "base-model").string();
-  }
-  // Installed layout first (bin/../share/switchyard), then the source tree this was built from.
-  std::error_code ec;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    const fs::path installed = exe.parent_path().parent_path() / "share/switchyard/base-model";
-    if (fs::exists(installed / "config.json")) return installed.string();
-  }
-  return (fs::path(SWITCHYARD_SOURCE_DIR) / "resources/base-model").string();
+  return resource_path("base-model");
 }
 
 }  // namespace sy

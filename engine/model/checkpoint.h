@@ -28,7 +28,7 @@ void save_model(const std::string& dir, TransformerLM& model, const std::string&
 // Either format, by config.json's model_type; an unknown one is an error listing those supported.
 LoadedModel load_model(const std::string& dir);
 
-// The shipped built-in model: $SWITCHYARD_RESOURCES/base-model, else the installed or source copy.
+// The shipped built-in model: resource_path("base-model") (engine/util/resources.h).
 std::string builtin_model_dir();
 
 }  // namespace sy
