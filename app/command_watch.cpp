@@ -33,6 +33,7 @@ struct SlurmView {
   bool available = false;
   std::map<int64_t, std::string> state;  // unit -> "PENDING (reason)", "RUNNING", ...
   std::map<int64_t, bool> submitted;
+  std::map<int64_t, std::string> job;  // unit -> its latest job id
 };
 
 std::string run_command(const std::string& command) {
@@ -45,6 +46,17 @@ std::string run_command(const std::string& command) {
   return out;
 }
 
+// How an ended job ended, from Slurm's accounting (sacct), where the cluster keeps one: "FAILED",
+// "CANCELLED by 1000", "TIMEOUT", "OUT_OF_MEMORY"... Empty without accounting.
+std::string ended_state(const std::string& job) {
+  std::istringstream lines(run_command("sacct -n -X -P -o JobID,State -j " + job + " 2>/dev/null"));
+  for (std::string line; std::getline(lines, line);) {
+    const size_t bar = line.find('|');
+    if (bar != std::string::npos && line.substr(0, bar) == job) return line.substr(bar + 1);
+  }
+  return "";
+}
+
 SlurmView slurm_view(const Plan& plan, const std::string& dir) {
   SlurmView view;
   std::map<std::string, int64_t> unit_of_job;
@@ -54,6 +66,7 @@ SlurmView slurm_view(const Plan& plan, const std::string& dir) {
     if (unit == "import") continue;
     unit_of_job[job] = std::stoll(unit);
     view.submitted[std::stoll(unit)] = true;
+    view.job[std::stoll(unit)] = job;
   }
   if (unit_of_job.empty() || run_command("command -v squeue").empty()) return view;
   view.available = true;
@@ -161,8 +174,9 @@ int command_watch(int argc, char** argv) {
           if (!step.empty()) state += ": " + step;
         }
       } else if (slurm.available && slurm.submitted.count(u.id)) {
-        state = "ended without a bundle (failed or cancelled: see " + dir + "/slurm/unit-" +
-                std::to_string(u.id) + ".out)";
+        const std::string how = ended_state(slurm.job.at(u.id));
+        state = "ended without a bundle (" + (how.empty() ? "failed or cancelled" : how) +
+                ": see " + dir + "/slurm/unit-" + std::to_string(u.id) + ".out)";
         lost.push_back(u.id);
       } else if (fs::exists(fs::path(udir) / "events.jsonl")) {
         const std::string step = last_step(udir);

@@ -65,15 +65,17 @@ std::optional<double> optional_number(const nlohmann::json& j, const char* key) 
 
 // --- writing ----------------------------------------------------------------------------------
 
-BundleWriter::BundleWriter(std::string dir) : dir_(std::move(dir)) {
+BundleFolder::BundleFolder(std::string dir) : dir_(std::move(dir)) {
   std::error_code ec;
   fs::remove_all(dir_, ec);
   fs::create_directories(dir_, ec);
   if (ec) throw Error("cannot create the bundle folder " + dir_ + ": " + ec.message());
-  out_.open(fs::path(dir_) / kEvents, std::ios::binary);
-  if (!out_) throw Error("cannot write " + (fs::path(dir_) / kEvents).string());
-  events_ = std::make_unique<EventStream>(out_);
+  events_file_.open(fs::path(dir_) / kEvents, std::ios::binary);
+  if (!events_file_) throw Error("cannot write " + (fs::path(dir_) / kEvents).string());
 }
+
+BundleWriter::BundleWriter(std::string dir)
+    : BundleFolder(std::move(dir)), EventStream(events_file_) {}
 
 void BundleWriter::write_file(const std::string& name, const void* data, size_t size) {
   const fs::path path = fs::path(dir_) / name;
@@ -110,8 +112,8 @@ void BundleWriter::write_expert(const ExpertWeights& expert) {
 }
 
 void BundleWriter::seal() {
-  out_.flush();
-  if (!out_) throw Error("cannot write " + (fs::path(dir_) / kEvents).string());
+  events_file_.flush();
+  if (!events_file_) throw Error("cannot write " + (fs::path(dir_) / kEvents).string());
   std::ostringstream sums;
   std::vector<std::string> names;
   for (const auto& entry : fs::directory_iterator(dir_)) {
@@ -126,30 +128,9 @@ void BundleWriter::seal() {
   write_file(kChecksums, text.data(), text.size());
 }
 
-void BundleWriter::experiment_started(const Experiment& e, int64_t planned_steps) {
-  events_->experiment_started(e, planned_steps);
-}
-
 void BundleWriter::run_started(RunResult& run, const StrategySpec& spec, size_t first_stage) {
   runs_.push_back(run.run_id);
-  events_->run_started(run, spec, first_stage);
-}
-
-void BundleWriter::stage_started(const RunResult& run, size_t stage) {
-  events_->stage_started(run, stage);
-}
-
-void BundleWriter::train_step(const RunResult& run, size_t stage, const std::string& what,
-                              const TrainStep& step) {
-  events_->train_step(run, stage, what, step);
-}
-
-void BundleWriter::row_evaluated(const RunResult& run, size_t row) {
-  events_->row_evaluated(run, row);
-}
-
-void BundleWriter::router_evaluated(const RunResult& run, size_t after_stage) {
-  events_->router_evaluated(run, after_stage);
+  EventStream::run_started(run, spec, first_stage);
 }
 
 void BundleWriter::adapter_trained(const RunResult& run, size_t position,
@@ -157,21 +138,16 @@ void BundleWriter::adapter_trained(const RunResult& run, size_t position,
   const std::string name = adapter_name(index_of(run), position);
   write_file(name + ".safetensors", adapter.safetensors.data(), adapter.safetensors.size());
   write_file(name + ".json", adapter.config_json.data(), adapter.config_json.size());
-  events_->adapter_trained(run, position, adapter);
+  EventStream::adapter_trained(run, position, adapter);
 }
 
 void BundleWriter::stage_finished(const RunResult& run, size_t stage,
                                   const std::vector<uint8_t>& checkpoint) {
-  write_file(checkpoint_name(index_of(run)), checkpoint.data(), checkpoint.size());
-  events_->stage_finished(run, stage, checkpoint);
-}
-
-void BundleWriter::run_ended(const RunResult& run) {
-  events_->run_ended(run);
-}
-
-void BundleWriter::experiment_ended() {
-  events_->experiment_ended();
+  // An expert unit's pseudo-run has no checkpoint: its result is expert.safetensors.
+  if (!checkpoint.empty()) {
+    write_file(checkpoint_name(index_of(run)), checkpoint.data(), checkpoint.size());
+  }
+  EventStream::stage_finished(run, stage, checkpoint);
 }
 
 // --- reading ----------------------------------------------------------------------------------

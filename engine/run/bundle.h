@@ -9,7 +9,6 @@
 #pragma once
 
 #include <fstream>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -21,41 +20,38 @@
 
 namespace sy {
 
-// Writes a bundle as a unit runs: an observer of its runs, plus the expert of an expert unit.
-class BundleWriter : public RunObserver {
+// The bundle's folder, emptied, and its events.jsonl open: a base of BundleWriter, so that the
+// file exists before the event stream that writes to it.
+class BundleFolder {
+ protected:
+  explicit BundleFolder(std::string dir);
+  std::string dir_;
+  std::ofstream events_file_;
+};
+
+// Writes a bundle as a unit runs: the event stream of its runs into events.jsonl, and their
+// adapters and last checkpoints as files beside it; the expert of an expert unit.
+class BundleWriter : private BundleFolder, public EventStream {
  public:
   // Empties `dir` first: a unit that runs again (after a kill) starts a fresh bundle.
   explicit BundleWriter(std::string dir);
 
-  // The event stream the bundle's events.jsonl is written through (an expert unit's own events).
-  EventStream& events() { return *events_; }
   // An expert unit's result.
   void write_expert(const ExpertWeights& expert);
   // Writes checksums.sha256: from now on the bundle is complete.
   void seal();
 
   bool records() const override { return true; }
-  void experiment_started(const Experiment& e, int64_t planned_steps) override;
   void run_started(RunResult& run, const StrategySpec& spec, size_t first_stage) override;
-  void stage_started(const RunResult& run, size_t stage) override;
-  void train_step(const RunResult& run, size_t stage, const std::string& what,
-                  const TrainStep& step) override;
-  void row_evaluated(const RunResult& run, size_t row) override;
-  void router_evaluated(const RunResult& run, size_t after_stage) override;
   void adapter_trained(const RunResult& run, size_t position,
                        const TrainedAdapter& adapter) override;
   void stage_finished(const RunResult& run, size_t stage,
                       const std::vector<uint8_t>& checkpoint) override;
-  void run_ended(const RunResult& run) override;
-  void experiment_ended() override;
 
  private:
   size_t index_of(const RunResult& run) const;
   void write_file(const std::string& name, const void* data, size_t size);
 
-  std::string dir_;
-  std::ofstream out_;
-  std::unique_ptr<EventStream> events_;
   std::vector<std::string> runs_;  // run ids in the order they started
 };
 

@@ -58,7 +58,7 @@ std::vector<RunResult> run_unit(const Plan& plan, const std::string& dir, int64_
                                 : std::vector<RunObserver*>{&also});
   std::ostream nowhere(nullptr);  // a rank that writes no bundle: its expert's events go nowhere
   EventStream silent(nowhere);
-  EventStream& events = writer ? bundle->events() : silent;
+  EventStream& events = writer ? static_cast<EventStream&>(*bundle) : silent;
   Session session(experiment, plan.options, observers, cancel);
   std::vector<RunResult> runs;
 

@@ -13,6 +13,7 @@
 
 #include "engine/run/plan.h"
 #include "engine/util/json_file.h"
+#include "tests/common/run_process.h"
 #include "tests/common/stored_runs.h"
 
 namespace fs = std::filesystem;
@@ -33,20 +34,10 @@ const char* kExperiment = R"({
   "evaluation": {"max_new_tokens": 12}
 })";
 
-struct Result {
-  int code = -1;
-  QString out, err;
-};
+using Result = sy::test::ProcessResult;
 
 Result engine(const QStringList& args) {
-  QProcess p;
-  p.start(SY_ENGINE_BIN, args);
-  p.waitForFinished(600000);
-  Result r;
-  r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-  r.out = QString::fromUtf8(p.readAllStandardOutput());
-  r.err = QString::fromUtf8(p.readAllStandardError());
-  return r;
+  return sy::test::run_process(SY_ENGINE_BIN, args);
 }
 
 void run_all_units(const std::string& dir) {

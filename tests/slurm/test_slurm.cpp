@@ -12,6 +12,7 @@
 #include <QProcess>
 #include <QTemporaryDir>
 
+#include "tests/common/run_process.h"
 #include "tests/common/stored_runs.h"
 
 namespace fs = std::filesystem;
@@ -20,23 +21,10 @@ namespace {
 
 const char* kCluster = SWITCHYARD_SOURCE_DIR "/tests/slurm/slurm_cluster.sh";
 
-struct Result {
-  int code = -1;
-  QString out, err;
-};
+using Result = sy::test::ProcessResult;
 
 Result run(const QString& program, const QStringList& args, int timeout_ms = 600000) {
-  QProcess p;
-  p.start(program, args);
-  if (!p.waitForFinished(timeout_ms)) {
-    p.kill();
-    p.waitForFinished();
-  }
-  Result r;
-  r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-  r.out = QString::fromUtf8(p.readAllStandardOutput());
-  r.err = QString::fromUtf8(p.readAllStandardError());
-  return r;
+  return sy::test::run_process(program, args, timeout_ms);
 }
 
 Result engine(const QStringList& args) {

@@ -14,6 +14,7 @@
 #include <QTemporaryDir>
 
 #include "storage/store.h"
+#include "tests/common/run_process.h"
 #include "ui/main_window.h"
 #include "ui/run_list_model.h"
 #include "ui/run_queue.h"
@@ -33,11 +34,9 @@ const char* kExperiment = R"({
   "strategies": ["seq-ft", "oracle", "switchcit"], "evaluation": {"max_new_tokens": 12}})";
 
 int run(const QString& program, const QStringList& args, QString* out = nullptr) {
-  QProcess p;
-  p.start(program, args);
-  p.waitForFinished(120000);
-  if (out) *out = QString::fromUtf8(p.readAllStandardOutput() + p.readAllStandardError());
-  return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+  const sy::test::ProcessResult r = sy::test::run_process(program, args, 120000);
+  if (out) *out = r.out + r.err;
+  return r.code;
 }
 
 }  // namespace
