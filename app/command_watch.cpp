@@ -131,7 +131,7 @@ class EventRelay {
 }  // namespace
 
 int command_watch(int argc, char** argv) {
-  CliArgs args(argc, argv, 2, {"once", "events", "import"});
+  CliArgs args(argc, argv, 2, {"once", "events", "import", "cancel-jobs"});
   args.check({"interval", "db"});
   if (args.positional().size() != 1) {
     throw Error(
@@ -214,7 +214,16 @@ int command_watch(int argc, char** argv) {
     for (double waited = 0; waited < interval && !cancel.load(); waited += 0.1) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    if (cancel.load()) return 130;
+    if (cancel.load()) {
+      // --cancel-jobs: stopping the watch stops the plan (the app's Cancel on a Slurm job).
+      if (args.flag("cancel-jobs")) {
+        run_command("scancel --name=" + slurm_job_name(plan.id) + " 2>/dev/null");
+        table << "cancelled the Slurm jobs of plan " << plan.id
+              << " (scancel --name=" << slurm_job_name(plan.id) << "); " << dir
+              << "/submit.sh submits the units not finished again\n";
+      }
+      return 130;
+    }
   }
 }
 

@@ -106,9 +106,10 @@ commands:
       run stores them; a missing or damaged bundle is named and nothing is stored; importing
       the same plan again changes nothing. --check only checks.
 
-  watch DIR [--once] [--interval S] [--events] [--import [--db FILE]]
+  watch DIR [--once] [--interval S] [--events] [--import [--db FILE]] [--cancel-jobs]
       Follow a plan: each unit's state from its bundle and Slurm's squeue; --events passes
-      the units' events on to stdout as they happen; --import imports once all are complete.
+      the units' events on to stdout as they happen; --import imports once all are complete;
+      --cancel-jobs: SIGINT/SIGTERM to watch also cancels the plan's Slurm jobs.
 
   list [--experiment NAME] [--status STATUS] [--tag TAG] [--json] [--db FILE]
       The runs in the store, newest first: id, experiment, label, strategy, seed, status,

@@ -37,7 +37,8 @@ QStringList plan_arguments(const QString& experiment_path, const QString& plan_d
 RunJob watch_job(const QString& plan_dir, const QString& title, const QString& db) {
   RunJob job;
   job.title = title + " (Slurm)";
-  job.arguments = {"watch", plan_dir, "--events", "--import", "--db", db};
+  // Cancel in the queue cancels the plan's jobs too (--cancel-jobs).
+  job.arguments = {"watch", plan_dir, "--events", "--import", "--db", db, "--cancel-jobs"};
   job.remote = true;
   return job;
 }

@@ -6,6 +6,7 @@
 #include <QtTest>
 
 #include <cmath>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 
@@ -225,6 +226,25 @@ class TestSlurm : public QObject {
     QFile log(dir + "/slurm/unit-1.out");
     QVERIFY(log.open(QIODevice::ReadOnly));
     QCOMPARE(log.readAll().count("step 6/6"), 1);
+  }
+
+  void cancelling_watch_with_cancel_jobs_cancels_the_plan() {
+    const QString dir = qpath("stopped-plan");
+    const Result planned =
+        engine({"plan", QString::fromStdString(path("small.json")), "--quick", "--out", dir,
+                "--slurm", "--cpus-per-unit", QString::number(QThread::idealThreadCount())});
+    QVERIFY2(planned.code == 0, qPrintable(planned.err));
+    QCOMPARE(run(dir + "/submit.sh", {}).code, 0);
+    QProcess watch;
+    watch.start(SY_ENGINE_BIN, {"watch", dir, "--interval", "0.2", "--cancel-jobs"});
+    QVERIFY(watch.waitForStarted());
+    QVERIFY2(!running_job_of_unit(0).isEmpty(), "unit 0 never ran");
+    ::kill(static_cast<pid_t>(watch.processId()), SIGTERM);
+    QVERIFY(watch.waitForFinished(30000));
+    QCOMPARE(watch.exitCode(), 130);
+    QVERIFY(watch.readAllStandardOutput().contains("cancelled the Slurm jobs of plan"));
+    wait_for_idle_queue();  // every job of the plan, running or waiting, is gone
+    QVERIFY(!fs::exists(path("stopped-plan/slurm/import.out")));
   }
 };
 
