@@ -431,7 +431,7 @@ class TestDataParallel : public QObject {
          "error: option --nproc is \"two\"; expected a number of processes from 1 to 1024"},
         {{"generate", "--prompt", "hi", "--nproc", "2"},
          {},
-         "error: option --nproc is for the commands that train (run, train); `generate` runs in "
+         "error: option --nproc is for the commands that train (run, train, unit); `generate` runs in "
          "one process"},
         {train + QStringList{"--nproc", "2"},
          {{"RANK", "0"}, {"WORLD_SIZE", "2"}},
