@@ -56,6 +56,8 @@ int main(int argc, char** argv) {
   QApplication::setOrganizationName("Switchyard");
   QApplication::setApplicationName("Switchyard");
   QApplication::setApplicationVersion(SWITCHYARD_VERSION);
+  // The installed desktop entry (packaging/switchyard.desktop): Wayland takes the icon from it.
+  QApplication::setDesktopFileName("switchyard");
 
   QCommandLineParser parser;
   parser.setApplicationDescription("Continual instruction tuning lab");
