@@ -68,7 +68,10 @@ cleanup() {
     umount "${mounts[i]}" 2>/dev/null || umount -l "${mounts[i]}" || true
   done
   rm -rf "$unpacked"
-  if [ -n "$root" ] && ! grep -q " $root/" /proc/mounts; then rm -rf "$root"; fi
+  if [ -n "$root" ] && ! grep -q " $root/" /proc/mounts; then
+    rm -rf "$root"
+    echo "removed the root ($((SECONDS - started)) s)"
+  fi
 }
 trap cleanup EXIT
 
@@ -104,6 +107,10 @@ debootstrap --variant=minbase --unpack-tarball="$tarball" "$suite" "$root" "$mir
 mount -t proc proc "$root/proc" && mounts+=("$root/proc")
 mount --bind /dev "$root/dev" && mounts+=("$root/dev")
 mount --bind /dev/pts "$root/dev/pts" && mounts+=("$root/dev/pts")
+# Downloaded packages are kept between runs (~270 MB; the root itself is made fresh each time).
+mkdir -p "$work/apt-archives"
+mount --bind "$work/apt-archives" "$root/var/cache/apt/archives" &&
+  mounts+=("$root/var/cache/apt/archives")
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 # The same archive as this machine (updates and security too), so versions match the build's.
 rm -f "$root/etc/apt/sources.list"
@@ -178,7 +185,17 @@ in_root sh -c 'cd /root && timeout 120 xvfb-run -a -s "-screen 0 1600x1000x24" \
   fail "switchyard did not start and save a screenshot under Xvfb"
 }
 cp "$root/tmp/switchyard.png" "$shot"
-echo "screenshot: $shot"
+echo "screenshot: $shot (first start: the offer to open the demo)"
+# The installed demo opens in the designer, as File > Open demo opens it.
+shot_demo=$build/package-test-switchyard-demo.png
+in_root sh -c 'cd /root && timeout 120 xvfb-run -a -s "-screen 0 1600x1000x24" \
+  switchyard --tab experiment --screenshot /tmp/switchyard-demo.png \
+  /usr/share/switchyard/experiments/demo.json' >"$work/gui-demo.log" 2>&1 || {
+  cat "$work/gui-demo.log"
+  fail "switchyard did not open the installed demo under Xvfb"
+}
+cp "$root/tmp/switchyard-demo.png" "$shot_demo"
+echo "screenshot: $shot_demo (the installed demo in the designer)"
 
 # --- purge ------------------------------------------------------------------------------------------
 
