@@ -61,29 +61,56 @@ void save_model(const std::string& dir, TransformerLM& model, const std::string&
   if (!source_dir.empty()) copy_tokenizer_files(source_dir, dir);
 }
 
-LoadedModel load_model(const std::string& dir) {
+namespace {
+
+// config.json of a model folder, and the Hugging Face family its model_type names (none: ours).
+struct FolderConfig {
+  std::string path;
+  nlohmann::json json;
+  const ModelFamily* family = nullptr;
+};
+
+FolderConfig folder_config(const std::string& dir) {
   if (!fs::is_directory(dir)) {
     throw Error("model folder " + dir +
                 " does not exist; expected a folder with config.json and "
                 "model.safetensors (or a Hugging Face model folder)");
   }
-  const std::string config_path = (fs::path(dir) / "config.json").string();
-  const nlohmann::json j = read_json_file(config_path);
-  auto type_it = j.find("model_type");
-  if (type_it == j.end() || !type_it->is_string()) {
-    throw Error(config_path + ": field \"model_type\" is " +
-                (type_it == j.end() ? std::string("missing") : "not a string") +
+  FolderConfig c;
+  c.path = (fs::path(dir) / "config.json").string();
+  c.json = read_json_file(c.path);
+  auto type_it = c.json.find("model_type");
+  if (type_it == c.json.end() || !type_it->is_string()) {
+    throw Error(c.path + ": field \"model_type\" is " +
+                (type_it == c.json.end() ? std::string("missing") : "not a string") +
                 "; supported model types: " + supported_model_types());
   }
   const std::string model_type = type_it->get<std::string>();
   if (model_type != "switchyard") {
-    const ModelFamily* family = find_family(model_type);
-    if (!family) {
-      throw Error(config_path + ": field \"model_type\" is \"" + model_type +
+    c.family = find_family(model_type);
+    if (!c.family) {
+      throw Error(c.path + ": field \"model_type\" is \"" + model_type +
                   "\"; supported model types: " + supported_model_types());
     }
-    return load_hf_model(dir, *family, j, config_path);
   }
+  return c;
+}
+
+}  // namespace
+
+ModelConfig read_model_config(const std::string& dir) {
+  const FolderConfig c = folder_config(dir);
+  if (!c.family) return model_config_from_json(c.json, c.path);
+  ModelConfig config = c.family->read_config(c.json, c.path);
+  config.validate(c.path);
+  return config;
+}
+
+LoadedModel load_model(const std::string& dir) {
+  const FolderConfig c = folder_config(dir);
+  if (c.family) return load_hf_model(dir, *c.family, c.json, c.path);
+  const nlohmann::json& j = c.json;
+  const std::string& config_path = c.path;
   LoadedModel loaded;
   loaded.dir = dir;
   loaded.model = TransformerLM(model_config_from_json(j, config_path));

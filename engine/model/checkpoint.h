@@ -27,6 +27,9 @@ void save_model(const std::string& dir, TransformerLM& model, const std::string&
 
 // Either format, by config.json's model_type; an unknown one is an error listing those supported.
 LoadedModel load_model(const std::string& dir);
+// The folder's model configuration alone (ours or a Hugging Face family's), checked as load_model
+// checks it, without reading any weight: what a memory estimate needs before loading.
+ModelConfig read_model_config(const std::string& dir);
 
 // The shipped built-in model: resource_path("base-model") (engine/util/resources.h).
 std::string builtin_model_dir();

@@ -10,6 +10,7 @@
 #include "engine/data/builtin_tasks.h"
 #include "engine/data/jsonl_import.h"
 #include "engine/model/adapter_io.h"
+#include "engine/run/memory_estimate.h"
 #include "engine/train/evaluate.h"
 #include "engine/util/device.h"
 #include "engine/util/error.h"
@@ -97,6 +98,13 @@ Session::Session(const Experiment& experiment, const RunnerOptions& options, Run
   require_precision_on(experiment.eval_precision, device_,
                        experiment.path + ": \"evaluation.precision\"");
   base_dir_ = experiment.base_model == "builtin" ? builtin_model_dir() : experiment.base_model;
+  // Refused before anything is loaded when it cannot fit (a GPU's memory is not checked yet).
+  if (device_.is_cpu()) {
+    const ModelConfig config = read_model_config(base_dir_);
+    require_memory_fits(
+        estimate_run_memory(config, experiment, options, longest_sequence(tasks_, config)),
+        available_memory(), experiment.path);
+  }
   base_ = load_model(base_dir_);
   base_.model->to(device_);
   ctx_.base_model_dir = base_dir_;

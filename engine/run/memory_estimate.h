@@ -1,0 +1,52 @@
+// The memory a run needs at its peak, estimated from the model's configuration and the
+// experiment's settings before anything is loaded, so that a run that cannot fit is refused with
+// one sentence (the estimate, the limit, the setting to change) instead of ending in an
+// out-of-memory kill hours later. The estimate is an upper bound of the main terms, not a
+// measurement: weights held in FP32, the largest strategy's training state (a full fine-tune's
+// own copy of the model, gradients and AdamW moments; or LoRA adapters on every linear layer),
+// and one training step's saved activations at the batch size and the longest example.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "engine/data/task.h"
+#include "engine/model/model_config.h"
+#include "engine/run/experiment.h"
+#include "engine/run/session.h"
+
+namespace sy {
+
+// The model's parameters as the transformer builds them from `config`.
+int64_t parameter_count(const ModelConfig& config);
+
+struct MemoryEstimate {
+  int64_t weights = 0;      // the frozen base model, FP32
+  int64_t training = 0;     // the largest strategy's trained parameters, gradients, optimizer
+  int64_t activations = 0;  // a training step's saved activations (and the logits)
+  std::string largest;      // the strategy (label) whose training state is the largest
+  int64_t total() const { return weights + training + activations; }
+};
+
+// `sequence_tokens`: the longest training sequence, at most the model's context (batches are
+// padded to their longest example, not to the context).
+MemoryEstimate estimate_run_memory(const ModelConfig& config, const Experiment& experiment,
+                                   const RunnerOptions& options, int64_t sequence_tokens);
+// An upper bound of the tokens of the longest example of `tasks` as the model reads it: a
+// byte-level or SentencePiece tokenizer never makes more tokens than the text has bytes (plus
+// the special tokens).
+int64_t longest_sequence(const std::vector<Task>& tasks, const ModelConfig& config);
+
+// The memory this process may use on the CPU: what the kernel reports available
+// (MemAvailable), lowered to the cgroup's limit where one is set; SWITCHYARD_MEMORY_LIMIT (bytes,
+// or with a K, M, G or T suffix) overrides it. 0 when it cannot be told.
+int64_t available_memory();
+
+// Throws an Error for an estimate above `limit` (0: no check), naming `what` (the experiment
+// file), the estimate and its parts, the limit, and the settings that lower it.
+void require_memory_fits(const MemoryEstimate& estimate, int64_t limit, const std::string& what);
+
+// "1.2 GiB", "340 MiB".
+std::string format_bytes(int64_t bytes);
+
+}  // namespace sy

@@ -1,0 +1,119 @@
+// The memory estimate a run is checked against before anything is loaded: the parameter count
+// from a configuration equals the loaded model's for our model and every Hugging Face family;
+// BLOOM-1.1B and 7.1B come out at their published sizes; a run whose estimate is above the limit
+// is refused with one sentence (estimate, limit, setting) and stores nothing.
+#include <QtTest>
+
+#include <filesystem>
+#include <fstream>
+
+#include <QTemporaryDir>
+#include <nlohmann/json.hpp>
+
+#include "engine/model/checkpoint.h"
+#include "engine/run/memory_estimate.h"
+#include "storage/store.h"
+#include "tests/common/run_process.h"
+
+namespace fs = std::filesystem;
+using namespace sy;
+
+namespace {
+
+int64_t loaded_parameters(const std::string& dir) {
+  LoadedModel loaded = load_model(dir);
+  int64_t n = 0;
+  for (const auto& p : loaded.model->parameters()) n += p.numel();
+  return n;
+}
+
+// A BLOOM config.json of the paper's sizes (no weights: the estimate never reads them).
+void write_bloom_config(const std::string& dir, int64_t width, int64_t layers, int64_t heads) {
+  fs::create_directories(dir);
+  std::ofstream(dir + "/config.json")
+      << nlohmann::json{{"model_type", "bloom"}, {"hidden_size", width},
+                        {"n_layer", layers},     {"n_head", heads},
+                        {"vocab_size", 250880},  {"layer_norm_epsilon", 1e-5},
+                        {"bos_token_id", 1},     {"eos_token_id", 2},
+                        {"pad_token_id", 3}}
+             .dump();
+}
+
+}  // namespace
+
+class TestMemoryEstimate : public QObject {
+  Q_OBJECT
+
+ private:
+  QTemporaryDir tmp_;
+
+ private Q_SLOTS:
+  void the_count_from_a_config_is_the_loaded_models() {
+    std::vector<std::string> dirs = {builtin_model_dir()};
+    for (const char* family : {"gpt2", "bloom", "opt", "opt-postln", "llama-gqa", "qwen2"}) {
+      dirs.push_back(std::string(SY_FIXTURES_DIR) + "/hf/" + family);
+    }
+    for (const std::string& dir : dirs) {
+      QCOMPARE(parameter_count(read_model_config(dir)), loaded_parameters(dir));
+    }
+  }
+
+  void bloom_sizes_are_the_published_ones() {
+    const std::string small = tmp_.filePath("bloom-1b1").toStdString();
+    const std::string large = tmp_.filePath("bloom-7b1").toStdString();
+    write_bloom_config(small, 1536, 24, 16);
+    write_bloom_config(large, 4096, 30, 32);
+    // bigscience/bloom-1b1 and bloom-7b1 as published: 1,065,314,304 and 7,069,016,064.
+    QCOMPARE(parameter_count(read_model_config(small)), int64_t(1'065'314'304));
+    QCOMPARE(parameter_count(read_model_config(large)), int64_t(7'069'016'064));
+  }
+
+  void a_run_that_cannot_fit_is_refused_before_loading() {
+    const std::string model = tmp_.filePath("bloom-7b1-run").toStdString();
+    write_bloom_config(model, 4096, 30, 32);
+    const std::string experiment = tmp_.filePath("big.json").toStdString();
+    std::ofstream(experiment) << nlohmann::json{
+        {"name", "big"},
+        {"base_model", model},
+        {"tasks", {"reverse"}},
+        {"training", {{"batch_size", 1}}},
+        {"strategies", {"oracle"}}}.dump();
+    const QString db = tmp_.filePath("big.db");
+    qputenv("SWITCHYARD_MEMORY_LIMIT", "24G");
+    const auto r = sy::test::run_process(SY_ENGINE_BIN,
+                                         {"run", QString::fromStdString(experiment), "--db", db});
+    qunsetenv("SWITCHYARD_MEMORY_LIMIT");
+    QCOMPARE(r.code, 1);
+    const QStringList lines = r.err.trimmed().split('\n');
+    QVERIFY2(lines.last().startsWith("error: " + QString::fromStdString(experiment) +
+                                     ": the run needs about "),
+             qPrintable(r.err));
+    QVERIFY2(r.err.contains("base weights in FP32 26.3 GiB"), qPrintable(r.err));
+    QVERIFY2(r.err.contains("but 24.0 GiB are available"), qPrintable(r.err));
+    QVERIFY2(r.err.contains("choose a smaller \"base_model\""), qPrintable(r.err));
+    QCOMPARE(store::Store::open(db.toStdString()).list_runs().size(), size_t(0));
+  }
+
+  void large_batches_name_the_batch_size_and_bad_limits_are_named() {
+    const std::string experiment = tmp_.filePath("batch.json").toStdString();
+    std::ofstream(experiment) << R"({"name": "batch", "tasks": ["reverse"],
+      "training": {"batch_size": 4096}, "strategies": ["seq-lora"]})";
+    qputenv("SWITCHYARD_MEMORY_LIMIT", "1G");
+    auto r = sy::test::run_process(SY_ENGINE_BIN,
+                                   {"run", QString::fromStdString(experiment), "--no-db"});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("lower \"training.batch_size\""), qPrintable(r.err));
+    qputenv("SWITCHYARD_MEMORY_LIMIT", "lots");
+    r = sy::test::run_process(SY_ENGINE_BIN,
+                              {"run", QString::fromStdString(experiment), "--no-db"});
+    qunsetenv("SWITCHYARD_MEMORY_LIMIT");
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("error: SWITCHYARD_MEMORY_LIMIT is \"lots\"; expected a size"),
+             qPrintable(r.err));
+    // The same file within the machine's memory runs as before (the demo's batch of 16 fits).
+    QVERIFY(available_memory() > 0);
+  }
+};
+
+QTEST_GUILESS_MAIN(TestMemoryEstimate)
+#include "test_memory_estimate.moc"
