@@ -49,4 +49,28 @@ inline std::map<std::string, StoredRun> stored_runs(const std::string& db) {
   return out;
 }
 
+// The first way the runs in `got` differ from those in `want`, in words; "" when every run of
+// `want` is in `got`, finished, with the same scores, router matrices, adapters, training curve,
+// checkpoint, summary and finished stages.
+inline std::string first_difference(const std::map<std::string, StoredRun>& want,
+                                    const std::map<std::string, StoredRun>& got) {
+  if (got.size() != want.size()) {
+    return std::to_string(got.size()) + " runs instead of " + std::to_string(want.size());
+  }
+  for (const auto& [key, w] : want) {
+    const auto it = got.find(key);
+    if (it == got.end()) return key + " is missing";
+    const StoredRun& g = it->second;
+    if (g.status != "finished") return key + " is " + g.status;
+    if (g.scores != w.scores) return key + ": the score matrices differ";
+    if (g.confusions != w.confusions) return key + ": the router matrices differ";
+    if (g.adapters != w.adapters) return key + ": the adapters differ";
+    if (g.points != w.points) return key + ": the training curves differ";
+    if (g.checkpoint != w.checkpoint) return key + ": the checkpoints differ";
+    if (g.summary != w.summary) return key + ": the summaries differ";
+    if (g.stages != w.stages) return key + ": the finished stages differ";
+  }
+  return "";
+}
+
 }  // namespace sy::test
