@@ -21,6 +21,8 @@ int command_plan(int argc, char** argv);
 int command_unit(int argc, char** argv);
 int command_import(int argc, char** argv);
 int command_watch(int argc, char** argv);
+// The memory a run needs, as run checks it (command_estimate.cpp).
+int command_estimate(int argc, char** argv);
 // The store readers (command_store.cpp): no LibTorch, so tests link them without it.
 int command_list(int argc, char** argv);
 int command_show(int argc, char** argv);

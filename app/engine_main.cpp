@@ -89,6 +89,10 @@ commands:
       folder holding one); writes {"ids": [...], "decoded": "..."} per line. --special adds
       the tokenizer's special tokens (its post-processor, e.g. BOS).
 
+  estimate EXPERIMENT.json [--quick] [--json]
+      The memory a run of the experiment needs at its peak (weights, training state,
+      activations: an upper bound) beside the memory available; run refuses what cannot fit.
+
   plan EXPERIMENT.json --out DIR [--quick] [--device D] [--seed N]
        [--slurm [--partition P] [--time T] [--cpus-per-unit N] [--gpus-per-unit N]
                 [--engine PATH] [--db FILE] [--sbatch-options "..."]]
@@ -194,6 +198,7 @@ int main(int argc, char** argv) {
     if (command == "unit") return sy::command_unit(argc, argv);
     if (command == "import") return sy::command_import(argc, argv);
     if (command == "watch") return sy::command_watch(argc, argv);
+    if (command == "estimate") return sy::command_estimate(argc, argv);
     if (command == "list") return sy::command_list(argc, argv);
     if (command == "show") return sy::command_show(argc, argv);
     if (command == "export") return sy::command_export(argc, argv);

@@ -18,28 +18,6 @@
 namespace sy {
 namespace {
 
-std::vector<Task> make_tasks(const Experiment& e, const RunnerOptions& options) {
-  const int n_train =
-      static_cast<int>(options.quick ? std::min<int64_t>(e.train_examples, 200) : e.train_examples);
-  const int n_test =
-      static_cast<int>(options.quick ? std::min<int64_t>(e.test_examples, 10) : e.test_examples);
-  std::vector<Task> tasks;
-  for (const auto& source : e.tasks) {
-    Task t;
-    if (!source.builtin.empty()) {
-      t = make_builtin_task(source.builtin, e.data_seed, n_train, n_test);
-    } else {
-      t = task_from_jsonl(source.name, source.train_path, source.test_path, source.test_fraction,
-                          e.data_seed);
-      if (t.test.size() > static_cast<size_t>(n_test)) t.test.resize(static_cast<size_t>(n_test));
-    }
-    t.name = source.name;
-    t.metric = source.metric;
-    tasks.push_back(std::move(t));
-  }
-  return tasks;
-}
-
 void summarize(RunResult& run) {
   if (run.score_matrix.size() != run.tasks.size() + 1) {
     // multitask: one joint stage, so only the final average is defined.
@@ -76,6 +54,28 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 }  // namespace
 
+std::vector<Task> experiment_tasks(const Experiment& e, const RunnerOptions& options) {
+  const int n_train =
+      static_cast<int>(options.quick ? std::min<int64_t>(e.train_examples, 200) : e.train_examples);
+  const int n_test =
+      static_cast<int>(options.quick ? std::min<int64_t>(e.test_examples, 10) : e.test_examples);
+  std::vector<Task> tasks;
+  for (const auto& source : e.tasks) {
+    Task t;
+    if (!source.builtin.empty()) {
+      t = make_builtin_task(source.builtin, e.data_seed, n_train, n_test);
+    } else {
+      t = task_from_jsonl(source.name, source.train_path, source.test_path, source.test_fraction,
+                          e.data_seed);
+      if (t.test.size() > static_cast<size_t>(n_test)) t.test.resize(static_cast<size_t>(n_test));
+    }
+    t.name = source.name;
+    t.metric = source.metric;
+    tasks.push_back(std::move(t));
+  }
+  return tasks;
+}
+
 StrategySpec effective_spec(StrategySpec spec, const RunnerOptions& options) {
   if (options.quick) {
     spec.training.steps = std::max<int64_t>(5, spec.training.steps / 15);
@@ -89,7 +89,7 @@ Session::Session(const Experiment& experiment, const RunnerOptions& options, Run
     : experiment_(experiment),
       options_(options),
       observer_(observer),
-      tasks_(make_tasks(experiment, options)) {
+      tasks_(experiment_tasks(experiment, options)) {
   device_ = pick_device(experiment.device);
   for (const StrategySpec& spec : experiment.strategies) {
     require_precision_on(spec.training.precision, device_,

@@ -29,6 +29,8 @@ struct ResumePoint {
   std::vector<std::vector<std::vector<int64_t>>> router_confusion;  // stages 1..stages_done
 };
 
+// The experiment's tasks as its runs see them (--quick caps their examples).
+std::vector<Task> experiment_tasks(const Experiment& experiment, const RunnerOptions& options);
 // The spec as a run with these options trains it (--quick shrinks the budgets).
 StrategySpec effective_spec(StrategySpec spec, const RunnerOptions& options);
 

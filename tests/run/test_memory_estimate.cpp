@@ -92,6 +92,23 @@ class TestMemoryEstimate : public QObject {
     QVERIFY2(r.err.contains("but 24.0 GiB are available"), qPrintable(r.err));
     QVERIFY2(r.err.contains("choose a smaller \"base_model\""), qPrintable(r.err));
     QCOMPARE(store::Store::open(db.toStdString()).list_runs().size(), size_t(0));
+
+    // `estimate` says the same before anything is tried, and the demo fits.
+    qputenv("SWITCHYARD_MEMORY_LIMIT", "24G");
+    const auto big = sy::test::run_process(
+        SY_ENGINE_BIN, {"estimate", QString::fromStdString(experiment), "--json"});
+    const auto demo = sy::test::run_process(
+        SY_ENGINE_BIN,
+        {"estimate", SWITCHYARD_SOURCE_DIR "/resources/experiments/demo.json", "--json"});
+    qunsetenv("SWITCHYARD_MEMORY_LIMIT");
+    QCOMPARE(big.code, 0);
+    const auto b = nlohmann::json::parse(big.out.toStdString());
+    QCOMPARE(b.at("parameters").get<int64_t>(), int64_t(7'069'016'064));
+    QCOMPARE(b.at("weights").get<int64_t>(), int64_t(7'069'016'064) * 4);
+    QCOMPARE(b.at("available").get<int64_t>(), int64_t(24) << 30);
+    QVERIFY(!b.at("fits").get<bool>());
+    QVERIFY2(demo.code == 0, qPrintable(demo.err));
+    QVERIFY(nlohmann::json::parse(demo.out.toStdString()).at("fits").get<bool>());
   }
 
   void large_batches_name_the_batch_size_and_bad_limits_are_named() {

@@ -1,0 +1,60 @@
+// `switchyard-engine estimate EXPERIMENT.json`: the memory a run of the experiment needs at its
+// peak, as the engine checks it before a run starts (engine/run/memory_estimate.h), beside the
+// memory available here: to size an experiment before running it, and for the app's form.
+#include <filesystem>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "app/commands.h"
+#include "engine/model/checkpoint.h"
+#include "engine/run/experiment.h"
+#include "engine/run/memory_estimate.h"
+#include "engine/util/error.h"
+#include "engine/util/json_file.h"
+
+namespace sy {
+
+int command_estimate(int argc, char** argv) {
+  CliArgs args(argc, argv, 2, {"quick", "json"});
+  args.check({});
+  if (args.positional().size() != 1) {
+    throw Error(
+        "give one experiment file: switchyard-engine estimate EXPERIMENT.json [--quick] "
+        "[--json]");
+  }
+  const std::string file = std::filesystem::absolute(args.positional()[0]).string();
+  const Experiment experiment = experiment_from_json(read_json_file(file), file);
+  RunnerOptions options;
+  options.quick = args.flag("quick");
+  const std::string model_dir =
+      experiment.base_model == "builtin" ? builtin_model_dir() : experiment.base_model;
+  const ModelConfig config = read_model_config(model_dir);
+  const MemoryEstimate e = estimate_run_memory(
+      config, experiment, options, longest_sequence(experiment_tasks(experiment, options), config));
+  const int64_t available = available_memory();
+  const bool fits = available <= 0 || e.total() <= available;
+  if (args.flag("json")) {
+    std::cout << nlohmann::json{{"parameters", parameter_count(config)},
+                                {"weights", e.weights},
+                                {"training", e.training},
+                                {"largest", e.largest},
+                                {"activations", e.activations},
+                                {"total", e.total()},
+                                {"available", available},
+                                {"fits", fits}}
+                     .dump()
+              << "\n";
+    return 0;
+  }
+  std::cout << "model         " << parameter_count(config) << " parameters (" << model_dir << ")\n"
+            << "weights       " << format_bytes(e.weights) << " (FP32)\n"
+            << "training      " << format_bytes(e.training) << " (" << e.largest << ")\n"
+            << "activations   " << format_bytes(e.activations) << "\n"
+            << "total         about " << format_bytes(e.total()) << ", an upper bound\n"
+            << "available     " << (available > 0 ? format_bytes(available) : "unknown") << "\n"
+            << (fits ? "it fits\n" : "it does not fit: run refuses it\n");
+  return 0;
+}
+
+}  // namespace sy
