@@ -1,6 +1,7 @@
 // `switchyard-engine estimate EXPERIMENT.json`: the memory a run of the experiment needs at its
 // peak, as the engine checks it before a run starts (engine/run/memory_estimate.h), beside the
-// memory available here: to size an experiment before running it, and for the app's form.
+// memory available here: to size an experiment before running it, and for the app's form
+// (--stdin: the form's draft on standard input).
 #include <filesystem>
 #include <iostream>
 
@@ -16,7 +17,7 @@
 namespace sy {
 
 int command_estimate(int argc, char** argv) {
-  CliArgs args(argc, argv, 2, {"quick", "json"});
+  CliArgs args(argc, argv, 2, {"quick", "json", "stdin"});
   args.check({});
   if (args.positional().size() != 1) {
     throw Error(
@@ -24,7 +25,19 @@ int command_estimate(int argc, char** argv) {
         "[--json]");
   }
   const std::string file = std::filesystem::absolute(args.positional()[0]).string();
-  const Experiment experiment = experiment_from_json(read_json_file(file), file);
+  // --stdin: a draft (the app's form) read from standard input; FILE is where it lives, for the
+  // paths in it.
+  nlohmann::json definition;
+  if (args.flag("stdin")) {
+    try {
+      definition = nlohmann::json::parse(std::cin);
+    } catch (const nlohmann::json::exception&) {
+      throw Error("the experiment on standard input is not JSON");
+    }
+  } else {
+    definition = read_json_file(file);
+  }
+  const Experiment experiment = experiment_from_json(definition, file);
   RunnerOptions options;
   options.quick = args.flag("quick");
   const std::string model_dir =

@@ -30,6 +30,7 @@
 #include <utility>
 
 #include "ui/engine_process.h"
+#include "ui/memory_estimator.h"
 
 namespace sy::ui {
 
@@ -195,6 +196,26 @@ ExperimentDesigner::ExperimentDesigner(QWidget* parent) : QWidget(parent) {
   base_row->addWidget(base_model_, 1);
   base_row->addWidget(browse);
   experiment_form->addRow(tr("Base model"), base_row);
+  // What a run would need in memory, as the engine checks it before it starts.
+  memory_ = new QLabel(tr("estimating…"), this);
+  memory_->setObjectName(QStringLiteral("memoryEstimate"));
+  memory_->setToolTip(
+      tr("The engine's estimate of a run's peak memory (base weights, the largest "
+         "strategy's training state, one step's activations): an upper bound. "
+         "Run refuses a run that does not fit."));
+  experiment_form->addRow(tr("Memory"), memory_);
+  estimator_ = new MemoryEstimator(this);
+  connect(estimator_, &MemoryEstimator::estimated, this, [this](const QString& text, bool fits) {
+    memory_->setText(text);
+    memory_->setStyleSheet(fits ? QString() : QStringLiteral("color: #c0392b"));
+  });
+  connect(estimator_, &MemoryEstimator::failed, this, [this](const QString& message) {
+    memory_->setText(tr("no estimate: %1").arg(message));
+    memory_->setStyleSheet(QStringLiteral("color: gray"));
+  });
+  connect(this, &ExperimentDesigner::changed, this, [this] {
+    if (isValid()) estimator_->request(toJson(), path_);
+  });
   device_ = addChoice(QStringLiteral("device"),
                       {QStringLiteral("auto"), QStringLiteral("cpu"), QStringLiteral("cuda")},
                       &device_touched_);
@@ -819,6 +840,7 @@ bool ExperimentDesigner::load(const QString& path, QString* error) {
   };
   QFile file(path);
   if (!file.open(QIODevice::ReadOnly)) return fail(file.errorString());
+  path_ = path;  // the draft's relative paths resolve against it
   QJsonParseError parse_error;
   const QJsonDocument document = QJsonDocument::fromJson(file.readAll(), &parse_error);
   if (parse_error.error != QJsonParseError::NoError) {
@@ -832,6 +854,7 @@ bool ExperimentDesigner::load(const QString& path, QString* error) {
 
 bool ExperimentDesigner::save(const QString& path, QString* error) const {
   // QSaveFile: a failed write leaves the old file whole rather than half-written.
+  path_ = path;
   QSaveFile file(path);
   if (!file.open(QIODevice::WriteOnly) ||
       file.write(QJsonDocument(toJson()).toJson(QJsonDocument::Indented)) < 0 || !file.commit()) {

@@ -22,6 +22,8 @@ class QPushButton;
 
 namespace sy::ui {
 
+class MemoryEstimator;
+
 class ExperimentDesigner : public QWidget {
   Q_OBJECT
 
@@ -90,6 +92,9 @@ class ExperimentDesigner : public QWidget {
 
   QLineEdit* name_;
   QLineEdit* base_model_;
+  QLabel* memory_;
+  MemoryEstimator* estimator_;
+  mutable QString path_;  // the file last loaded or saved
   QComboBox* device_;
   QListWidget* tasks_;
   QComboBox* builtin_;

@@ -1,3 +1,4 @@
 # The run scheduler: engine processes (QProcess, JSON-lines events), the queue that runs them, and
 # the submission of a plan to Slurm.
-sy_ui_library(switchyard_ui_process engine_process.cpp run_queue.cpp slurm_submission.cpp)
+sy_ui_library(switchyard_ui_process engine_process.cpp run_queue.cpp slurm_submission.cpp
+  memory_estimator.cpp)

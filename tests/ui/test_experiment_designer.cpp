@@ -7,6 +7,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QProcess>
@@ -89,6 +90,7 @@ class TestExperimentDesigner : public QObject {
   void demoRoundTripKeepsEverything();
   void loadRejectsWhatItCannotShow();
   void theEngineRunsASavedExperiment();
+  void theMemoryEstimateIsShownBesideTheModel();
 };
 
 void TestExperimentDesigner::initTestCase() {
@@ -394,6 +396,39 @@ void TestExperimentDesigner::theEngineRunsASavedExperiment() {
   QVERIFY2(engine.exitStatus() == QProcess::NormalExit && engine.exitCode() == 0,
            output.right(2000).constData());
   QVERIFY2(output.contains("designed/seq-lora/seed0"), output.right(2000).constData());
+}
+
+void TestExperimentDesigner::theMemoryEstimateIsShownBesideTheModel() {
+  ExperimentDesigner designer;
+  auto* memory = designer.findChild<QLabel*>(QStringLiteral("memoryEstimate"));
+  QVERIFY(memory);
+  QString error;
+  QVERIFY2(designer.load(QStringLiteral(SWITCHYARD_SOURCE_DIR) +
+                             QStringLiteral("/resources/experiments/demo.json"),
+                         &error),
+           qPrintable(error));
+  // The engine's estimate, asked without blocking: the built-in model fits anywhere.
+  QTRY_VERIFY_WITH_TIMEOUT(memory->text().startsWith(QLatin1String("needs about")), 30'000);
+  QVERIFY2(memory->text().contains(QLatin1String("available")), qPrintable(memory->text()));
+  QVERIFY2(!memory->text().contains(QLatin1String("too much")), qPrintable(memory->text()));
+
+  // A batch this machine (here: 1 GiB, as SWITCHYARD_MEMORY_LIMIT says) cannot hold: the form
+  // says so before Run is pressed.
+  qputenv("SWITCHYARD_MEMORY_LIMIT", "1G");
+  auto* batch = designer.findChild<QLineEdit*>(QStringLiteral("batchSize"));
+  QVERIFY(batch);
+  batch->setText(QStringLiteral("4096"));
+  QTRY_VERIFY_WITH_TIMEOUT(memory->text().contains(QLatin1String("too much")), 30'000);
+  QVERIFY2(memory->text().contains(QLatin1String("of 1.0 GiB available")),
+           qPrintable(memory->text()));
+  qunsetenv("SWITCHYARD_MEMORY_LIMIT");
+
+  // A model folder that does not exist: the engine's reason, not a number.
+  batch->setText(QStringLiteral("16"));
+  auto* model = designer.findChild<QLineEdit*>(QStringLiteral("baseModel"));
+  model->setText(QStringLiteral("/nonexistent/model"));
+  QTRY_VERIFY_WITH_TIMEOUT(memory->text().startsWith(QLatin1String("no estimate: model folder")),
+                           30'000);
 }
 
 QTEST_MAIN(TestExperimentDesigner)
