@@ -13,6 +13,7 @@
 #include "engine/dist/world.h"
 #include "engine/model/adapter_io.h"
 #include "engine/model/checkpoint.h"
+#include "engine/run/memory_estimate.h"
 #include "engine/train/evaluate.h"
 #include "engine/util/device.h"
 #include "engine/util/error.h"
@@ -49,19 +50,33 @@ int command_train(int argc, char** argv) {
     throw Error("give the task with --task NAME (see `switchyard-engine tasks`) or --jsonl FILE");
   }
 
-  LoadedModel loaded = load_model(args.str("model", builtin_model_dir()));
+  const std::string model_dir = args.str("model", builtin_model_dir());
+  const c10::Device device = pick_device(args.str("device", "auto"));
+  LoraSpec lora;
+  lora.rank = args.integer("rank", 8);
+  lora.alpha = args.number("alpha", 16);
+  lora.dropout = args.number("dropout", 0.05);
+  lora.target_modules = args.list("targets", {"qkv_proj", "o_proj", "up_proj", "down_proj"});
+  if (device.is_cpu()) {
+    // The check run makes, for this one training: refused before the model is loaded.
+    Experiment one;
+    one.strategies.resize(1);
+    one.strategies[0].label = "train --mode " + mode;
+    one.strategies[0].use_lora = mode == "lora";
+    one.strategies[0].training = options;
+    one.strategies[0].lora = lora;
+    const ModelConfig config = read_model_config(model_dir);
+    require_memory_fits(estimate_run_memory(config, one, {}, longest_sequence({task}, config)),
+                        available_memory(), "train");
+  }
+  LoadedModel loaded = load_model(model_dir);
   TransformerLM& model = loaded.model;
-  model->to(pick_device(args.str("device", "auto")));
+  model->to(device);
   torch::manual_seed(seed);  // adapter init
 
   TrainTarget target;
   if (mode == "lora") {
-    LoraSpec spec;
-    spec.rank = args.integer("rank", 8);
-    spec.alpha = args.number("alpha", 16);
-    spec.dropout = args.number("dropout", 0.05);
-    spec.target_modules = args.list("targets", {"qkv_proj", "o_proj", "up_proj", "down_proj"});
-    target = adapter_target(model, model->add_adapter(task.name, spec));
+    target = adapter_target(model, model->add_adapter(task.name, lora));
   } else {
     target = full_finetune_target(model);
   }

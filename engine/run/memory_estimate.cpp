@@ -162,12 +162,14 @@ void require_memory_fits(const MemoryEstimate& e, int64_t limit, const std::stri
     << format_bytes(e.training) << ", activations " << format_bytes(e.activations) << ") but "
     << format_bytes(limit) << " are available (SWITCHYARD_MEMORY_LIMIT sets another limit); ";
   if (e.weights >= e.training && e.weights >= e.activations) {
-    s << "choose a smaller \"base_model\"";
+    s << "choose a smaller base model (\"base_model\", --model)";
   } else if (e.training >= e.activations) {
-    s << "train " << e.largest << " with LoRA (\"mode\": \"lora\") or choose a smaller base model";
+    s << "train " << e.largest
+      << " with LoRA (\"mode\": \"lora\", --mode lora) or choose a "
+         "smaller base model";
   } else {
-    s << "lower \"training.batch_size\" (and raise \"training.grad_accum\" to keep the global "
-         "batch)";
+    s << "lower the batch size (\"training.batch_size\", --batch-size) and raise gradient "
+         "accumulation (\"grad_accum\", --grad-accum) to keep the global batch";
   }
   throw Error(s.str());
 }

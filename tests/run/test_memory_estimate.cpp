@@ -90,7 +90,8 @@ class TestMemoryEstimate : public QObject {
              qPrintable(r.err));
     QVERIFY2(r.err.contains("base weights in FP32 26.3 GiB"), qPrintable(r.err));
     QVERIFY2(r.err.contains("but 24.0 GiB are available"), qPrintable(r.err));
-    QVERIFY2(r.err.contains("choose a smaller \"base_model\""), qPrintable(r.err));
+    QVERIFY2(r.err.contains("choose a smaller base model (\"base_model\", --model)"),
+             qPrintable(r.err));
     QCOMPARE(store::Store::open(db.toStdString()).list_runs().size(), size_t(0));
 
     // `estimate` says the same before anything is tried, and the demo fits.
@@ -119,7 +120,13 @@ class TestMemoryEstimate : public QObject {
     auto r = sy::test::run_process(SY_ENGINE_BIN,
                                    {"run", QString::fromStdString(experiment), "--no-db"});
     QCOMPARE(r.code, 1);
-    QVERIFY2(r.err.contains("lower \"training.batch_size\""), qPrintable(r.err));
+    QVERIFY2(r.err.contains("lower the batch size (\"training.batch_size\", --batch-size)"),
+             qPrintable(r.err));
+    // train makes the same check for its one training.
+    r = sy::test::run_process(SY_ENGINE_BIN, {"train", "--task", "reverse", "--batch-size", "4096",
+                                              "--steps", "1", "--no-eval"});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.startsWith("error: train: the run needs about"), qPrintable(r.err));
     qputenv("SWITCHYARD_MEMORY_LIMIT", "lots");
     r = sy::test::run_process(SY_ENGINE_BIN,
                               {"run", QString::fromStdString(experiment), "--no-db"});
