@@ -8,7 +8,6 @@
 #include <nlohmann/json.hpp>
 
 #include "app/commands.h"
-#include "engine/model/checkpoint.h"
 #include "engine/run/experiment.h"
 #include "engine/run/memory_estimate.h"
 #include "engine/util/error.h"
@@ -40,27 +39,21 @@ int command_estimate(int argc, char** argv) {
   const Experiment experiment = experiment_from_json(definition, file);
   RunnerOptions options;
   options.quick = args.flag("quick");
-  const std::string model_dir =
-      experiment.base_model == "builtin" ? builtin_model_dir() : experiment.base_model;
-  const ModelConfig config = read_model_config(model_dir);
-  const MemoryEstimate e = estimate_run_memory(
-      config, experiment, options, longest_sequence(experiment_tasks(experiment, options), config));
+  const std::string model_dir = base_model_dir(experiment);
+  const MemoryEstimate e =
+      estimate_experiment_memory(experiment, options, experiment_tasks(experiment, options));
   const int64_t available = available_memory();
   const bool fits = available <= 0 || e.total() <= available;
   if (args.flag("json")) {
-    std::cout << nlohmann::json{{"parameters", parameter_count(config)},
-                                {"weights", e.weights},
-                                {"training", e.training},
-                                {"largest", e.largest},
-                                {"activations", e.activations},
-                                {"total", e.total()},
-                                {"available", available},
-                                {"fits", fits}}
+    std::cout << nlohmann::json{{"parameters", e.parameters},   {"weights", e.weights},
+                                {"training", e.training},       {"largest", e.largest},
+                                {"activations", e.activations}, {"total", e.total()},
+                                {"available", available},       {"fits", fits}}
                      .dump()
               << "\n";
     return 0;
   }
-  std::cout << "model         " << parameter_count(config) << " parameters (" << model_dir << ")\n"
+  std::cout << "model         " << e.parameters << " parameters (" << model_dir << ")\n"
             << "weights       " << format_bytes(e.weights) << " (FP32)\n"
             << "training      " << format_bytes(e.training) << " (" << e.largest << ")\n"
             << "activations   " << format_bytes(e.activations) << "\n"

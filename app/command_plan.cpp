@@ -91,7 +91,7 @@ int command_plan(int argc, char** argv) {
   std::cout << "plan " << plan.id << ": " << plan.units.size() << " units in " << dir
             << "/plan.json\n";
   for (const PlanUnit& u : plan.units) {
-    std::cout << "  unit " << u.id << "  " << plan.title(u);
+    std::cout << "  unit " << u.id << "  " << u.title;
     if (!u.after.empty()) {
       std::cout << "  (after";
       for (int64_t a : u.after) std::cout << " " << a;

@@ -184,7 +184,7 @@ int command_watch(int argc, char** argv) {
       } else {
         state = "waiting";
       }
-      text << "  unit " << u.id << "  " << plan.title(u) << "  " << state << "\n";
+      text << "  unit " << u.id << "  " << u.title << "  " << state << "\n";
     }
     const std::string header = "plan " + plan.id + ": " + std::to_string(complete) + " of " +
                                std::to_string(plan.units.size()) + " units complete\n";

@@ -163,7 +163,6 @@ void verify_bundle(const std::string& unit_dir, const std::string& title) {
   }
   std::ifstream in(sums);
   std::string line;
-  int files = 0;
   bool has_events = false;
   while (std::getline(in, line)) {
     if (line.empty()) continue;
@@ -181,7 +180,6 @@ void verify_bundle(const std::string& unit_dir, const std::string& title) {
                   "run the unit again");
     }
     has_events = has_events || name == kEvents;
-    ++files;
   }
   if (!has_events) throw Error(sums.string() + " (" + title + ") lists no events.jsonl");
 }

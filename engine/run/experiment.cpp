@@ -1,6 +1,8 @@
 // Parsing and validating experiment files.
 #include "engine/run/experiment.h"
 
+#include "engine/model/checkpoint.h"
+
 #include <algorithm>
 #include <filesystem>
 
@@ -222,6 +224,10 @@ Experiment experiment_from_json(const nlohmann::json& j, const std::string& path
   }
   top.reject_unknown();
   return e;
+}
+
+std::string base_model_dir(const Experiment& experiment) {
+  return experiment.base_model == "builtin" ? builtin_model_dir() : experiment.base_model;
 }
 
 Experiment load_experiment(const std::string& path) {

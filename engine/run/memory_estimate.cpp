@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "engine/data/prompt_template.h"
+#include "engine/model/checkpoint.h"
 #include "engine/util/error.h"
 
 namespace sy {
@@ -101,6 +102,7 @@ MemoryEstimate estimate_run_memory(const ModelConfig& c, const Experiment& exper
                                    const RunnerOptions& options, int64_t sequence_tokens) {
   MemoryEstimate e;
   const int64_t params = parameter_count(c);
+  e.parameters = params;
   e.weights = params * kFloat;
   for (const StrategySpec& raw : experiment.strategies) {
     const StrategySpec spec = effective_spec(raw, options);
@@ -125,6 +127,13 @@ MemoryEstimate estimate_run_memory(const ModelConfig& c, const Experiment& exper
     e.activations = std::max(e.activations, c.n_layer * per_layer + logits);
   }
   return e;
+}
+
+MemoryEstimate estimate_experiment_memory(const Experiment& experiment,
+                                          const RunnerOptions& options,
+                                          const std::vector<Task>& tasks) {
+  const ModelConfig config = read_model_config(base_model_dir(experiment));
+  return estimate_run_memory(config, experiment, options, longest_sequence(tasks, config));
 }
 
 int64_t available_memory() {

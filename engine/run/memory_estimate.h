@@ -21,6 +21,7 @@ namespace sy {
 int64_t parameter_count(const ModelConfig& config);
 
 struct MemoryEstimate {
+  int64_t parameters = 0;   // of the base model
   int64_t weights = 0;      // the frozen base model, FP32
   int64_t training = 0;     // the largest strategy's trained parameters, gradients, optimizer
   int64_t activations = 0;  // a training step's saved activations (and the logits)
@@ -32,6 +33,11 @@ struct MemoryEstimate {
 // padded to their longest example, not to the context).
 MemoryEstimate estimate_run_memory(const ModelConfig& config, const Experiment& experiment,
                                    const RunnerOptions& options, int64_t sequence_tokens);
+// The estimate for a run of `experiment` over `tasks` (experiment_tasks()), from its base model's
+// configuration alone.
+MemoryEstimate estimate_experiment_memory(const Experiment& experiment,
+                                          const RunnerOptions& options,
+                                          const std::vector<Task>& tasks);
 // An upper bound of the tokens of the longest example of `tasks` as the model reads it: a
 // byte-level or SentencePiece tokenizer never makes more tokens than the text has bytes (plus
 // the special tokens).

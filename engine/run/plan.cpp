@@ -36,14 +36,7 @@ const char* kind_name(PlanUnit::Kind kind) {
   return kind == PlanUnit::Kind::Expert ? "expert" : "runs";
 }
 
-}  // namespace
-
-Experiment Plan::experiment() const {
-  return experiment_from_json(definition, experiment_file);
-}
-
-std::string Plan::title(const PlanUnit& unit) const {
-  const Experiment e = experiment();
+std::string unit_title(const Experiment& e, const PlanUnit& unit) {
   std::string what;
   if (unit.kind == PlanUnit::Kind::Expert) {
     what = "expert " + e.tasks.at(unit.task).name;
@@ -51,6 +44,12 @@ std::string Plan::title(const PlanUnit& unit) const {
     for (size_t s : unit.strategies) what += (what.empty() ? "" : " + ") + e.strategies.at(s).label;
   }
   return what + ", seed " + std::to_string(unit.seed);
+}
+
+}  // namespace
+
+Experiment Plan::experiment() const {
+  return experiment_from_json(definition, experiment_file);
 }
 
 Plan make_plan(const nlohmann::json& definition, const std::string& file,
@@ -125,6 +124,7 @@ Plan make_plan(const nlohmann::json& definition, const std::string& file,
       }
     }
   }
+  for (PlanUnit& unit : plan.units) unit.title = unit_title(e, unit);
   return plan;
 }
 
@@ -139,7 +139,7 @@ void write_plan(const Plan& plan, const std::string& dir) {
   if (ec) throw Error("cannot create the plan folder " + dir + ": " + ec.message());
   nlohmann::json units = nlohmann::json::array();
   for (const PlanUnit& u : plan.units) {
-    nlohmann::json j = {{"id", u.id},     {"kind", kind_name(u.kind)},  {"title", plan.title(u)},
+    nlohmann::json j = {{"id", u.id},     {"kind", kind_name(u.kind)},  {"title", u.title},
                         {"seed", u.seed}, {"strategies", u.strategies}, {"after", u.after}};
     if (u.kind == PlanUnit::Kind::Expert) j["task"] = u.task;
     if (u.kind == PlanUnit::Kind::Runs) j["reports"] = u.reports;
@@ -189,7 +189,7 @@ Plan read_plan(const std::string& dir) {
     const std::string kind = f.text("kind", "");
     if (kind != "expert" && kind != "runs") f.fail("kind", "must be \"expert\" or \"runs\"");
     u.kind = kind == "expert" ? PlanUnit::Kind::Expert : PlanUnit::Kind::Runs;
-    f.text("title", "");
+    f.text("title", "");  // made again below from the experiment, which names the tasks
     u.seed = static_cast<uint64_t>(f.integer("seed", 0, 0, INT64_MAX));
     const auto positions = [&](const std::string& key, int64_t below) {
       std::vector<int64_t> out;
@@ -224,6 +224,7 @@ Plan read_plan(const std::string& dir) {
       }
     }
     f.reject_unknown();
+    u.title = unit_title(e, u);
     plan.units.push_back(u);
   }
   top.reject_unknown();

@@ -30,6 +30,9 @@ struct PlanUnit {
   // Runs: the experts whose training curve its runs report (those a local run would train in
   // this unit's runs, so that the stored curves are the same).
   std::vector<int64_t> reports;
+  // "expert reverse, seed 0" / "seq-ft, seed 0" / "oracle + switchcit, seed 0": made from the
+  // experiment when the plan is made or read, for messages and listings.
+  std::string title;
 };
 
 struct Plan {
@@ -41,8 +44,6 @@ struct Plan {
 
   // The experiment the units run.
   Experiment experiment() const;
-  // "expert reverse, seed 0" / "seq-ft, seed 0" / "oracle + switchcit, seed 0".
-  std::string title(const PlanUnit& unit) const;
 };
 
 // Splits `definition` (read from `file`) into units. Strategy labels must be unique.

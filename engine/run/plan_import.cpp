@@ -15,7 +15,7 @@ void check_plan_bundles(const Plan& plan, const std::string& dir) {
   for (const PlanUnit& unit : plan.units) {
     if (bundle_complete(unit_dir(dir, unit.id))) continue;
     ++count;
-    missing += "\n  unit " + std::to_string(unit.id) + " (" + plan.title(unit) + ")";
+    missing += "\n  unit " + std::to_string(unit.id) + " (" + unit.title + ")";
   }
   if (count > 0) {
     throw Error(dir + ": " + std::to_string(count) + " of " + std::to_string(plan.units.size()) +
@@ -23,7 +23,7 @@ void check_plan_bundles(const Plan& plan, const std::string& dir) {
                 "\nrun them (switchyard-engine unit " + dir + " ID, or " + dir +
                 "/submit.sh again, which submits only the units not finished) and import again");
   }
-  for (const PlanUnit& unit : plan.units) verify_bundle(unit_dir(dir, unit.id), plan.title(unit));
+  for (const PlanUnit& unit : plan.units) verify_bundle(unit_dir(dir, unit.id), unit.title);
 }
 
 ImportOutcome import_plan(const Plan& plan, const std::string& dir, store::Store& store) {
@@ -51,7 +51,7 @@ ImportOutcome import_plan(const Plan& plan, const std::string& dir, store::Store
   recorder.experiment_started(experiment, 0);
   for (uint64_t seed : experiment.seeds) {
     for (const StrategySpec& spec : experiment.strategies) {
-      const std::string key = experiment.name + "/" + spec.label + "/seed" + std::to_string(seed);
+      const std::string key = run_key(experiment.name, spec.label, seed);
       auto it = runs.find(key);
       if (it == runs.end()) {
         throw Error(dir + ": no bundle holds the run " + key + "; was plan.json edited?");

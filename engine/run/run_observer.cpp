@@ -1,7 +1,11 @@
-// ObserverList: fans every report out to each observer in turn.
+// ObserverList: fans every report out to each observer in turn; run_key, the runs' key.
 #include "engine/run/run_observer.h"
 
 namespace sy {
+
+std::string run_key(const std::string& experiment, const std::string& label, uint64_t seed) {
+  return experiment + "/" + label + "/seed" + std::to_string(seed);
+}
 
 bool ObserverList::records() const {
   for (auto* o : list_)

@@ -30,6 +30,10 @@ struct RunResult {
   double seconds = 0;
 };
 
+// A run's key within its experiment: "<experiment>/<label>/seed<seed>" (RunResult::run_id, the
+// events' "key", what import finds a bundled run by).
+std::string run_key(const std::string& experiment, const std::string& label, uint64_t seed);
+
 // A LoRA adapter one stage trained, in PEFT's layout.
 struct TrainedAdapter {
   std::vector<uint8_t> safetensors;

@@ -97,13 +97,11 @@ Session::Session(const Experiment& experiment, const RunnerOptions& options, Run
   }
   require_precision_on(experiment.eval_precision, device_,
                        experiment.path + ": \"evaluation.precision\"");
-  base_dir_ = experiment.base_model == "builtin" ? builtin_model_dir() : experiment.base_model;
+  base_dir_ = base_model_dir(experiment);
   // Refused before anything is loaded when it cannot fit (a GPU's memory is not checked yet).
   if (device_.is_cpu()) {
-    const ModelConfig config = read_model_config(base_dir_);
-    require_memory_fits(
-        estimate_run_memory(config, experiment, options, longest_sequence(tasks_, config)),
-        available_memory(), experiment.path);
+    require_memory_fits(estimate_experiment_memory(experiment, options, tasks_), available_memory(),
+                        experiment.path);
   }
   base_ = load_model(base_dir_);
   base_.model->to(device_);
@@ -148,7 +146,7 @@ RunResult Session::run(const StrategySpec& raw_spec, uint64_t seed, const Resume
   run.strategy = spec.name;
   run.label = spec.label;
   run.seed = seed;
-  run.run_id = experiment_.name + "/" + spec.label + "/seed" + std::to_string(seed);
+  run.run_id = run_key(experiment_.name, spec.label, seed);
   run.device = device_.str();
   for (const auto& t : tasks_) {
     run.tasks.push_back(t.name);

@@ -27,9 +27,9 @@ const PlanUnit& unit_of(const Plan& plan, int64_t id, const std::string& dir) {
 RunResult expert_run(const Experiment& e, const PlanUnit& unit) {
   RunResult run;
   const auto& task = e.tasks.at(unit.task);
-  run.run_id = e.name + "/expert " + task.name + "/seed" + std::to_string(unit.seed);
-  run.strategy = "expert";
   run.label = "expert " + task.name;
+  run.run_id = run_key(e.name, run.label, unit.seed);
+  run.strategy = "expert";
   run.seed = unit.seed;
   run.tasks = {task.name};
   run.metrics = {task.metric};
@@ -45,8 +45,8 @@ std::vector<RunResult> run_unit(const Plan& plan, const std::string& dir, int64_
   for (int64_t wait : unit.after) {
     const PlanUnit& other = plan.units[static_cast<size_t>(wait)];
     if (!bundle_complete(unit_dir(dir, wait))) {
-      throw Error("unit " + std::to_string(id) + " (" + plan.title(unit) + ") waits for unit " +
-                  std::to_string(wait) + " (" + plan.title(other) + "), which has not finished: " +
+      throw Error("unit " + std::to_string(id) + " (" + unit.title + ") waits for unit " +
+                  std::to_string(wait) + " (" + other.title + "), which has not finished: " +
                   "run switchyard-engine unit " + dir + " " + std::to_string(wait) + " first");
     }
   }
@@ -94,7 +94,7 @@ std::vector<RunResult> run_unit(const Plan& plan, const std::string& dir, int64_
   int64_t preloaded_steps = 0;
   for (int64_t wait : unit.after) {
     const std::string from = unit_dir(dir, wait);
-    verify_bundle(from, plan.title(plan.units[static_cast<size_t>(wait)]));
+    verify_bundle(from, plan.units[static_cast<size_t>(wait)].title);
     const bool reports =
         std::find(unit.reports.begin(), unit.reports.end(), wait) != unit.reports.end();
     ExpertWeights expert = read_expert(from, reports);
