@@ -67,6 +67,10 @@ TrainOptions train_options_from_args(const CliArgs& args, TrainOptions o) {
   return o;
 }
 
+WeightsDtype weights_dtype_from_args(const CliArgs& args) {
+  return parse_weights_dtype(args.str("weights-dtype", "auto"), "option --weights-dtype");
+}
+
 StepCallback progress_printer(const std::string& what, double every_s) {
   auto last = std::make_shared<std::chrono::steady_clock::time_point>();
   return [what, every_s, last](const TrainStep& s) {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "app/cli_args.h"
+#include "engine/model/weights_dtype.h"
 #include "engine/train/trainer.h"
 
 namespace sy {
@@ -14,6 +15,10 @@ namespace sy {
 // --steps --batch-size --grad-accum --lr --weight-decay --schedule --warmup --max-grad-norm --seed
 TrainOptions train_options_from_args(const CliArgs& args, TrainOptions defaults);
 extern const std::set<std::string> kTrainOptionNames;
+
+// --weights-dtype auto|fp32|bf16|fp16 (default auto): the dtype the model's base weights are
+// held in (engine/model/weights_dtype.h).
+WeightsDtype weights_dtype_from_args(const CliArgs& args);
 
 // Prints a progress line to stderr at most every `every_s` seconds, and always on the last step.
 StepCallback progress_printer(const std::string& what, double every_s = 2.0);

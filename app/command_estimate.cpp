@@ -45,16 +45,22 @@ int command_estimate(int argc, char** argv) {
   const int64_t available = available_memory();
   const bool fits = available <= 0 || e.total() <= available;
   if (args.flag("json")) {
-    std::cout << nlohmann::json{{"parameters", e.parameters},   {"weights", e.weights},
-                                {"training", e.training},       {"largest", e.largest},
-                                {"activations", e.activations}, {"total", e.total()},
-                                {"available", available},       {"fits", fits}}
+    std::cout << nlohmann::json{{"parameters", e.parameters},
+                                {"weights_dtype", weights_dtype_name(e.weights_dtype)},
+                                {"weights", e.weights},
+                                {"training", e.training},
+                                {"largest", e.largest},
+                                {"activations", e.activations},
+                                {"total", e.total()},
+                                {"available", available},
+                                {"fits", fits}}
                      .dump()
               << "\n";
     return 0;
   }
   std::cout << "model         " << e.parameters << " parameters (" << model_dir << ")\n"
-            << "weights       " << format_bytes(e.weights) << " (FP32)\n"
+            << "weights       " << format_bytes(e.weights) << " ("
+            << weights_dtype_name(e.weights_dtype) << ")\n"
             << "training      " << format_bytes(e.training) << " (" << e.largest << ")\n"
             << "activations   " << format_bytes(e.activations) << "\n"
             << "total         about " << format_bytes(e.total()) << ", an upper bound\n"

@@ -8,6 +8,7 @@
 #include <torch/torch.h>
 #include <nlohmann/json.hpp>
 
+#include "app/cli_common.h"
 #include "app/commands.h"
 #include "engine/model/adapter_io.h"
 #include "engine/model/checkpoint.h"
@@ -18,8 +19,9 @@ namespace sy {
 
 int command_forward(int argc, char** argv) {
   CliArgs args(argc, argv, 2, {});
-  args.check({"model", "adapter", "input", "output"});
-  LoadedModel loaded = load_model(args.str("model", builtin_model_dir()));
+  args.check({"model", "adapter", "input", "output", "weights-dtype"});
+  LoadedModel loaded =
+      load_model(args.str("model", builtin_model_dir()), weights_dtype_from_args(args));
   AdapterId adapter = kNoAdapter;
   if (args.has("adapter")) adapter = load_adapter(args.str("adapter"), loaded.model, "cli");
   const std::string in_path = args.required("input");

@@ -16,8 +16,9 @@ namespace sy {
 int command_generate(int argc, char** argv) {
   CliArgs args(argc, argv, 2, {"no-cache"});
   args.check({"model", "adapter", "prompt", "instruction", "input", "max-new-tokens", "temperature",
-              "top-p", "seed", "device"});
-  LoadedModel loaded = load_model(args.str("model", builtin_model_dir()));
+              "top-p", "seed", "device", "weights-dtype"});
+  LoadedModel loaded =
+      load_model(args.str("model", builtin_model_dir()), weights_dtype_from_args(args));
   GenerationOptions options;
   if (args.has("adapter")) options.adapter = load_adapter(args.str("adapter"), loaded.model, "cli");
   loaded.model->to(pick_device(args.str("device", "auto")));

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/cli_common.h"
 #include "app/commands.h"
 #include "app/run_session.h"
 #include "engine/util/error.h"
@@ -23,11 +24,14 @@ std::string text_field(const nlohmann::json& request, const char* name) {
 }
 
 // Loads stored run `run_id` for answering.
-std::unique_ptr<ServedRun> load_run(store::Store& store, int64_t run_id, nlohmann::json& response) {
+// `weights`: --weights-dtype, which overrides the experiment's when given.
+std::unique_ptr<ServedRun> load_run(store::Store& store, int64_t run_id,
+                                    std::optional<WeightsDtype> weights, nlohmann::json& response) {
   const store::RunData data = store.load_run(run_id);
   const StoredRunConfig config = parse_stored_run_config(data.config_json, run_id);
   const std::string definition = store.load_experiment(data.run.experiment_id).definition_json;
-  const Experiment experiment = stored_run_experiment(definition, config);
+  Experiment experiment = stored_run_experiment(definition, config);
+  if (weights) experiment.weights_dtype = *weights;
   const ResumePoint from = stored_resume_point(store, run_id, data);
   if (from.stages_done == 0) {
     throw Error("run " + std::to_string(run_id) + " has no finished stage yet; nothing to ask");
@@ -49,7 +53,9 @@ std::unique_ptr<ServedRun> load_run(store::Store& store, int64_t run_id, nlohman
 
 int command_serve(int argc, char** argv) {
   CliArgs args(argc, argv, 2, {});
-  args.check({"db"});
+  args.check({"db", "weights-dtype"});
+  std::optional<WeightsDtype> weights;
+  if (args.has("weights-dtype")) weights = weights_dtype_from_args(args);
   store::Store store = open_run_store(args);
   std::unique_ptr<ServedRun> served;
   std::cout << nlohmann::json{{"ok", true}, {"ready", true}, {"version", SWITCHYARD_VERSION}}
@@ -74,7 +80,7 @@ int command_serve(int argc, char** argv) {
           throw Error("load needs \"run\": a run id");
         }
         served.reset();  // free the previous run's model first
-        served = load_run(store, request["run"].get<int64_t>(), response);
+        served = load_run(store, request["run"].get<int64_t>(), weights, response);
       } else if (op == "ask") {
         if (!served) throw Error("load a run first: {\"op\": \"load\", \"run\": ID}");
         Example example;

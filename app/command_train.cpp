@@ -25,7 +25,8 @@ int command_train(int argc, char** argv) {
   CliArgs args(argc, argv, 2, {"no-eval"});
   auto known = kTrainOptionNames;
   known.insert({"model", "task", "jsonl", "test-jsonl", "train-examples", "test-examples", "mode",
-                "rank", "alpha", "dropout", "targets", "out", "device", "max-new-tokens"});
+                "rank", "alpha", "dropout", "targets", "out", "device", "max-new-tokens",
+                "weights-dtype"});
   args.check(known);
   const std::string mode = args.str("mode", "lora");
   if (mode != "lora" && mode != "full") {
@@ -34,6 +35,16 @@ int command_train(int argc, char** argv) {
   TrainOptions defaults;
   defaults.lr = mode == "lora" ? 2e-3 : 3e-4;
   const TrainOptions options = train_options_from_args(args, defaults);
+  // A full fine-tune trains every weight: they stay FP32 (master weights), whatever the folder.
+  WeightsDtype weights = weights_dtype_from_args(args);
+  if (mode == "full") {
+    if (weights == WeightsDtype::BF16 || weights == WeightsDtype::FP16) {
+      throw Error("option --weights-dtype is " + weights_dtype_name(weights) +
+                  ", but --mode full trains every weight, which needs fp32; leave it out or give "
+                  "--weights-dtype fp32");
+    }
+    weights = WeightsDtype::FP32;
+  }
   const uint64_t seed = options.seed;
   // Ranks meet once the command line is known to be good; only rank 0 writes.
   const dist::World& world = dist::init_world();
@@ -60,16 +71,16 @@ int command_train(int argc, char** argv) {
   if (device.is_cpu()) {
     // The check run makes, for this one training: refused before the model is loaded.
     Experiment one;
+    one.base_model = model_dir;
+    one.weights_dtype = weights;
     one.strategies.resize(1);
     one.strategies[0].label = "train --mode " + mode;
     one.strategies[0].use_lora = mode == "lora";
     one.strategies[0].training = options;
     one.strategies[0].lora = lora;
-    const ModelConfig config = read_model_config(model_dir);
-    require_memory_fits(estimate_run_memory(config, one, {}, longest_sequence({task}, config)),
-                        available_memory(), "train");
+    require_memory_fits(estimate_experiment_memory(one, {}, {task}), available_memory(), "train");
   }
-  LoadedModel loaded = load_model(model_dir);
+  LoadedModel loaded = load_model(model_dir, weights);
   TransformerLM& model = loaded.model;
   model->to(device);
   torch::manual_seed(seed);  // adapter init

@@ -35,7 +35,8 @@ commands:
 
   train (--task NAME | --jsonl FILE [--test-jsonl FILE]) [--model DIR] [--mode lora|full]
         [--rank R] [--alpha A] [--dropout P] [--targets a,b,...] [--train-examples N]
-        [--test-examples N] [--out DIR] [--no-eval] [--max-new-tokens N] [TRAINING OPTIONS]
+        [--test-examples N] [--out DIR] [--no-eval] [--max-new-tokens N] [--weights-dtype D]
+        [TRAINING OPTIONS]
       Train one task: a LoRA adapter (default: r 8, alpha 16, dropout 0.05 on
       qkv_proj,o_proj,up_proj,down_proj, lr 2e-3) or the full model (--mode full, lr 3e-4).
       Prints the task's test score before and after; --out saves the adapter (PEFT layout)
@@ -43,6 +44,7 @@ commands:
 
   generate (--instruction TEXT [--input TEXT] | --prompt TEXT) [--model DIR] [--adapter DIR]
            [--max-new-tokens N] [--temperature T] [--top-p P] [--seed N] [--no-cache]
+           [--weights-dtype D]
       Generate an answer (greedy unless --temperature > 0).
 
   run (EXPERIMENT.json | --demo) [--summary FILE] [--quick] [--device D] [--events]
@@ -65,7 +67,7 @@ commands:
       new expert and a retrained switch; earlier experts stay bit-identical); the new task
       gets scores after stage 0 and after the previous last stage, and the run a new row.
 
-  serve [--db FILE]
+  serve [--db FILE] [--weights-dtype D]
       Answer requests on stdin, one JSON object per line, one JSON line each on stdout
       (the app's playground): {"op":"load","run":ID}, then {"op":"ask","instruction":...,
       "input":...,"adapter":null|POSITION}; switchcit also gives the switch's probabilities.
@@ -80,7 +82,7 @@ commands:
   score --metric cl --matrix FILE
       AP, forgetting, BWT, FWT of a score matrix (JSON array of T+1 rows of T scores in [0,1]).
 
-  forward --input IN.json --output OUT.json [--model DIR] [--adapter DIR]
+  forward --input IN.json --output OUT.json [--model DIR] [--adapter DIR] [--weights-dtype D]
       Logits for {"input_ids": [[...]], "attention_mask": [[...]]} (mask optional, left
       padding) as {"logits": [batch][position][vocab]} in FP32.
 
@@ -141,6 +143,9 @@ training options:
 common options:
   --model DIR    a model folder (default: the built-in base model)
   --device D     auto (default: CUDA when present), cpu, cuda or cuda:N
+  --weights-dtype auto|fp32|bf16|fp16  (train, generate, forward, serve) the base model's
+                 weights in memory; auto: as a Hugging Face folder stores them, fp32 for our
+                 own; LoRA weights and optimizer state stay fp32 (docs/models.md)
   --db FILE      the experiment store (default: $XDG_DATA_HOME/switchyard/switchyard.db)
 
 Long work prints progress lines (step, loss, tokens/s, ETA) on stderr; SIGINT or SIGTERM

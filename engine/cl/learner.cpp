@@ -19,7 +19,8 @@ Learner::Learner(ClContext& ctx, const StrategySpec& spec)
     adapter_name_ = spec.name + "-" + std::to_string(counter++);
     adapter_ = ctx.base->model->add_adapter(adapter_name_, spec.lora);
   } else {
-    copy_ = load_model(ctx.base_model_dir);
+    // Its own FP32 copy whatever the shared base's dtype: every weight trains.
+    copy_ = load_model(ctx.base_model_dir, WeightsDtype::FP32);
     copy_.model->to(ctx.device);
   }
 }

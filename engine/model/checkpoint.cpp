@@ -106,14 +106,33 @@ ModelConfig read_model_config(const std::string& dir) {
   return config;
 }
 
-LoadedModel load_model(const std::string& dir) {
+WeightsDtype stored_weights_dtype(const std::string& dir) {
   const FolderConfig c = folder_config(dir);
-  if (c.family) return load_hf_model(dir, *c.family, c.json, c.path);
+  if (!c.family) return WeightsDtype::FP32;
+  if (fs::exists(fs::path(dir) / "model.safetensors") ||
+      fs::exists(fs::path(dir) / "model.safetensors.index.json")) {
+    return stored_hf_weights_dtype(dir, *c.family);
+  }
+  // No weights yet (a folder sized before its download): what config.json says they are.
+  for (const char* field : {"torch_dtype", "dtype"}) {
+    auto it = c.json.find(field);
+    if (it == c.json.end() || !it->is_string()) continue;
+    if (*it == "bfloat16") return WeightsDtype::BF16;
+    if (*it == "float16") return WeightsDtype::FP16;
+  }
+  return WeightsDtype::FP32;
+}
+
+LoadedModel load_model(const std::string& dir, WeightsDtype weights) {
+  const FolderConfig c = folder_config(dir);
+  if (c.family) return load_hf_model(dir, *c.family, c.json, c.path, weights);
   const nlohmann::json& j = c.json;
   const std::string& config_path = c.path;
   LoadedModel loaded;
   loaded.dir = dir;
-  loaded.model = TransformerLM(model_config_from_json(j, config_path));
+  const WeightsDtype dtype = resolve_weights_dtype(weights, WeightsDtype::FP32);
+  loaded.model = TransformerLM(model_config_from_json(j, config_path),
+                               WeightsInit{weights_scalar_type(dtype), /*random=*/false});
   loaded.tokenizer = folder_tokenizer(dir, loaded.model->config());
 
   const std::string weights_path = (fs::path(dir) / "model.safetensors").string();

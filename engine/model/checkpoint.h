@@ -9,6 +9,7 @@
 
 #include "engine/model/tokenizer.h"
 #include "engine/model/transformer.h"
+#include "engine/model/weights_dtype.h"
 
 namespace sy {
 
@@ -26,7 +27,11 @@ struct LoadedModel {
 void save_model(const std::string& dir, TransformerLM& model, const std::string& source_dir = "");
 
 // Either format, by config.json's model_type; an unknown one is an error listing those supported.
-LoadedModel load_model(const std::string& dir);
+// The base weights are held in `weights`: Auto keeps a Hugging Face folder's stored dtype and
+// makes our own folders (the built-in model) FP32.
+LoadedModel load_model(const std::string& dir, WeightsDtype weights = WeightsDtype::Auto);
+// The dtype load_model(dir, Auto) holds the weights in, from the files' headers alone.
+WeightsDtype stored_weights_dtype(const std::string& dir);
 // The folder's model configuration alone (ours or a Hugging Face family's), checked as load_model
 // checks it, without reading any weight: what a memory estimate needs before loading.
 ModelConfig read_model_config(const std::string& dir);

@@ -50,6 +50,12 @@ struct DenseLinear : torch::autograd::Function<DenseLinear> {
 
 torch::Tensor dense_linear(const torch::Tensor& x, const torch::Tensor& weight,
                            const torch::Tensor& bias) {
+  if (weight.scalar_type() != x.scalar_type() && x.is_floating_point()) {
+    // Half-precision weights under FP32 activations (a CPU that multiplies half precision
+    // slowly, weights_dtype.h): the weight is widened for this product alone.
+    return dense_linear(x, weight.to(x.scalar_type()),
+                        bias.defined() ? bias.to(x.scalar_type()) : bias);
+  }
   const bool ours = gemm::enabled() && x.device().is_cpu() && x.scalar_type() == torch::kFloat &&
                     weight.scalar_type() == torch::kFloat &&
                     (!bias.defined() || bias.scalar_type() == torch::kFloat) &&

@@ -34,7 +34,8 @@ std::string shape_text(const std::vector<int64_t>& shape) {
 struct CheckpointTensors {
   struct Located {
     const TensorEntry* entry;
-    std::string path;  // the file holding it
+    std::string path;             // the file holding it
+    const SafetensorsFile* file;  // the same, open
   };
   std::vector<SafetensorsFile> files;
   std::map<std::string, Located> by_name;
@@ -44,7 +45,7 @@ struct CheckpointTensors {
 void add_file_tensors(CheckpointTensors& ckpt, const SafetensorsFile& file) {
   for (const TensorEntry& entry : file.tensors()) {
     auto [it, fresh] =
-        ckpt.by_name.emplace(entry.name, CheckpointTensors::Located{&entry, file.path()});
+        ckpt.by_name.emplace(entry.name, CheckpointTensors::Located{&entry, file.path(), &file});
     if (!fresh) {
       throw Error(file.path() + ": tensor \"" + entry.name + "\" is also in " + it->second.path +
                   "; each tensor must be in one shard only");
@@ -204,8 +205,81 @@ TensorTransform lora_B_transform(TensorTransform weight_transform) {
                                                        : TensorTransform::None;
 }
 
+namespace {
+
+// Fills `param` from the checkpoint tensor `stored` (a view of the mapped file), converting its
+// layout and dtype in the copy itself so that no converted temporary is made; the file's pages
+// are given back as they are read. A table in our layout already (the embeddings, the largest)
+// goes over in slices of about 64 MiB, so only one slice's pages are mapped in at a time.
+void fill_from_checkpoint(torch::Tensor& param, const TensorEntry& entry,
+                          const SafetensorsFile& file, TensorTransform transform,
+                          const ModelConfig& config) {
+  const torch::Tensor stored = entry_view(entry);
+  switch (transform) {
+    case TensorTransform::None: {
+      if (param.dim() == 0 || param.numel() == 0) break;
+      const int64_t row_bytes = static_cast<int64_t>(entry.nbytes) / param.size(0);
+      const int64_t step =
+          std::max<int64_t>(1, (int64_t(64) << 20) / std::max<int64_t>(1, row_bytes));
+      for (int64_t row = 0; row < param.size(0); row += step) {
+        const int64_t n = std::min(step, param.size(0) - row);
+        param.narrow(0, row, n).copy_(stored.narrow(0, row, n));
+        file.release(entry.data + row * row_bytes, static_cast<size_t>(n * row_bytes));
+      }
+      return;
+    }
+    case TensorTransform::Transpose:
+      param.copy_(stored.t());
+      break;
+    case TensorTransform::BloomQkv:
+      // BLOOM's row blocks [head, (q|k|v), dim] into ours [(q|k|v), head, dim].
+      param.view({3, config.n_head, config.head_dim(), -1})
+          .copy_(stored.reshape({config.n_head, 3, config.head_dim(), -1}).transpose(0, 1));
+      break;
+  }
+  file.release(entry.data, entry.nbytes);
+}
+
+bool is_float_entry(const TensorEntry& entry) {
+  return entry.dtype == DType::F32 || entry.dtype == DType::F16 || entry.dtype == DType::BF16;
+}
+
+WeightsDtype entry_weights_dtype(const TensorEntry& entry) {
+  return entry.dtype == DType::BF16  ? WeightsDtype::BF16
+         : entry.dtype == DType::F16 ? WeightsDtype::FP16
+                                     : WeightsDtype::FP32;
+}
+
+// The token embedding's prefix: the base-model prefix the checkpoint's names carry.
+std::string checkpoint_prefix(const CheckpointTensors& ckpt, const ModelFamily& family) {
+  for (const std::string& p : family.prefixes) {
+    if (ckpt.by_name.count(checkpoint_tensor_name(family, "tok_emb.weight", p).name)) return p;
+  }
+  return family.prefixes.front();
+}
+
+WeightsDtype stored_dtype(const CheckpointTensors& ckpt, const ModelFamily& family) {
+  const std::string embedding =
+      checkpoint_tensor_name(family, "tok_emb.weight", checkpoint_prefix(ckpt, family)).name;
+  auto it = ckpt.by_name.find(embedding);
+  if (it != ckpt.by_name.end() && is_float_entry(*it->second.entry)) {
+    return entry_weights_dtype(*it->second.entry);
+  }
+  for (const auto& [name, located] : ckpt.by_name) {
+    if (is_float_entry(*located.entry)) return entry_weights_dtype(*located.entry);
+  }
+  return WeightsDtype::FP32;
+}
+
+}  // namespace
+
+WeightsDtype stored_hf_weights_dtype(const std::string& dir, const ModelFamily& family) {
+  return stored_dtype(open_checkpoint(dir), family);
+}
+
 LoadedModel load_hf_model(const std::string& dir, const ModelFamily& family,
-                          const nlohmann::json& json, const std::string& config_path) {
+                          const nlohmann::json& json, const std::string& config_path,
+                          WeightsDtype weights) {
   ModelConfig config = family.read_config(json, config_path);
   // generate() in transformers stops at generation_config.json's EOS ids, which may add to
   // config.json's (chat models end a turn with their own token).
@@ -217,17 +291,12 @@ LoadedModel load_hf_model(const std::string& dir, const ModelFamily& family,
   CheckpointTensors ckpt = open_checkpoint(dir);
 
   // The base-model prefix is the one under which the token embedding is found.
-  std::string prefix = family.prefixes.front();
-  for (const std::string& p : family.prefixes) {
-    if (ckpt.by_name.count(checkpoint_tensor_name(family, "tok_emb.weight", p).name)) {
-      prefix = p;
-      break;
-    }
-  }
+  const std::string prefix = checkpoint_prefix(ckpt, family);
+  const WeightsDtype dtype = resolve_weights_dtype(weights, stored_dtype(ckpt, family));
 
   LoadedModel loaded;
   loaded.dir = dir;
-  loaded.model = TransformerLM(config);
+  loaded.model = TransformerLM(config, WeightsInit{weights_scalar_type(dtype), /*random=*/false});
   torch::NoGradGuard no_grad;
   std::set<std::string> used;
   for (auto& [ours, param] : loaded.model->base_parameters()) {
@@ -242,7 +311,7 @@ LoadedModel load_hf_model(const std::string& dir, const ModelFamily& family,
                   shape_text(expected));
     }
     const TensorEntry& entry = *it->second.entry;
-    if (entry.dtype != DType::F32 && entry.dtype != DType::F16 && entry.dtype != DType::BF16) {
+    if (!is_float_entry(entry)) {
       throw Error(it->second.path + ": tensor \"" + name.name + "\" has dtype " +
                   dtype_name(entry.dtype) + "; expected F32, F16 or BF16");
     }
@@ -251,7 +320,7 @@ LoadedModel load_hf_model(const std::string& dir, const ModelFamily& family,
                   shape_text(entry.shape) + "; " + config_path + " implies " +
                   shape_text(expected));
     }
-    param.copy_(checkpoint_to_ours(tensor_from_entry(entry), name.transform, config));
+    fill_from_checkpoint(param, entry, *it->second.file, name.transform, config);
     used.insert(name.name);
   }
   for (const auto& [name, located] : ckpt.by_name) {

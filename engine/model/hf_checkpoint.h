@@ -1,7 +1,7 @@
 // Hugging Face model folders: config.json (its model_type picks the family), model.safetensors or
 // the shards model.safetensors.index.json lists, and tokenizer.json. Every tensor the config
 // implies must be there with its shape, in F32, F16 or BF16, and nothing else may be; the weights
-// land in our transformer in FP32.
+// land in our transformer in the dtype asked for (weights_dtype.h).
 #pragma once
 
 #include <string>
@@ -11,12 +11,20 @@
 
 #include "engine/model/checkpoint.h"
 #include "engine/model/family_registry.h"
+#include "engine/model/weights_dtype.h"
 
 namespace sy {
 
 // Loads DIR as a model of `family`; `config` is DIR/config.json, already read from config_path.
+// The base weights are held in `weights` (Auto: the dtype the folder stores), read tensor by
+// tensor from the mapped files straight into the model, so no second copy of the model is ever
+// made: a bf16 folder loaded in bf16 peaks near its own size.
 LoadedModel load_hf_model(const std::string& dir, const ModelFamily& family,
-                          const nlohmann::json& config, const std::string& config_path);
+                          const nlohmann::json& config, const std::string& config_path,
+                          WeightsDtype weights);
+// The dtype DIR's weights are stored in: that of its token embedding (reads the files' headers
+// only).
+WeightsDtype stored_hf_weights_dtype(const std::string& dir, const ModelFamily& family);
 
 // Writes DIR as a Hugging Face folder of the model's family, which transformers loads too: the
 // source folder's config.json (dtype set to float32), tokenizer and generation files, and

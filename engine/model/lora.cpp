@@ -26,10 +26,12 @@ bool lora_targets(const LoraSpec& spec, const std::string& module_name) {
   return false;
 }
 
-LoraLinearImpl::LoraLinearImpl(int64_t in_features, int64_t out_features, bool with_bias) {
-  weight = register_parameter("weight", torch::empty({out_features, in_features}));
-  if (with_bias) bias = register_parameter("bias", torch::zeros({out_features}));
-  torch::nn::init::normal_(weight, 0.0, 0.02);
+LoraLinearImpl::LoraLinearImpl(int64_t in_features, int64_t out_features, bool with_bias,
+                               WeightsInit init) {
+  const auto options = torch::TensorOptions().dtype(init.dtype);
+  weight = register_parameter("weight", torch::empty({out_features, in_features}, options));
+  if (with_bias) bias = register_parameter("bias", torch::zeros({out_features}, options));
+  if (init.random) torch::nn::init::normal_(weight, 0.0, 0.02);
 }
 
 void LoraLinearImpl::add_adapter(AdapterId id, const std::string& name, const LoraSpec& spec) {
@@ -40,7 +42,8 @@ void LoraLinearImpl::add_adapter(AdapterId id, const std::string& name, const Lo
   a.name = name;
   a.scaling = spec.scaling();
   a.dropout = spec.dropout;
-  const auto options = weight.options().requires_grad(false);
+  // FP32 whatever the base weights are: the adapter is what trains (its master weights).
+  const auto options = weight.options().dtype(torch::kFloat).requires_grad(false);
   a.A = torch::empty({spec.rank, in_features()}, options);
   a.B = torch::zeros({out_features(), spec.rank}, options);
   torch::nn::init::kaiming_uniform_(a.A, std::sqrt(5.0));
@@ -81,10 +84,16 @@ torch::Tensor& LoraLinearImpl::lora_B(AdapterId id) {
 
 torch::Tensor LoraLinearImpl::add_low_rank(const torch::Tensor& y, const torch::Tensor& x,
                                            const Adapter& a, bool use_dropout, double sign) const {
-  const torch::Tensor h = use_dropout && a.dropout > 0.0 ? hashed_dropout(x, a.dropout) : x;
+  const torch::Tensor xa = x.scalar_type() == a.A.scalar_type() ? x : x.to(a.A.scalar_type());
+  const torch::Tensor h = use_dropout && a.dropout > 0.0 ? hashed_dropout(xa, a.dropout) : xa;
   // The rank-r intermediate is [tokens, r]; the scaling rides on addmm's alpha.
   const auto r = torch::mm(h.reshape({-1, h.size(-1)}), a.A.t());
-  return torch::addmm(y.reshape({-1, y.size(-1)}), r, a.B.t(), 1.0, sign * a.scaling)
+  const auto rows = y.reshape({-1, y.size(-1)});
+  if (rows.scalar_type() == r.scalar_type()) {
+    return torch::addmm(rows, r, a.B.t(), 1.0, sign * a.scaling).view(y.sizes());
+  }
+  return torch::addmm(rows.to(r.scalar_type()), r, a.B.t(), 1.0, sign * a.scaling)
+      .to(y.scalar_type())
       .view(y.sizes());
 }
 
@@ -111,6 +120,10 @@ void LoraLinearImpl::merge(AdapterId id) {
   if (merged_ == id) return;
   unmerge();
   const Adapter& a = adapter(id);
+  if (weight.scalar_type() != torch::kFloat) {
+    throw Error("adapter \"" + a.name +
+                "\" cannot be merged into half-precision weights; load the model in fp32");
+  }
   torch::NoGradGuard no_grad;
   weight.add_(torch::matmul(a.B, a.A) * a.scaling);
   merged_ = id;

@@ -25,13 +25,21 @@ struct LoraSpec {
 
 bool lora_targets(const LoraSpec& spec, const std::string& module_name);
 
+// How a model's base weights are made: their dtype (engine/model/weights_dtype.h), and whether
+// they are drawn at random (a new model) or left unset for a checkpoint to fill, which spares a
+// large model's loading a pass over every weight.
+struct WeightsInit {
+  torch::ScalarType dtype = torch::kFloat;
+  bool random = true;
+};
+
 // Adapter slots are small integers handed out by the model; -1 means "base model only".
 using AdapterId = int;
 constexpr AdapterId kNoAdapter = -1;
 
 class LoraLinearImpl : public torch::nn::Module {
  public:
-  LoraLinearImpl(int64_t in_features, int64_t out_features, bool bias);
+  LoraLinearImpl(int64_t in_features, int64_t out_features, bool bias, WeightsInit init = {});
 
   torch::Tensor forward(const torch::Tensor& x, AdapterId adapter = kNoAdapter);
 
@@ -43,7 +51,8 @@ class LoraLinearImpl : public torch::nn::Module {
   torch::Tensor& lora_B(AdapterId id);  // [out, r]
 
   // Folds an adapter into the base weight for speed; forward(x, id) then skips its low-rank path.
-  // Only one adapter is merged at a time; other adapters stay correct while one is merged.
+  // Only one adapter is merged at a time; other adapters stay correct while one is merged. FP32
+  // weights only: unmerging from half-precision weights would not give the base back.
   void merge(AdapterId id);
   void unmerge();
   AdapterId merged() const { return merged_; }
@@ -63,7 +72,8 @@ class LoraLinearImpl : public torch::nn::Module {
   };
   const Adapter& adapter(AdapterId id) const;
   // y + sign * scaling * B A dropout(x): the low-rank product folded into one addmm, so the
-  // [tokens, out] update is neither allocated nor added in a separate pass.
+  // [tokens, out] update is neither allocated nor added in a separate pass. With half-precision
+  // activations the product runs in the adapter's FP32 and the sum is rounded once, as PEFT does.
   torch::Tensor add_low_rank(const torch::Tensor& y, const torch::Tensor& x, const Adapter& a,
                              bool use_dropout, double sign) const;
 

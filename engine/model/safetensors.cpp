@@ -430,6 +430,14 @@ void SafetensorsFile::release() noexcept {
   index_.clear();
 }
 
+void SafetensorsFile::release(const uint8_t* data, size_t bytes) const {
+  const auto page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const auto begin = reinterpret_cast<uintptr_t>(data) / page * page;
+  const auto end = reinterpret_cast<uintptr_t>(data) + bytes;
+  // Advice only: a failure leaves the pages mapped, which costs memory, not correctness.
+  if (bytes > 0) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+}
+
 const TensorEntry* SafetensorsFile::find(const std::string& name) const {
   const auto it = index_.find(name);
   return it == index_.end() ? nullptr : &tensors_[it->second];

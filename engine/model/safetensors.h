@@ -53,6 +53,10 @@ class SafetensorsFile {
   const TensorEntry* find(const std::string& name) const;
   // The optional "__metadata__" object; empty when absent.
   const std::map<std::string, std::string>& metadata() const { return metadata_; }
+  // Gives back the memory of `bytes` bytes from `data` (inside this file's mapping) once they have
+  // been copied out: a later read maps them in again from the file. Loading a model thus holds
+  // one tensor's mapped pages at a time besides the model itself.
+  void release(const uint8_t* data, size_t bytes) const;
 
  private:
   SafetensorsFile() = default;

@@ -59,6 +59,16 @@ torch::Tensor tensor_from_entry(const TensorEntry& entry) {
   return tensor;
 }
 
+torch::Tensor entry_view(const TensorEntry& entry) {
+  const torch::ScalarType type = torch_dtype(entry.dtype);
+  if (entry.nbytes == 0 || reinterpret_cast<uintptr_t>(entry.data) % c10::elementSize(type) != 0) {
+    return tensor_from_entry(entry);
+  }
+  // The mapping is read-only (PROT_READ): from_blob wants a mutable pointer, but nothing writes.
+  return torch::from_blob(const_cast<uint8_t*>(entry.data), entry.shape,
+                          torch::TensorOptions().dtype(type));
+}
+
 NamedTensors load_safetensors(const std::string& path,
                               std::map<std::string, std::string>* metadata) {
   const SafetensorsFile file = SafetensorsFile::open(path);

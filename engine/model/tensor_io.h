@@ -19,6 +19,10 @@ using NamedTensors = std::map<std::string, torch::Tensor>;
 torch::ScalarType torch_dtype(DType dtype);
 // One entry of an open file as an owned, contiguous CPU tensor of its stored dtype.
 torch::Tensor tensor_from_entry(const TensorEntry& entry);
+// The same entry as a read-only tensor over the mapped bytes themselves, without a copy, when
+// they are aligned for its dtype (else an owned copy): valid while the file stays open, and never
+// to be written to.
+torch::Tensor entry_view(const TensorEntry& entry);
 
 // Loads every tensor as an owned, contiguous CPU tensor of its stored dtype (the file is closed on
 // return). When `metadata` is given it receives the file's "__metadata__". Throws sy::Error on a

@@ -21,6 +21,7 @@
 #include "engine/model/family_registry.h"
 #include "engine/model/gelu.h"
 #include "engine/model/rope.h"
+#include "engine/model/weights_dtype.h"
 #include "engine/util/error.h"
 
 namespace sy {
@@ -69,38 +70,53 @@ torch::Tensor select_rows(const torch::Tensor& x, const torch::Tensor& rows) {
   return x.reshape({-1, x.size(-1)}).index_select(0, rows);
 }
 
+// A [rows, dim] embedding table in `init`'s dtype, left for the caller to fill. A random FP32
+// table is made as LibTorch makes it (its own N(0, 1) draw, which the caller's replaces) so that
+// a seeded model is the same as before half precision came; other tables skip that pass.
+torch::nn::Embedding make_embedding(int64_t rows, int64_t dim, WeightsInit init) {
+  if (init.random && init.dtype == torch::kFloat) return torch::nn::Embedding(rows, dim);
+  return torch::nn::Embedding(torch::nn::EmbeddingOptions(rows, dim)._weight(
+      torch::empty({rows, dim}, torch::TensorOptions().dtype(init.dtype))));
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------- Norm
 
-NormImpl::NormImpl(NormType type, int64_t dim, double eps) : type_(type), eps_(eps) {
-  weight = register_parameter("weight", torch::ones({dim}));
-  if (type == NormType::LayerNorm) bias = register_parameter("bias", torch::zeros({dim}));
+NormImpl::NormImpl(NormType type, int64_t dim, double eps, WeightsInit init)
+    : type_(type), eps_(eps) {
+  const auto options = torch::TensorOptions().dtype(init.dtype);
+  weight = register_parameter("weight", torch::ones({dim}, options));
+  if (type == NormType::LayerNorm) bias = register_parameter("bias", torch::zeros({dim}, options));
 }
 
 torch::Tensor NormImpl::forward(const torch::Tensor& x) {
+  // Half precision is normalised in FP32 and rounded once at the end, as transformers does (the
+  // casts are no-ops for FP32).
+  const auto xf = x.to(torch::kFloat);
   if (type_ == NormType::LayerNorm) {
-    return torch::layer_norm(x, {x.size(-1)}, weight, bias, eps_);
+    return torch::layer_norm(xf, {x.size(-1)}, weight.to(torch::kFloat), bias.to(torch::kFloat),
+                             eps_)
+        .to(x.scalar_type());
   }
   // RMSNorm: x / sqrt(mean(x^2) + eps) * w, computed in FP32 as Llama's reference does.
-  auto xf = x.to(torch::kFloat);
   auto normed = xf * torch::rsqrt(xf.pow(2).mean(-1, /*keepdim=*/true) + eps_);
-  return weight * normed.to(x.scalar_type());
+  return weight.to(x.scalar_type()) * normed.to(x.scalar_type());
 }
 
 // ----------------------------------------------------------------------------------- Attention
 
-AttentionImpl::AttentionImpl(const ModelConfig& config) : config_(config) {
+AttentionImpl::AttentionImpl(const ModelConfig& config, WeightsInit init) : config_(config) {
   const int64_t d = config.d_model;
   const int64_t kv = config.n_kv_head * config.head_dim();
   if (config.fused_qkv) {
-    qkv_proj = register_module("qkv_proj", LoraLinear(d, d + 2 * kv, config.attn_bias));
+    qkv_proj = register_module("qkv_proj", LoraLinear(d, d + 2 * kv, config.attn_bias, init));
   } else {
-    q_proj = register_module("q_proj", LoraLinear(d, d, config.attn_bias));
-    k_proj = register_module("k_proj", LoraLinear(d, kv, config.attn_bias));
-    v_proj = register_module("v_proj", LoraLinear(d, kv, config.attn_bias));
+    q_proj = register_module("q_proj", LoraLinear(d, d, config.attn_bias, init));
+    k_proj = register_module("k_proj", LoraLinear(d, kv, config.attn_bias, init));
+    v_proj = register_module("v_proj", LoraLinear(d, kv, config.attn_bias, init));
   }
-  o_proj = register_module("o_proj", LoraLinear(d, d, config.o_bias));
+  o_proj = register_module("o_proj", LoraLinear(d, d, config.o_bias, init));
 }
 
 torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const AttentionContext& ctx,
@@ -152,14 +168,15 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const AttentionCont
 
 // ----------------------------------------------------------------------------------------- MLP
 
-MlpImpl::MlpImpl(const ModelConfig& config) : type_(config.mlp) {
-  up_proj = register_module("up_proj", LoraLinear(config.d_model, config.d_ff, config.mlp_bias));
+MlpImpl::MlpImpl(const ModelConfig& config, WeightsInit init) : type_(config.mlp) {
+  up_proj =
+      register_module("up_proj", LoraLinear(config.d_model, config.d_ff, config.mlp_bias, init));
   if (type_ == MlpType::SwiGLU) {
-    gate_proj =
-        register_module("gate_proj", LoraLinear(config.d_model, config.d_ff, config.mlp_bias));
+    gate_proj = register_module("gate_proj",
+                                LoraLinear(config.d_model, config.d_ff, config.mlp_bias, init));
   }
   down_proj =
-      register_module("down_proj", LoraLinear(config.d_ff, config.d_model, config.mlp_bias));
+      register_module("down_proj", LoraLinear(config.d_ff, config.d_model, config.mlp_bias, init));
 }
 
 torch::Tensor MlpImpl::forward(const torch::Tensor& x, AdapterId adapter) {
@@ -171,11 +188,12 @@ torch::Tensor MlpImpl::forward(const torch::Tensor& x, AdapterId adapter) {
 
 // --------------------------------------------------------------------------------------- Block
 
-BlockImpl::BlockImpl(const ModelConfig& config) : post_norm_(config.post_norm) {
-  attn_norm = register_module("attn_norm", Norm(config.norm, config.d_model, config.norm_eps));
-  attn = register_module("attn", Attention(config));
-  mlp_norm = register_module("mlp_norm", Norm(config.norm, config.d_model, config.norm_eps));
-  mlp = register_module("mlp", Mlp(config));
+BlockImpl::BlockImpl(const ModelConfig& config, WeightsInit init) : post_norm_(config.post_norm) {
+  attn_norm =
+      register_module("attn_norm", Norm(config.norm, config.d_model, config.norm_eps, init));
+  attn = register_module("attn", Attention(config, init));
+  mlp_norm = register_module("mlp_norm", Norm(config.norm, config.d_model, config.norm_eps, init));
+  mlp = register_module("mlp", Mlp(config, init));
 }
 
 torch::Tensor BlockImpl::forward(const torch::Tensor& x, const AttentionContext& ctx,
@@ -191,40 +209,50 @@ torch::Tensor BlockImpl::forward(const torch::Tensor& x, const AttentionContext&
 
 // ------------------------------------------------------------------------------- TransformerLM
 
-TransformerLMImpl::TransformerLMImpl(const ModelConfig& config) : config_(config) {
+TransformerLMImpl::TransformerLMImpl(const ModelConfig& config, WeightsInit init)
+    : config_(config) {
   config.validate("model config");
-  tok_emb = register_module("tok_emb", torch::nn::Embedding(config.vocab_size, config.token_dim()));
-  torch::nn::init::normal_(tok_emb->weight, 0.0, 0.02);
+  tok_emb = register_module("tok_emb", make_embedding(config.vocab_size, config.token_dim(), init));
+  if (init.random) torch::nn::init::normal_(tok_emb->weight, 0.0, 0.02);
   if (config.token_dim() != config.d_model) {
-    proj_in = register_module("proj_in", LoraLinear(config.token_dim(), config.d_model, false));
+    proj_in =
+        register_module("proj_in", LoraLinear(config.token_dim(), config.d_model, false, init));
   }
   if (config.position == PositionType::Learned) {
-    pos_emb = register_module(
-        "pos_emb",
-        torch::nn::Embedding(config.max_seq_len + config.position_offset, config.d_model));
-    torch::nn::init::normal_(pos_emb->weight, 0.0, 0.01);
+    pos_emb = register_module("pos_emb", make_embedding(config.max_seq_len + config.position_offset,
+                                                        config.d_model, init));
+    if (init.random) torch::nn::init::normal_(pos_emb->weight, 0.0, 0.01);
   }
   if (config.embed_norm) {
-    emb_norm = register_module("emb_norm", Norm(config.norm, config.d_model, config.norm_eps));
+    emb_norm =
+        register_module("emb_norm", Norm(config.norm, config.d_model, config.norm_eps, init));
   }
   layers = register_module("layers", torch::nn::ModuleList());
   // GPT-2's init: residual projections scaled down by sqrt(2 * n_layer) to keep activations tame.
   const double residual_std = 0.02 / std::sqrt(2.0 * static_cast<double>(config.n_layer));
   for (int64_t i = 0; i < config.n_layer; ++i) {
-    Block block(config);
-    torch::nn::init::normal_(block->attn->o_proj->weight, 0.0, residual_std);
-    torch::nn::init::normal_(block->mlp->down_proj->weight, 0.0, residual_std);
+    Block block(config, init);
+    if (init.random) {
+      torch::nn::init::normal_(block->attn->o_proj->weight, 0.0, residual_std);
+      torch::nn::init::normal_(block->mlp->down_proj->weight, 0.0, residual_std);
+    }
     layers->push_back(block);
   }
   if (config.final_norm) {
-    norm_f = register_module("norm_f", Norm(config.norm, config.d_model, config.norm_eps));
+    norm_f = register_module("norm_f", Norm(config.norm, config.d_model, config.norm_eps, init));
   }
   if (config.token_dim() != config.d_model) {
-    proj_out = register_module("proj_out", LoraLinear(config.d_model, config.token_dim(), false));
+    proj_out =
+        register_module("proj_out", LoraLinear(config.d_model, config.token_dim(), false, init));
   }
   if (!config.tie_embeddings) {
-    lm_head = register_module("lm_head", LoraLinear(config.token_dim(), config.vocab_size, false));
+    lm_head =
+        register_module("lm_head", LoraLinear(config.token_dim(), config.vocab_size, false, init));
   }
+}
+
+torch::ScalarType TransformerLMImpl::compute_dtype() const {
+  return sy::compute_dtype(weights_dtype(), tok_emb->weight.device());
 }
 
 std::pair<torch::Tensor, torch::Tensor> KVCache::append(size_t layer, const torch::Tensor& k,
@@ -259,7 +287,7 @@ KVCache TransformerLMImpl::make_cache() const {
 }
 
 AttentionContext TransformerLMImpl::make_context(const torch::Tensor& full_mask, int64_t T,
-                                                 torch::ScalarType) const {
+                                                 torch::ScalarType dtype) const {
   AttentionContext ctx;
   const int64_t S = full_mask.size(1);
   auto mask_long = full_mask.to(torch::kLong);
@@ -284,6 +312,9 @@ AttentionContext TransformerLMImpl::make_context(const torch::Tensor& full_mask,
   if (config_.position == PositionType::RoPE) {
     std::tie(ctx.rope_cos, ctx.rope_sin) =
         rope_tables(ctx.positions, config_.head_dim(), config_.rope_theta);
+    // Computed in FP32, applied in the activations' dtype, as transformers does.
+    ctx.rope_cos = ctx.rope_cos.to(dtype);
+    ctx.rope_sin = ctx.rope_sin.to(dtype);
   }
   return ctx;
 }
@@ -302,8 +333,9 @@ torch::Tensor TransformerLMImpl::hidden_states(const torch::Tensor& input_ids,
                 " tokens exceeds the model's context length of " +
                 std::to_string(config_.max_seq_len) + " tokens");
   }
-  auto ctx = make_context(full_mask, T, tok_emb->weight.scalar_type());
-  auto x = tok_emb(input_ids);
+  const torch::ScalarType dtype = compute_dtype();
+  auto ctx = make_context(full_mask, T, dtype);
+  auto x = tok_emb(input_ids).to(dtype);
   if (proj_in) x = proj_in(x, adapter);
   if (pos_emb) x = x + pos_emb(ctx.positions + config_.position_offset);
   if (emb_norm) x = emb_norm(x);

@@ -1,7 +1,8 @@
 // The decoder-only transformer language model, driven by a ModelConfig: pre-norm (or OPT-350m's
 // post-norm) blocks of attention (multi-head or grouped-query, learned / RoPE / ALiBi positions)
 // and an MLP (GELU / ReLU / SwiGLU), with an optional KV cache for generation. Every linear layer
-// is a LoraLinear, so adapters attach to any of them by name.
+// is a LoraLinear, so adapters attach to any of them by name. The base weights may be held in
+// bf16 or fp16 (weights_dtype.h); norms, the attention's softmax and the loss then run in FP32.
 #pragma once
 
 #include <string>
@@ -46,7 +47,7 @@ struct AttentionContext {
 
 class NormImpl : public torch::nn::Module {
  public:
-  NormImpl(NormType type, int64_t dim, double eps);
+  NormImpl(NormType type, int64_t dim, double eps, WeightsInit init = {});
   torch::Tensor forward(const torch::Tensor& x);
   torch::Tensor weight, bias;
 
@@ -58,7 +59,7 @@ TORCH_MODULE(Norm);
 
 class AttentionImpl : public torch::nn::Module {
  public:
-  explicit AttentionImpl(const ModelConfig& config);
+  AttentionImpl(const ModelConfig& config, WeightsInit init);
   // With `rows` defined (flat indices into B * T), only those positions' outputs are computed
   // after the attention core: [rows, d_model]; otherwise [B, T, d_model].
   torch::Tensor forward(const torch::Tensor& x, const AttentionContext& ctx, KVCache* cache,
@@ -74,7 +75,7 @@ TORCH_MODULE(Attention);
 
 class MlpImpl : public torch::nn::Module {
  public:
-  explicit MlpImpl(const ModelConfig& config);
+  MlpImpl(const ModelConfig& config, WeightsInit init);
   torch::Tensor forward(const torch::Tensor& x, AdapterId adapter);
   LoraLinear up_proj{nullptr}, gate_proj{nullptr}, down_proj{nullptr};  // gate only for SwiGLU
 
@@ -85,7 +86,7 @@ TORCH_MODULE(Mlp);
 
 class BlockImpl : public torch::nn::Module {
  public:
-  explicit BlockImpl(const ModelConfig& config);
+  BlockImpl(const ModelConfig& config, WeightsInit init);
   // `rows` as in AttentionImpl::forward: every position still feeds the keys and values, only the
   // selected ones go on through o_proj and the MLP.
   torch::Tensor forward(const torch::Tensor& x, const AttentionContext& ctx, KVCache* cache,
@@ -101,7 +102,9 @@ TORCH_MODULE(Block);
 
 class TransformerLMImpl : public torch::nn::Module {
  public:
-  explicit TransformerLMImpl(const ModelConfig& config);
+  // The base weights in `init.dtype` (FP32 unless told), drawn at random unless `init.random`
+  // is false (a checkpoint fills them); adapters are FP32 whatever the base is.
+  explicit TransformerLMImpl(const ModelConfig& config, WeightsInit init = {});
 
   // input_ids [B, T]; attention_mask [B, T] (1 real, 0 padding; undefined = all real; padding
   // may be on either side). With a cache, the new tokens follow the cached ones and the cache is
@@ -119,6 +122,10 @@ class TransformerLMImpl : public torch::nn::Module {
   torch::Tensor logits(const torch::Tensor& hidden);
 
   const ModelConfig& config() const { return config_; }
+  // The dtype the base weights are held in, and the one activations flow in on the weights'
+  // device (compute_dtype in weights_dtype.h).
+  torch::ScalarType weights_dtype() const { return tok_emb->weight.scalar_type(); }
+  torch::ScalarType compute_dtype() const;
   KVCache make_cache() const;
 
   // Adapters: one slot per name; every linear layer that the spec targets gets a LoRA. Targets

@@ -114,6 +114,14 @@ Experiment experiment_from_json(const nlohmann::json& j, const std::string& path
     e.base_model = (folder / e.base_model).lexically_normal().string();
   }
   e.device = top.text("device", e.device);
+  if (top.has("weights_dtype")) {
+    const std::string name = top.text("weights_dtype", "auto");
+    try {
+      e.weights_dtype = parse_weights_dtype(name, "");
+    } catch (const Error&) {
+      top.fail("weights_dtype", "is \"" + name + "\"; expected auto, fp32, bf16 or fp16");
+    }
+  }
 
   JsonFields data = top.object("data");
   e.train_examples = data.integer("train_examples", e.train_examples, 1, 10'000'000);

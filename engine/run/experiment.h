@@ -11,6 +11,7 @@
 
 #include "engine/cl/switch_network.h"
 #include "engine/model/lora.h"
+#include "engine/model/weights_dtype.h"
 #include "engine/train/trainer.h"
 
 namespace sy {
@@ -41,6 +42,7 @@ struct Experiment {
   std::string path;  // the file it came from
   std::string name;
   std::string base_model;  // a model folder; "builtin" resolves to the shipped model
+  WeightsDtype weights_dtype = WeightsDtype::Auto;  // the base weights' dtype ("weights_dtype")
   std::vector<TaskSource> tasks;
   int64_t train_examples = 1000;  // per built-in task
   int64_t test_examples = 50;     // per task, evaluated after every stage

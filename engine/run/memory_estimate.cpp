@@ -99,11 +99,15 @@ int64_t longest_sequence(const std::vector<Task>& tasks, const ModelConfig& conf
 }
 
 MemoryEstimate estimate_run_memory(const ModelConfig& c, const Experiment& experiment,
-                                   const RunnerOptions& options, int64_t sequence_tokens) {
+                                   const RunnerOptions& options, int64_t sequence_tokens,
+                                   WeightsDtype weights) {
   MemoryEstimate e;
   const int64_t params = parameter_count(c);
   e.parameters = params;
-  e.weights = params * kFloat;
+  e.weights_dtype = weights;
+  e.weights = params * weights_dtype_bytes(weights);
+  // Activations flow in the weights' dtype where the products run in it, else in FP32.
+  const int64_t act = c10::elementSize(compute_dtype(weights_scalar_type(weights), c10::kCPU));
   for (const StrategySpec& raw : experiment.strategies) {
     const StrategySpec spec = effective_spec(raw, options);
     // A full fine-tune trains its own copy of the model; LoRA trains one adapter at a time (the
@@ -122,7 +126,7 @@ MemoryEstimate estimate_run_memory(const ModelConfig& c, const Experiment& exper
     // Per block: the inputs of every product and norm kept for the backward pass (~12 widths and
     // 3 MLP widths per token) and the attention's scores and probabilities per head.
     const int64_t per_layer =
-        tokens * (12 * c.d_model + 3 * c.d_ff) * kFloat + 2 * batch * c.n_head * len * len * kFloat;
+        tokens * (12 * c.d_model + 3 * c.d_ff) * act + 2 * batch * c.n_head * len * len * kFloat;
     const int64_t logits = 3 * tokens * c.vocab_size * kFloat;  // logits, softmax, gradient
     e.activations = std::max(e.activations, c.n_layer * per_layer + logits);
   }
@@ -132,8 +136,12 @@ MemoryEstimate estimate_run_memory(const ModelConfig& c, const Experiment& exper
 MemoryEstimate estimate_experiment_memory(const Experiment& experiment,
                                           const RunnerOptions& options,
                                           const std::vector<Task>& tasks) {
-  const ModelConfig config = read_model_config(base_model_dir(experiment));
-  return estimate_run_memory(config, experiment, options, longest_sequence(tasks, config));
+  const std::string dir = base_model_dir(experiment);
+  const ModelConfig config = read_model_config(dir);
+  const WeightsDtype weights = experiment.weights_dtype == WeightsDtype::Auto
+                                   ? stored_weights_dtype(dir)
+                                   : experiment.weights_dtype;
+  return estimate_run_memory(config, experiment, options, longest_sequence(tasks, config), weights);
 }
 
 int64_t available_memory() {
@@ -166,11 +174,16 @@ std::string format_bytes(int64_t bytes) {
 void require_memory_fits(const MemoryEstimate& e, int64_t limit, const std::string& what) {
   if (limit <= 0 || e.total() <= limit) return;
   std::ostringstream s;
-  s << what << ": the run needs about " << format_bytes(e.total()) << " (base weights in FP32 "
-    << format_bytes(e.weights) << ", training state of " << e.largest << " "
-    << format_bytes(e.training) << ", activations " << format_bytes(e.activations) << ") but "
-    << format_bytes(limit) << " are available (SWITCHYARD_MEMORY_LIMIT sets another limit); ";
+  s << what << ": the run needs about " << format_bytes(e.total()) << " (base weights in "
+    << weights_dtype_name(e.weights_dtype) << " " << format_bytes(e.weights)
+    << ", training state of " << e.largest << " " << format_bytes(e.training) << ", activations "
+    << format_bytes(e.activations) << ") but " << format_bytes(limit)
+    << " are available (SWITCHYARD_MEMORY_LIMIT sets another limit); ";
   if (e.weights >= e.training && e.weights >= e.activations) {
+    if (e.weights_dtype == WeightsDtype::FP32) {
+      s << "hold the base weights in bf16 (\"weights_dtype\": \"bf16\", --weights-dtype bf16) "
+           "or ";
+    }
     s << "choose a smaller base model (\"base_model\", --model)";
   } else if (e.training >= e.activations) {
     s << "train " << e.largest

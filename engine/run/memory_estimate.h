@@ -2,9 +2,10 @@
 // experiment's settings before anything is loaded, so that a run that cannot fit is refused with
 // one sentence (the estimate, the limit, the setting to change) instead of ending in an
 // out-of-memory kill hours later. The estimate is an upper bound of the main terms, not a
-// measurement: weights held in FP32, the largest strategy's training state (a full fine-tune's
-// own copy of the model, gradients and AdamW moments; or LoRA adapters on every linear layer),
-// and one training step's saved activations at the batch size and the longest example.
+// measurement: the base weights in their dtype (weights_dtype.h), the largest strategy's training
+// state (a full fine-tune's own copy of the model, gradients and AdamW moments; or LoRA adapters on
+// every linear layer), and one training step's saved activations at the batch size and the longest
+// example.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +13,7 @@
 
 #include "engine/data/task.h"
 #include "engine/model/model_config.h"
+#include "engine/model/weights_dtype.h"
 #include "engine/run/experiment.h"
 #include "engine/run/session.h"
 
@@ -21,8 +23,9 @@ namespace sy {
 int64_t parameter_count(const ModelConfig& config);
 
 struct MemoryEstimate {
-  int64_t parameters = 0;   // of the base model
-  int64_t weights = 0;      // the frozen base model, FP32
+  int64_t parameters = 0;                           // of the base model
+  WeightsDtype weights_dtype = WeightsDtype::FP32;  // what the base weights are held in
+  int64_t weights = 0;                              // the frozen base model
   int64_t training = 0;     // the largest strategy's trained parameters, gradients, optimizer
   int64_t activations = 0;  // a training step's saved activations (and the logits)
   std::string largest;      // the strategy (label) whose training state is the largest
@@ -30,11 +33,12 @@ struct MemoryEstimate {
 };
 
 // `sequence_tokens`: the longest training sequence, at most the model's context (batches are
-// padded to their longest example, not to the context).
+// padded to their longest example, not to the context). `weights`: resolved (not Auto).
 MemoryEstimate estimate_run_memory(const ModelConfig& config, const Experiment& experiment,
-                                   const RunnerOptions& options, int64_t sequence_tokens);
+                                   const RunnerOptions& options, int64_t sequence_tokens,
+                                   WeightsDtype weights = WeightsDtype::FP32);
 // The estimate for a run of `experiment` over `tasks` (experiment_tasks()), from its base model's
-// configuration alone.
+// configuration and the dtype its files store alone.
 MemoryEstimate estimate_experiment_memory(const Experiment& experiment,
                                           const RunnerOptions& options,
                                           const std::vector<Task>& tasks);

@@ -103,7 +103,7 @@ Session::Session(const Experiment& experiment, const RunnerOptions& options, Run
     require_memory_fits(estimate_experiment_memory(experiment, options, tasks_), available_memory(),
                         experiment.path);
   }
-  base_ = load_model(base_dir_);
+  base_ = load_model(base_dir_, experiment.weights_dtype);
   base_.model->to(device_);
   ctx_.base_model_dir = base_dir_;
   ctx_.base = &base_;

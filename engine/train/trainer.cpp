@@ -23,6 +23,11 @@
 namespace sy {
 
 TrainTarget full_finetune_target(TransformerLM& model) {
+  if (model->weights_dtype() != torch::kFloat) {
+    throw Error("a full fine-tune trains every weight, which needs the model in fp32, not " +
+                std::string(c10::toString(model->weights_dtype())) +
+                " (--weights-dtype fp32, or \"weights_dtype\": \"fp32\")");
+  }
   TrainTarget target;
   for (auto& [name, tensor] : model->base_parameters()) target.parameters.push_back(tensor);
   return target;

@@ -191,7 +191,8 @@ class TestHfModels : public QObject {
     QFETCH(QString, name);
     const std::string fixture = name.toStdString();
     const auto expected = expected_of(fixture);
-    LoadedModel loaded = load_model(fixture_dir(fixture));
+    // The fixtures' logits are transformers' in FP32 (llama-bf16's weights widened from bf16).
+    LoadedModel loaded = load_model(fixture_dir(fixture), WeightsDtype::FP32);
     // Our positions come from the mask; they must be the ones the reference was given.
     const auto mask = long_matrix(expected.at("attention_mask"));
     const auto positions = long_matrix(expected.at("position_ids"));
@@ -333,6 +334,60 @@ class TestHfModels : public QObject {
     }
   }
 
+  void half_precision_weights_are_the_checkpoint_rounded_data() {
+    QTest::addColumn<QString>("fixture");
+    QTest::addColumn<QString>("dtype");
+    // One family per layout conversion: Conv1D's transpose, BLOOM's fused-qkv rows, none.
+    for (const char* f : {"gpt2", "bloom", "llama-gqa", "llama-bf16"}) {
+      QTest::newRow((std::string(f) + " bf16").c_str()) << QString(f) << QStringLiteral("bf16");
+      QTest::newRow((std::string(f) + " fp16").c_str()) << QString(f) << QStringLiteral("fp16");
+    }
+  }
+  void half_precision_weights_are_the_checkpoint_rounded() {
+    // Loading straight into half precision (no FP32 copy on the way) gives exactly the FP32
+    // load rounded, layouts converted alike; adapters stay FP32; logits stay near FP32's
+    // (parity with transformers in the same dtype is the interop suite's, tests/interop).
+    QFETCH(QString, fixture);
+    QFETCH(QString, dtype);
+    const std::string name = fixture.toStdString();
+    const WeightsDtype half = parse_weights_dtype(dtype.toStdString(), "dtype");
+    LoadedModel wide = load_model(fixture_dir(name), WeightsDtype::FP32);
+    LoadedModel narrow = load_model(fixture_dir(name), half);
+    QCOMPARE(narrow.model->weights_dtype(), weights_scalar_type(half));
+    const auto want = wide.model->base_parameters();
+    const auto got = narrow.model->base_parameters();
+    QCOMPARE(got.size(), want.size());
+    for (size_t i = 0; i < got.size(); ++i) {
+      QCOMPARE(got[i].second.scalar_type(), weights_scalar_type(half));
+      QVERIFY2(torch::equal(got[i].second, want[i].second.to(weights_scalar_type(half))),
+               (name + ": " + got[i].first + " is not the FP32 weight rounded").c_str());
+    }
+    LoraSpec spec;
+    spec.target_modules = {"qkv_proj", "o_proj"};
+    const AdapterId adapter = narrow.model->add_adapter("a", spec);
+    for (const auto& t : narrow.model->adapter_parameters(adapter)) {
+      QCOMPARE(t.scalar_type(), torch::kFloat);
+    }
+    const auto expected = expected_of(name);
+    const auto logits = forward_fixture(narrow.model, expected, adapter).to(torch::kFloat);
+    const auto reference = float_logits(expected.at("logits"));
+    const double scale = reference.abs().max().item<double>();
+    const double worst = (logits - reference).abs().max().item<double>();
+    // bf16 keeps 8 significant bits (activations too where the CPU multiplies bf16), fp16 11.
+    const double tolerance = (half == WeightsDtype::BF16 ? 6e-2 : 1e-2) * scale;
+    std::printf("%-7s %-28s %s logits max abs diff %.3g (tolerance %.3g)\n",
+                worst <= tolerance ? "OK" : "NOT OK", name.c_str(), dtype.toUtf8().constData(),
+                worst, tolerance);
+    QVERIFY(worst <= tolerance);
+  }
+
+  void auto_keeps_the_dtype_the_folder_stores() {
+    QCOMPARE(load_model(fixture_dir("llama-bf16")).model->weights_dtype(), torch::kBFloat16);
+    QCOMPARE(stored_weights_dtype(fixture_dir("llama-bf16")), WeightsDtype::BF16);
+    QCOMPARE(load_model(fixture_dir("gpt2")).model->weights_dtype(), torch::kFloat);
+    QCOMPARE(stored_weights_dtype(fixture_dir("gpt2")), WeightsDtype::FP32);
+  }
+
   void saved_models_stay_in_their_family_format_data() {
     QTest::addColumn<QString>("fixture");
     for (const char* f :
@@ -345,7 +400,7 @@ class TestHfModels : public QObject {
     // too; tests/interop checks that live): changed weights come back exactly, with the tokenizer.
     QFETCH(QString, fixture);
     const std::string name = fixture.toStdString();
-    LoadedModel loaded = load_model(fixture_dir(name));
+    LoadedModel loaded = load_model(fixture_dir(name), WeightsDtype::FP32);  // as a full fine-tune
     {
       torch::NoGradGuard no_grad;
       torch::manual_seed(1);

@@ -12,6 +12,7 @@
 
 #include "engine/model/checkpoint.h"
 #include "engine/run/memory_estimate.h"
+#include "engine/util/json_file.h"
 #include "storage/store.h"
 #include "tests/common/run_process.h"
 
@@ -88,9 +89,11 @@ class TestMemoryEstimate : public QObject {
     QVERIFY2(lines.last().startsWith("error: " + QString::fromStdString(experiment) +
                                      ": the run needs about "),
              qPrintable(r.err));
-    QVERIFY2(r.err.contains("base weights in FP32 26.3 GiB"), qPrintable(r.err));
+    QVERIFY2(r.err.contains("base weights in fp32 26.3 GiB"), qPrintable(r.err));
     QVERIFY2(r.err.contains("but 24.0 GiB are available"), qPrintable(r.err));
-    QVERIFY2(r.err.contains("choose a smaller base model (\"base_model\", --model)"),
+    QVERIFY2(r.err.contains("hold the base weights in bf16 (\"weights_dtype\": \"bf16\", "
+                            "--weights-dtype bf16) or choose a smaller base model "
+                            "(\"base_model\", --model)"),
              qPrintable(r.err));
     QCOMPARE(store::Store::open(db.toStdString()).list_runs().size(), size_t(0));
 
@@ -108,8 +111,46 @@ class TestMemoryEstimate : public QObject {
     QCOMPARE(b.at("weights").get<int64_t>(), int64_t(7'069'016'064) * 4);
     QCOMPARE(b.at("available").get<int64_t>(), int64_t(24) << 30);
     QVERIFY(!b.at("fits").get<bool>());
+    QCOMPARE(b.at("weights_dtype").get<std::string>(), std::string("fp32"));
     QVERIFY2(demo.code == 0, qPrintable(demo.err));
     QVERIFY(nlohmann::json::parse(demo.out.toStdString()).at("fits").get<bool>());
+  }
+
+  void half_precision_weights_halve_the_weights_and_let_7b_fit() {
+    // The same 7.1B experiment with bf16 weights: half the bytes, and it fits 24 GiB.
+    const std::string model = tmp_.filePath("bloom-7b1-bf16").toStdString();
+    write_bloom_config(model, 4096, 30, 32);
+    const std::string experiment = tmp_.filePath("big-bf16.json").toStdString();
+    std::ofstream(experiment) << nlohmann::json{
+        {"name", "big"},
+        {"base_model", model},
+        {"weights_dtype", "bf16"},
+        {"tasks", {"reverse"}},
+        {"training", {{"batch_size", 1}}},
+        {"strategies", {"oracle"}}}.dump();
+    qputenv("SWITCHYARD_MEMORY_LIMIT", "24G");
+    const auto r = sy::test::run_process(
+        SY_ENGINE_BIN, {"estimate", QString::fromStdString(experiment), "--json"});
+    qunsetenv("SWITCHYARD_MEMORY_LIMIT");
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    const auto b = nlohmann::json::parse(r.out.toStdString());
+    QCOMPARE(b.at("weights_dtype").get<std::string>(), std::string("bf16"));
+    QCOMPARE(b.at("weights").get<int64_t>(), int64_t(7'069'016'064) * 2);
+    QVERIFY(b.at("fits").get<bool>());
+    // A folder without weights yet is sized by config.json's torch_dtype under "auto".
+    nlohmann::json config = read_json_file(model + "/config.json");
+    config["torch_dtype"] = "bfloat16";
+    write_json_file(model + "/config.json", config);
+    QCOMPARE(stored_weights_dtype(model), WeightsDtype::BF16);
+    // A bad value is named.
+    std::ofstream(experiment) << R"({"name": "x", "weights_dtype": "int8", "tasks": ["reverse"],
+      "strategies": ["oracle"]})";
+    const auto bad =
+        sy::test::run_process(SY_ENGINE_BIN, {"estimate", QString::fromStdString(experiment)});
+    QCOMPARE(bad.code, 1);
+    QVERIFY2(bad.err.contains("weights_dtype") && bad.err.contains("int8") &&
+                 bad.err.contains("expected auto, fp32, bf16 or fp16"),
+             qPrintable(bad.err));
   }
 
   void large_batches_name_the_batch_size_and_bad_limits_are_named() {
