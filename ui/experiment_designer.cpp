@@ -196,6 +196,15 @@ ExperimentDesigner::ExperimentDesigner(QWidget* parent) : QWidget(parent) {
   base_row->addWidget(base_model_, 1);
   base_row->addWidget(browse);
   experiment_form->addRow(tr("Base model"), base_row);
+  weights_dtype_ = addChoice(QStringLiteral("weightsDtype"),
+                             {QStringLiteral("auto"), QStringLiteral("fp32"),
+                              QStringLiteral("bf16"), QStringLiteral("fp16")},
+                             &weights_dtype_touched_);
+  weights_dtype_->setToolTip(
+      tr("The dtype the base model's weights are held in: auto keeps what a Hugging Face "
+         "folder stores (the built-in model: fp32); bf16 or fp16 halve their memory. Adapters "
+         "always train in fp32."));
+  experiment_form->addRow(tr("Base weights"), weights_dtype_);
   // What a run would need in memory, as the engine checks it before it starts.
   memory_ = new QLabel(tr("estimating…"), this);
   memory_->setObjectName(QStringLiteral("memoryEstimate"));
@@ -392,6 +401,10 @@ ExperimentDesigner::ExperimentDesigner(QWidget* parent) : QWidget(parent) {
     if (!text.isEmpty() && text.trimmed().isEmpty()) return tr("expected builtin or a folder");
     return {};
   });
+  addField(weights_dtype_, QStringLiteral("weights_dtype"), [this] {
+    return checkChoice(weights_dtype_, {QStringLiteral("auto"), QStringLiteral("fp32"),
+                                        QStringLiteral("bf16"), QStringLiteral("fp16")});
+  });
   addField(device_, QStringLiteral("device"), [this]() -> QString {
     static const QRegularExpression device(QStringLiteral("^(auto|cpu|cuda|cuda:[0-9]+)$"));
     if (device.match(device_->currentText()).hasMatch()) return {};
@@ -500,8 +513,14 @@ QComboBox* ExperimentDesigner::addChoice(const QString& object_name, const QStri
   auto* box = new QComboBox(this);
   box->setObjectName(object_name);
   box->addItems(items);
-  // activated comes from the user only, not from fromJson() setting the index.
-  connect(box, &QComboBox::activated, this, [touched] { *touched = true; });
+  // activated comes from the user only, not from fromJson() setting the index. It follows
+  // currentIndexChanged, so the draft is announced again once the pick counts as touched (before,
+  // the estimate beside the model was asked for the draft without the pick).
+  connect(box, &QComboBox::activated, this, [this, touched] {
+    const bool first = !*touched;
+    *touched = true;
+    if (first) onEdited();
+  });
   connect(box, &QComboBox::currentIndexChanged, this, &ExperimentDesigner::onEdited);
   return box;
 }
@@ -668,6 +687,8 @@ QJsonObject ExperimentDesigner::toJson() const {
   QJsonObject out = file_;
   setText(&out, QStringLiteral("name"), name_);
   setText(&out, QStringLiteral("base_model"), base_model_);
+  setOrRemove(&out, QStringLiteral("weights_dtype"), weights_dtype_->currentText(),
+              weights_dtype_touched_);
   setOrRemove(&out, QStringLiteral("device"), device_->currentText(), device_touched_);
   out.insert(QStringLiteral("tasks"), tasksJson());
 
@@ -707,8 +728,8 @@ QJsonObject ExperimentDesigner::toJson() const {
 
 void ExperimentDesigner::clearForm() {
   for (QLineEdit* edit : findChildren<QLineEdit*>()) edit->clear();
-  for (QComboBox* box : {device_, precision_, pooling_}) box->setCurrentIndex(0);
-  device_touched_ = precision_touched_ = pooling_touched_ = false;
+  for (QComboBox* box : {weights_dtype_, device_, precision_, pooling_}) box->setCurrentIndex(0);
+  weights_dtype_touched_ = device_touched_ = precision_touched_ = pooling_touched_ = false;
   tasks_->clear();
   for (Strategy& s : strategies_) {
     s.box->setChecked(false);
@@ -777,6 +798,7 @@ bool ExperimentDesigner::fromJson(const QJsonObject& experiment, QString* error)
     *touched = true;
   };
   choose(device_, experiment.value(QLatin1String("device")), &device_touched_);
+  choose(weights_dtype_, experiment.value(QLatin1String("weights_dtype")), &weights_dtype_touched_);
   for (const QJsonValue& task : task_list) addTask(task);
 
   const QJsonObject data = experiment.value(QLatin1String("data")).toObject();

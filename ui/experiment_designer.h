@@ -92,6 +92,7 @@ class ExperimentDesigner : public QWidget {
 
   QLineEdit* name_;
   QLineEdit* base_model_;
+  QComboBox* weights_dtype_;
   QLabel* memory_;
   MemoryEstimator* estimator_;
   mutable QString path_;  // the file last loaded or saved
@@ -119,6 +120,7 @@ class ExperimentDesigner : public QWidget {
 
   // A choice is written only once the user picked it or the file had it, since each shows its
   // default before that and writing it would pin a default the engine may later change.
+  bool weights_dtype_touched_ = false;
   bool device_touched_ = false;
   bool precision_touched_ = false;
   bool pooling_touched_ = false;

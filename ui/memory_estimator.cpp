@@ -22,6 +22,8 @@ QString memory_text(const QJsonObject& e, bool* fits) {
   *fits = e.value("fits").toBool(true);
   const double available = e.value("available").toDouble();
   QString text = "needs about " + bytes_text(e.value("total").toDouble());
+  const QString dtype = e.value("weights_dtype").toString();
+  if (!dtype.isEmpty()) text += " (weights in " + dtype + ")";
   if (available > 0) text += " of " + bytes_text(available) + " available";
   if (!*fits) text += ": too much, Run would refuse it";
   return text;

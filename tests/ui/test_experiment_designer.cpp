@@ -411,6 +411,19 @@ void TestExperimentDesigner::theMemoryEstimateIsShownBesideTheModel() {
   QTRY_VERIFY_WITH_TIMEOUT(memory->text().startsWith(QLatin1String("needs about")), 30'000);
   QVERIFY2(memory->text().contains(QLatin1String("available")), qPrintable(memory->text()));
   QVERIFY2(!memory->text().contains(QLatin1String("too much")), qPrintable(memory->text()));
+  QVERIFY2(memory->text().contains(QLatin1String("weights in fp32")), qPrintable(memory->text()));
+
+  // Holding the weights in bf16 is a choice of the form, written as "weights_dtype", and the
+  // estimate follows it.
+  auto* weights = designer.findChild<QComboBox*>(QStringLiteral("weightsDtype"));
+  QVERIFY(weights);
+  QVERIFY(!designer.toJson().contains(QLatin1String("weights_dtype")));
+  weights->setCurrentIndex(weights->findText(QStringLiteral("bf16")));
+  Q_EMIT weights->activated(weights->currentIndex());  // as a user's pick does
+  QCOMPARE(designer.toJson().value(QLatin1String("weights_dtype")).toString(),
+           QStringLiteral("bf16"));
+  QTRY_VERIFY2_WITH_TIMEOUT(memory->text().contains(QLatin1String("weights in bf16")),
+                            qPrintable(memory->text()), 30'000);
 
   // A batch this machine (here: 1 GiB, as SWITCHYARD_MEMORY_LIMIT says) cannot hold: the form
   // says so before Run is pressed.
