@@ -80,6 +80,31 @@ class TestRunner : public QObject {
     QCOMPARE(summary["runs"][1]["run_id"].get<std::string>(), std::string("small/oracle/seed0"));
   }
 
+  void a_run_on_bf16_weights_goes_end_to_end() {
+    // llama-bf16 stores bf16, which "auto" keeps: switchcit's experts train as FP32 adapters on
+    // the bf16 base and the switch routes every test prompt; seq-ft trains its own FP32 copy.
+    const nlohmann::json file = {
+        {"name", "bf16"},
+        {"base_model", SWITCHYARD_SOURCE_DIR "/tests/fixtures/hf/llama-bf16"},
+        {"tasks", {"count", "last-word"}},
+        {"data", {{"train_examples", 40}, {"test_examples", 6}}},
+        {"training", {{"steps", 3}, {"batch_size", 4}}},
+        {"strategies", {"switchcit", {{"name", "seq-ft"}, {"steps", 2}}}},
+        {"evaluation", {{"max_new_tokens", 4}}}};
+    const Experiment experiment = experiment_from_json(file, "bf16.json");
+    QCOMPARE(experiment.weights_dtype, WeightsDtype::Auto);
+    RunObserver quiet;
+    const auto runs = run_experiment(experiment, RunnerOptions{}, quiet);
+    QCOMPARE(runs.size(), size_t(2));
+    for (const auto& run : runs) {
+      QCOMPARE(run.status, std::string("finished"));
+      QCOMPARE(run.score_matrix.size(), size_t(3));
+    }
+    int64_t routed = 0;
+    for (const auto& r : runs[0].router_confusion[1]) routed += r[0] + r[1];
+    QCOMPARE(routed, int64_t(12));
+  }
+
   void first_stage_is_trained_once_for_every_lora_strategy() {
     const nlohmann::json file = {
         {"name", "shared"},
