@@ -49,6 +49,25 @@ void screenshot_live(sy::ui::MainWindow& window, int stage, const QString& path)
                    });
 }
 
+// Saves the window once every started run has ended, then quits: 0 when they all finished and
+// the picture was saved. For running an experiment from the app unattended (bench/paper/).
+void screenshot_when_done(sy::ui::MainWindow& window, const QString& path) {
+  const auto failed = std::make_shared<bool>(false);
+  QObject::connect(&window.queue(), &sy::ui::RunQueue::jobFinished, &window,
+                   [failed](int, int code, const QString& message) {
+                     if (code == 0) return;
+                     *failed = true;
+                     std::fprintf(stderr, "a run failed: %s\n", qPrintable(message));
+                   });
+  QObject::connect(&window.queue(), &sy::ui::RunQueue::idle, &window, [&window, path, failed] {
+    QTimer::singleShot(8 * sy::ui::RunPlots::kRefreshMs, &window, [&window, path, failed] {
+      const bool saved = window.grab().save(path);
+      if (!saved) std::fprintf(stderr, "cannot write %s\n", qPrintable(path));
+      QApplication::exit(saved && !*failed ? 0 : 1);
+    });
+  });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -80,7 +99,9 @@ int main(int argc, char** argv) {
   QCommandLineOption quick("quick", "Runs started from the window are quick checks.");
   parser.addOption(quick);
   QCommandLineOption screenshot(
-      "screenshot", "Save the window as a PNG once it has drawn, then quit (for the user guide).",
+      "screenshot",
+      "Save the window as a PNG once it has drawn, then quit (for the user guide); with --start, "
+      "once the runs have ended (exit code 1 if one failed).",
       "FILE");
   parser.addOption(screenshot);
   QCommandLineOption screenshot_stage(
@@ -124,6 +145,8 @@ int main(int argc, char** argv) {
         return 2;
       }
       screenshot_live(window, parser.value(screenshot_stage).toInt(), path);
+    } else if (parser.isSet(start)) {
+      screenshot_when_done(window, path);
     } else {
       // After the plots' queued replot has run.
       QTimer::singleShot(1500, &window, [&] {
