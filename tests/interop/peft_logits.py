@@ -5,17 +5,38 @@
 Run with the reference environment (scripts/reference-env; the product never runs Python):
 
     .venv-reference/bin/python tests/interop/peft_logits.py --model DIR [--adapter DIR] \
-        --input IN.json --output OUT.json
+        [--dtype fp32|bf16|fp16] --input IN.json --output OUT.json
 
 --model    a save_pretrained() folder (config.json + safetensors); loaded with
-           AutoModelForCausalLM in float32 (BF16/FP16 checkpoints are upcast), eager attention
+           AutoModelForCausalLM, eager attention, in --dtype
+--dtype    the weights' dtype, as `switchyard-engine --weights-dtype` names it (default fp32:
+           BF16/FP16 checkpoints are upcast). bf16/fp16 load with from_pretrained(dtype=...), as a
+           user runs a half-precision model: weights and activations in that dtype, while buffers
+           made in float32 stay so (Llama's and Qwen2's RoPE inv_freq; `model.to(dtype)` would
+           round those too). transformers computes softmax in float32 where its eager attention
+           asks for it, and RMSNorm's statistics in float32; the logits come out in that dtype and
+           are written as float32.
 --adapter  optional PEFT adapter folder (adapter_config.json + adapter_model.safetensors),
-           applied with PeftModel.from_pretrained (not merged)
+           applied with PeftModel.from_pretrained (not merged). PEFT's default
+           autocast_adapter_dtype=True keeps the LoRA A/B weights in float32 on a bf16/fp16 base:
+           each adapted layer computes its base output in the weights' dtype, adds
+           scaling * B(A(x)) computed in float32 from x upcast, and rounds the sum back.
 --input    {"input_ids": [[...], ...], "attention_mask": [[...], ...]}, rows LEFT padded;
            attention_mask may be left out (then all ones). Other fields are ignored, so a
            fixture's expected.json works as input.
 --output   {"logits": [batch][position][vocab]} in float32, for every position, padded ones too
            (only positions with attention_mask 1 are meaningful).
+
+Exit status 77 (and the reason on stderr) when transformers cannot run the model in --dtype on
+this machine (a half-precision kernel torch's CPU build lacks), so that callers can skip that one
+comparison explicitly.
+
+    peft_logits.py --jobs JOBS.txt
+
+runs many in one process (importing torch and transformers takes seconds; a tiny model's forward,
+milliseconds): each non-empty line of JOBS.txt holds the options of one run as above, quoted as
+a POSIX shell would. A run transformers cannot do in its dtype writes OUTPUT.skip, holding the
+reason, instead of OUTPUT, and the others go on.
 
 Positions: for families whose forward accepts position_ids (GPT-2, OPT, Llama, Qwen2, ...) it
 passes position_ids = cumsum(attention_mask) - 1 clamped at 0, which is what generate() uses, so
@@ -27,6 +48,7 @@ import argparse
 import inspect
 import json
 import os
+import shlex
 import sys
 import warnings
 
@@ -52,12 +74,19 @@ def accepts_position_ids(model):
     return "position_ids" in inspect.signature(base.forward).parameters
 
 
-def load(model_dir, adapter_dir=None):
-    model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32,
+DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}
+
+
+def load(model_dir, adapter_dir=None, dtype="fp32"):
+    model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=DTYPES[dtype],
                                                  attn_implementation="eager")
     if adapter_dir:
         from peft import PeftModel
-        model = PeftModel.from_pretrained(model, adapter_dir)
+        model = PeftModel.from_pretrained(model, adapter_dir, autocast_adapter_dtype=True)
+        lora = {p.dtype for n, p in model.named_parameters() if ".lora_" in n}
+        if lora != {torch.float32}:
+            raise RuntimeError(f"{adapter_dir}: PEFT holds the LoRA weights in {lora}, not "
+                               "float32")
     return model.eval()
 
 
@@ -77,27 +106,69 @@ def logits_for(model, input_ids, attention_mask=None):
     return model(**kwargs).logits.float()
 
 
-def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--model", required=True, help="save_pretrained() folder of the base model")
-    ap.add_argument("--adapter", help="PEFT adapter folder to apply on top of the base")
-    ap.add_argument("--input", required=True, help='JSON with "input_ids" and "attention_mask"')
-    ap.add_argument("--output", required=True, help='where to write {"logits": [b][t][v]}')
-    args = ap.parse_args(argv)
-    torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
+class CannotRun(Exception):
+    """transformers cannot run the model in the asked dtype on this machine."""
 
+
+def run(args):
+    """Writes the logits of one run (parsed options) to args.output."""
     with open(args.input, encoding="utf-8") as f:
         data = json.load(f)
     if "input_ids" not in data:
         sys.exit(f"{args.input}: field \"input_ids\" is missing")
-    model = load(args.model, args.adapter)
+    model = load(args.model, args.adapter, args.dtype)
     try:
         logits = logits_for(model, data["input_ids"], data.get("attention_mask"))
     except ValueError as e:
         sys.exit(f"{args.input}: {e}")
+    except (RuntimeError, NotImplementedError) as e:
+        # A half-precision kernel the CPU build of torch lacks ("... not implemented for 'Half'").
+        if args.dtype == "fp32" or "not implemented for" not in str(e):
+            raise
+        raise CannotRun(f"transformers cannot run {args.model} in {args.dtype} here: "
+                        f"{str(e).splitlines()[0]}") from e
     with open(args.output, "w", encoding="utf-8") as f:
         json.dump({"logits": logits.tolist()}, f, separators=(",", ":"))
         f.write("\n")
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--model", help="save_pretrained() folder of the base model")
+    ap.add_argument("--adapter", help="PEFT adapter folder to apply on top of the base")
+    ap.add_argument("--dtype", choices=sorted(DTYPES), default="fp32",
+                    help="dtype of the weights and the computation (default fp32)")
+    ap.add_argument("--input", help='JSON with "input_ids" and "attention_mask"')
+    ap.add_argument("--output", help='where to write {"logits": [b][t][v]}')
+    ap.add_argument("--jobs", help="file of runs, one a line, each the options above")
+
+    def parse(options):
+        args = ap.parse_args(options)
+        if args.jobs is None and not (args.model and args.input and args.output):
+            ap.error("give --model, --input and --output (or --jobs)")
+        if args.jobs is not None and (args.model or args.input or args.output):
+            ap.error("--jobs takes the other options from its file")
+        return args
+
+    args = parse(argv)
+    torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
+    if args.jobs is None:
+        try:
+            run(args)
+        except CannotRun as e:
+            print(f"peft_logits: {e}", file=sys.stderr)
+            sys.exit(77)
+        return
+    with open(args.jobs, encoding="utf-8") as f:
+        jobs = [parse(shlex.split(line)) for line in f if line.strip()]
+    for job in jobs:
+        if job.jobs is not None:
+            ap.error(f"{args.jobs}: a job cannot name --jobs")
+        try:
+            run(job)
+        except CannotRun as e:
+            with open(job.output + ".skip", "w", encoding="utf-8") as f:
+                f.write(f"{e}\n")
 
 
 if __name__ == "__main__":
