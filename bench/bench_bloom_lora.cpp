@@ -598,7 +598,16 @@ int main(int argc, char** argv) {
   try {
     const std::string problem = parse_options(argc, argv, o);
     if (!problem.empty()) return usage(problem);
-    if (o.child) return run_child_row(o);
+    if (o.child) {
+      // Our row runs as switchyard-engine does: libgomp's threads spin briefly before they sleep
+      // (app/engine_main.cpp says why). libgomp reads it as it loads, hence the restart; the
+      // user's own setting wins. The peer runs as PyTorch users run it.
+      if (!std::getenv("GOMP_SPINCOUNT") && !std::getenv("OMP_WAIT_POLICY")) {
+        setenv("GOMP_SPINCOUNT", "20000", 1);
+        execv("/proc/self/exe", argv);  // returns only on failure: then go on as we are
+      }
+      return run_child_row(o);
+    }
     std::string why;
     if (!weights_fit(o, why)) return usage(why);
     if (!sy::bench::start_benchmark(o.threads)) {

@@ -2,6 +2,9 @@
 // written first and the product added onto it, so the output is written once.
 #include "engine/model/dense_linear.h"
 
+#include <algorithm>
+#include <vector>
+
 #include <torch/csrc/autograd/custom_function.h>
 #include <torch/nn/functional/linear.h>
 
@@ -46,6 +49,68 @@ struct DenseLinear : torch::autograd::Function<DenseLinear> {
   }
 };
 
+// Half-precision weights under FP32 activations: the weight is widened for the product, a slice
+// of about 64 MiB of its rows at a time, in the forward pass and again in the backward one. So
+// no FP32 copy of a weight outlives its product (kept for the backward pass, the copies would add
+// up to an FP32 model beside the half one), and the largest, the vocabulary projection's 1.5 GB
+// for BLOOM-1.1B, never exists whole. The weight is frozen here (full fine-tunes are FP32).
+int64_t widened_rows(const torch::Tensor& weight) {
+  constexpr int64_t kSliceBytes = int64_t(64) << 20;
+  return std::max<int64_t>(1, kSliceBytes / int64_t(sizeof(float)) / weight.size(1));
+}
+
+// rows [N, in] x weight [out, in]^T (+ bias), in the rows' dtype.
+torch::Tensor widened_forward(const torch::Tensor& rows, const torch::Tensor& weight,
+                              const torch::Tensor& bias) {
+  const auto dtype = rows.scalar_type();
+  const int64_t out = weight.size(0), step = widened_rows(weight);
+  if (step >= out) {
+    return dense_linear(rows, weight.to(dtype), bias.defined() ? bias.to(dtype) : bias);
+  }
+  std::vector<torch::Tensor> parts;
+  for (int64_t first = 0; first < out; first += step) {
+    const int64_t n = std::min(step, out - first);
+    parts.push_back(dense_linear(rows, weight.narrow(0, first, n).to(dtype),
+                                 bias.defined() ? bias.narrow(0, first, n).to(dtype) : bias));
+  }
+  return torch::cat(parts, 1);
+}
+
+// grad [N, out] x weight [out, in]: the rows' gradient.
+torch::Tensor widened_backward(const torch::Tensor& grad, const torch::Tensor& weight) {
+  const int64_t out = weight.size(0), step = widened_rows(weight);
+  torch::Tensor sum;
+  for (int64_t first = 0; first < out; first += step) {
+    const int64_t n = std::min(step, out - first);
+    const auto part = dense_linear(grad.narrow(1, first, n).contiguous(),
+                                   weight.narrow(0, first, n).to(grad.scalar_type()).t(), {});
+    sum = sum.defined() ? sum.add_(part) : part;
+  }
+  return sum;
+}
+
+struct WidenedLinear : torch::autograd::Function<WidenedLinear> {
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x,
+                               const torch::Tensor& weight, const torch::Tensor& bias,
+                               bool has_bias) {
+    ctx->save_for_backward({weight});
+    ctx->saved_data["bias"] = has_bias;
+    return widened_forward(x, weight, has_bias ? bias : torch::Tensor());
+  }
+
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grads) {
+    const auto weight = ctx->get_saved_variables()[0];
+    const auto g = grads[0].contiguous();
+    torch::Tensor grad_x, grad_bias;
+    if (ctx->needs_input_grad(0)) grad_x = widened_backward(g, weight);
+    if (ctx->needs_input_grad(2) && ctx->saved_data["bias"].toBool()) {
+      grad_bias = g.sum(0).to(weight.scalar_type());
+    }
+    return {grad_x, {}, grad_bias, {}};
+  }
+};
+
 }  // namespace
 
 torch::Tensor dense_linear(const torch::Tensor& x, const torch::Tensor& weight,
@@ -53,8 +118,14 @@ torch::Tensor dense_linear(const torch::Tensor& x, const torch::Tensor& weight,
   if (weight.scalar_type() != x.scalar_type() && x.is_floating_point()) {
     // Half-precision weights under FP32 activations (a CPU that multiplies half precision
     // slowly, weights_dtype.h): the weight is widened for this product alone.
-    return dense_linear(x, weight.to(x.scalar_type()),
-                        bias.defined() ? bias.to(x.scalar_type()) : bias);
+    const auto rows = x.reshape({-1, x.size(-1)}).contiguous();
+    auto sizes = x.sizes().vec();
+    sizes.back() = weight.size(0);
+    if (!torch::GradMode::is_enabled() || !x.requires_grad()) {
+      return widened_forward(rows, weight, bias).view(sizes);
+    }
+    const bool has_bias = bias.defined();
+    return WidenedLinear::apply(rows, weight, has_bias ? bias : weight, has_bias).view(sizes);
   }
   const bool ours = gemm::enabled() && x.device().is_cpu() && x.scalar_type() == torch::kFloat &&
                     weight.scalar_type() == torch::kFloat &&

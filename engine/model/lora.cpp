@@ -1,6 +1,7 @@
 // LoRA layers. The maths: W' = W + (alpha / r) B A, with A [r, in] and B [out, r].
 #include "engine/model/lora.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <torch/nn/functional/linear.h>
@@ -26,12 +27,27 @@ bool lora_targets(const LoraSpec& spec, const std::string& module_name) {
   return false;
 }
 
+void draw_normal(torch::Tensor& weight, double std) {
+  torch::NoGradGuard no_grad;
+  if (weight.scalar_type() == torch::kFloat || weight.dim() == 0) {
+    torch::nn::init::normal_(weight, 0.0, std);  // FP32 models stay as seeded before
+    return;
+  }
+  const int64_t rows = weight.size(0);
+  const int64_t step = std::max<int64_t>(
+      1, (int64_t(16) << 20) / std::max<int64_t>(1, weight.numel() / std::max<int64_t>(1, rows)));
+  for (int64_t row = 0; row < rows; row += step) {
+    auto slice = weight.narrow(0, row, std::min(step, rows - row));
+    slice.copy_(torch::empty(slice.sizes(), torch::kFloat).normal_(0.0, std));
+  }
+}
+
 LoraLinearImpl::LoraLinearImpl(int64_t in_features, int64_t out_features, bool with_bias,
                                WeightsInit init) {
   const auto options = torch::TensorOptions().dtype(init.dtype);
   weight = register_parameter("weight", torch::empty({out_features, in_features}, options));
   if (with_bias) bias = register_parameter("bias", torch::zeros({out_features}, options));
-  if (init.random) torch::nn::init::normal_(weight, 0.0, 0.02);
+  if (init.random) draw_normal(weight, 0.02);
 }
 
 void LoraLinearImpl::add_adapter(AdapterId id, const std::string& name, const LoraSpec& spec) {

@@ -213,7 +213,7 @@ TransformerLMImpl::TransformerLMImpl(const ModelConfig& config, WeightsInit init
     : config_(config) {
   config.validate("model config");
   tok_emb = register_module("tok_emb", make_embedding(config.vocab_size, config.token_dim(), init));
-  if (init.random) torch::nn::init::normal_(tok_emb->weight, 0.0, 0.02);
+  if (init.random) draw_normal(tok_emb->weight, 0.02);
   if (config.token_dim() != config.d_model) {
     proj_in =
         register_module("proj_in", LoraLinear(config.token_dim(), config.d_model, false, init));
@@ -221,7 +221,7 @@ TransformerLMImpl::TransformerLMImpl(const ModelConfig& config, WeightsInit init
   if (config.position == PositionType::Learned) {
     pos_emb = register_module("pos_emb", make_embedding(config.max_seq_len + config.position_offset,
                                                         config.d_model, init));
-    if (init.random) torch::nn::init::normal_(pos_emb->weight, 0.0, 0.01);
+    if (init.random) draw_normal(pos_emb->weight, 0.01);
   }
   if (config.embed_norm) {
     emb_norm =
@@ -233,8 +233,8 @@ TransformerLMImpl::TransformerLMImpl(const ModelConfig& config, WeightsInit init
   for (int64_t i = 0; i < config.n_layer; ++i) {
     Block block(config, init);
     if (init.random) {
-      torch::nn::init::normal_(block->attn->o_proj->weight, 0.0, residual_std);
-      torch::nn::init::normal_(block->mlp->down_proj->weight, 0.0, residual_std);
+      draw_normal(block->attn->o_proj->weight, residual_std);
+      draw_normal(block->mlp->down_proj->weight, residual_std);
     }
     layers->push_back(block);
   }

@@ -806,6 +806,30 @@ class TestModel : public QObject {
     gemm::set_enabled(true);
   }
 
+  void half_weights_under_fp32_activations_are_widened_per_product() {
+    // fp16 weights on a CPU (and bf16 ones without native bf16) meet FP32 activations: the
+    // product and the input gradient equal FP32's on the widened weight. The weight spans
+    // several of the 64 MiB slices it is widened in, and no FP32 copy of it stays behind.
+    torch::manual_seed(3);
+    const auto weight = (torch::randn({9000, 4096}) * 0.02).to(torch::kHalf);
+    const auto bias = torch::randn({9000}).to(torch::kHalf);
+    const auto x = torch::randn({2, 3, 4096}).requires_grad_(true);
+    const auto x_ref = x.detach().clone().requires_grad_(true);
+    const auto y = dense_linear(x, weight, bias);
+    const auto y_ref =
+        torch::nn::functional::linear(x_ref, weight.to(torch::kFloat), bias.to(torch::kFloat));
+    QCOMPARE(y.scalar_type(), torch::kFloat);
+    QVERIFY(torch::allclose(y, y_ref, 1e-4, 1e-4));
+    const auto r = torch::randn_like(y);
+    (y * r).sum().backward();
+    (y_ref * r).sum().backward();
+    QVERIFY(torch::allclose(x.grad(), x_ref.grad(), 1e-4, 1e-4));
+    {
+      torch::NoGradGuard no_grad;
+      QVERIFY(torch::allclose(dense_linear(x, weight, bias), y_ref, 1e-4, 1e-4));
+    }
+  }
+
   void fused_lora_matches_the_written_out_path() {
     // Output and every gradient, with and without dropout, a bias (rank 1 has none) and a
     // trainable base weight, for ranks from 1 to the kernels' largest; the same seed gives the
