@@ -10,6 +10,7 @@
 #include "app/commands.h"
 #include "engine/run/experiment.h"
 #include "engine/run/memory_estimate.h"
+#include "engine/util/device.h"
 #include "engine/util/error.h"
 #include "engine/util/json_file.h"
 
@@ -42,7 +43,13 @@ int command_estimate(int argc, char** argv) {
   const std::string model_dir = base_model_dir(experiment);
   const MemoryEstimate e =
       estimate_experiment_memory(experiment, options, experiment_tasks(experiment, options));
-  const int64_t available = available_memory();
+  // Against the memory of the device the run would use (a GPU's in all, in a CUDA build);
+  // unknown where that device is not here (sizing a GPU run on a cluster's login node).
+  int64_t available = 0;
+  try {
+    available = available_memory(pick_device(experiment.device));
+  } catch (const Error&) {
+  }
   const bool fits = available <= 0 || e.total() <= available;
   if (args.flag("json")) {
     std::cout << nlohmann::json{{"parameters", e.parameters},

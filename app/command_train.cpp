@@ -68,7 +68,7 @@ int command_train(int argc, char** argv) {
   lora.alpha = args.number("alpha", 16);
   lora.dropout = args.number("dropout", 0.05);
   lora.target_modules = args.list("targets", {"qkv_proj", "o_proj", "up_proj", "down_proj"});
-  if (device.is_cpu()) {
+  {
     // The check run makes, for this one training: refused before the model is loaded.
     Experiment one;
     one.base_model = model_dir;
@@ -78,7 +78,8 @@ int command_train(int argc, char** argv) {
     one.strategies[0].use_lora = mode == "lora";
     one.strategies[0].training = options;
     one.strategies[0].lora = lora;
-    require_memory_fits(estimate_experiment_memory(one, {}, {task}), available_memory(), "train");
+    require_memory_fits(estimate_experiment_memory(one, {}, {task}), available_memory(device),
+                        "train");
   }
   LoadedModel loaded = load_model(model_dir, weights);
   TransformerLM& model = loaded.model;

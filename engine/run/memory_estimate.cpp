@@ -10,6 +10,7 @@
 #include "engine/data/prompt_template.h"
 #include "engine/model/checkpoint.h"
 #include "engine/util/error.h"
+#include "engine/util/gpu_memory.h"
 
 namespace sy {
 namespace {
@@ -144,10 +145,11 @@ MemoryEstimate estimate_experiment_memory(const Experiment& experiment,
   return estimate_run_memory(config, experiment, options, longest_sequence(tasks, config), weights);
 }
 
-int64_t available_memory() {
+int64_t available_memory(c10::Device device) {
   if (const char* forced = std::getenv("SWITCHYARD_MEMORY_LIMIT"); forced && *forced) {
     return parse_bytes(forced, "SWITCHYARD_MEMORY_LIMIT");
   }
+  if (device.is_cuda()) return gpu_total_memory(device);
   int64_t available = 0;
   std::ifstream meminfo("/proc/meminfo");
   std::string key, unit;

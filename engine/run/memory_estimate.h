@@ -11,7 +11,9 @@
 #include <cstdint>
 #include <string>
 
+#include <c10/core/Device.h>
 #include "engine/data/task.h"
+
 #include "engine/model/model_config.h"
 #include "engine/model/weights_dtype.h"
 #include "engine/run/experiment.h"
@@ -47,10 +49,11 @@ MemoryEstimate estimate_experiment_memory(const Experiment& experiment,
 // the special tokens).
 int64_t longest_sequence(const std::vector<Task>& tasks, const ModelConfig& config);
 
-// The memory this process may use on the CPU: what the kernel reports available
-// (MemAvailable), lowered to the cgroup's limit where one is set; SWITCHYARD_MEMORY_LIMIT (bytes,
-// or with a K, M, G or T suffix) overrides it. 0 when it cannot be told.
-int64_t available_memory();
+// The memory a run may use on `device`. On the CPU: what the kernel reports available
+// (MemAvailable), lowered to the cgroup's limit where one is set; on a CUDA device: its total
+// memory (a CUDA build only). SWITCHYARD_MEMORY_LIMIT (bytes, or with a K, M, G or T suffix)
+// overrides either. 0 when it cannot be told (then nothing is refused).
+int64_t available_memory(c10::Device device = c10::Device(c10::kCPU));
 
 // Throws an Error for an estimate above `limit` (0: no check), naming `what` (the experiment
 // file), the estimate and its parts, the limit, and the settings that lower it.

@@ -98,11 +98,9 @@ Session::Session(const Experiment& experiment, const RunnerOptions& options, Run
   require_precision_on(experiment.eval_precision, device_,
                        experiment.path + ": \"evaluation.precision\"");
   base_dir_ = base_model_dir(experiment);
-  // Refused before anything is loaded when it cannot fit (a GPU's memory is not checked yet).
-  if (device_.is_cpu()) {
-    require_memory_fits(estimate_experiment_memory(experiment, options, tasks_), available_memory(),
-                        experiment.path);
-  }
+  // Refused before anything is loaded when it cannot fit (on a GPU: its memory in all).
+  require_memory_fits(estimate_experiment_memory(experiment, options, tasks_),
+                      available_memory(device_), experiment.path);
   base_ = load_model(base_dir_, experiment.weights_dtype);
   base_.model->to(device_);
   ctx_.base_model_dir = base_dir_;
