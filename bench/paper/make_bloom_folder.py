@@ -1,6 +1,7 @@
 """Writes a randomly initialised BLOOM-1.1B- or 7.1B-shaped Hugging Face folder, stored in bf16
 (as bigscience publishes BLOOM), for trying the paper's workload without downloading it:
-config.json, model.safetensors (sharded at 5 GB, as save_pretrained does), and the tokenizer of
+config.json, the weights as safetensors shards of at most 5 GB with their index (as the published
+BLOOM checkpoints are sharded; 1.1B fits one file), and the tokenizer of
 the tiny BLOOM fixture (its ids all fit the 250880-entry vocabulary).
 
 Run with the reference environment (scripts/reference-env):
@@ -36,7 +37,7 @@ def main():
     torch.set_default_dtype(DTYPES[a.dtype])
     model = BloomForCausalLM(config).eval()
     torch.set_default_dtype(torch.float32)
-    model.save_pretrained(a.out, safe_serialization=True)
+    model.save_pretrained(a.out, safe_serialization=True, max_shard_size="5GB")
     for name in ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"):
         source = os.path.join(a.tokenizer_from, name)
         if os.path.exists(source):
