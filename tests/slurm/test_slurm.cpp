@@ -230,6 +230,9 @@ class TestSlurm : public QObject {
     watch.start(SY_ENGINE_BIN, {"watch", dir, "--interval", "0.2", "--cancel-jobs"});
     QVERIFY(watch.waitForStarted());
     QVERIFY2(!running_job_of_unit(0).isEmpty(), "unit 0 never ran");
+    // Its first table means it is watching, signals taken; a SIGTERM before that ends it the
+    // default way (exit by signal 15), which under load made this test fail now and then.
+    QVERIFY(watch.waitForReadyRead(30000));
     ::kill(static_cast<pid_t>(watch.processId()), SIGTERM);
     QVERIFY(watch.waitForFinished(30000));
     QCOMPARE(watch.exitCode(), 130);
