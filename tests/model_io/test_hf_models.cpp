@@ -557,6 +557,27 @@ class TestHfModels : public QObject {
     const auto expected = expected_of("peft-llama");
     const auto logits = float_logits(read_json_file(out).at("logits"));
     check_logits("forward CLI peft-llama", logits, expected);
+
+    // --weights-dtype: bf16 gives other logits, near FP32's; a wrong value is one error line.
+    auto forward = [&](const QString& dtype) {
+      QProcess p;
+      p.start(QStringLiteral(SY_ENGINE_BIN),
+              {"forward", "--model", QString::fromStdString(fixture_dir("llama-gqa")), "--input",
+               QString::fromStdString(fixture_dir("llama-gqa") + "/expected.json"), "--output",
+               QString::fromStdString(out), "--weights-dtype", dtype});
+      p.waitForFinished(120000);
+      return std::make_pair(p.exitCode(), QString::fromUtf8(p.readAllStandardError()));
+    };
+    QCOMPARE(forward(QStringLiteral("bf16")).first, 0);
+    const auto half = float_logits(read_json_file(out).at("logits"));
+    const auto reference = float_logits(expected_of("llama-gqa").at("logits"));
+    const double worst = (half - reference).abs().max().item<double>();
+    QVERIFY2(worst > 0 && worst < 6e-2 * reference.abs().max().item<double>(),
+             std::to_string(worst).c_str());
+    const auto [code, err] = forward(QStringLiteral("int8"));
+    QCOMPARE(code, 1);
+    QCOMPARE(err.trimmed(), QStringLiteral("error: option --weights-dtype must be \"auto\", "
+                                           "\"fp32\", \"bf16\" or \"fp16\", not \"int8\""));
   }
 
  private:
