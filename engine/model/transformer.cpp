@@ -50,7 +50,8 @@ torch::Tensor alibi_slopes(int64_t n_head) {
 }
 
 torch::Tensor activate(MlpType type, const torch::Tensor& x) {
-  if (x.scalar_type() == torch::kBFloat16 || x.scalar_type() == torch::kHalf) {
+  const bool gelu = type == MlpType::GELU || type == MlpType::GELUTanh;
+  if (gelu && (x.scalar_type() == torch::kBFloat16 || x.scalar_type() == torch::kHalf)) {
     // LibTorch 1.13's half-precision GELU widens element by element; widening the tensor once
     // and rounding the result once gives the same values 1.3x faster (forward and backward),
     // and exact GELU then reaches our FP32 kernel.
