@@ -2,7 +2,6 @@
 // written first and the product added onto it, so the output is written once.
 #include "engine/model/dense_linear.h"
 
-#include <algorithm>
 #include <vector>
 
 #include <torch/csrc/autograd/custom_function.h>
@@ -10,6 +9,7 @@
 
 #include "engine/model/cpu_gemm.h"
 #include "engine/model/precision.h"
+#include "engine/model/row_slices.h"
 
 namespace sy {
 namespace {
@@ -54,38 +54,37 @@ struct DenseLinear : torch::autograd::Function<DenseLinear> {
 // no FP32 copy of a weight outlives its product (kept for the backward pass, the copies would add
 // up to an FP32 model beside the half one), and the largest, the vocabulary projection's 1.5 GB
 // for BLOOM-1.1B, never exists whole. The weight is frozen here (full fine-tunes are FP32).
-int64_t widened_rows(const torch::Tensor& weight) {
-  constexpr int64_t kSliceBytes = int64_t(64) << 20;
-  return std::max<int64_t>(1, kSliceBytes / int64_t(sizeof(float)) / weight.size(1));
+constexpr int64_t kWidenedSliceBytes = int64_t(64) << 20;
+
+// The bytes of one row of `weight` widened to `dtype`.
+int64_t widened_row_bytes(const torch::Tensor& weight, torch::ScalarType dtype) {
+  return weight.size(1) * static_cast<int64_t>(c10::elementSize(dtype));
 }
 
 // rows [N, in] x weight [out, in]^T (+ bias), in the rows' dtype.
 torch::Tensor widened_forward(const torch::Tensor& rows, const torch::Tensor& weight,
                               const torch::Tensor& bias) {
   const auto dtype = rows.scalar_type();
-  const int64_t out = weight.size(0), step = widened_rows(weight);
-  if (step >= out) {
-    return dense_linear(rows, weight.to(dtype), bias.defined() ? bias.to(dtype) : bias);
-  }
   std::vector<torch::Tensor> parts;
-  for (int64_t first = 0; first < out; first += step) {
-    const int64_t n = std::min(step, out - first);
-    parts.push_back(dense_linear(rows, weight.narrow(0, first, n).to(dtype),
-                                 bias.defined() ? bias.narrow(0, first, n).to(dtype) : bias));
-  }
-  return torch::cat(parts, 1);
+  for_each_row_slice(
+      weight.size(0), widened_row_bytes(weight, dtype), kWidenedSliceBytes,
+      [&](int64_t first, int64_t n) {
+        parts.push_back(dense_linear(rows, weight.narrow(0, first, n).to(dtype),
+                                     bias.defined() ? bias.narrow(0, first, n).to(dtype) : bias));
+      });
+  return parts.size() == 1 ? parts.front() : torch::cat(parts, 1);
 }
 
 // grad [N, out] x weight [out, in]: the rows' gradient.
 torch::Tensor widened_backward(const torch::Tensor& grad, const torch::Tensor& weight) {
-  const int64_t out = weight.size(0), step = widened_rows(weight);
+  const auto dtype = grad.scalar_type();
   torch::Tensor sum;
-  for (int64_t first = 0; first < out; first += step) {
-    const int64_t n = std::min(step, out - first);
-    const auto part = dense_linear(grad.narrow(1, first, n).contiguous(),
-                                   weight.narrow(0, first, n).to(grad.scalar_type()).t(), {});
-    sum = sum.defined() ? sum.add_(part) : part;
-  }
+  for_each_row_slice(weight.size(0), widened_row_bytes(weight, dtype), kWidenedSliceBytes,
+                     [&](int64_t first, int64_t n) {
+                       const auto part = dense_linear(grad.narrow(1, first, n).contiguous(),
+                                                      weight.narrow(0, first, n).to(dtype).t(), {});
+                       sum = sum.defined() ? sum.add_(part) : part;
+                     });
   return sum;
 }
 

@@ -14,6 +14,7 @@
 #include <torch/utils.h>
 #include <nlohmann/json.hpp>
 
+#include "engine/model/row_slices.h"
 #include "engine/model/safetensors.h"
 #include "engine/model/tensor_io.h"
 #include "engine/tokenizer/hf_tokenizer.h"
@@ -207,47 +208,30 @@ TensorTransform lora_B_transform(TensorTransform weight_transform) {
 
 namespace {
 
-// Fills `param` from the checkpoint tensor `stored` (a view of the mapped file), converting its
-// layout and dtype in the copy itself so that no converted temporary is made; the file's pages
-// are given back as they are read. A table in our layout already (the embeddings, the largest)
-// goes over in slices of about 64 MiB, so only one slice's pages are mapped in at a time.
+// Fills `param` from the checkpoint tensor `entry` (read through a view of the mapped file) and
+// gives the file's pages back as they are read. A table in our layout already (the embeddings,
+// the largest) goes over in slices of about 64 MiB, converted to the model's dtype in the copy,
+// so only one slice's pages are mapped in at a time; another layout is converted first (one
+// tensor's temporary, in the stored dtype).
 void fill_from_checkpoint(torch::Tensor& param, const TensorEntry& entry,
                           const SafetensorsFile& file, TensorTransform transform,
                           const ModelConfig& config) {
   const torch::Tensor stored = entry_view(entry);
-  switch (transform) {
-    case TensorTransform::None: {
-      if (param.dim() == 0 || param.numel() == 0) break;
-      const int64_t row_bytes = static_cast<int64_t>(entry.nbytes) / param.size(0);
-      const int64_t step =
-          std::max<int64_t>(1, (int64_t(64) << 20) / std::max<int64_t>(1, row_bytes));
-      for (int64_t row = 0; row < param.size(0); row += step) {
-        const int64_t n = std::min(step, param.size(0) - row);
-        param.narrow(0, row, n).copy_(stored.narrow(0, row, n));
-        file.release(entry.data + row * row_bytes, static_cast<size_t>(n * row_bytes));
-      }
-      return;
-    }
-    case TensorTransform::Transpose:
-      param.copy_(stored.t());
-      break;
-    case TensorTransform::BloomQkv:
-      // BLOOM's row blocks [head, (q|k|v), dim] into ours [(q|k|v), head, dim].
-      param.view({3, config.n_head, config.head_dim(), -1})
-          .copy_(stored.reshape({config.n_head, 3, config.head_dim(), -1}).transpose(0, 1));
-      break;
+  if (transform != TensorTransform::None || param.dim() == 0) {
+    param.copy_(checkpoint_to_ours(stored, transform, config));
+    file.release(entry.data, entry.nbytes);
+    return;
   }
-  file.release(entry.data, entry.nbytes);
+  const int64_t rows = param.size(0);
+  const int64_t row_bytes = rows > 0 ? static_cast<int64_t>(entry.nbytes) / rows : 0;
+  for_each_row_slice(rows, row_bytes, int64_t(64) << 20, [&](int64_t first, int64_t n) {
+    param.narrow(0, first, n).copy_(stored.narrow(0, first, n));
+    file.release(entry.data + first * row_bytes, static_cast<size_t>(n * row_bytes));
+  });
 }
 
 bool is_float_entry(const TensorEntry& entry) {
   return entry.dtype == DType::F32 || entry.dtype == DType::F16 || entry.dtype == DType::BF16;
-}
-
-WeightsDtype entry_weights_dtype(const TensorEntry& entry) {
-  return entry.dtype == DType::BF16  ? WeightsDtype::BF16
-         : entry.dtype == DType::F16 ? WeightsDtype::FP16
-                                     : WeightsDtype::FP32;
 }
 
 // The token embedding's prefix: the base-model prefix the checkpoint's names carry.
@@ -258,23 +242,24 @@ std::string checkpoint_prefix(const CheckpointTensors& ckpt, const ModelFamily& 
   return family.prefixes.front();
 }
 
-WeightsDtype stored_dtype(const CheckpointTensors& ckpt, const ModelFamily& family) {
-  const std::string embedding =
-      checkpoint_tensor_name(family, "tok_emb.weight", checkpoint_prefix(ckpt, family)).name;
+// The dtype of the token embedding under `prefix`, else of the first floating-point tensor.
+WeightsDtype stored_dtype(const CheckpointTensors& ckpt, const ModelFamily& family,
+                          const std::string& prefix) {
+  const std::string embedding = checkpoint_tensor_name(family, "tok_emb.weight", prefix).name;
   auto it = ckpt.by_name.find(embedding);
-  if (it != ckpt.by_name.end() && is_float_entry(*it->second.entry)) {
-    return entry_weights_dtype(*it->second.entry);
+  const TensorEntry* entry =
+      it != ckpt.by_name.end() && is_float_entry(*it->second.entry) ? it->second.entry : nullptr;
+  for (auto other = ckpt.by_name.begin(); !entry && other != ckpt.by_name.end(); ++other) {
+    if (is_float_entry(*other->second.entry)) entry = other->second.entry;
   }
-  for (const auto& [name, located] : ckpt.by_name) {
-    if (is_float_entry(*located.entry)) return entry_weights_dtype(*located.entry);
-  }
-  return WeightsDtype::FP32;
+  return entry ? weights_dtype_of(torch_dtype(entry->dtype)) : WeightsDtype::FP32;
 }
 
 }  // namespace
 
 WeightsDtype stored_hf_weights_dtype(const std::string& dir, const ModelFamily& family) {
-  return stored_dtype(open_checkpoint(dir), family);
+  const CheckpointTensors ckpt = open_checkpoint(dir);
+  return stored_dtype(ckpt, family, checkpoint_prefix(ckpt, family));
 }
 
 LoadedModel load_hf_model(const std::string& dir, const ModelFamily& family,
@@ -292,7 +277,7 @@ LoadedModel load_hf_model(const std::string& dir, const ModelFamily& family,
 
   // The base-model prefix is the one under which the token embedding is found.
   const std::string prefix = checkpoint_prefix(ckpt, family);
-  const WeightsDtype dtype = resolve_weights_dtype(weights, stored_dtype(ckpt, family));
+  const WeightsDtype dtype = resolve_weights_dtype(weights, stored_dtype(ckpt, family, prefix));
 
   LoadedModel loaded;
   loaded.dir = dir;

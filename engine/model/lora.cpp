@@ -1,7 +1,6 @@
 // LoRA layers. The maths: W' = W + (alpha / r) B A, with A [r, in] and B [out, r].
 #include "engine/model/lora.h"
 
-#include <algorithm>
 #include <cmath>
 
 #include <torch/nn/functional/linear.h>
@@ -11,6 +10,7 @@
 #include "engine/model/dense_linear.h"
 #include "engine/model/dropout_mask.h"
 #include "engine/model/fused_lora.h"
+#include "engine/model/row_slices.h"
 #include "engine/util/error.h"
 
 namespace sy {
@@ -34,12 +34,11 @@ void draw_normal(torch::Tensor& weight, double std) {
     return;
   }
   const int64_t rows = weight.size(0);
-  const int64_t step = std::max<int64_t>(
-      1, (int64_t(16) << 20) / std::max<int64_t>(1, weight.numel() / std::max<int64_t>(1, rows)));
-  for (int64_t row = 0; row < rows; row += step) {
-    auto slice = weight.narrow(0, row, std::min(step, rows - row));
+  const int64_t row_bytes = rows > 0 ? weight.numel() / rows * int64_t(sizeof(float)) : 0;
+  for_each_row_slice(rows, row_bytes, int64_t(64) << 20, [&](int64_t first, int64_t n) {
+    auto slice = weight.narrow(0, first, n);
     slice.copy_(torch::empty(slice.sizes(), torch::kFloat).normal_(0.0, std));
-  }
+  });
 }
 
 LoraLinearImpl::LoraLinearImpl(int64_t in_features, int64_t out_features, bool with_bias,

@@ -17,6 +17,21 @@ namespace {
 
 constexpr int64_t kBig = 1'000'000'000;
 
+constexpr const char* kPrecisions = "fp32, bf16, fp16 (CUDA only) or auto";
+
+// A field naming one of a set of choices: `parse` (a parse_* function, which throws on a name it
+// does not know) gives its value; an unknown name fails on the field, listing `expected`.
+template <typename T, typename Parse>
+void read_choice(JsonFields& f, const char* key, T& value, Parse parse, const char* expected) {
+  if (!f.has(key)) return;
+  const std::string name = f.text(key, "");
+  try {
+    value = parse(name, "");
+  } catch (const Error&) {
+    f.fail(key, "is \"" + name + "\"; expected " + expected);
+  }
+}
+
 // Training keys allowed both in "training" and in each strategy (which overrides them).
 TrainOptions read_training(JsonFields& f, TrainOptions o) {
   o.steps = f.integer("steps", o.steps, 1, kBig);
@@ -24,24 +39,10 @@ TrainOptions read_training(JsonFields& f, TrainOptions o) {
   o.grad_accum = f.integer("grad_accum", o.grad_accum, 1, 4096);
   o.lr = f.number("lr", o.lr, 1e-12, 1.0);
   o.weight_decay = f.number("weight_decay", o.weight_decay, 0.0, 10.0);
-  if (f.has("schedule")) {
-    const std::string name = f.text("schedule", "");
-    try {
-      o.schedule = parse_lr_schedule(name, "");
-    } catch (const Error&) {
-      f.fail("schedule", "is \"" + name + "\"; expected constant, linear or cosine");
-    }
-  }
+  read_choice(f, "schedule", o.schedule, parse_lr_schedule, "constant, linear or cosine");
   o.warmup_steps = f.integer("warmup", o.warmup_steps, 0, kBig);
   o.max_grad_norm = f.number("max_grad_norm", o.max_grad_norm, 0.0, 1e9);
-  if (f.has("precision")) {
-    const std::string name = f.text("precision", "");
-    try {
-      o.precision = parse_precision(name, "");
-    } catch (const Error&) {
-      f.fail("precision", "is \"" + name + "\"; expected fp32, bf16, fp16 (CUDA only) or auto");
-    }
-  }
+  read_choice(f, "precision", o.precision, parse_precision, kPrecisions);
   return o;
 }
 
@@ -114,14 +115,8 @@ Experiment experiment_from_json(const nlohmann::json& j, const std::string& path
     e.base_model = (folder / e.base_model).lexically_normal().string();
   }
   e.device = top.text("device", e.device);
-  if (top.has("weights_dtype")) {
-    const std::string name = top.text("weights_dtype", "auto");
-    try {
-      e.weights_dtype = parse_weights_dtype(name, "");
-    } catch (const Error&) {
-      top.fail("weights_dtype", "is \"" + name + "\"; expected auto, fp32, bf16 or fp16");
-    }
-  }
+  read_choice(top, "weights_dtype", e.weights_dtype, parse_weights_dtype,
+              "auto, fp32, bf16 or fp16");
 
   JsonFields data = top.object("data");
   e.train_examples = data.integer("train_examples", e.train_examples, 1, 10'000'000);
@@ -172,15 +167,7 @@ Experiment experiment_from_json(const nlohmann::json& j, const std::string& path
   JsonFields evaluation = top.object("evaluation");
   e.max_new_tokens = evaluation.integer("max_new_tokens", e.max_new_tokens, 1, 4096);
   e.eval_precision = lora_training.precision;
-  if (evaluation.has("precision")) {
-    const std::string name = evaluation.text("precision", "");
-    try {
-      e.eval_precision = parse_precision(name, "");
-    } catch (const Error&) {
-      evaluation.fail("precision",
-                      "is \"" + name + "\"; expected fp32, bf16, fp16 (CUDA only) or auto");
-    }
-  }
+  read_choice(evaluation, "precision", e.eval_precision, parse_precision, kPrecisions);
   evaluation.reject_unknown();
 
   const auto& strategies = top.raw("strategies");

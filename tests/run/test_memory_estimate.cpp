@@ -40,6 +40,18 @@ void write_bloom_config(const std::string& dir, int64_t width, int64_t layers, i
              .dump();
 }
 
+// One oracle run of the reverse task at batch 1 on `model`, with "weights_dtype" when given.
+void write_oracle_experiment(const std::string& path, const std::string& model,
+                             const std::string& weights_dtype = "") {
+  nlohmann::json experiment = {{"name", "big"},
+                               {"base_model", model},
+                               {"tasks", {"reverse"}},
+                               {"training", {{"batch_size", 1}}},
+                               {"strategies", {"oracle"}}};
+  if (!weights_dtype.empty()) experiment["weights_dtype"] = weights_dtype;
+  std::ofstream(path) << experiment.dump();
+}
+
 }  // namespace
 
 class TestMemoryEstimate : public QObject {
@@ -73,12 +85,7 @@ class TestMemoryEstimate : public QObject {
     const std::string model = tmp_.filePath("bloom-7b1-run").toStdString();
     write_bloom_config(model, 4096, 30, 32);
     const std::string experiment = tmp_.filePath("big.json").toStdString();
-    std::ofstream(experiment) << nlohmann::json{
-        {"name", "big"},
-        {"base_model", model},
-        {"tasks", {"reverse"}},
-        {"training", {{"batch_size", 1}}},
-        {"strategies", {"oracle"}}}.dump();
+    write_oracle_experiment(experiment, model);
     const QString db = tmp_.filePath("big.db");
     qputenv("SWITCHYARD_MEMORY_LIMIT", "24G");
     const auto r = sy::test::run_process(SY_ENGINE_BIN,
@@ -121,13 +128,7 @@ class TestMemoryEstimate : public QObject {
     const std::string model = tmp_.filePath("bloom-7b1-bf16").toStdString();
     write_bloom_config(model, 4096, 30, 32);
     const std::string experiment = tmp_.filePath("big-bf16.json").toStdString();
-    std::ofstream(experiment) << nlohmann::json{
-        {"name", "big"},
-        {"base_model", model},
-        {"weights_dtype", "bf16"},
-        {"tasks", {"reverse"}},
-        {"training", {{"batch_size", 1}}},
-        {"strategies", {"oracle"}}}.dump();
+    write_oracle_experiment(experiment, model, "bf16");
     qputenv("SWITCHYARD_MEMORY_LIMIT", "24G");
     const auto r = sy::test::run_process(
         SY_ENGINE_BIN, {"estimate", QString::fromStdString(experiment), "--json"});
