@@ -4,7 +4,8 @@
 # initialised BLOOM-1.1B-shaped folder stored in bf16 — from the CLI, or with --gui from the app
 # (offscreen unless DISPLAY is set; it saves a screenshot of the finished run).
 # Usage: bench/paper/run_switchcit_bloom.sh [--gui] [DIR]   (DIR default: $TMPDIR/switchyard-paper)
-# Makes DIR/bloom-1b1-bf16 first if it is not there (needs .venv-reference: scripts/reference-env).
+# Makes DIR/bloom-1b1-bf16 first if it is not there (with .venv-reference, which
+# scripts/reference-env makes); /usr/bin/time comes with scripts/setup.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 gui=0
@@ -13,6 +14,7 @@ dir=${1:-${TMPDIR:-/tmp}/switchyard-paper}
 build=${SWITCHYARD_BUILD:-$root/build}
 mkdir -p "$dir"
 if [ ! -f "$dir/bloom-1b1-bf16/config.json" ]; then
+  "$root/scripts/reference-env" >/dev/null  # idempotent: seconds once it exists
   "$root/.venv-reference/bin/python" "$root/bench/paper/make_bloom_folder.py" --shape 1b1 \
     --dtype bf16 --out "$dir/bloom-1b1-bf16"
 fi
