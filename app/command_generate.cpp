@@ -7,7 +7,7 @@
 #include "engine/model/adapter_io.h"
 #include "engine/model/checkpoint.h"
 #include "engine/train/batching.h"
-#include "engine/train/generation.h"
+#include "engine/generate/generation.h"
 #include "engine/util/device.h"
 #include "engine/util/error.h"
 

@@ -8,7 +8,7 @@
 #include "app/cli_common.h"
 #include "app/commands.h"
 #include "engine/data/pretrain_corpus.h"
-#include "engine/model/byte_tokenizer.h"
+#include "engine/tokenizer/byte_tokenizer.h"
 #include "engine/model/checkpoint.h"
 #include "engine/tokenizer/bpe_trainer.h"
 #include "engine/tokenizer/hf_tokenizer.h"

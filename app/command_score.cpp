@@ -11,11 +11,11 @@
 
 #include "app/commands.h"
 #include "engine/cl/score_matrix.h"
-#include "engine/eval/bleu.h"
-#include "engine/eval/constraint.h"
-#include "engine/eval/exact_match.h"
-#include "engine/eval/rouge.h"
-#include "engine/eval/sari.h"
+#include "engine/metrics/bleu.h"
+#include "engine/metrics/constraint.h"
+#include "engine/metrics/exact_match.h"
+#include "engine/metrics/rouge.h"
+#include "engine/metrics/sari.h"
 #include "engine/util/error.h"
 #include "engine/util/json_file.h"
 

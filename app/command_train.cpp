@@ -14,7 +14,7 @@
 #include "engine/model/adapter_io.h"
 #include "engine/model/checkpoint.h"
 #include "engine/run/memory_estimate.h"
-#include "engine/train/evaluate.h"
+#include "engine/generate/task_scoring.h"
 #include "engine/util/device.h"
 #include "engine/util/error.h"
 #include "engine/util/progress.h"

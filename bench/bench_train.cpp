@@ -23,7 +23,7 @@
 
 #include "bench/bench_util.h"
 #include "engine/data/builtin_tasks.h"
-#include "engine/model/byte_tokenizer.h"
+#include "engine/tokenizer/byte_tokenizer.h"
 #include "engine/model/lora.h"
 #include "engine/model/model_config.h"
 #include "engine/model/precision.h"

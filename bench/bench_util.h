@@ -23,9 +23,9 @@
 #include <torch/version.h>
 
 #include "bench/bench_text.h"
-#include "engine/model/cpu_gemm.h"
+#include "engine/kernels/cpu_gemm.h"
 #include "engine/model/model_config.h"
-#include "engine/model/tokenizer.h"
+#include "engine/tokenizer/tokenizer.h"
 #include "engine/util/device.h"
 
 namespace sy::bench {

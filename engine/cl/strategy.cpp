@@ -3,7 +3,7 @@
 
 #include "engine/model/adapter_io.h"
 #include "engine/train/batching.h"
-#include "engine/train/evaluate.h"
+#include "engine/generate/task_scoring.h"
 #include "engine/util/error.h"
 
 namespace sy {

@@ -15,7 +15,7 @@
 #include "engine/model/checkpoint.h"
 #include "engine/model/tensor_io.h"
 #include "engine/run/experiment.h"
-#include "engine/train/generation.h"
+#include "engine/generate/generation.h"
 #include "engine/train/trainer.h"
 
 namespace sy {

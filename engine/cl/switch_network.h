@@ -15,7 +15,7 @@
 #include <torch/nn/pimpl.h>
 
 #include "engine/data/task.h"
-#include "engine/model/tokenizer.h"
+#include "engine/tokenizer/tokenizer.h"
 #include "engine/model/transformer.h"
 
 namespace sy {

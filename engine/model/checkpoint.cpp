@@ -8,7 +8,7 @@
 #include <torch/utils.h>
 #include <nlohmann/json.hpp>
 
-#include "engine/model/byte_tokenizer.h"
+#include "engine/tokenizer/byte_tokenizer.h"
 #include "engine/model/family_registry.h"
 #include "engine/model/hf_checkpoint.h"
 #include "engine/model/tensor_io.h"

@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "engine/model/tokenizer.h"
+#include "engine/tokenizer/tokenizer.h"
 #include "engine/model/transformer.h"
 #include "engine/model/weights_dtype.h"
 

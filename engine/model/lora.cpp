@@ -7,9 +7,9 @@
 #include <torch/nn/init.h>
 #include <torch/utils.h>
 
-#include "engine/model/dense_linear.h"
-#include "engine/model/dropout_mask.h"
-#include "engine/model/fused_lora.h"
+#include "engine/kernels/dense_linear.h"
+#include "engine/kernels/dropout_mask.h"
+#include "engine/kernels/fused_lora.h"
 #include "engine/model/row_slices.h"
 #include "engine/util/error.h"
 

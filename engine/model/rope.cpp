@@ -8,7 +8,7 @@
 #include <torch/csrc/autograd/custom_function.h>
 #include <torch/torch.h>
 
-#include "engine/model/tensor_rows.h"
+#include "engine/kernels/tensor_rows.h"
 
 namespace sy {
 namespace {

@@ -14,12 +14,12 @@
 #include <torch/nn/init.h>
 #include <torch/utils.h>
 
-#include "engine/model/cached_attention.h"
-#include "engine/model/causal_attention.h"
-#include "engine/model/contiguous_bmm.h"
-#include "engine/model/dense_linear.h"
+#include "engine/kernels/cached_attention.h"
+#include "engine/kernels/causal_attention.h"
+#include "engine/kernels/contiguous_bmm.h"
+#include "engine/kernels/dense_linear.h"
 #include "engine/model/family_registry.h"
-#include "engine/model/gelu.h"
+#include "engine/kernels/gelu.h"
 #include "engine/model/rope.h"
 #include "engine/model/weights_dtype.h"
 #include "engine/util/error.h"

@@ -1,7 +1,7 @@
 // Names and sizes of the weights dtypes.
 #include "engine/model/weights_dtype.h"
 
-#include "engine/model/cpu_features.h"
+#include "engine/kernels/cpu_features.h"
 #include "engine/util/env_switch.h"
 #include "engine/util/error.h"
 

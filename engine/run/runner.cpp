@@ -18,7 +18,7 @@
 #include "engine/data/builtin_tasks.h"
 #include "engine/data/jsonl_import.h"
 #include "engine/model/adapter_io.h"
-#include "engine/train/evaluate.h"
+#include "engine/generate/task_scoring.h"
 #include "engine/util/device.h"
 #include "engine/util/error.h"
 

@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-#include "engine/model/tokenizer.h"
+#include "engine/tokenizer/tokenizer.h"
 
 namespace sy {
 

@@ -9,7 +9,7 @@
 
 #include "engine/data/prompt_template.h"
 #include "engine/data/task.h"
-#include "engine/model/tokenizer.h"
+#include "engine/tokenizer/tokenizer.h"
 #include "engine/util/rng.h"
 
 namespace sy {

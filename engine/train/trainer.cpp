@@ -15,7 +15,7 @@
 #include <torch/utils.h>
 
 #include "engine/dist/world.h"
-#include "engine/model/dropout_mask.h"
+#include "engine/kernels/dropout_mask.h"
 #include "engine/train/fused_adamw.h"
 #include "engine/train/loss_scaler.h"
 #include "engine/util/error.h"

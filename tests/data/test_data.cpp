@@ -19,8 +19,8 @@
 #include "engine/data/pretrain_corpus.h"
 #include "engine/data/prompt_template.h"
 #include "engine/data/word_list.h"
-#include "engine/eval/exact_match.h"
-#include "engine/model/byte_tokenizer.h"
+#include "engine/metrics/exact_match.h"
+#include "engine/tokenizer/byte_tokenizer.h"
 #include "engine/util/error.h"
 #include "engine/util/rng.h"
 

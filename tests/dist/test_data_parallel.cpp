@@ -22,8 +22,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "engine/model/dropout_mask.h"
-#include "engine/model/fused_lora.h"
+#include "engine/kernels/dropout_mask.h"
+#include "engine/kernels/fused_lora.h"
 #include "engine/model/tensor_io.h"
 
 using namespace sy;

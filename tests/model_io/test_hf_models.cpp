@@ -20,7 +20,7 @@
 #include "engine/model/checkpoint.h"
 #include "engine/model/hf_checkpoint.h"
 #include "engine/model/tensor_io.h"
-#include "engine/train/generation.h"
+#include "engine/generate/generation.h"
 #include "engine/util/error.h"
 #include "engine/util/json_file.h"
 

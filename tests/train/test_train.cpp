@@ -11,9 +11,9 @@
 #include <torch/torch.h>
 
 #include "engine/data/builtin_tasks.h"
-#include "engine/model/byte_tokenizer.h"
+#include "engine/tokenizer/byte_tokenizer.h"
 #include "engine/model/checkpoint.h"
-#include "engine/train/evaluate.h"
+#include "engine/generate/task_scoring.h"
 #include "engine/train/fused_adamw.h"
 #include "engine/train/loss_scaler.h"
 #include "engine/train/trainer.h"
