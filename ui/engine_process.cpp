@@ -88,8 +88,37 @@ void EngineProcess::start() {
   if (!env.contains(QStringLiteral("OMP_WAIT_POLICY")))
     env.insert(QStringLiteral("OMP_WAIT_POLICY"), QStringLiteral("PASSIVE"));
   process_->setProcessEnvironment(env);
-  process_->setStandardInputFile(QProcess::nullDevice());  // `run` and `resume` read no input
-  process_->start(program_, arguments_, QIODevice::ReadOnly);
+  if (input_ == Input::None) {
+    process_->setStandardInputFile(QProcess::nullDevice());  // `run` and `resume` read no input
+    process_->start(program_, arguments_, QIODevice::ReadOnly);
+    return;
+  }
+  process_->start(program_, arguments_, QIODevice::ReadWrite);
+  // QProcess holds what is written before the process runs and sends it once it does.
+  if (input_ == Input::Data) {
+    process_->write(input_data_);
+    process_->closeWriteChannel();
+  }
+}
+
+void EngineProcess::setInput(const QByteArray& data) {
+  input_ = Input::Data;
+  input_data_ = data;
+}
+
+void EngineProcess::setInteractive() {
+  input_ = Input::Interactive;
+}
+
+void EngineProcess::write(const QByteArray& data) {
+  if (input_ == Input::Interactive && started_ && process_->state() != QProcess::NotRunning)
+    process_->write(data);
+}
+
+void EngineProcess::closeInput(int kill_after_ms) {
+  if (!started_ || finished_) return;
+  if (process_->state() == QProcess::Running) process_->closeWriteChannel();
+  if (process_->state() != QProcess::NotRunning) kill_timer_->start(kill_after_ms);
 }
 
 void EngineProcess::cancel() {
@@ -102,7 +131,9 @@ void EngineProcess::cancel() {
 }
 
 void EngineProcess::readStdout() {
-  stdout_pending_ += process_->readAllStandardOutput();
+  const QByteArray data = process_->readAllStandardOutput();
+  if (collect_output_) output_ += data;
+  stdout_pending_ += data;
   qsizetype begin = 0;
   for (qsizetype end; (end = stdout_pending_.indexOf('\n', begin)) >= 0; begin = end + 1)
     parseLine(stdout_pending_.mid(begin, end - begin));
@@ -134,6 +165,7 @@ void EngineProcess::addStderrLine(const QByteArray& line) {
   if (text.isEmpty()) return;
   stderr_tail_.append(text);
   while (stderr_tail_.size() > kStderrLines) stderr_tail_.removeFirst();
+  Q_EMIT stderrLine(text);
 }
 
 void EngineProcess::onProcessFinished(int exitCode, QProcess::ExitStatus status) {

@@ -1,5 +1,7 @@
 // One switchyard-engine command as a child process of the GUI (DESIGN.md "Processes and data
-// flow"): starts it, turns its stdout into event objects (docs/events.md) as the lines arrive and
+// flow"), and the only way the app starts one: a run's events, a served model's answers, an
+// estimate or a schema read from stdout, a plan's submit.sh. It starts the process, turns its
+// stdout into JSON objects (docs/events.md) as the lines arrive, feeds its stdin when asked and
 // reports how it ended. Everything is driven by QProcess's signals, so nothing here blocks the
 // event loop; a crash or a kill in the engine only ever shows up as a finished() message.
 #pragma once
@@ -44,6 +46,15 @@ class EngineProcess : public QObject {
   // How long cancel() waits after SIGTERM before it kills: the engine stops between two training
   // steps, and one step on a slow CPU can take seconds.
   void setKillTimeout(int ms) { kill_timeout_ms_ = ms; }
+  // What the engine reads on stdin; only before start(). By default it reads nothing (stdin is
+  // the null device); setInput() writes `data` and closes stdin (e.g. `estimate --stdin`);
+  // setInteractive() keeps stdin open for write() (`serve`'s requests).
+  void setInput(const QByteArray& data);
+  void setInteractive();
+  // Keeps everything the engine writes on stdout for output(), for commands whose answer is one
+  // document rather than a stream of events (`schema --json`, `estimate --json`).
+  void setCollectOutput() { collect_output_ = true; }
+  QByteArray output() const { return output_; }
 
   // Starts the engine; never emits finished() before it returns, so the caller may connect and
   // start in any order. Only once per object.
@@ -51,6 +62,11 @@ class EngineProcess : public QObject {
   // Asks the engine to stop (SIGTERM: it finishes its step and marks the run cancelled), and kills
   // it if it is still there after the kill timeout. finished() follows, with 130 and "cancelled".
   void cancel();
+  // Sends a line to an interactive engine's stdin (written once it runs; dropped once it ended).
+  void write(const QByteArray& data);
+  // Closes an interactive engine's stdin, its sign to leave, and kills it if it is still there
+  // after `kill_after_ms`; finished() follows as usual.
+  void closeInput(int kill_after_ms);
 
   bool isRunning() const { return started_ && !finished_; }
   bool isFinished() const { return finished_; }
@@ -59,6 +75,9 @@ class EngineProcess : public QObject {
 
  Q_SIGNALS:
   void eventReceived(const QJsonObject& event);
+  // Each line the engine writes on stderr, as it arrives (an `error: ...` line is news even
+  // while a served engine lives on).
+  void stderrLine(const QString& line);
   // Exactly once. message: empty on success, "cancelled" for 130, otherwise why it failed: the
   // engine's last `error: ...` line, how it crashed, or why it could not be started.
   void finished(int exitCode, const QString& message);
@@ -78,6 +97,11 @@ class EngineProcess : public QObject {
   QString program_;
   QStringList arguments_;
   int kill_timeout_ms_ = kDefaultKillTimeoutMs;
+  enum class Input { None, Data, Interactive };
+  Input input_ = Input::None;
+  QByteArray input_data_;
+  bool collect_output_ = false;
+  QByteArray output_;
   QByteArray stdout_pending_;  // the start of a line whose end has not arrived yet
   QByteArray stderr_pending_;
   QStringList stderr_tail_;

@@ -18,7 +18,6 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
-#include <QProcess>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSaveFile>
@@ -534,32 +533,37 @@ void ExperimentDesigner::addField(QWidget* widget, const QString& path,
 }
 
 void ExperimentDesigner::loadBuiltinTasks() {
-  QStringList names;
-  QProcess engine;
-  engine.start(EngineProcess::engineProgram(), {QStringLiteral("tasks")});
-  if (engine.waitForFinished(10000) && engine.exitStatus() == QProcess::NormalExit &&
-      engine.exitCode() == 0) {
-    // One task a line: its name, then its description ("reverse   Reverse the order of ...").
-    static const QRegularExpression name(QStringLiteral("^([a-z0-9][a-z0-9_-]*)\\s"));
-    const QString output = QString::fromUtf8(engine.readAllStandardOutput());
-    for (const QString& line : output.split(QLatin1Char('\n'))) {
-      const QRegularExpressionMatch match = name.match(line + QLatin1Char(' '));
-      if (match.hasMatch()) names.append(match.captured(1));
+  // Asked of the engine without waiting: the form is usable at once, and the list fills in when
+  // the answer comes.
+  auto* engine = new EngineProcess({QStringLiteral("tasks")}, this);
+  engine->setCollectOutput();
+  connect(engine, &EngineProcess::finished, this, [this, engine](int code) {
+    engine->deleteLater();
+    QStringList names;
+    if (code == 0) {
+      // One task a line: its name, then its description ("reverse   Reverse the order of ...").
+      static const QRegularExpression name(QStringLiteral("^([a-z0-9][a-z0-9_-]*)\\s"));
+      const QString output = QString::fromUtf8(engine->output());
+      for (const QString& line : output.split(QLatin1Char('\n'))) {
+        const QRegularExpressionMatch match = name.match(line + QLatin1Char(' '));
+        if (match.hasMatch()) names.append(match.captured(1));
+      }
     }
-  } else if (engine.state() != QProcess::NotRunning) {
-    engine.kill();
-    engine.waitForFinished(1000);
-  }
-  tasks_from_engine_ = !names.isEmpty();
-  if (!tasks_from_engine_) {
-    // Only when the engine cannot be asked: the engine is the source of truth for its tasks, and
-    // this copy (of `switchyard-engine tasks`, 2026) may fall behind it.
-    names = {
-        QStringLiteral("reverse"), QStringLiteral("sort"),      QStringLiteral("capitalize"),
-        QStringLiteral("count"),   QStringLiteral("spell"),     QStringLiteral("add"),
-        QStringLiteral("filter"),  QStringLiteral("last-word"), QStringLiteral("first-letters")};
-  }
-  builtin_->addItems(names);
+    tasks_from_engine_ = !names.isEmpty();
+    if (!tasks_from_engine_) {
+      // Only when the engine cannot be asked: the engine is the source of truth for its tasks,
+      // and this copy (of `switchyard-engine tasks`, 2026) may fall behind it.
+      names = {
+          QStringLiteral("reverse"), QStringLiteral("sort"),      QStringLiteral("capitalize"),
+          QStringLiteral("count"),   QStringLiteral("spell"),     QStringLiteral("add"),
+          QStringLiteral("filter"),  QStringLiteral("last-word"), QStringLiteral("first-letters")};
+    }
+    builtin_->clear();
+    builtin_->addItems(names);
+    builtin_tasks_known_ = true;
+    Q_EMIT builtinTasksKnown();
+  });
+  engine->start();
 }
 
 void ExperimentDesigner::addTask(const QJsonValue& task) {

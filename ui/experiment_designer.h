@@ -49,8 +49,10 @@ class ExperimentDesigner : public QWidget {
   // One line per bad field, naming it and what it expects, e.g. "training.steps: expected ...".
   QStringList problems() const { return problems_; }
 
-  // The built-in task names offered by "Add built-in task", as the engine listed them.
+  // The built-in task names offered by "Add built-in task", as the engine listed them; empty
+  // until the engine has answered (builtinTasksKnown()).
   QStringList builtinTasks() const;
+  bool areBuiltinTasksKnown() const { return builtin_tasks_known_; }
   // True when the names came from `switchyard-engine tasks`, false when the fallback list is used.
   bool builtinTasksFromEngine() const { return tasks_from_engine_; }
 
@@ -60,6 +62,9 @@ class ExperimentDesigner : public QWidget {
  Q_SIGNALS:
   void changed();
   void validityChanged(bool valid);
+  // The engine's task list has arrived (or the engine could not be asked): builtinTasks() is
+  // filled from here on.
+  void builtinTasksKnown();
 
  private:
   // One checked text field: its JSON path (for messages) and a check returning "" when fine.
@@ -135,6 +140,7 @@ class ExperimentDesigner : public QWidget {
   QStringList problems_;
   bool valid_ = false;
   bool tasks_from_engine_ = false;
+  bool builtin_tasks_known_ = false;
   bool loading_ = false;  // fromJson() fills fields: one changed() at the end, not one per field
 };
 

@@ -23,7 +23,6 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QProcess>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
@@ -722,15 +721,16 @@ bool MainWindow::extendRun(int64_t run_id, const QString& task) {
 bool MainWindow::exportAdapter(int64_t run_id, int position, const QString& folder) {
   if (!store_) return false;
   // The engine's export-adapter writes the PEFT folder; the window only reports how it went.
-  auto* process = new QProcess(this);
-  connect(process, &QProcess::finished, this, [this, process, folder](int code) {
-    const QString err = QString::fromUtf8(process->readAllStandardError()).trimmed();
-    status_label_->setText(code == 0 ? "adapter written to " + folder : err.split('\n').last());
-    process->deleteLater();
-  });
-  process->start(EngineProcess::engineProgram(),
-                 {"export-adapter", QString::number(run_id), QString::number(position + 1), folder,
-                  "--force", "--db", databasePath()});
+  auto* process =
+      new EngineProcess({"export-adapter", QString::number(run_id), QString::number(position + 1),
+                         folder, "--force", "--db", databasePath()},
+                        this);
+  connect(process, &EngineProcess::finished, this,
+          [this, process, folder](int code, const QString& message) {
+            status_label_->setText(code == 0 ? "adapter written to " + folder : message);
+            process->deleteLater();
+          });
+  process->start();
   return true;
 }
 

@@ -3,7 +3,8 @@
 
 #include <QDir>
 #include <QJsonDocument>
-#include <QProcess>
+
+#include <utility>
 
 #include "ui/engine_process.h"
 
@@ -35,13 +36,7 @@ MemoryEstimator::MemoryEstimator(QObject* parent, int delay_ms) : QObject(parent
   connect(&timer_, &QTimer::timeout, this, &MemoryEstimator::start);
 }
 
-MemoryEstimator::~MemoryEstimator() {
-  if (process_) {
-    process_->disconnect(this);
-    process_->kill();
-    process_->waitForFinished(1000);
-  }
-}
+MemoryEstimator::~MemoryEstimator() = default;  // a running estimate is killed with its process
 
 void MemoryEstimator::request(const QJsonObject& experiment, const QString& path) {
   draft_ = QJsonDocument(experiment).toJson(QJsonDocument::Compact);
@@ -50,31 +45,29 @@ void MemoryEstimator::request(const QJsonObject& experiment, const QString& path
 }
 
 void MemoryEstimator::start() {
-  if (process_) {  // an older draft's estimate: its answer no longer matters
-    process_->disconnect(this);
-    process_->kill();
-    process_->deleteLater();
-  }
-  process_ = new QProcess(this);
-  QProcess* process = process_;
-  connect(process, &QProcess::finished, this, [this, process](int code, QProcess::ExitStatus st) {
-    process->deleteLater();
-    if (process_ == process) process_ = nullptr;
-    const QByteArray out = process->readAllStandardOutput();
-    if (st == QProcess::NormalExit && code == 0) {
-      bool fits = true;
-      const QString text = memory_text(QJsonDocument::fromJson(out).object(), &fits);
-      Q_EMIT estimated(text, fits);
-    } else {
-      QString error =
-          QString::fromUtf8(process->readAllStandardError()).trimmed().section('\n', -1);
-      if (error.startsWith("error: ")) error = error.mid(7);
-      Q_EMIT failed(error.isEmpty() ? "the engine could not estimate it" : error);
-    }
-  });
-  process->start(EngineProcess::engineProgram(), {"estimate", path_, "--stdin", "--json"});
-  process->write(draft_);
-  process->closeWriteChannel();
+  // An older draft's estimate: its answer no longer matters.
+  if (process_) std::exchange(process_, nullptr)->deleteLater();
+  auto* process = new EngineProcess({"estimate", path_, "--stdin", "--json"}, this);
+  process_ = process;
+  process->setInput(draft_);
+  process->setCollectOutput();
+  connect(process, &EngineProcess::finished, this,
+          [this, process](int code, const QString& message) {
+            process->deleteLater();
+            if (process_ != process) return;
+            process_ = nullptr;
+            if (code == 0) {
+              bool fits = true;
+              const QString text =
+                  memory_text(QJsonDocument::fromJson(process->output()).object(), &fits);
+              Q_EMIT estimated(text, fits);
+            } else {
+              QString error = message;
+              if (error.startsWith("error: ")) error = error.mid(7);
+              Q_EMIT failed(error.isEmpty() ? "the engine could not estimate it" : error);
+            }
+          });
+  process->start();
 }
 
 }  // namespace sy::ui

@@ -10,9 +10,9 @@
 #include <QString>
 #include <QTimer>
 
-class QProcess;
-
 namespace sy::ui {
+
+class EngineProcess;
 
 // "needs about 218 MiB of 22.7 GiB available" from estimate --json's object; *fits from it.
 QString memory_text(const QJsonObject& estimate, bool* fits);
@@ -35,7 +35,7 @@ class MemoryEstimator : public QObject {
   void start();
 
   QTimer timer_;
-  QProcess* process_ = nullptr;
+  EngineProcess* process_ = nullptr;
   QByteArray draft_;
   QString path_;
 };

@@ -1,15 +1,15 @@
-// ServeClient: one long-lived `switchyard-engine serve --db FILE` process and its JSON-lines
-// protocol (one compact JSON request per line on stdin, one response line per request on stdout,
-// matched by "id"). It keeps a loaded model warm between questions, so that the playground does
-// not pay the engine's start-up for every answer. Everything runs on QProcess's signals: nothing
-// here waits for the engine, and a crash or an error line only ever shows up as failed().
+// ServeClient: one long-lived `switchyard-engine serve --db FILE` process (an interactive
+// EngineProcess) and its JSON-lines protocol (one compact JSON request per line on stdin, one
+// response line per request on stdout, matched by "id"). It keeps a loaded model warm between
+// questions, so that the playground does not pay the engine's start-up for every answer. Everything
+// runs on the process's signals: nothing here waits for the engine, and a crash or an error line
+// only ever shows up as failed().
 #pragma once
 
 #include <QByteArray>
 #include <QHash>
 #include <QJsonObject>
 #include <QObject>
-#include <QProcess>
 #include <QString>
 #include <QStringList>
 
@@ -18,15 +18,16 @@
 
 namespace sy::ui {
 
+class EngineProcess;
+
 class ServeClient : public QObject {
   Q_OBJECT
 
  public:
-  static constexpr int kStderrLines = 50;      // stderr kept for the error message
   static constexpr int kQuitTimeoutMs = 3000;  // how long a quitting engine may take to go
 
   explicit ServeClient(QObject* parent = nullptr);
-  // Asks a running engine to quit and kills it if it does not go at once.
+  // Asks a running engine to quit; EngineProcess kills it if it is still there.
   ~ServeClient() override;
 
   // Overrides EngineProcess::engineProgram() (tests, or a user's setting); used by the next
@@ -47,8 +48,8 @@ class ServeClient : public QObject {
   // Whether a request (by the id load() or ask() returned) still waits for its response.
   bool isPending(int id) const { return pending_.contains(id); }
   int pendingCount() const { return int(pending_.size()); }
-  // The last kStderrLines lines the engine wrote on stderr.
-  QStringList stderrTail() const { return stderr_tail_; }
+  // The last EngineProcess::kStderrLines lines the engine wrote on stderr.
+  QStringList stderrTail() const;
 
   // Each returns the request's id (> 0), or 0 when no engine is running (failed() says so).
   int load(int64_t runId);
@@ -69,28 +70,21 @@ class ServeClient : public QObject {
   enum class Op { Load, Ask };
 
   int send(Op op, QJsonObject request);
-  void write(const QByteArray& line);
-  void readStdout();
-  void readStderr();
-  void handleLine(const QByteArray& line);
-  void addStderrLine(const QByteArray& line);
-  void onFinished(int exitCode, QProcess::ExitStatus status);
-  void onErrorOccurred(QProcess::ProcessError error);
+  void handleResponse(const QJsonObject& response);
+  void onStderrLine(const QString& line);
+  void onFinished(int exitCode, const QString& message);
   void reset();
   void fail(const QString& message);
-  QString lastErrorLine() const;
 
-  QProcess* process_ = nullptr;
+  EngineProcess* process_ = nullptr;
   QString program_;
   QString db_path_;
   bool ready_ = false;
   int next_id_ = 1;
-  QHash<int, Op> pending_;     // sent (or held), not answered yet
-  QList<QByteArray> held_;     // requests made before the ready line
-  QByteArray stdout_pending_;  // the start of a line whose end has not arrived yet
-  QByteArray stderr_pending_;
-  QStringList stderr_tail_;
-  QString reported_error_;  // the stderr error line already sent through failed()
+  QHash<int, Op> pending_;   // sent (or held), not answered yet
+  QList<QByteArray> held_;   // requests made before the ready line
+  QStringList stderr_tail_;  // the last engine's, once it has ended
+  QString reported_error_;   // the stderr error line already sent through failed()
 };
 
 }  // namespace sy::ui

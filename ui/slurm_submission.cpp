@@ -6,6 +6,8 @@
 #include <QFileInfo>
 #include <QStandardPaths>
 
+#include "ui/engine_process.h"
+
 namespace sy::ui {
 
 bool slurm_available() {
@@ -57,27 +59,21 @@ void SlurmSubmitter::start(const QString& engine, const QStringList& plan_argume
 
 void SlurmSubmitter::step(const QString& program, const QStringList& arguments,
                           const std::function<void(const QString& output)>& next) {
-  auto* process = new QProcess(this);
-  connect(process, &QProcess::finished, this,
-          [this, process, program, next](int code, QProcess::ExitStatus status) {
+  // submit.sh is no engine, but it is started the same way: one way to run a child process.
+  auto* process = new EngineProcess(arguments, this);
+  process->setProgram(program);
+  process->setCollectOutput();
+  connect(process, &EngineProcess::finished, this,
+          [this, process, program, next](int code, const QString& message) {
             process->deleteLater();
-            const QString out = QString::fromUtf8(process->readAllStandardOutput());
-            const QString err = QString::fromUtf8(process->readAllStandardError()).trimmed();
-            if (status == QProcess::NormalExit && code == 0) {
-              next(out);
+            if (code == 0) {
+              next(QString::fromUtf8(process->output()));
               return;
             }
-            QString message = err.section('\n', -1);  // the `error:` line comes last
-            if (message.isEmpty()) message = QFileInfo(program).fileName() + " failed";
-            Q_EMIT failed(message);
+            // The `error:` line of the failing step, else its last words.
+            Q_EMIT failed(message.isEmpty() ? QFileInfo(program).fileName() + " failed" : message);
           });
-  connect(process, &QProcess::errorOccurred, this,
-          [this, process, program](QProcess::ProcessError e) {
-            if (e != QProcess::FailedToStart) return;
-            process->deleteLater();
-            Q_EMIT failed("could not start " + program + ": " + process->errorString());
-          });
-  process->start(program, arguments);
+  process->start();
 }
 
 }  // namespace sy::ui

@@ -2,13 +2,12 @@
 // splits it into a plan with its submit.sh (`switchyard-engine plan --slurm`), the script submits
 // the units, and a `watch --events --import` job follows the plan in the run queue — its runs
 // drawn live from the units' bundles as they grow, and stored in the app's database once every
-// unit is complete. The steps run as child processes driven by their signals: nothing blocks.
+// unit is complete. The steps run as EngineProcesses driven by their signals: nothing blocks.
 #pragma once
 
 #include <functional>
 
 #include <QObject>
-#include <QProcess>
 #include <QString>
 #include <QStringList>
 

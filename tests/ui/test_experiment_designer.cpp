@@ -25,6 +25,8 @@ namespace {
 
 // One quick run takes ~5 s alone; the limit leaves room for a machine busy compiling.
 constexpr int kRunTimeoutMs = 180'000;
+// How long `switchyard-engine tasks` may take to answer on a machine busy compiling.
+constexpr int kEngineTimeoutMs = 60'000;
 
 template <typename T>
 T* child(const QWidget& parent, const char* name) {
@@ -33,8 +35,10 @@ T* child(const QWidget& parent, const char* name) {
   return widget;
 }
 
-// Picks a built-in task in the combo box and clicks "Add built-in task", as a user would.
+// Waits for the engine's task list (asked without blocking), picks a built-in task in the combo
+// box and clicks "Add built-in task", as a user would.
 void addBuiltin(const ExperimentDesigner& designer, const QString& name) {
+  QTRY_VERIFY_WITH_TIMEOUT(designer.areBuiltinTasksKnown(), kEngineTimeoutMs);
   auto* combo = child<QComboBox>(designer, "builtinTasks");
   combo->setCurrentIndex(combo->findText(name));
   QTest::mouseClick(child<QPushButton>(designer, "addBuiltinTask"), Qt::LeftButton);
@@ -99,6 +103,10 @@ void TestExperimentDesigner::initTestCase() {
 
 void TestExperimentDesigner::builtinTasksComeFromTheEngine() {
   ExperimentDesigner designer;
+  // Asked without blocking: the constructor returns before the answer.
+  QVERIFY(!designer.areBuiltinTasksKnown());
+  QSignalSpy known(&designer, &ExperimentDesigner::builtinTasksKnown);
+  QVERIFY(known.wait(kEngineTimeoutMs));
   QVERIFY(designer.builtinTasksFromEngine());
   const QStringList tasks = designer.builtinTasks();
   QVERIFY2(tasks.contains(QLatin1String("reverse")), qPrintable(tasks.join(QLatin1Char(','))));
