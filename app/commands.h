@@ -6,6 +6,8 @@
 namespace sy {
 
 int command_tasks(int argc, char** argv);
+// The experiment schema (command_schema.cpp, docs/engine-cli.md "schema").
+int command_schema(int argc, char** argv);
 int command_pretrain(int argc, char** argv);
 int command_train(int argc, char** argv);
 int command_generate(int argc, char** argv);

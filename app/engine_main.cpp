@@ -25,6 +25,10 @@ commands:
   tasks [--examples] [--seed N]
       List the built-in tasks (with one example each when --examples is given).
 
+  schema [--json]
+      The experiment file's fields with their defaults and ranges, the strategies with their
+      own settings and the built-in tasks (--json: the document of docs/engine-cli.md).
+
   pretrain --out DIR [--documents N] [--config MODEL.json] [--vocab N | --tokenizer DIR]
         [TRAINING OPTIONS]
       Pretrain a base model from scratch on the generated corpus (defaults: the built-in
@@ -57,9 +61,11 @@ commands:
       (docs/storage.md) unless --no-db; --events writes one JSON object per line on stdout
       for everything that happens (docs/events.md) and moves the tables to stderr.
 
-  resume RUN [--events] [--db FILE]
+  resume (RUN | --experiment ID) [--events] [--db FILE]
       Continue an interrupted, cancelled or failed run after its last finished stage; it
-      ends with the results an uninterrupted run would have had.
+      ends with the results an uninterrupted run would have had. --experiment continues a
+      whole stored experiment: its interrupted and cancelled runs, then the runs it never
+      started (failed runs are named and left alone).
 
   extend RUN (--task NAME | --jsonl FILE [--test-jsonl FILE] [--name NAME] [--metric M])
          [--events] [--db FILE]
@@ -189,6 +195,7 @@ int main(int argc, char** argv) {
   const std::string command = argv[1];
   try {
     if (command == "tasks") return sy::command_tasks(argc, argv);
+    if (command == "schema") return sy::command_schema(argc, argv);
     if (command == "pretrain") return sy::command_pretrain(argc, argv);
     if (command == "train") return sy::command_train(argc, argv);
     if (command == "generate") return sy::command_generate(argc, argv);

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "engine/data/builtin_tasks.h"
+#include "engine/run/experiment_schema.h"
 #include "engine/util/error.h"
 #include "engine/util/json_fields.h"
 #include "engine/util/json_file.h"
@@ -15,66 +16,123 @@ namespace sy {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr int64_t kBig = 1'000'000'000;
-
-constexpr const char* kPrecisions = "fp32, bf16, fp16 (CUDA only) or auto";
-
-// A field naming one of a set of choices: `parse` (a parse_* function, which throws on a name it
-// does not know) gives its value; an unknown name fails on the field, listing `expected`.
-template <typename T, typename Parse>
-void read_choice(JsonFields& f, const char* key, T& value, Parse parse, const char* expected) {
-  if (!f.has(key)) return;
-  const std::string name = f.text(key, "");
-  try {
-    value = parse(name, "");
-  } catch (const Error&) {
-    f.fail(key, "is \"" + name + "\"; expected " + expected);
-  }
+const FieldSpec& field(const std::string& key) {
+  return schema_field(experiment_schema().fields, key);
 }
 
-// Training keys allowed both in "training" and in each strategy (which overrides them).
-TrainOptions read_training(JsonFields& f, TrainOptions o) {
-  o.steps = f.integer("steps", o.steps, 1, kBig);
-  o.batch_size = f.integer("batch_size", o.batch_size, 1, 4096);
-  o.grad_accum = f.integer("grad_accum", o.grad_accum, 1, 4096);
-  o.lr = f.number("lr", o.lr, 1e-12, 1.0);
-  o.weight_decay = f.number("weight_decay", o.weight_decay, 0.0, 10.0);
-  read_choice(f, "schedule", o.schedule, parse_lr_schedule, "constant, linear or cosine");
-  o.warmup_steps = f.integer("warmup", o.warmup_steps, 0, kBig);
-  o.max_grad_norm = f.number("max_grad_norm", o.max_grad_norm, 0.0, 1e9);
-  read_choice(f, "precision", o.precision, parse_precision, kPrecisions);
+// The schema's default of a field that has one.
+template <typename T>
+T default_of(const FieldSpec& spec) {
+  return spec.default_value.get<T>();
+}
+
+int64_t read_integer(JsonFields& f, const FieldSpec& spec, int64_t fallback) {
+  return f.integer(spec.leaf(), fallback, spec.min.get<int64_t>(), spec.max.get<int64_t>());
+}
+
+double read_number(JsonFields& f, const FieldSpec& spec, double fallback) {
+  return f.number(spec.leaf(), fallback, spec.min.get<double>(), spec.max.get<double>());
+}
+
+// A Choice field: the word must be one of the schema's choices; `parse` (a parse_* function)
+// turns it into its value.
+template <typename T, typename Parse>
+void read_choice(JsonFields& f, const FieldSpec& spec, T& value, Parse parse) {
+  const std::string key = spec.leaf();
+  if (!f.has(key)) return;
+  const std::string name = f.text(key, "");
+  if (std::find(spec.choices.begin(), spec.choices.end(), name) == spec.choices.end()) {
+    f.fail(key, "is \"" + name + "\"; expected " + spec.expectation());
+  }
+  value = parse(name, f.path(key));
+}
+
+// The training keys: `fields` is the schema's list they are read by ("training.*" of the
+// experiment, or a strategy's own list), `prefix` the part of their keys before the leaf.
+TrainOptions read_training(JsonFields& f, const std::vector<FieldSpec>& fields,
+                           const std::string& prefix, TrainOptions o) {
+  auto spec = [&](const char* leaf) -> const FieldSpec& {
+    return schema_field(fields, prefix + leaf);
+  };
+  o.steps = read_integer(f, spec("steps"), o.steps);
+  o.batch_size = read_integer(f, spec("batch_size"), o.batch_size);
+  o.grad_accum = read_integer(f, spec("grad_accum"), o.grad_accum);
+  o.lr = read_number(f, spec("lr"), o.lr);
+  o.weight_decay = read_number(f, spec("weight_decay"), o.weight_decay);
+  read_choice(f, spec("schedule"), o.schedule, parse_lr_schedule);
+  o.warmup_steps = read_integer(f, spec("warmup"), o.warmup_steps);
+  o.max_grad_norm = read_number(f, spec("max_grad_norm"), o.max_grad_norm);
+  read_choice(f, spec("precision"), o.precision, parse_precision);
   return o;
 }
 
-LoraSpec read_lora(JsonFields f, LoraSpec spec) {
-  spec.rank = f.integer("r", spec.rank, 1, 4096);
-  spec.alpha = f.number("alpha", spec.alpha, 1e-6, 1e6);
-  spec.dropout = f.number("dropout", spec.dropout, 0.0, 0.99);
+// The schema's defaults of the training keys.
+TrainOptions training_defaults() {
+  TrainOptions o;
+  o.steps = default_of<int64_t>(field("training.steps"));
+  o.batch_size = default_of<int64_t>(field("training.batch_size"));
+  o.grad_accum = default_of<int64_t>(field("training.grad_accum"));
+  o.lr = default_of<double>(field("training.lr"));
+  o.weight_decay = default_of<double>(field("training.weight_decay"));
+  o.schedule = parse_lr_schedule(field("training.schedule").default_value.get<std::string>(), "");
+  o.warmup_steps = default_of<int64_t>(field("training.warmup"));
+  o.max_grad_norm = default_of<double>(field("training.max_grad_norm"));
+  o.precision = parse_precision(field("training.precision").default_value.get<std::string>(), "");
+  return o;
+}
+
+LoraSpec read_lora(JsonFields f, const std::vector<FieldSpec>& fields, const std::string& prefix,
+                   LoraSpec spec) {
+  auto field_spec = [&](const char* leaf) -> const FieldSpec& {
+    return schema_field(fields, prefix + "lora." + leaf);
+  };
+  spec.rank = read_integer(f, field_spec("r"), spec.rank);
+  spec.alpha = read_number(f, field_spec("alpha"), spec.alpha);
+  spec.dropout = read_number(f, field_spec("dropout"), spec.dropout);
   spec.target_modules = f.texts("target_modules", spec.target_modules);
   if (spec.target_modules.empty()) f.fail("target_modules", "must name at least one layer");
   f.reject_unknown();
   return spec;
 }
 
+LoraSpec lora_defaults() {
+  LoraSpec spec;
+  spec.rank = default_of<int64_t>(field("training.lora.r"));
+  spec.alpha = default_of<double>(field("training.lora.alpha"));
+  spec.dropout = default_of<double>(field("training.lora.dropout"));
+  spec.target_modules =
+      field("training.lora.target_modules").default_value.get<std::vector<std::string>>();
+  return spec;
+}
+
+std::string builtin_names_text() {
+  std::string known;
+  for (const auto& info : builtin_tasks()) known += (known.empty() ? "" : ", ") + info.name;
+  return known;
+}
+
 TaskSource read_task(const nlohmann::json& j, const std::string& file, const std::string& where,
                      const fs::path& folder) {
+  const auto& fields = experiment_schema().task_fields;
   TaskSource t;
   if (j.is_string()) {
     t.builtin = t.name = j.get<std::string>();
+    if (t.builtin.empty()) {
+      throw Error(file + ": " + where + " is an empty task name; expected a built-in task (" +
+                  builtin_names_text() + ") or a JSONL task object.");
+    }
   } else {
     JsonFields f(j, file, where);
     t.builtin = f.text("builtin", "");
     t.train_path = f.text("jsonl", "");
     t.test_path = f.text("test_jsonl", "");
-    t.test_fraction = f.number("test_fraction", t.test_fraction, 1e-6, 0.999999);
+    t.test_fraction = read_number(f, schema_field(fields, "test_fraction"),
+                                  default_of<double>(schema_field(fields, "test_fraction")));
     t.name = f.text("name", t.builtin);
-    t.metric = f.text("metric", t.metric);
-    static const std::vector<std::string> metrics = {"exact",     "rouge1", "rouge2",    "rougeL",
-                                                     "rougeLsum", "bleu",   "constraint"};
-    if (std::find(metrics.begin(), metrics.end(), t.metric) == metrics.end()) {
-      f.fail("metric",
-             "is \"" + t.metric +
-                 "\"; expected exact, rouge1, rouge2, rougeL, rougeLsum, bleu or constraint");
+    const FieldSpec& metric = schema_field(fields, "metric");
+    t.metric = f.text("metric", metric.default_value.get<std::string>());
+    if (std::find(metric.choices.begin(), metric.choices.end(), t.metric) == metric.choices.end()) {
+      f.fail("metric", "is \"" + t.metric + "\"; expected " + metric.expectation());
     }
     if (t.builtin.empty() == t.train_path.empty()) {
       f.fail("builtin", "or jsonl must be given (exactly one of them)");
@@ -83,10 +141,8 @@ TaskSource read_task(const nlohmann::json& j, const std::string& file, const std
     f.reject_unknown();
   }
   if (!t.builtin.empty() && !is_builtin_task(t.builtin)) {
-    std::string known;
-    for (const auto& info : builtin_tasks()) known += (known.empty() ? "" : ", ") + info.name;
     throw Error(file + ": " + where + " names the unknown built-in task \"" + t.builtin +
-                "\"; known tasks: " + known + ".");
+                "\"; known tasks: " + builtin_names_text() + ".");
   }
   auto resolve = [&](std::string& p) {
     if (!p.empty() && fs::path(p).is_relative()) p = (folder / p).lexically_normal().string();
@@ -96,32 +152,104 @@ TaskSource read_task(const nlohmann::json& j, const std::string& file, const std
   return t;
 }
 
-}  // namespace
-
-const std::vector<std::string>& strategy_names() {
-  static const std::vector<std::string> names = {"seq-ft",    "seq-lora", "replay",
-                                                 "multitask", "oracle",   "switchcit"};
-  return names;
+// A key another strategy's own settings have, and which strategies those are ("replay"), or "".
+std::string owners_of(const std::string& key) {
+  std::string owners;
+  for (const StrategySchema& s : experiment_schema().strategies) {
+    for (const FieldSpec& f : s.fields) {
+      if (f.key == key && f.inherits.empty() && f.key != "label" && f.key != "mode") {
+        owners += (owners.empty() ? "" : " and ") + s.traits->name;
+      }
+    }
+  }
+  return owners;
 }
+
+StrategySpec read_strategy(const nlohmann::json& object, const std::string& path,
+                           const std::string& where, const TrainOptions& lora_training,
+                           double full_lr, const LoraSpec& lora) {
+  JsonFields f(object, path, where);
+  StrategySpec s;
+  s.name = f.text("name", "");
+  const StrategyTraits* traits = find_strategy_traits(s.name);
+  if (!traits) {
+    f.fail("name", "is \"" + s.name + "\"; expected one of " + strategy_names_text());
+  }
+  const StrategySchema& schema = strategy_schema(s.name);
+  // A setting of another strategy is named as such, before any other check of this object.
+  for (auto it = object.begin(); it != object.end(); ++it) {
+    const bool mine = it.key() == "name" ||
+                      std::any_of(schema.fields.begin(), schema.fields.end(), [&](const auto& x) {
+                        return x.key == it.key() || x.key.rfind(it.key() + ".", 0) == 0;
+                      });
+    const std::string owners = owners_of(it.key());
+    if (!mine && !owners.empty()) f.fail(it.key(), "applies to " + owners + " only");
+  }
+  s.label = f.text("label", s.name);
+  const FieldSpec& mode_spec = schema_field(schema.fields, "mode");
+  const std::string mode = f.text("mode", traits->default_mode());
+  if (mode != "lora" && mode != "full") f.fail("mode", "must be \"lora\" or \"full\"");
+  if (std::find(mode_spec.choices.begin(), mode_spec.choices.end(), mode) ==
+      mode_spec.choices.end()) {
+    f.fail("mode", "cannot be changed for " + s.name);
+  }
+  s.use_lora = mode == "lora";
+  TrainOptions defaults = lora_training;
+  if (!s.use_lora) defaults.lr = full_lr;
+  s.training = read_training(f, schema.fields, "", defaults);
+  s.lora = traits->allows_lora ? read_lora(f.object("lora"), schema.fields, "", lora) : lora;
+  if (traits->has_replay) {
+    s.replay_fraction = read_number(f, schema_field(schema.fields, "fraction"),
+                                    default_of<double>(schema_field(schema.fields, "fraction")));
+  }
+  if (traits->uses_switch) {
+    const auto& own = schema.fields;
+    s.retention = read_number(f, schema_field(own, "retention"),
+                              default_of<double>(schema_field(own, "retention")));
+    s.min_retained = read_integer(f, schema_field(own, "min_retained"),
+                                  default_of<int64_t>(schema_field(own, "min_retained")));
+    read_choice(f, schema_field(own, "pooling"), s.switch_options.pooling, parse_switch_pooling);
+    s.switch_options.epochs = read_integer(f, schema_field(own, "switch_epochs"),
+                                           default_of<int64_t>(schema_field(own, "switch_epochs")));
+  }
+  f.reject_unknown();
+  return s;
+}
+
+}  // namespace
 
 Experiment experiment_from_json(const nlohmann::json& j, const std::string& path) {
   Experiment e;
   e.path = path;
   const fs::path folder = fs::path(path).parent_path();
   JsonFields top(j, path, "");
+  // An unknown top-level field is named first: a misspelt "trainng" would otherwise surface as
+  // whatever its absence breaks, or not at all.
+  {
+    JsonFields known(j, path, "");
+    for (const FieldSpec& spec : experiment_schema().fields) {
+      (void)known.raw(spec.key.substr(0, spec.key.find('.')));
+    }
+    known.reject_unknown();
+  }
   e.name = top.text("name", fs::path(path).stem().string());
-  e.base_model = top.text("base_model", "builtin");
+  e.base_model = top.text("base_model", field("base_model").default_value.get<std::string>());
   if (e.base_model != "builtin" && fs::path(e.base_model).is_relative()) {
     e.base_model = (folder / e.base_model).lexically_normal().string();
   }
-  e.device = top.text("device", e.device);
-  read_choice(top, "weights_dtype", e.weights_dtype, parse_weights_dtype,
-              "auto, fp32, bf16 or fp16");
+  e.device = top.text("device", field("device").default_value.get<std::string>());
+  e.weights_dtype =
+      parse_weights_dtype(field("weights_dtype").default_value.get<std::string>(), "");
+  read_choice(top, field("weights_dtype"), e.weights_dtype, parse_weights_dtype);
 
   JsonFields data = top.object("data");
-  e.train_examples = data.integer("train_examples", e.train_examples, 1, 10'000'000);
-  e.test_examples = data.integer("test_examples", e.test_examples, 1, 1'000'000);
-  e.data_seed = static_cast<uint64_t>(data.integer("seed", 0, 0, kBig));
+  const FieldSpec& train_examples = field("data.train_examples");
+  const FieldSpec& test_examples = field("data.test_examples");
+  const FieldSpec& data_seed = field("data.seed");
+  e.train_examples = read_integer(data, train_examples, default_of<int64_t>(train_examples));
+  e.test_examples = read_integer(data, test_examples, default_of<int64_t>(test_examples));
+  e.data_seed =
+      static_cast<uint64_t>(read_integer(data, data_seed, default_of<int64_t>(data_seed)));
   data.reject_unknown();
 
   if (!top.has("tasks") || !top.raw("tasks").is_array() || top.raw("tasks").empty()) {
@@ -141,7 +269,7 @@ Experiment experiment_from_json(const nlohmann::json& j, const std::string& path
   e.seeds.clear();
   const auto& seeds = top.raw("seeds");
   if (seeds.is_null()) {
-    e.seeds = {0};
+    e.seeds = field("seeds").default_value.get<std::vector<uint64_t>>();
   } else {
     if (!seeds.is_array() || seeds.empty())
       top.fail("seeds", "must be a non-empty list of integers");
@@ -153,69 +281,30 @@ Experiment experiment_from_json(const nlohmann::json& j, const std::string& path
   }
 
   JsonFields training = top.object("training");
-  TrainOptions lora_training;  // LoRA defaults: DESIGN's switch experts, scaled to the demo
-  lora_training.steps = 300;
-  lora_training.batch_size = 16;
-  lora_training.lr = 2e-3;
-  lora_training = read_training(training, lora_training);
-  const double full_lr = training.number("full_lr", 3e-4, 1e-12, 1.0);
-  LoraSpec lora;
-  lora.target_modules = {"qkv_proj", "o_proj", "up_proj", "down_proj"};
-  lora = read_lora(training.object("lora"), lora);
+  const auto& fields = experiment_schema().fields;
+  const TrainOptions lora_training =
+      read_training(training, fields, "training.", training_defaults());
+  const FieldSpec& full_lr_spec = field("training.full_lr");
+  const double full_lr = read_number(training, full_lr_spec, default_of<double>(full_lr_spec));
+  const LoraSpec lora = read_lora(training.object("lora"), fields, "training.", lora_defaults());
   training.reject_unknown();
 
   JsonFields evaluation = top.object("evaluation");
-  e.max_new_tokens = evaluation.integer("max_new_tokens", e.max_new_tokens, 1, 4096);
+  const FieldSpec& max_new_tokens = field("evaluation.max_new_tokens");
+  e.max_new_tokens = read_integer(evaluation, max_new_tokens, default_of<int64_t>(max_new_tokens));
   e.eval_precision = lora_training.precision;
-  read_choice(evaluation, "precision", e.eval_precision, parse_precision, kPrecisions);
+  read_choice(evaluation, field("evaluation.precision"), e.eval_precision, parse_precision);
   evaluation.reject_unknown();
 
   const auto& strategies = top.raw("strategies");
   if (!strategies.is_array() || strategies.empty()) {
-    top.fail("strategies",
-             "must be a non-empty list; known strategies: seq-ft, seq-lora, replay, "
-             "multitask, oracle, switchcit");
+    top.fail("strategies", "must be a non-empty list; known strategies: " + strategy_names_text());
   }
   for (size_t i = 0; i < strategies.size(); ++i) {
-    const std::string where = "strategies[" + std::to_string(i) + "]";
     const nlohmann::json object =
         strategies[i].is_string() ? nlohmann::json{{"name", strategies[i]}} : strategies[i];
-    JsonFields f(object, path, where);
-    StrategySpec s;
-    s.name = f.text("name", "");
-    const auto& names = strategy_names();
-    if (std::find(names.begin(), names.end(), s.name) == names.end()) {
-      f.fail("name", "is \"" + s.name +
-                         "\"; expected one of seq-ft, seq-lora, replay, multitask, "
-                         "oracle, switchcit");
-    }
-    s.label = f.text("label", s.name);
-    const bool can_choose_mode = s.name == "replay" || s.name == "multitask";
-    const std::string mode = f.text("mode", s.name == "seq-ft" ? "full" : "lora");
-    if (mode != "lora" && mode != "full") f.fail("mode", "must be \"lora\" or \"full\"");
-    if (!can_choose_mode && mode != (s.name == "seq-ft" ? "full" : "lora")) {
-      f.fail("mode", "cannot be changed for " + s.name);
-    }
-    s.use_lora = mode == "lora";
-    TrainOptions defaults = lora_training;
-    if (!s.use_lora) defaults.lr = full_lr;
-    s.training = read_training(f, defaults);
-    s.lora = read_lora(f.object("lora"), lora);
-    s.replay_fraction = f.number("fraction", s.replay_fraction, 0.0, 1.0);
-    s.retention = f.number("retention", s.retention, 0.0, 1.0);
-    s.min_retained = f.integer("min_retained", s.min_retained, 1, kBig);
-    if (f.has("pooling")) {
-      s.switch_options.pooling =
-          parse_switch_pooling(f.text("pooling", ""), path + ": " + f.path("pooling"));
-    }
-    s.switch_options.epochs = f.integer("switch_epochs", s.switch_options.epochs, 1, 100000);
-    f.reject_unknown();
-    if (s.name != "replay" && object.contains("fraction"))
-      f.fail("fraction", "applies to replay only");
-    if (s.name != "switchcit" && (object.contains("retention") || object.contains("pooling"))) {
-      f.fail("retention", "and pooling apply to switchcit only");
-    }
-    e.strategies.push_back(s);
+    e.strategies.push_back(read_strategy(object, path, "strategies[" + std::to_string(i) + "]",
+                                         lora_training, full_lr, lora));
   }
   top.reject_unknown();
   return e;

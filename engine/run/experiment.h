@@ -58,7 +58,5 @@ Experiment experiment_from_json(const nlohmann::json& j, const std::string& path
 Experiment load_experiment(const std::string& path);
 // The base model's folder: "builtin" resolved to the shipped model.
 std::string base_model_dir(const Experiment& experiment);
-// The strategy names an experiment may use, in display order.
-const std::vector<std::string>& strategy_names();
 
 }  // namespace sy

@@ -1,6 +1,8 @@
 // Checked JSON field access.
 #include "engine/util/json_fields.h"
 
+#include <cmath>
+
 #include "engine/util/error.h"
 
 namespace sy {
@@ -56,12 +58,23 @@ std::string JsonFields::text(const std::string& key, const std::string& fallback
 int64_t JsonFields::integer(const std::string& key, int64_t fallback, int64_t min, int64_t max) {
   const auto* v = find(key);
   if (!v) return fallback;
+  const std::string range = "; expected " + std::to_string(min) + " to " + std::to_string(max);
+  // Read as what JSON holds, never wrapped: 2^63 is out of range, not -2^63.
+  if (v->is_number_unsigned()) {
+    const uint64_t x = v->get<uint64_t>();
+    if (max < 0 || x > static_cast<uint64_t>(max) || (min > 0 && x < static_cast<uint64_t>(min))) {
+      fail(key, "is " + v->dump() + range);
+    }
+    return static_cast<int64_t>(x);
+  }
+  // Beyond 64 bits the parser gives a float: out of range too, not "not an integer".
+  if (v->is_number_float() && std::isfinite(v->get<double>()) &&
+      std::floor(v->get<double>()) == v->get<double>() && std::fabs(v->get<double>()) >= 9.2e18) {
+    fail(key, "is " + v->dump() + range);
+  }
   if (!v->is_number_integer()) fail(key, std::string("must be an integer, found ") + v->dump());
   const int64_t x = v->get<int64_t>();
-  if (x < min || x > max) {
-    fail(key, "is " + std::to_string(x) + "; expected " + std::to_string(min) + " to " +
-                  std::to_string(max));
-  }
+  if (x < min || x > max) fail(key, "is " + std::to_string(x) + range);
   return x;
 }
 
@@ -105,7 +118,10 @@ JsonFields JsonFields::object(const std::string& key) {
 void JsonFields::reject_unknown() const {
   for (auto it = object_.begin(); it != object_.end(); ++it) {
     if (!seen_.count(it.key())) {
-      throw Error(file_ + ": " + path(it.key()) + " is not a known field; check its spelling.");
+      std::string known;
+      for (const std::string& key : seen_) known += (known.empty() ? "" : ", ") + key;
+      throw Error(file_ + ": " + path(it.key()) + " is not a known field; check its spelling" +
+                  (known.empty() ? std::string(".") : " (known fields: " + known + ")."));
     }
   }
 }
