@@ -8,6 +8,8 @@
 #include <QStringList>
 #include <QVariantList>
 
+#include <algorithm>
+
 #include "storage/store.h"
 #include "ui/seed_group.h"
 
@@ -19,6 +21,11 @@ std::optional<double> ap_of(const std::string& summary_json) {
   const QJsonValue ap = o.value("ap");
   if (!ap.isDouble()) return std::nullopt;
   return ap.toDouble();
+}
+
+bool quick_of(const std::string& config_json) {
+  const QJsonObject o = QJsonDocument::fromJson(QByteArray::fromStdString(config_json)).object();
+  return o.value("quick").toBool();
 }
 
 }  // namespace
@@ -33,10 +40,47 @@ QString RunListModel::timeText(int64_t ms) {
   return QDateTime::fromMSecsSinceEpoch(ms).toString("yyyy-MM-dd hh:mm");
 }
 
-QString RunListModel::groupKeyOf(store::Store& store, const store::RunRecord& record) {
+QString RunListModel::modeText(bool quick) {
+  return quick ? QStringLiteral("quick") : QStringLiteral("full");
+}
+
+QString RunListModel::durationText(int64_t ms) {
+  const int64_t s = std::max<int64_t>(0, (ms + 500) / 1000);
+  if (s < 60) return QStringLiteral("%1s").arg(s);
+  if (s < 3600) return QStringLiteral("%1m %2s").arg(s / 60).arg(s % 60, 2, 10, QChar('0'));
+  return QStringLiteral("%1h %2m").arg(s / 3600).arg(s / 60 % 60, 2, 10, QChar('0'));
+}
+
+int RunListModel::plannedStages(const store::RunRecord& record) {
+  // Stored since schema 5 (one per task, or one for multitask); 0 only on a run without tasks.
+  return record.stage_count > 0 ? record.stage_count : record.task_count;
+}
+
+QString RunListModel::stagesText(const store::RunRecord& record) {
+  return QStringLiteral("%1/%2").arg(record.last_finished_stage).arg(plannedStages(record));
+}
+
+QString RunListModel::statusText(const store::RunRecord& record) {
+  QString text = QString(store::run_status_name(record.status));
+  if (std::find(record.tags.begin(), record.tags.end(), store::kDivergedTag) != record.tags.end())
+    text += QStringLiteral(" · ") + store::kDivergedTag;
+  return text;
+}
+
+std::optional<int64_t> RunListModel::durationMs(const store::RunRecord& record, int64_t now_ms) {
+  if (!record.started_at_ms) return std::nullopt;
+  const int64_t end = record.finished_at_ms                        ? *record.finished_at_ms
+                      : record.status == store::RunStatus::Running ? now_ms
+                                                                   : *record.started_at_ms;
+  return std::max<int64_t>(0, end - *record.started_at_ms);
+}
+
+RunListModel::CachedKey RunListModel::settingsOf(store::Store& store,
+                                                 const store::RunRecord& record) {
   const auto cached = keys_.constFind(record.id);
-  if (cached != keys_.constEnd() && cached->task_count == record.task_count) return cached->key;
+  if (cached != keys_.constEnd() && cached->task_count == record.task_count) return *cached;
   QString key;
+  bool quick = false;
   try {
     const store::RunData data = store.load_run(record.id);
     QStringList tasks;
@@ -44,13 +88,15 @@ QString RunListModel::groupKeyOf(store::Store& store, const store::RunRecord& re
     key = seed_group_key(
         QString::fromStdString(record.experiment_name), QString::fromStdString(record.strategy),
         QString::fromStdString(record.label), tasks, QString::fromStdString(data.config_json));
+    quick = quick_of(data.config_json);
   } catch (const std::exception&) {
     // Deleted between list_runs and here (another process): a group of its own, not a failed
     // refresh; the next refresh drops it.
-    return QStringLiteral("run %1").arg(record.id);
+    return {record.task_count, QStringLiteral("run %1").arg(record.id), false};
   }
-  keys_.insert(record.id, {record.task_count, key});
-  return key;
+  const CachedKey settings{record.task_count, key, quick};
+  keys_.insert(record.id, settings);
+  return settings;
 }
 
 void RunListModel::refresh(store::Store& store) {
@@ -63,9 +109,9 @@ void RunListModel::refresh(store::Store& store) {
   QHash<int64_t, CachedKey> seen;
   for (store::RunRecord& record : store.list_runs()) {
     const std::optional<double> ap = ap_of(record.summary_json);
-    QString key = groupKeyOf(store, record);
+    CachedKey settings = settingsOf(store, record);
     if (keys_.contains(record.id)) seen.insert(record.id, keys_.value(record.id));
-    fresh.push_back({std::move(record), ap, std::move(key)});
+    fresh.push_back({std::move(record), ap, std::move(settings.key), settings.quick});
   }
   keys_ = std::move(seen);  // forget deleted runs
   beginResetModel();
@@ -97,8 +143,9 @@ QVariant RunListModel::data(const QModelIndex& index, int role) const {
   // Sorting uses EditRole: numbers and times sort as numbers, not as text.
   const bool sort_key = role == Qt::EditRole;
   if (role != Qt::DisplayRole && !sort_key && role != Qt::ToolTipRole) {
-    if (role == Qt::TextAlignmentRole && (index.column() == Id || index.column() == Seed ||
-                                          index.column() == Ap || index.column() == Stages)) {
+    if (role == Qt::TextAlignmentRole &&
+        (index.column() == Id || index.column() == Seed || index.column() == Ap ||
+         index.column() == Stages || index.column() == Duration)) {
       return int(Qt::AlignRight | Qt::AlignVCenter);
     }
     return {};
@@ -112,15 +159,20 @@ QVariant RunListModel::data(const QModelIndex& index, int role) const {
       return QString::fromStdString(r.label);
     case Strategy:
       return QString::fromStdString(r.strategy);
+    case Mode:
+      if (role == Qt::ToolTipRole)
+        return row.quick ? QStringLiteral("a quick check: a few steps per stage, small test sets")
+                         : QStringLiteral("the experiment's full budgets");
+      return modeText(row.quick);
     case Seed:
       return QVariant::fromValue<qulonglong>(r.seed);
     case Status:
       if (role == Qt::ToolTipRole && !r.status_reason.empty())
         return QString::fromStdString(r.status_reason);
-      return QString(store::run_status_name(r.status));
+      return statusText(r);
     case Stages:
       if (sort_key) return r.last_finished_stage;
-      return QString("%1/%2").arg(r.last_finished_stage).arg(r.task_count);
+      return stagesText(r);
     case Ap:
       if (!row.ap) return sort_key ? QVariant(-1.0) : QVariant(QString("–"));
       return sort_key ? QVariant(*row.ap) : QVariant(apText(*row.ap));
@@ -128,6 +180,11 @@ QVariant RunListModel::data(const QModelIndex& index, int role) const {
       const int64_t ms = r.started_at_ms.value_or(r.created_at_ms);
       if (sort_key) return QVariant::fromValue<qlonglong>(ms);
       return timeText(ms);
+    }
+    case Duration: {
+      const std::optional<int64_t> ms = durationMs(r, QDateTime::currentMSecsSinceEpoch());
+      if (sort_key) return QVariant::fromValue<qlonglong>(ms.value_or(-1));
+      return ms ? durationText(*ms) : QStringLiteral("–");
     }
     case Tags: {
       QStringList tags;
@@ -140,8 +197,8 @@ QVariant RunListModel::data(const QModelIndex& index, int role) const {
 
 QVariant RunListModel::headerData(int section, Qt::Orientation orientation, int role) const {
   if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
-  static const char* names[] = {"id",     "label", "strategy", "seed",       "status",
-                                "stages", "AP %",  "started",  "experiment", "tags"};
+  static const char* names[] = {"id",     "label", "strategy", "mode",     "seed",       "status",
+                                "stages", "AP %",  "started",  "duration", "experiment", "tags"};
   return section >= 0 && section < ColumnCount ? QString(names[section]) : QVariant();
 }
 

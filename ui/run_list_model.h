@@ -1,7 +1,7 @@
-// The run list: every run of the database as a table (label, strategy, seed, status, stages, AP,
-// started, experiment, tags), read from the store on refresh(). A QSortFilterProxyModel on top
-// sorts and filters it, and SeedGroupModel can fold it into one row per setting; thousands of
-// runs stay fast because these are item models, not a widget per row.
+// The run list: every run of the database as a table (label, strategy, quick or full, seed,
+// status, stages, AP, started, duration, experiment, tags), read from the store on refresh(). A
+// QSortFilterProxyModel on top sorts and filters it, and SeedGroupModel can fold it into one row
+// per setting; thousands of runs stay fast because these are item models, not a widget per row.
 #pragma once
 
 #include <QAbstractTableModel>
@@ -28,11 +28,13 @@ class RunListModel : public QAbstractTableModel {
     Id,
     Label,
     Strategy,
+    Mode,  // "quick" (a few steps, for a check) or "full": found by the filter too
     Seed,
     Status,
     Stages,
     Ap,
     Started,
+    Duration,
     Experiment,
     Tags,
     ColumnCount
@@ -47,7 +49,7 @@ class RunListModel : public QAbstractTableModel {
 
   explicit RunListModel(QObject* parent = nullptr);
 
-  // Re-reads the runs (newest first). A run's group key needs its task names and settings,
+  // Re-reads the runs (newest first). A run's group key and quick flag need its tasks and settings,
   // which list_runs does not carry: they are read once per run (load_run) and kept until its
   // task count changes (an extended run's settings change with it).
   void refresh(store::Store& store);
@@ -58,8 +60,19 @@ class RunListModel : public QAbstractTableModel {
   const store::RunRecord& record(int row) const { return runs_.at(row).record; }
   std::optional<double> ap(int row) const { return runs_.at(row).ap; }
   QString groupKey(int row) const { return runs_.at(row).group_key; }
+  bool quick(int row) const { return runs_.at(row).quick; }
   static QString apText(double ap);  // a fraction as the AP column shows it ("71.3")
   static QString timeText(int64_t ms);
+  static QString modeText(bool quick);      // "quick" or "full"
+  static QString durationText(int64_t ms);  // "45s", "4m 05s", "2h 03m"
+  // A run's stages as every view shows them: finished of planned ("2/5"; multitask "1/1").
+  static QString stagesText(const store::RunRecord& record);
+  static int plannedStages(const store::RunRecord& record);
+  // The status word, with "diverged" where the engine tagged the run so (its loss went NaN/Inf
+  // or blew up): "finished · diverged".
+  static QString statusText(const store::RunRecord& record);
+  // How long the run ran: start to end, or to `now_ms` while it runs; nullopt before it started.
+  static std::optional<int64_t> durationMs(const store::RunRecord& record, int64_t now_ms);
 
   int rowCount(const QModelIndex& parent = {}) const override;
   int columnCount(const QModelIndex& parent = {}) const override;
@@ -71,12 +84,15 @@ class RunListModel : public QAbstractTableModel {
     store::RunRecord record;
     std::optional<double> ap;
     QString group_key;
+    bool quick = false;  // the run's stored settings say "quick": true
   };
+  // What a run's stored settings say, read once per run and kept until its task count changes.
   struct CachedKey {
     int task_count = 0;
-    QString key;
+    QString key;         // seed_group_key
+    bool quick = false;  // "quick": true
   };
-  QString groupKeyOf(store::Store& store, const store::RunRecord& record);
+  CachedKey settingsOf(store::Store& store, const store::RunRecord& record);
 
   QVector<Row> runs_;
   QHash<int64_t, CachedKey> keys_;  // by run id

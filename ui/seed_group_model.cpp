@@ -75,7 +75,7 @@ void SeedGroupModel::rebuild() {
       g.newest_id = std::max(g.newest_id, r.id);
       g.stages_min = first ? r.last_finished_stage : std::min(g.stages_min, r.last_finished_stage);
       g.stages_max = std::max(g.stages_max, r.last_finished_stage);
-      g.task_count = std::max(g.task_count, r.task_count);
+      g.stages_planned = std::max(g.stages_planned, RunListModel::plannedStages(r));
       ++statuses[store::run_status_name(r.status)];
       for (const auto& tag : r.tags) {
         const QString t = QString::fromStdString(tag);
@@ -167,6 +167,7 @@ QVariant SeedGroupModel::groupData(const Group& g, int column, int role) const {
     case RunListModel::Experiment:
     case RunListModel::Label:
     case RunListModel::Strategy:
+    case RunListModel::Mode:    // quick is one of the settings the group key compares
       return first.data(role);  // the same for every run of the group
     case RunListModel::Seed:
       return sort_key ? QVariant(int(g.rows.size())) : QVariant(tr("n = %1").arg(g.rows.size()));
@@ -175,8 +176,11 @@ QVariant SeedGroupModel::groupData(const Group& g, int column, int role) const {
     case RunListModel::Stages:
       if (sort_key) return g.stages_min;
       return g.stages_min == g.stages_max
-                 ? QStringLiteral("%1/%2").arg(g.stages_min).arg(g.task_count)
-                 : QStringLiteral("%1–%2/%3").arg(g.stages_min).arg(g.stages_max).arg(g.task_count);
+                 ? QStringLiteral("%1/%2").arg(g.stages_min).arg(g.stages_planned)
+                 : QStringLiteral("%1–%2/%3")
+                       .arg(g.stages_min)
+                       .arg(g.stages_max)
+                       .arg(g.stages_planned);
     case RunListModel::Ap:
       if (g.ap_count == 0) return sort_key ? QVariant(-1.0) : QVariant(QStringLiteral("–"));
       if (sort_key) return g.ap_mean;

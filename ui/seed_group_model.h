@@ -44,7 +44,7 @@ class SeedGroupModel : public QAbstractItemModel {
     double ap_mean = 0, ap_min = 0, ap_max = 0;
     int64_t newest_ms = 0;
     int64_t newest_id = 0;
-    int stages_min = 0, stages_max = 0, task_count = 0;
+    int stages_min = 0, stages_max = 0, stages_planned = 0;
     QString status;    // "finished", or "2 finished, 1 failed"
     QStringList tags;  // the union, sorted
     QString seeds;     // "0, 1, 2", in numeric order
