@@ -154,7 +154,7 @@ json run_list_json(const RunRecord& run, const Summary& summary, int64_t now_ms)
       {"seed", run.seed},
       {"status", sy::store::run_status_name(run.status)},
       {"stages_done", run.last_finished_stage},
-      {"stages_total", run.task_count},
+      {"stages_total", run.stage_count},
       {"ap", optional_json(summary.ap)},
       {"started", run.started_at_ms ? json(local_time(*run.started_at_ms)) : json(nullptr)},
       {"started_at_ms", optional_json(run.started_at_ms)},
@@ -173,7 +173,7 @@ void print_run_list(std::ostream& out, const std::vector<RunRecord>& runs,
     const auto duration = run_duration_ms(r, now_ms);
     table.add({std::to_string(r.id), r.experiment_name, display_label(r), r.strategy,
                std::to_string(r.seed), sy::store::run_status_name(r.status),
-               std::to_string(r.last_finished_stage) + "/" + std::to_string(r.task_count),
+               std::to_string(r.last_finished_stage) + "/" + std::to_string(r.stage_count),
                percent(summaries[i].ap), time_or_dash(r.started_at_ms),
                duration ? duration_text(*duration) : "-"});
   }
@@ -206,7 +206,7 @@ json run_json(const RunData& data, int64_t now_ms) {
       {"finished_at_ms", optional_json(r.finished_at_ms)},
       {"duration_s", duration ? json(double(*duration) / 1000.0) : json(nullptr)},
       {"stages_done", r.last_finished_stage},
-      {"stages_total", r.task_count},
+      {"stages_total", r.stage_count},
       {"config", json_or_text(data.config_json)},
       {"tags", r.tags},
   };
@@ -307,7 +307,7 @@ void print_run(std::ostream& out, const RunData& data, int64_t now_ms) {
   header.add({"finished", time_or_dash(r.finished_at_ms)});
   header.add({"duration", duration ? duration_text(*duration) : "-"});
   header.add({"stages", std::to_string(r.last_finished_stage) + " of " +
-                            std::to_string(r.task_count) + " finished"});
+                            std::to_string(r.stage_count) + " finished"});
   header.print(out, "  ");
 
   out << "\ntasks\n";

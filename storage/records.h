@@ -59,6 +59,9 @@ struct RunRecord {
   std::optional<int64_t> started_at_ms;   // first start
   std::optional<int64_t> finished_at_ms;  // when it reached a terminal status
   int task_count = 0;
+  // The stages the run plans (set with its tasks): one per task, or 1 for a strategy that learns
+  // all tasks in one stage (engine/cl/strategy_traits.h). The total every reader shows.
+  int stage_count = 0;
   int last_finished_stage = 0;  // 0: none yet
   std::vector<std::string> tags;
   std::string summary_json;  // the run's summary document; empty until set_run_summary

@@ -146,6 +146,15 @@ CREATE TABLE imported_plans (
 CREATE INDEX imported_plans_by_experiment ON imported_plans(experiment_id);
 )sql";
 
+// Version 5: each run's planned number of stages (one per task, or one for a strategy that learns
+// all tasks in one stage), stored so that every reader shows the same total. Runs stored before
+// it get the rule the engine had then: multitask one stage, every other strategy one per task.
+constexpr const char* kStep5 = R"sql(
+ALTER TABLE runs ADD COLUMN stage_count INTEGER NOT NULL DEFAULT 0;
+UPDATE runs SET stage_count = CASE strategy WHEN 'multitask' THEN 1
+  ELSE (SELECT count(*) FROM run_tasks t WHERE t.run_id = runs.id) END;
+)sql";
+
 struct TableSince {
   const char* name;
   int version;
@@ -168,6 +177,7 @@ const std::vector<Migration>& migrations() {
       {2, "notes, tags and the run summary", kStep2},
       {3, "checkpoints for resuming a run", kStep3},
       {4, "imported plans", kStep4},
+      {5, "the planned number of stages of every run", kStep5},
   };
   return steps;
 }

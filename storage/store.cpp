@@ -178,7 +178,7 @@ SELECT r.id, r.experiment_id, e.name, r.strategy, r.label, r.seed, r.status, r.s
        (SELECT coalesce(max(s.stage), 0) FROM stages s
          WHERE s.run_id = r.id AND s.status = 'finished'),
        (SELECT group_concat(g.tag, char(31)) FROM tags g WHERE g.run_id = r.id),
-       r.config, r.summary
+       r.config, r.summary, r.stage_count
 FROM runs r JOIN experiments e ON e.id = r.experiment_id
 )sql";
 
@@ -202,6 +202,7 @@ RunRecord read_run_record(const Statement& s) {
   r.task_count = static_cast<int>(s.column_int64(15));
   r.last_finished_stage = static_cast<int>(s.column_int64(16));
   r.summary_json = s.column_text(19);
+  r.stage_count = static_cast<int>(s.column_int64(20));
   const std::string tags = s.column_text(17);
   size_t start = 0;
   while (start < tags.size()) {
@@ -442,17 +443,28 @@ void Store::set_run_status(int64_t run_id, RunStatus status, const std::string& 
   require_changed(d, run_id);
 }
 
-void Store::set_run_tasks(int64_t run_id, const std::vector<RunTask>& tasks) {
+void Store::set_run_tasks(int64_t run_id, const std::vector<RunTask>& tasks,
+                          std::optional<int> stage_count) {
   Database& d = db();
   Operation op(d, "store the task sequence of " + run_text(run_id));
   for (size_t i = 0; i < tasks.size(); ++i) {
     if (tasks[i].name.empty()) bad_argument(d, "task " + std::to_string(i) + " has no name");
+  }
+  if (stage_count && (*stage_count < 1 || static_cast<size_t>(*stage_count) > tasks.size())) {
+    bad_argument(d, "a run of " + std::to_string(tasks.size()) + " tasks cannot plan " +
+                        std::to_string(*stage_count) + " stages");
   }
   Transaction transaction(d);
   require_run(d, run_id);
   {
     Query q = d.query("DELETE FROM run_tasks WHERE run_id = ?1");
     q->bind_int64(1, run_id);
+    q->run();
+  }
+  {
+    Query q = d.query("UPDATE runs SET stage_count = ?2 WHERE id = ?1");
+    q->bind_int64(1, run_id);
+    q->bind_int64(2, stage_count.value_or(static_cast<int>(tasks.size())));
     q->run();
   }
   Query q =

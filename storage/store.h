@@ -51,8 +51,9 @@ class Store {
   // Running records this process (pid, host) and the first start time and clears finished_at;
   // a terminal status records finished_at. `reason` says why (failed, cancelled, interrupted).
   void set_run_status(int64_t run_id, RunStatus status, const std::string& reason = "");
-  // Replaces the run's task sequence.
-  void set_run_tasks(int64_t run_id, const std::vector<RunTask>& tasks);
+  // Replaces the run's task sequence and its planned number of stages (nullopt: one per task).
+  void set_run_tasks(int64_t run_id, const std::vector<RunTask>& tasks,
+                     std::optional<int> stage_count = std::nullopt);
   void set_run_summary(int64_t run_id, const std::string& summary_json);
   // Replaces the run's config JSON (a run extended with more tasks records them there).
   void set_run_config(int64_t run_id, const std::string& config_json);

@@ -1,9 +1,10 @@
 // What the strategies share: training one stage, answering through the cache, and the factory.
 #include "engine/cl/strategy.h"
 
+#include "engine/cl/strategy_traits.h"
+#include "engine/generate/task_scoring.h"
 #include "engine/model/adapter_io.h"
 #include "engine/train/batching.h"
-#include "engine/generate/task_scoring.h"
 #include "engine/util/error.h"
 
 namespace sy {
@@ -26,8 +27,9 @@ std::unique_ptr<Strategy> make_strategy(const StrategySpec& spec, ClContext& ctx
 }
 
 bool trains_expert(const StrategySpec& spec, size_t stage) {
-  if (spec.name == "oracle" || spec.name == "switchcit") return true;
-  return stage == 0 && spec.use_lora && (spec.name == "seq-lora" || spec.name == "replay");
+  const StrategyTraits& traits = strategy_traits(spec.name);
+  if (traits.trains_experts) return true;
+  return stage == 0 && spec.use_lora && traits.first_stage_is_expert;
 }
 
 TrainResult train_stage(ClContext& ctx, TransformerLM& model, const TrainTarget& target,

@@ -56,8 +56,6 @@ struct RouterStage {
 class Strategy {
  public:
   virtual ~Strategy() = default;
-  // Number of training stages: the sequence length, or 1 for multitask.
-  virtual size_t stages(size_t n_tasks) const { return n_tasks; }
   // Learns stage `stage` (0-based): task `stage` of the sequence, or all tasks for multitask.
   virtual void learn(size_t stage) = 0;
   // Greedy answers to the test examples of task `task`, with what was learned so far.

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/cl/strategy_traits.h"
 #include "engine/run/runner.h"
 #include "storage/sha256.h"
 
@@ -78,7 +79,9 @@ void EventStream::run_started(RunResult& run, const StrategySpec&, size_t first_
 }
 
 void EventStream::stage_started(const RunResult& run, size_t stage) {
-  const std::string task = run.stages == 1 && run.tasks.size() > 1 ? "" : run.tasks[stage - 1];
+  // A stage of all tasks (multitask) names none.
+  const std::string task =
+      strategy_traits(run.strategy).stages == StageRule::One ? "" : run.tasks[stage - 1];
   emit("stage_started", &run, {{"stage", stage}, {"task", task}});
 }
 

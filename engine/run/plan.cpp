@@ -8,6 +8,7 @@
 
 #include "engine/cl/adapter_bank.h"
 #include "engine/cl/strategy.h"
+#include "engine/cl/strategy_traits.h"
 #include "engine/util/error.h"
 #include "engine/util/json_fields.h"
 #include "engine/util/json_file.h"
@@ -21,7 +22,7 @@ constexpr const char* kFormat = "switchyard-plan";
 constexpr int64_t kVersion = 1;
 
 bool assembles_experts(const StrategySpec& spec) {
-  return spec.name == "oracle" || spec.name == "switchcit";
+  return strategy_traits(spec.name).trains_experts;
 }
 
 std::string random_id() {

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/cl/strategy_traits.h"
 #include "engine/model/precision.h"
 #include "engine/run/runner.h"
 #include "engine/util/error.h"
@@ -37,8 +38,9 @@ nlohmann::json spec_json(const StrategySpec& spec) {
                  {"dropout", spec.lora.dropout},
                  {"target_modules", spec.lora.target_modules}};
   }
-  if (spec.name == "replay") j["fraction"] = spec.replay_fraction;
-  if (spec.name == "switchcit") {
+  const StrategyTraits& traits = strategy_traits(spec.name);
+  if (traits.has_replay) j["fraction"] = spec.replay_fraction;
+  if (traits.uses_switch) {
     j["retention"] = spec.retention;
     j["min_retained"] = spec.min_retained;
     j["pooling"] = switch_pooling_name(spec.switch_options.pooling);
@@ -75,7 +77,7 @@ void RunRecorder::run_started(RunResult& run, const StrategySpec& spec, size_t) 
     run.db_id = store_.create_run(n);
     std::vector<store::RunTask> tasks;
     for (size_t j = 0; j < run.tasks.size(); ++j) tasks.push_back({run.tasks[j], run.metrics[j]});
-    store_.set_run_tasks(run.db_id, tasks);
+    store_.set_run_tasks(run.db_id, tasks, static_cast<int>(run.stages));
   }
   points_.clear();
   store_.set_run_status(run.db_id, store::RunStatus::Running);

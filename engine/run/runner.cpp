@@ -15,10 +15,11 @@
 
 #include "engine/cl/score_matrix.h"
 #include "engine/cl/strategy.h"
+#include "engine/cl/strategy_traits.h"
 #include "engine/data/builtin_tasks.h"
 #include "engine/data/jsonl_import.h"
-#include "engine/model/adapter_io.h"
 #include "engine/generate/task_scoring.h"
+#include "engine/model/adapter_io.h"
 #include "engine/util/device.h"
 #include "engine/util/error.h"
 
@@ -132,7 +133,7 @@ nlohmann::json summary_json(const Experiment& experiment, const std::vector<RunR
   nlohmann::json out = {{"experiment", experiment.name}, {"runs", nlohmann::json::array()}};
   for (const auto& r : runs) {
     nlohmann::json confusion = nullptr;
-    if (r.strategy == "switchcit") confusion = r.router_confusion;
+    if (strategy_traits(r.strategy).uses_switch) confusion = r.router_confusion;
     out["runs"].push_back({{"run_id", r.run_id},
                            {"strategy", r.strategy},
                            {"label", r.label},
@@ -170,8 +171,9 @@ std::string format_run(const RunResult& run) {
   for (size_t i = 0; i < run.score_matrix.size(); ++i) {
     const std::string label =
         i == 0 ? "0 (base)"
-               : std::to_string(i) +
-                     (run.strategy == "multitask" ? " (all)" : " (" + run.tasks[i - 1] + ")");
+               : std::to_string(i) + (strategy_traits(run.strategy).stages == StageRule::One
+                                          ? " (all)"
+                                          : " (" + run.tasks[i - 1] + ")");
     std::snprintf(buf, sizeof buf, "  %-16.16s", label.c_str());
     out << buf;
     for (double v : run.score_matrix[i]) {

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <set>
 
+#include "engine/cl/strategy_traits.h"
 #include "engine/cl/score_matrix.h"
 #include "engine/data/builtin_tasks.h"
 #include "engine/data/jsonl_import.h"
@@ -121,7 +122,8 @@ int64_t Session::planned_steps(const std::vector<StrategySpec>& specs, size_t fi
   for (uint64_t seed : experiment_.seeds) {
     for (const StrategySpec& raw : specs) {
       const StrategySpec spec = effective(raw);
-      if (spec.name == "multitask") {
+      if (strategy_traits(spec.name).stages == StageRule::One) {
+        // One joint stage with the whole sequence's step budget.
         steps += spec.training.steps * static_cast<int64_t>(n);
         continue;
       }
@@ -169,7 +171,7 @@ RunResult Session::run(const StrategySpec& raw_spec, uint64_t seed, const Resume
   }
   try {
     auto strategy = make_strategy(spec, ctx_);
-    run.stages = strategy->stages(tasks_.size());
+    run.stages = strategy_traits(spec.name).planned_stages(tasks_.size());
     observer_.run_started(run, spec, first + 1);
     const auto base_answers = [&](size_t j) {
       return answer_fixed(ctx_, "base", kNoAdapter, j, all_test_indices(ctx_, j));

@@ -209,6 +209,35 @@ class TestStoreCommands : public QObject {
     QVERIFY_CONTAINS(o.out, "AP %");
   }
 
+  // A finished multitask run planned one stage of all its tasks: list and show say 1 of 1, from
+  // the stage count stored with the run (issue 23: they said 1/3 and "1 of 3").
+  void list_and_show_agree_on_the_planned_stages() {
+    const std::string db = dir_.filePath("multitask.db").toStdString();
+    int64_t id = 0;
+    {
+      Store store = Store::open(db);
+      NewRun run;
+      run.experiment_id = store.create_experiment("demo", "{}");
+      run.strategy = "multitask";
+      id = store.create_run(run);
+      store.set_run_tasks(id, {{"reverse", "exact"}, {"count", "exact"}, {"sort", "exact"}}, 1);
+      store.set_run_status(id, RunStatus::Running);
+      store.begin_stage(id, 1);
+      store.finish_stage(id, 1);
+      store.set_run_status(id, RunStatus::Finished);
+      QCOMPARE(store.load_run(id).run.stage_count, 1);
+    }
+    const Outcome list = call(sy::command_list, "list", {"--db", db});
+    QCOMPARE(list.error, std::string());
+    QVERIFY_CONTAINS(line_of_run(list.out, id), "1/1");
+    const Outcome json = call(sy::command_list, "list", {"--db", db, "--json"});
+    const auto runs = nlohmann::json::parse(json.out);
+    QCOMPARE(runs[0]["stages_total"].get<int>(), 1);
+    const Outcome show = call(sy::command_show, "show", {std::to_string(id), "--db", db});
+    QCOMPARE(show.error, std::string());
+    QVERIFY_CONTAINS(show.out, "1 of 1 finished");
+  }
+
   void list_filters_by_status_experiment_and_tag() {
     Outcome o = call(sy::command_list, "list", db_args({"--status", "interrupted"}));
     QCOMPARE(o.error, std::string());

@@ -703,6 +703,33 @@ class TestStore : public QObject {
     QCOMPARE(store.check_integrity(), std::string("ok"));
   }
 
+  // Version 5 stores each run's planned stages; runs stored before get the rule of their time:
+  // multitask one stage, every other strategy one per task.
+  void migrated_runs_get_their_planned_stage_count() {
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("v1.db").toStdString();
+    make_version1_db(path);
+    {
+      Database raw(path, SQLITE_OPEN_READWRITE);
+      raw.exec(
+          "INSERT INTO runs (id, experiment_id, strategy, label, seed, config, status, created_at) "
+          "SELECT 2, experiment_id, 'multitask', 'mt', seed, config, status, created_at FROM runs "
+          "WHERE id = 1");
+      raw.exec("INSERT INTO run_tasks SELECT 2, position, name, metric FROM run_tasks "
+               "WHERE run_id = 1");
+    }
+    Store store = Store::open(path);
+    QCOMPARE(store.load_run(1).run.stage_count, 2);  // oracle: one stage per task
+    QCOMPARE(store.load_run(2).run.stage_count, 1);  // multitask: one stage
+    QCOMPARE(store.load_run(2).run.task_count, 2);
+    // New runs get what the engine plans, or one per task.
+    store.set_run_tasks(2, {{"a", "exact"}, {"b", "exact"}, {"c", "exact"}}, 1);
+    QCOMPARE(store.list_runs()[0].stage_count, 1);
+    store.set_run_tasks(1, {{"a", "exact"}, {"b", "exact"}, {"c", "exact"}});
+    QCOMPARE(store.load_run(1).run.stage_count, 3);
+    QVERIFY(!error_of([&] { store.set_run_tasks(1, {{"a", "exact"}}, 2); }).empty());
+  }
+
   void a_failed_migration_changes_nothing() {
     QTemporaryDir dir;
     const std::string path = dir.filePath("v1.db").toStdString();
