@@ -2,13 +2,13 @@
 // JSON lines, EngineProcess, RunQueue, MainWindow, RunTrace, RunPlots — offscreen, on a real
 // database. The child (this executable again, as a stand-in for the engine) writes 20 000
 // train_step and 20 000 progress events of five stages with their evaluations, one write per
-// line as the engine flushes them, pausing a millisecond every 100 lines so that the events
-// reach the window in many small reads rather than a few pipe-fulls. The test counts the plots'
-// replots (QCustomPlot::afterReplot) against the burst's length / RunPlots::kRefreshMs, checks
-// that the plots redrew while the burst was still arriving and that a 10 ms timer kept firing
-// throughout. Replotting on every event — or on every read — exceeds the bound many times over.
+// line as the engine flushes them, pausing a millisecond every 20 lines so that the events
+// reach the window in many small reads rather than a few pipe-fulls. Everything is counted, not
+// timed: the plots' replots (QCustomPlot::afterReplot) against the firings of a 10 ms timer on
+// the same event loop (a replot waits RunPlots::kRefreshMs, four of its ticks), replots while the
+// burst was still arriving, and the events handled between two ticks (the loop kept turning).
+// Replotting on every event — or on every read — exceeds the bound many times over.
 #include <QApplication>
-#include <QElapsedTimer>
 #include <QFile>
 #include <QSettings>
 #include <QSignalSpy>
@@ -170,9 +170,9 @@ class TestLiveEvents : public QObject {
       run = store.create_run(new_run);
     }
     // The stand-in engine: this executable, told by its environment to write the stream.
-    const QString events = dir_.filePath("events.jsonl");
+    const QString events_file = dir_.filePath("events.jsonl");
     {
-      QFile file(events);
+      QFile file(events_file);
       QVERIFY(file.open(QIODevice::WriteOnly));
       file.write(event_stream(run));
     }
@@ -184,29 +184,35 @@ class TestLiveEvents : public QObject {
     window.queue().setProgram(QApplication::applicationFilePath());
     QTest::qWait(3 * RunPlots::kRefreshMs);  // the empty window's own first redraws
 
-    QElapsedTimer clock;
-    QVector<qint64> loss_replots, retention_replots, ticks;
+    // The event loop's pulse: a 10 ms timer that must keep firing while the burst arrives. Each
+    // count below is taken while the burst lasts: from its first event to its last.
+    QTimer ticker;
+    ticker.setInterval(10);
+    int events = 0, ticks_during = 0, events_since_tick = 0, most_events_between_ticks = 0;
+    int loss_count = 0, retention_count = 0;
+    bool arriving = false;
+    connect(&ticker, &QTimer::timeout, this, [&] {
+      if (!arriving) return;
+      ++ticks_during;
+      most_events_between_ticks = std::max(most_events_between_ticks, events_since_tick);
+      events_since_tick = 0;
+    });
     connect(window.plots().lossPlot()->plot(), &QCustomPlot::afterReplot, this,
-            [&] { loss_replots << clock.elapsed(); });
+            [&] { loss_count += arriving; });
     connect(window.plots().retentionPlot()->plot(), &QCustomPlot::afterReplot, this,
-            [&] { retention_replots << clock.elapsed(); });
+            [&] { retention_count += arriving; });
     int train_steps = 0, progress = 0;
-    qint64 first_event = -1, last_event = -1;
     connect(&window.queue(), &RunQueue::jobEvent, this, [&](int, const QJsonObject& e) {
-      if (first_event < 0) first_event = clock.elapsed();
-      last_event = clock.elapsed();
       const QString type = e.value("type").toString();
+      arriving = type != "run_finished";
+      ++events;
+      ++events_since_tick;
       train_steps += type == "train_step";
       progress += type == "progress";
     });
-    // The event loop's pulse: a 10 ms timer that must keep firing while the burst arrives.
-    QTimer ticker;
-    ticker.setInterval(10);
-    connect(&ticker, &QTimer::timeout, this, [&] { ticks << clock.elapsed(); });
     QSignalSpy finished(&window.queue(), &RunQueue::jobFinished);
 
-    qputenv(kEmitVariable, events.toLocal8Bit());  // the child inherits it
-    clock.start();
+    qputenv(kEmitVariable, events_file.toLocal8Bit());  // the child inherits it
     ticker.start();
     QVERIFY(window.resumeRun(run));
     QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1, 120000);
@@ -226,37 +232,23 @@ class TestLiveEvents : public QObject {
     QCOMPARE(window.plots().lossPlot()->rawGraph()->data()->size(), kStages * kStepsPerStage);
     QCOMPARE(window.plots().retentionPlot()->plot()->graph(0)->data()->size(), kStages + 1);
 
-    // Replots: at most one per refresh interval over the burst, and a couple for the ends.
-    const qint64 burst = last_event - first_event;
-    const auto during = [&](const QVector<qint64>& times) {
-      return int(std::count_if(times.begin(), times.end(), [&](qint64 t) {
-        return t >= first_event && t <= last_event + 4 * RunPlots::kRefreshMs;
-      }));
-    };
-    const int loss_count = during(loss_replots), retention_count = during(retention_replots);
-    const int bound = int(burst / RunPlots::kRefreshMs) + 3;
-    qint64 max_gap = 0;
-    int ticks_during = 0;
-    for (int i = 1; i < ticks.size(); ++i) {
-      if (ticks[i] < first_event || ticks[i - 1] > last_event) continue;
-      ++ticks_during;
-      max_gap = std::max(max_gap, ticks[i] - ticks[i - 1]);
-    }
+    // Replots: a replot waits for the refresh timer (four ticks of the 10 ms timer), so over the
+    // burst there are at most as many as ticks, however busy the machine (when the loop is
+    // late, both timers fire once per turn); one per event or per read would be many more.
+    const int bound = ticks_during + 3;
     qInfo(
-        "%d events in %lld ms: %d loss replots, %d retention replots (bound %d); the 10 ms "
-        "timer fired %d times, longest gap %lld ms",
-        train_steps + progress, burst, loss_count, retention_count, bound, ticks_during, max_gap);
+        "%d events: %d loss replots, %d retention replots while they arrived (bound %d); the "
+        "10 ms timer fired %d times, at most %d events between two of its ticks",
+        events, loss_count, retention_count, bound, ticks_during, most_events_between_ticks);
     QVERIFY2(loss_count <= bound, qPrintable(QString::number(loss_count)));
     QVERIFY2(retention_count <= bound, qPrintable(QString::number(retention_count)));
     // The plots followed the burst rather than waiting for its end.
-    QVERIFY(loss_count >= 1);
-    QVERIFY2(std::any_of(loss_replots.begin(), loss_replots.end(),
-                         [&](qint64 t) { return t >= first_event && t < last_event; }) ||
-                 burst < 2 * RunPlots::kRefreshMs,
-             "no replot while the events were arriving");
-    // The event loop stayed responsive: the timer fired throughout, never starved for long.
-    QVERIFY(ticks_during >= 1);
-    QVERIFY2(max_gap < 500, qPrintable(QString::number(max_gap)));
+    QVERIFY2(loss_count >= 1, "no replot while the events were arriving");
+    // The event loop stayed responsive: the timer kept firing, and no turn of the loop handled
+    // more than a tenth of the burst.
+    QVERIFY(ticks_during >= 10);
+    QVERIFY2(most_events_between_ticks <= events / 10,
+             qPrintable(QString::number(most_events_between_ticks)));
   }
 };
 

@@ -1,8 +1,7 @@
 // The "Ask the model" playground (ui/serve_client, ui/playground). Most checks run against a
 // /bin/sh stand-in for `switchyard-engine serve` that speaks its JSON-lines protocol with canned
 // answers (echoing the forced adapter) and logs every request line, since the real engine can
-// neither answer out of order nor fail on cue. real_engine_answers asks the real engine; it is
-// skipped while the engine has no serve command.
+// neither answer out of order nor fail on cue. real_engine_answers asks the real engine.
 #include <QComboBox>
 #include <QFile>
 #include <QJsonArray>
@@ -435,23 +434,6 @@ void TestPlayground::playgroundRestartsOnNewDatabase() {
 
 void TestPlayground::real_engine_answers() {
   const QString engine = enginePath();
-  {
-    // An engine without serve says so at once; one with it fails on the missing database (or
-    // waits for requests: stdin is closed, so it ends either way).
-    QProcess probe;
-    probe.setStandardInputFile(QProcess::nullDevice());
-    probe.start(engine, {QStringLiteral("serve"), QStringLiteral("--db"),
-                         QStringLiteral("/nonexistent/x.db")});
-    QVERIFY2(probe.waitForStarted(10'000), qPrintable(engine));
-    if (!probe.waitForFinished(10'000)) {
-      probe.kill();
-      probe.waitForFinished(1000);
-    }
-    const QString err = QString::fromUtf8(probe.readAllStandardError());
-    if (err.contains(QLatin1String("unknown command")))
-      QSKIP(qPrintable(QStringLiteral("the engine has no serve command yet: ") + err.trimmed()));
-  }
-
   const QString experiment = dir_->filePath(QStringLiteral("p.json"));
   {
     QFile file(experiment);

@@ -2,9 +2,8 @@
 // that differ only by seed (seed_group_key: same experiment, strategy, label, tasks and stored
 // settings) into one row with n, mean and min–max AP, the union of tags and the runs as
 // children; a QSortFilterProxyModel filters it recursively. Both models run under
-// QAbstractItemModelTester; 3000 runs are read, grouped and sorted within a bound.
+// QAbstractItemModelTester; 3000 runs are read, grouped, sorted and filtered (bench_gui times it).
 #include <QAbstractItemModelTester>
-#include <QElapsedTimer>
 #include <QSortFilterProxyModel>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -248,18 +247,17 @@ class TestRunList : public QObject {
     QVERIFY(row_of(groups, "switchcit", "1").isValid());
   }
 
-  void thousandsOfRunsStayFast() {
+  // Thousands of runs in the list: every one listed, grouped by its seeds, sorted and filtered.
+  // How long that takes is bench_gui's run-list table (bench/README.md), not a test's bound.
+  void thousandsOfRunsGroupSortAndFilter() {
     store::Store store = store::Store::open(dir_.filePath("many.db").toStdString());
     const int64_t experiment = store.create_experiment("many", "{}");
     constexpr int kSettings = 60, kSeeds = 50;
-    QElapsedTimer timer;
-    timer.start();
     for (int s = 0; s < kSettings; ++s)
       for (int seed = 0; seed < kSeeds; ++seed)
         add_run(store, experiment,
                 {"seq-lora", "lr" + std::to_string(s), uint64_t(seed), config(false, {}, 0.001 * s),
                  0.01 * ((s * 7 + seed) % 100)});
-    qInfo("%d runs written in %lld ms", kSettings * kSeeds, timer.elapsed());
 
     RunListModel runs;
     SeedGroupModel groups(&runs);
@@ -270,30 +268,18 @@ class TestRunList : public QObject {
     proxy.setFilterKeyColumn(-1);
     proxy.sort(RunListModel::Id, Qt::DescendingOrder);
 
-    timer.restart();
     runs.refresh(store);  // list_runs, one load_run per run for its key, grouping, sorting
-    const qint64 first = timer.elapsed();
     QCOMPARE(runs.rowCount(), kSettings * kSeeds);
     QCOMPARE(proxy.rowCount(), kSettings);
     QCOMPARE(proxy.rowCount(proxy.index(0, 0)), kSeeds);
-    timer.restart();
-    runs.refresh(store);  // keys cached: list_runs, grouping, sorting
-    const qint64 again = timer.elapsed();
-    timer.restart();
+    runs.refresh(store);  // keys cached: the same rows
+    QCOMPARE(runs.rowCount(), kSettings * kSeeds);
+    QCOMPARE(proxy.rowCount(), kSettings);
     proxy.sort(RunListModel::Ap, Qt::AscendingOrder);
-    const qint64 sort = timer.elapsed();
-    timer.restart();
+    QCOMPARE(proxy.rowCount(), kSettings);
     proxy.setFilterFixedString("lr59");
-    const qint64 filter = timer.elapsed();
     QCOMPARE(proxy.rowCount(), 1);
-    qInfo(
-        "%d runs in %d groups: first refresh %lld ms, refresh %lld ms, sort by AP %lld ms, "
-        "filter %lld ms",
-        kSettings * kSeeds, kSettings, first, again, sort, filter);
-    // Generous bounds for a loaded 2-core machine; the figures above are what to watch.
-    QVERIFY2(first < 5000, qPrintable(QString::number(first)));
-    QVERIFY2(again < 2000, qPrintable(QString::number(again)));
-    QVERIFY2(sort < 1000, qPrintable(QString::number(sort)));
+    QCOMPARE(proxy.rowCount(proxy.index(0, 0)), kSeeds);
   }
 };
 
