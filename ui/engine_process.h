@@ -1,6 +1,6 @@
-// One switchyard-engine command as a child process of the GUI (DESIGN.md "Processes and data
-// flow"), and the only way the app starts one: a run's events, a served model's answers, an
-// estimate or a schema read from stdout, a plan's submit.sh. It starts the process, turns its
+// One switchyard-engine command as a child process of the GUI (docs/architecture.md, "The shape
+// of the product"), and the only way the app starts one: a run's events, a served model's answers,
+// an estimate or a schema read from stdout, a plan's submit.sh. It starts the process, turns its
 // stdout into JSON objects (docs/events.md) as the lines arrive, feeds its stdin when asked and
 // reports how it ended. Everything is driven by QProcess's signals, so nothing here blocks the
 // event loop; a crash or a kill in the engine only ever shows up as a finished() message.

@@ -1,5 +1,5 @@
-// The continual-learning metrics of a run, read off its score matrix R (DESIGN.md): R[i][j] is
-// the score on task j after stage i, row 0 the base model before any training. They are what the
+// The continual-learning metrics of a run, read off its score matrix R (docs/metrics.md): R[i][j]
+// is the score on task j after stage i, row 0 the base model before any training. They are what the
 // experiment compares strategies by, so their definitions live in exactly one place.
 #pragma once
 

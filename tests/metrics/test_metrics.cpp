@@ -1,8 +1,8 @@
 // The metrics a user compares runs by: ROUGE, BLEU, SARI and the Porter stemmer must reproduce the
 // reference libraries (golden values in tests/fixtures/metrics, written by rouge-score, sacrebleu
 // and evaluate themselves, plus the numbers their documentation states), headline constraints
-// must judge words, the continual-learning metrics must follow DESIGN.md on a matrix worked by
-// hand, and `switchyard-engine score` must give the same numbers as a real process.
+// must judge words, the continual-learning metrics must follow docs/metrics.md on a matrix worked
+// by hand, and `switchyard-engine score` must give the same numbers as a real process.
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
