@@ -1,4 +1,5 @@
-# The experiment designer: a form that reads and writes experiment files (docs/experiments.md).
+# The experiment designer: the draft of an experiment file without widgets (values, checks, JSON,
+# the memory estimate) and the form bound to it (docs/experiments.md).
 # It asks the engine for its built-in tasks, so it reuses the run scheduler's engine lookup.
-sy_ui_library(switchyard_ui_designer experiment_designer.cpp)
+sy_ui_library(switchyard_ui_designer experiment_draft.cpp experiment_designer.cpp)
 target_link_libraries(switchyard_ui_designer PUBLIC switchyard_ui_process)

@@ -26,9 +26,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
-#include <QSet>
 #include <QSettings>
-#include <QSortFilterProxyModel>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStandardPaths>
@@ -36,7 +34,6 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QToolBar>
-#include <QToolButton>
 #include <QTreeView>
 #include <QVBoxLayout>
 
@@ -51,10 +48,10 @@
 #include "ui/playground.h"
 #include "ui/retention_plot.h"
 #include "ui/run_list_model.h"
+#include "ui/run_list_panel.h"
 #include "ui/run_notes.h"
 #include "ui/run_plots.h"
 #include "ui/run_queue.h"
-#include "ui/seed_group_model.h"
 #include "ui/slurm_submission.h"
 
 namespace sy::ui {
@@ -68,19 +65,6 @@ QString eta_text(double seconds) {
       .arg(s % 60, 2, 10, QChar('0'));
 }
 
-// What a run list row stands for: one run, or a seed group.
-QString row_key(const QModelIndex& index) {
-  const qlonglong id = index.data(RunListModel::RunIdRole).toLongLong();
-  return id != 0 ? QString("run %1").arg(id)
-                 : "group " + index.data(RunListModel::SeedGroupKeyRole).toString();
-}
-
-QVector<int64_t> run_ids_of(const QModelIndex& index) {
-  QVector<int64_t> ids;
-  for (const QVariant& id : index.data(RunListModel::RunIdsRole).toList()) ids << id.toLongLong();
-  return ids;
-}
-
 }  // namespace
 
 MainWindow::MainWindow(const QString& db_path, QWidget* parent) : QMainWindow(parent) {
@@ -88,7 +72,6 @@ MainWindow::MainWindow(const QString& db_path, QWidget* parent) : QMainWindow(pa
   queue_ = new RunQueue(this);
   queue_model_ = new RunQueueModel(queue_, this);
   runs_ = new RunListModel(this);
-  seed_groups_ = new SeedGroupModel(runs_, this);
   live_push_.setSingleShot(true);
   live_push_.setInterval(0);
   connect(&live_push_, &QTimer::timeout, this, &MainWindow::pushLiveTrace);
@@ -199,42 +182,12 @@ void MainWindow::buildActions() {
 }
 
 void MainWindow::buildLayout() {
-  runs_proxy_ = new QSortFilterProxyModel(this);
-  runs_proxy_->setSourceModel(runs_);
-  runs_proxy_->setSortRole(Qt::EditRole);
-  runs_proxy_->setFilterCaseSensitivity(Qt::CaseInsensitive);
-  runs_proxy_->setFilterKeyColumn(-1);  // any column: experiment, strategy, status, tag, date
-  // A seed group stays while one of its runs matches.
-  runs_proxy_->setRecursiveFilteringEnabled(true);
-
-  filter_ = new QLineEdit;
-  filter_->setObjectName("runFilter");
-  filter_->setPlaceholderText("Filter runs (experiment, strategy, status, tag, date)…");
-  filter_->setClearButtonEnabled(true);
-  connect(filter_, &QLineEdit::textChanged, runs_proxy_,
-          &QSortFilterProxyModel::setFilterFixedString);
-
-  // A tree view, so that the same view shows the flat list and the seed groups.
-  runs_view_ = new QTreeView;
-  runs_view_->setModel(runs_proxy_);
-  runs_view_->setRootIsDecorated(false);
-  runs_view_->setUniformRowHeights(true);  // no per-row size query: thousands of runs stay fast
-  runs_view_->setAllColumnsShowFocus(true);
-  runs_view_->setSortingEnabled(true);
-  runs_view_->sortByColumn(RunListModel::Id, Qt::DescendingOrder);
-  runs_view_->setSelectionBehavior(QAbstractItemView::SelectRows);
-  runs_view_->setSelectionMode(QAbstractItemView::ExtendedSelection);
-  runs_view_->header()->setStretchLastSection(true);
-  runs_view_->setContextMenuPolicy(Qt::CustomContextMenu);
-  connect(runs_view_, &QWidget::customContextMenuRequested, this, &MainWindow::showRunMenu);
-  connect(runs_view_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-          [this](const QModelIndex& current) {
-            if (restoring_selection_ || !current.isValid()) return;
-            const int64_t id = current.data(RunListModel::RunIdRole).toLongLong();
-            if (id == 0) return;  // a seed group: its runs are compared, not shown one by one
-            follow_live_ = false;
-            showRun(id);
-          });
+  run_list_ = new RunListPanel(runs_, group_seeds_action_);
+  connect(run_list_, &RunListPanel::runPicked, this, [this](int64_t id) {
+    live_.setFollowing(false);
+    showRun(id);
+  });
+  connect(run_list_, &RunListPanel::menuRequested, this, &MainWindow::showRunMenu);
 
   queue_view_ = new QTableView;
   queue_view_->setModel(queue_model_);
@@ -247,15 +200,8 @@ void MainWindow::buildLayout() {
   auto* runs_box = new QWidget;
   auto* runs_layout = new QVBoxLayout(runs_box);
   runs_layout->setContentsMargins(0, 0, 0, 0);
-  auto* group_button = new QToolButton;
-  group_button->setDefaultAction(group_seeds_action_);
-  group_button->setToolButtonStyle(Qt::ToolButtonTextOnly);
-  auto* filter_row = new QHBoxLayout;
-  filter_row->addWidget(filter_, 1);
-  filter_row->addWidget(group_button);
   runs_layout->addWidget(experiment_label_);
-  runs_layout->addLayout(filter_row);
-  runs_layout->addWidget(runs_view_);
+  runs_layout->addWidget(run_list_);
 
   notes_ = new RunNotes;
   connect(notes_, &RunNotes::addTagRequested, this, &MainWindow::addTag);
@@ -291,9 +237,10 @@ void MainWindow::buildLayout() {
   tabs_->addTab(playground_, "Ask");
   // The playground's engine loads a run's model: only when the tab is looked at.
   connect(tabs_, &QTabWidget::currentChanged, this, [this] {
-    if (tabs_->currentWidget() == playground_ && shown_ != 0 && !live_.contains(shown_) &&
-        playground_->run() != shown_) {
-      playground_->setRun(shown_);
+    const int64_t shown = live_.shown();
+    if (tabs_->currentWidget() == playground_ && shown != 0 && !live_.isLive(shown) &&
+        playground_->run() != shown) {
+      playground_->setRun(shown);
     }
   });
   splitter_ = new QSplitter(Qt::Horizontal);
@@ -325,8 +272,6 @@ void MainWindow::openDatabase(const QString& path) {
   playground_->setDatabase(path);
   setWindowTitle("Switchyard — " + QFileInfo(path).fileName());
   live_.clear();
-  shown_ = 0;
-  trace_ = RunTrace();
   refreshRuns();
   showNotes();
 }
@@ -392,7 +337,7 @@ void MainWindow::runExperiment() {
   job.title = QFileInfo(experiment_path_).baseName() + (quick_ ? " (quick)" : "");
   job.arguments = {"run", experiment_path_, "--events", "--db", databasePath()};
   if (quick_) job.arguments << "--quick";
-  follow_live_ = true;
+  live_.setFollowing(true);
   tabs_->setCurrentWidget(plots_);
   queue_->enqueue(job);
   updateStatus();
@@ -407,7 +352,7 @@ bool MainWindow::submitToSlurm(const SlurmSettings& settings, QString plan_dir) 
           [this, submitter, title](const QString& dir, const QString& message) {
             submitter->deleteLater();
             statusBar()->showMessage(message + " — following it in the queue", 10000);
-            follow_live_ = true;
+            live_.setFollowing(true);
             queue_->enqueue(watch_job(dir, title, databasePath()));
             updateStatus();
           });
@@ -479,26 +424,23 @@ void MainWindow::cancelRuns() {
 
 void MainWindow::refreshRuns() {
   if (!store_) return;
-  const ListSelection selection = listSelection();
   try {
-    runs_->refresh(*store_);
+    run_list_->refresh(*store_);
   } catch (const std::exception& e) {
     status_label_->setText(QString::fromUtf8(e.what()));
   }
-  restoreListSelection(selection);
-  resizeRunColumns();
 }
 
 QAbstractItemModel* MainWindow::runList() const {
-  return runs_proxy_;
+  return run_list_->model();
 }
 
 QItemSelectionModel* MainWindow::runSelection() const {
-  return runs_view_->selectionModel();
+  return run_list_->selection();
 }
 
 bool MainWindow::groupSeeds() const {
-  return runs_proxy_->sourceModel() == seed_groups_;
+  return run_list_->groupSeeds();
 }
 
 void MainWindow::setGroupSeeds(bool on) {
@@ -507,100 +449,48 @@ void MainWindow::setGroupSeeds(bool on) {
     return;
   }
   if (on == groupSeeds()) return;
-  const ListSelection selection = listSelection();
-  runs_proxy_->setSourceModel(on ? static_cast<QAbstractItemModel*>(seed_groups_) : runs_);
-  runs_view_->setRootIsDecorated(on);
+  run_list_->setGroupSeeds(on);
   QSettings().setValue("window/groupSeeds", on);
-  restoreListSelection(selection);
-  resizeRunColumns();
 }
 
 void MainWindow::selectRuns(const QVector<int64_t>& run_ids) {
-  ListSelection selection;
-  for (int64_t id : run_ids) selection.selected << QString("run %1").arg(id);
-  selection.current = selection.selected.value(0);
-  restoreListSelection(selection);
-  const QModelIndex current = runs_view_->selectionModel()->currentIndex();
-  if (current.isValid()) runs_view_->scrollTo(current);
-}
-
-MainWindow::ListSelection MainWindow::listSelection() const {
-  ListSelection selection;
-  for (const QModelIndex& index : runs_view_->selectionModel()->selectedRows())
-    selection.selected << row_key(index);
-  const QModelIndex current = runs_view_->selectionModel()->currentIndex();
-  if (current.isValid()) selection.current = row_key(current);
-  return selection;
-}
-
-void MainWindow::restoreListSelection(const ListSelection& selection) {
-  if (selection.selected.isEmpty() && selection.current.isEmpty()) return;
-  const QSet<QString> wanted(selection.selected.begin(), selection.selected.end());
-  QItemSelection rows;
-  QModelIndex current;
-  const int last = runs_proxy_->columnCount() - 1;
-  // One pass over the rows (and the runs inside groups): linear in the list's length.
-  std::function<void(const QModelIndex&)> visit = [&](const QModelIndex& parent) {
-    for (int r = 0, n = runs_proxy_->rowCount(parent); r < n; ++r) {
-      const QModelIndex index = runs_proxy_->index(r, 0, parent);
-      const QString key = row_key(index);
-      if (wanted.contains(key)) {
-        rows.select(index, index.siblingAtColumn(last));
-        if (parent.isValid()) runs_view_->expand(parent);
-      }
-      if (key == selection.current) current = index;
-      if (runs_proxy_->hasChildren(index)) visit(index);
-    }
-  };
-  visit({});
-  restoring_selection_ = true;
-  QItemSelectionModel* model = runs_view_->selectionModel();
-  if (current.isValid()) model->setCurrentIndex(current, QItemSelectionModel::NoUpdate);
-  model->select(rows, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
-  restoring_selection_ = false;
-}
-
-void MainWindow::resizeRunColumns() {
-  for (int c = 0; c < RunListModel::ColumnCount - 1; ++c) runs_view_->resizeColumnToContents(c);
+  run_list_->selectRuns(run_ids);
 }
 
 const RunTrace& MainWindow::shownTrace() const {
-  const auto live = live_.constFind(shown_);
-  return live != live_.cend() ? *live : trace_;
+  return live_.shownTrace();
 }
 
 void MainWindow::pushLiveTrace() {
-  const auto live = live_.constFind(shown_);
-  if (live != live_.cend()) plots_->setTrace(*live);
+  if (const RunTrace* live = live_.live(live_.shown())) plots_->setTrace(*live);
 }
 
 void MainWindow::showRun(int64_t run_id) {
-  shown_ = run_id;
-  if (live_.contains(run_id)) {
-    trace_ = RunTrace();  // shownTrace() is the live one; a share here would copy its points
-    plots_->setTrace(live_.value(run_id));
+  if (live_.isLive(run_id)) {
+    live_.show(run_id);
+    plots_->setTrace(live_.shownTrace());
     showNotes();
   } else if (store_) {
     try {
       const store::RunData data = store_->load_run(run_id);
-      trace_ = trace_from_store(data, store_->load_train_points(run_id));
+      live_.show(run_id, trace_from_store(data, store_->load_train_points(run_id)));
       showNotes(data);
     } catch (const std::exception& e) {
       status_label_->setText(QString::fromUtf8(e.what()));
       return;
     }
-    plots_->setTrace(trace_);
+    plots_->setTrace(live_.shownTrace());
   }
-  if (tabs_->currentWidget() == playground_ && !live_.contains(run_id)) playground_->setRun(run_id);
+  if (tabs_->currentWidget() == playground_ && !live_.isLive(run_id)) playground_->setRun(run_id);
 }
 
 void MainWindow::showNotes() {
-  if (!store_ || shown_ == 0) {
+  if (!store_ || live_.shown() == 0) {
     notes_->setRun(0, {}, {}, {});
     return;
   }
   try {
-    showNotes(store_->load_run(shown_));
+    showNotes(store_->load_run(live_.shown()));
   } catch (const std::exception&) {
     // Not recorded yet (a run_started that came before its row): nothing to show.
     notes_->setRun(0, {}, {}, {});
@@ -616,13 +506,8 @@ void MainWindow::showNotes(const store::RunData& data) {
 
 bool MainWindow::compareRuns(QVector<int64_t> run_ids) {
   if (!store_) return false;
-  if (run_ids.isEmpty()) {
-    // A selected seed group brings all its runs; a run selected with its group counts once.
-    for (const QModelIndex& index : runs_view_->selectionModel()->selectedRows()) {
-      for (int64_t id : run_ids_of(index))
-        if (!run_ids.contains(id)) run_ids << id;
-    }
-  }
+  // A selected seed group brings all its runs; a run selected with its group counts once.
+  if (run_ids.isEmpty()) run_ids = run_list_->selectedRunIds();
   if (run_ids.size() < 2) return false;
   QVector<RunTrace> traces;
   QVector<QString> configs;
@@ -700,7 +585,7 @@ bool MainWindow::resumeRun(int64_t run_id) {
   RunJob job;
   job.title = QString("resume run %1").arg(run_id);
   job.arguments = {"resume", QString::number(run_id), "--events", "--db", databasePath()};
-  follow_live_ = true;
+  live_.setFollowing(true);
   queue_->enqueue(job);
   updateStatus();
   return true;
@@ -712,7 +597,7 @@ bool MainWindow::extendRun(int64_t run_id, const QString& task) {
   job.title = QString("run %1 + %2").arg(run_id).arg(task);
   job.arguments = {"extend", QString::number(run_id), "--task", task, "--events",
                    "--db",   databasePath()};
-  follow_live_ = true;
+  live_.setFollowing(true);
   queue_->enqueue(job);
   updateStatus();
   return true;
@@ -753,33 +638,29 @@ bool MainWindow::deleteNote(int64_t note_id) {
 }
 
 bool MainWindow::deleteRun(int64_t run_id) {
-  if (live_.contains(run_id)) {
+  if (live_.isLive(run_id)) {
     status_label_->setText("run is still running; cancel it first");
     return false;
   }
-  if (shown_ == run_id) {
-    shown_ = 0;
-    trace_ = RunTrace();
-  }
+  if (live_.shown() == run_id) live_.show(0);
   const bool ok = storeCall([&] { store_->delete_run(run_id); });
-  if (shown_ == 0) plots_->setTrace(trace_);
+  if (live_.shown() == 0) plots_->setTrace(live_.shownTrace());
   return ok;
 }
 
-void MainWindow::showRunMenu(const QPoint& pos) {
-  const QModelIndex index = runs_view_->indexAt(pos);
+void MainWindow::showRunMenu(const QModelIndex& index, const QPoint& global_pos) {
   if (!index.isValid() || !store_) return;
   const int64_t id = index.data(RunListModel::RunIdRole).toLongLong();
+  QTreeView* view = run_list_->view();
   if (id == 0) {  // a seed group
-    const QVector<int64_t> ids = run_ids_of(index);
+    const QVector<int64_t> ids = RunListPanel::runIdsOf(index);
     const QModelIndex first = index.siblingAtColumn(0);
     QMenu menu(this);
     menu.addAction(QString("Compare its %1 runs").arg(ids.size()),
                    [this, ids] { compareRuns(ids); });
-    menu.addAction(runs_view_->isExpanded(first) ? "Collapse" : "Expand", [this, first] {
-      runs_view_->setExpanded(first, !runs_view_->isExpanded(first));
-    });
-    menu.exec(runs_view_->viewport()->mapToGlobal(pos));
+    menu.addAction(view->isExpanded(first) ? "Collapse" : "Expand",
+                   [view, first] { view->setExpanded(first, !view->isExpanded(first)); });
+    menu.exec(global_pos);
     return;
   }
   store::RunData data;
@@ -830,35 +711,20 @@ void MainWindow::showRunMenu(const QPoint& pos) {
       deleteRun(id);
     }
   });
-  menu.exec(runs_view_->viewport()->mapToGlobal(pos));
+  menu.exec(global_pos);
 }
 
 void MainWindow::onJobEvent(int, const QJsonObject& event) {
-  const QString type = event.value("type").toString();
-  int64_t run = 0;
-  if (event.contains("run") && !event.value("run").isNull()) {
-    run = event.value("run").toInteger();
-  } else if (event.value("key").isString()) {  // a run of a Slurm plan, not stored yet
-    auto id = unstored_runs_.constFind(event.value("key").toString());
-    if (id == unstored_runs_.cend()) {
-      id = unstored_runs_.insert(event.value("key").toString(), -1 - unstored_runs_.size());
-    }
-    run = *id;
-  } else {
-    return;
-  }
-  RunTrace& trace = live_[run];
-  apply_event(trace, event);
+  const std::optional<LiveTraces::Update> update = live_.apply(event);
+  if (!update) return;
+  const QString& type = update->type;
   if (type == "run_started") {
     refreshRuns();
-    if (follow_live_ && shown_ != run) {
-      shown_ = run;
-      trace_ = RunTrace();
-      showNotes();
-    }
+    if (update->shown_changed) showNotes();
   }
-  if (run == shown_ && !live_push_.isActive()) live_push_.start();
+  if (update->shown && !update->ended && !live_push_.isActive()) live_push_.start();
   if (type == "progress") {
+    const RunTrace& trace = *live_.live(update->run);
     progress_->setValue(static_cast<int>(1000 * trace.progress));
     status_label_->setText(QString("%1 — stage %2 — %3 tok/s — ETA %4")
                                .arg(trace.label)
@@ -866,17 +732,9 @@ void MainWindow::onJobEvent(int, const QJsonObject& event) {
                                .arg(static_cast<int>(trace.tokens_per_s))
                                .arg(trace.eta_s ? eta_text(*trace.eta_s) : "–"));
   }
-  if (type == "run_finished" || type == "run_cancelled" || type == "run_failed" ||
-      type == "stage_finished") {
-    refreshRuns();
-  }
-  if (type == "run_finished" || type == "run_cancelled" || type == "run_failed") {
-    if (run == shown_) {
-      trace_ = trace;  // what shownTrace() gives from now on
-      plots_->setTrace(trace_);
-    }
-    live_.remove(run);
-  }
+  if (update->ended || type == "stage_finished") refreshRuns();
+  // The shown run as it ended: what shownTrace() gives from now on.
+  if (update->ended && update->shown) plots_->setTrace(live_.shownTrace());
 }
 
 void MainWindow::onJobFinished(int, int exit_code, const QString& message) {

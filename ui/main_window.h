@@ -15,19 +15,18 @@
 #include <optional>
 
 #include "storage/store.h"
+#include "ui/live_traces.h"
 #include "ui/run_trace.h"
 
 class QAbstractItemModel;
 class QAction;
 class QItemSelectionModel;
 class QLabel;
+class QModelIndex;
 class QProgressBar;
 class QScrollArea;
-class QSortFilterProxyModel;
 class QSplitter;
 class QTableView;
-class QTreeView;
-class QLineEdit;
 class QTabWidget;
 
 namespace sy::ui {
@@ -36,11 +35,11 @@ class CompareView;
 class ExperimentDesigner;
 class Playground;
 class RunListModel;
+class RunListPanel;
 class RunPlots;
 class RunNotes;
 class RunQueue;
 class RunQueueModel;
-class SeedGroupModel;
 struct SlurmSettings;
 
 class MainWindow : public QMainWindow {
@@ -71,7 +70,7 @@ class MainWindow : public QMainWindow {
   Playground& playground() { return *playground_; }
   QTabWidget& tabs() { return *tabs_; }
   // The run the plots show (0: none), and its trace as drawn (as grown so far for a live run).
-  int64_t shownRun() const { return shown_; }
+  int64_t shownRun() const { return live_.shown(); }
   const RunTrace& shownTrace() const;
 
  public Q_SLOTS:
@@ -125,19 +124,11 @@ class MainWindow : public QMainWindow {
   void onJobEvent(int job, const QJsonObject& event);
   void onJobFinished(int job, int exit_code, const QString& message);
   void updateStatus();
-  void showRunMenu(const QPoint& pos);
+  void showRunMenu(const QModelIndex& index, const QPoint& global_pos);
   bool storeCall(const std::function<void()>& call);
   // The notes panel for the shown run, from `data` or from the store.
   void showNotes();
   void showNotes(const store::RunData& data);
-  // The run list's selection by run id or group key, kept across a re-read or a regrouping.
-  struct ListSelection {
-    QStringList selected;
-    QString current;
-  };
-  ListSelection listSelection() const;
-  void restoreListSelection(const ListSelection& selection);
-  void resizeRunColumns();
   // Hands the shown live run's trace to the plots once per pass of the event loop, however
   // many events that pass read: the plots keep a copy-on-write share until they redraw, and an
   // event appended while they hold one copies every point.
@@ -149,14 +140,10 @@ class MainWindow : public QMainWindow {
   RunQueue* queue_ = nullptr;
   RunQueueModel* queue_model_ = nullptr;
   RunListModel* runs_ = nullptr;
-  SeedGroupModel* seed_groups_ = nullptr;
-  QSortFilterProxyModel* runs_proxy_ = nullptr;
-  QTreeView* runs_view_ = nullptr;
+  RunListPanel* run_list_ = nullptr;
   QAction* group_seeds_action_ = nullptr;
-  bool restoring_selection_ = false;  // selection changes that are not the user's
   RunNotes* notes_ = nullptr;
   QTableView* queue_view_ = nullptr;
-  QLineEdit* filter_ = nullptr;
   RunPlots* plots_ = nullptr;
   CompareView* compare_ = nullptr;
   ExperimentDesigner* designer_ = nullptr;
@@ -174,13 +161,7 @@ class MainWindow : public QMainWindow {
   QAction* quick_action_ = nullptr;
   QAction* slurm_action_ = nullptr;
 
-  QMap<int64_t, RunTrace> live_;  // runs whose engine is running, by run id
-  // Runs of a Slurm plan have no id before they are imported: their events' "key" gets a
-  // negative id of its own while they are live.
-  QMap<QString, int64_t> unstored_runs_;
-  int64_t shown_ = 0;
-  bool follow_live_ = true;  // show each new live run as it starts
-  RunTrace trace_;           // the shown run unless it is live
+  LiveTraces live_;  // the runs in progress and the shown run
   QTimer live_push_;
 };
 

@@ -1,2 +1,3 @@
-# One run as drawn (RunTrace, from the store or from events) and which runs differ only by seed.
-sy_ui_library(switchyard_ui_trace run_trace.cpp seed_group.cpp)
+# One run as drawn (RunTrace, from the store or from events), the runs in progress (LiveTraces)
+# and which runs differ only by seed.
+sy_ui_library(switchyard_ui_trace run_trace.cpp live_traces.cpp seed_group.cpp)

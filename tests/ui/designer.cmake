@@ -1,3 +1,7 @@
 # The experiment designer's suite; it asks the real engine for its tasks and runs a saved file.
 sy_ui_test(test_experiment_designer test_experiment_designer.cpp)
 target_link_libraries(test_experiment_designer PRIVATE switchyard_ui_designer Qt6::Test)
+# The draft behind the form, without widgets: checks at the bounds, JSON in and out, the engine's
+# task list and estimate.
+sy_ui_test(test_experiment_draft test_experiment_draft.cpp)
+target_link_libraries(test_experiment_draft PRIVATE switchyard_ui_designer Qt6::Test)
