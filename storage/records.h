@@ -16,6 +16,10 @@ namespace sy::store {
 
 enum class RunStatus { Created, Running, Finished, Failed, Cancelled, Interrupted };
 
+// The tag the engine gives a run whose training diverged (docs/events.md, "warning"); a note
+// added with it says where and which setting to change. The run list and `show` show tags.
+constexpr const char* kDivergedTag = "diverged";
+
 // "created", "running", "finished", "failed", "cancelled", "interrupted": the words in the
 // database and in the engine's events.
 const char* run_status_name(RunStatus status);
