@@ -221,6 +221,7 @@ QVariant RunQueueModel::data(const QModelIndex& index, int role) const {
   }
   // Error lines are long; the tooltip shows all of one.
   if (role == Qt::ToolTipRole && column == Message) return rows_[index.row()].message;
+  if (role == Qt::ToolTipRole && column == Stage) return cell(rows_[index.row()], column, role);
   if (role == Qt::DisplayRole || role == RawRole) return cell(rows_[index.row()], column, role);
   return {};
 }
@@ -235,7 +236,7 @@ QVariant RunQueueModel::headerData(int section, Qt::Orientation orientation, int
     case Progress:
       return tr("Progress");
     case Stage:
-      return tr("Stage");
+      return tr("Stages");
     case TokensPerSecond:
       return tr("Tokens/s");
     case Eta:
@@ -306,10 +307,16 @@ void RunQueueModel::onEvent(int id, const QJsonObject& event) {
     update(id, [&](Row& row) {
       row.stages = event.value(QLatin1String("stages")).toInt();
       // A resumed run continues at first_stage: the stages before it are done.
-      row.stage = std::max(0, event.value(QLatin1String("first_stage")).toInt(1) - 1);
+      row.finished = std::max(0, event.value(QLatin1String("first_stage")).toInt(1) - 1);
+      row.training = 0;
     });
   } else if (type == QLatin1String("stage_started")) {
-    update(id, [&](Row& row) { row.stage = event.value(QLatin1String("stage")).toInt(); });
+    update(id, [&](Row& row) { row.training = event.value(QLatin1String("stage")).toInt(); });
+  } else if (type == QLatin1String("stage_finished")) {
+    update(id, [&](Row& row) {
+      row.finished = event.value(QLatin1String("stage")).toInt();
+      row.training = 0;
+    });
   } else if (type == QLatin1String("progress")) {
     update(id, [&](Row& row) {
       row.fraction = optionalNumber(event.value(QLatin1String("fraction")));
@@ -346,8 +353,15 @@ QVariant RunQueueModel::cell(const Row& row, int column, int role) const {
       return QStringLiteral("%1 %").arg(static_cast<int>(*row.fraction * 100 + 1e-9));
     case Stage:
       if (row.stages == 0) return {};
-      if (raw) return row.stage;
-      return QStringLiteral("%1 / %2").arg(row.stage).arg(row.stages);
+      if (raw) return row.finished;
+      if (role == Qt::ToolTipRole)
+        return row.training > 0 ? tr("%1 of %2 stages finished; stage %3 is training")
+                                      .arg(row.finished)
+                                      .arg(row.stages)
+                                      .arg(row.training)
+                                : tr("%1 of %2 stages finished").arg(row.finished).arg(row.stages);
+      // Finished of planned, as the run list shows it.
+      return QStringLiteral("%1/%2").arg(row.finished).arg(row.stages);
     case TokensPerSecond:
       if (raw) return toVariant(row.tokens_per_s);
       return row.tokens_per_s ? QVariant(QString::number(qRound64(*row.tokens_per_s))) : QVariant();

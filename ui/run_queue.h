@@ -89,7 +89,7 @@ class RunQueueModel : public QAbstractTableModel {
   enum Column { Title, State, Progress, Stage, TokensPerSecond, Eta, Message, ColumnCount };
   enum class JobState { Queued, Running, Finished, Failed, Cancelled };
   // Unformatted values for delegates and sorting: the JobState as int, the progress fraction, the
-  // stage number, tokens/s and ETA seconds as doubles; invalid where not known yet.
+  // stages finished, tokens/s and ETA seconds as doubles; invalid where not known yet.
   static constexpr int RawRole = Qt::UserRole;
 
   explicit RunQueueModel(RunQueue* queue, QObject* parent = nullptr);
@@ -112,8 +112,11 @@ class RunQueueModel : public QAbstractTableModel {
     QString title;
     JobState state = JobState::Queued;
     std::optional<double> fraction, tokens_per_s, eta_s;
-    int stage = 0;   // the stage in progress or last finished
+    // Stages finished of planned, as the run list counts them ("1/5" while stage 2 trains), and
+    // the stage in progress (0: none), which the cell's tooltip names.
+    int finished = 0;
     int stages = 0;  // of the current run; 0 before run_started
+    int training = 0;
     QString message;
   };
 
