@@ -12,6 +12,7 @@
 
 #include "app/cli_common.h"
 #include "app/commands.h"
+#include "app/run_report.h"
 #include "app/run_session.h"
 #include "app/slurm_script.h"
 #include "engine/dist/world.h"

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "app/cli_common.h"
+#include "app/run_report.h"
 #include "engine/util/error.h"
 
 namespace sy {

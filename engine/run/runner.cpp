@@ -5,17 +5,13 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
-#include <cstdio>
 #include <set>
-#include <sstream>
 
 #include <torch/utils.h>
 #include <nlohmann/json.hpp>
 
 #include "engine/cl/score_matrix.h"
 #include "engine/cl/strategy.h"
-#include "engine/cl/strategy_traits.h"
 #include "engine/data/builtin_tasks.h"
 #include "engine/data/jsonl_import.h"
 #include "engine/generate/task_scoring.h"
@@ -127,84 +123,6 @@ nlohmann::json run_summary_json(const RunResult& r) {
           {"bwt", optional_json(r.bwt)},
           {"fwt", optional_json(r.fwt)},
           {"router_accuracy", optional_json(r.router_accuracy)}};
-}
-
-nlohmann::json summary_json(const Experiment& experiment, const std::vector<RunResult>& runs) {
-  nlohmann::json out = {{"experiment", experiment.name}, {"runs", nlohmann::json::array()}};
-  for (const auto& r : runs) {
-    nlohmann::json confusion = nullptr;
-    if (strategy_traits(r.strategy).uses_switch) confusion = r.router_confusion;
-    out["runs"].push_back({{"run_id", r.run_id},
-                           {"strategy", r.strategy},
-                           {"label", r.label},
-                           {"seed", r.seed},
-                           {"status", r.status},
-                           {"seconds", r.seconds},
-                           {"tasks", r.tasks},
-                           {"score_matrix", r.score_matrix},
-                           {"summary", run_summary_json(r)},
-                           {"router_confusion", confusion}});
-  }
-  return out;
-}
-
-namespace {
-std::string percent(const std::optional<double>& v, bool signed_value = false) {
-  if (!v) return "-";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, signed_value ? "%+.1f" : "%.1f", 100.0 * *v);
-  return buf;
-}
-}  // namespace
-
-std::string format_run(const RunResult& run) {
-  std::ostringstream out;
-  out << run.run_id << " (" << run.status << ", " << static_cast<int>(run.seconds) << " s)\n";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "  %-16s", "after stage");
-  out << buf;
-  for (const auto& t : run.tasks) {
-    std::snprintf(buf, sizeof buf, "%12.12s", t.c_str());
-    out << buf;
-  }
-  out << "\n";
-  for (size_t i = 0; i < run.score_matrix.size(); ++i) {
-    const std::string label =
-        i == 0 ? "0 (base)"
-               : std::to_string(i) + (strategy_traits(run.strategy).stages == StageRule::One
-                                          ? " (all)"
-                                          : " (" + run.tasks[i - 1] + ")");
-    std::snprintf(buf, sizeof buf, "  %-16.16s", label.c_str());
-    out << buf;
-    for (double v : run.score_matrix[i]) {
-      if (std::isnan(v)) {
-        std::snprintf(buf, sizeof buf, "%12s", "-");  // not evaluated (a task added later)
-      } else {
-        std::snprintf(buf, sizeof buf, "%12.1f", 100.0 * v);
-      }
-      out << buf;
-    }
-    out << "\n";
-  }
-  return out.str();
-}
-
-std::string format_comparison(const std::vector<RunResult>& runs) {
-  std::ostringstream out;
-  char buf[160];
-  std::snprintf(buf, sizeof buf, "%-22s %6s %8s %8s %8s %8s %8s %8s\n", "run", "seed", "AP", "F*",
-                "BWT", "FWT", "router", "time s");
-  out << buf;
-  for (const auto& r : runs) {
-    std::snprintf(buf, sizeof buf, "%-22.22s %6llu %8s %8s %8s %8s %8s %8.0f\n", r.label.c_str(),
-                  static_cast<unsigned long long>(r.seed), percent(r.ap).c_str(),
-                  percent(r.forgetting).c_str(), percent(r.bwt, true).c_str(),
-                  percent(r.fwt, true).c_str(), percent(r.router_accuracy).c_str(), r.seconds);
-    out << buf;
-  }
-  out << "(scores in %; F* = forgetting, the drop from the best score since the task was "
-         "learned)\n";
-  return out.str();
 }
 
 }  // namespace sy

@@ -1,6 +1,7 @@
 // Runs an experiment: every strategy, for every seed, over the task sequence — training stage by
 // stage and scoring every task after every stage (the score matrix), plus the router's confusion
-// matrices for switchcit.
+// matrices for switchcit; and serves a stored run's strategy. How runs are shown (terminal
+// tables, the --summary document) is app/run_report.h.
 #pragma once
 
 #include <atomic>
@@ -55,10 +56,5 @@ class ServedRun {
 // The summary figures of a run as JSON: {"ap", "forgetting", "bwt", "fwt", "router_accuracy"},
 // null where undefined.
 nlohmann::json run_summary_json(const RunResult& run);
-// The --summary document: {"experiment", "runs": [...]} (docs/experiments.md).
-nlohmann::json summary_json(const Experiment& experiment, const std::vector<RunResult>& runs);
-// A plain-text table of one run's score matrix and summary, for the terminal.
-std::string format_run(const RunResult& run);
-std::string format_comparison(const std::vector<RunResult>& runs);
 
 }  // namespace sy

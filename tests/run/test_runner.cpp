@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/run_report.h"
 #include "engine/run/runner.h"
 #include "engine/util/device.h"
 
