@@ -131,7 +131,7 @@ int command_unit(int argc, char** argv) {
   if (writer) std::cerr << "unit " << id << " of plan " << plan.id << std::endl;
   const auto runs = run_unit(plan, dir, id, writer ? static_cast<RunObserver&>(printer) : silent,
                              &cancel_flag(), writer);
-  if (!runs.empty() && runs.back().status == "cancelled") return 130;
+  if (!runs.empty() && runs.back().status == store::RunStatus::Cancelled) return 130;
   if (cancel_flag().load()) return 130;
   if (writer) std::cerr << "unit " << id << " finished: " << unit_dir(dir, id) << std::endl;
   return 0;

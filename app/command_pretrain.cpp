@@ -16,6 +16,7 @@
 #include "engine/util/error.h"
 #include "engine/util/json_file.h"
 #include "engine/util/progress.h"
+#include "storage/run_format.h"
 
 namespace sy {
 namespace fs = std::filesystem;
@@ -106,7 +107,7 @@ int command_pretrain(int argc, char** argv) {
     write_json_file((fs::path(out) / "tokenizer_config.json").string(), specials);
   }
   std::cout << "saved the pretrained model to " << out << " (" << result.steps_done << " steps, "
-            << format_duration(result.seconds) << ", final loss " << result.losses.back() << ")"
+            << store::format_duration(result.seconds) << ", final loss " << result.losses.back() << ")"
             << std::endl;
   return 0;
 }

@@ -142,7 +142,7 @@ std::string confusion_csv(const RunData& data) {
 std::string summary_csv(const RunData& data) {
   std::string out = report::csv_line({"metric", "value"});
   for (const auto& [name, value] :
-       report::summary_metrics(report::parse_summary(data.summary_json))) {
+       store::summary_metrics(store::parse_run_summary(data.run.summary_json))) {
     out += report::csv_line({name, value ? report::csv_number(*value) : ""});
   }
   return out;
@@ -224,8 +224,8 @@ int command_list(int argc, char** argv) {
       runs = store.list_runs(filter);
     }
 
-    std::vector<report::Summary> summaries;
-    for (const auto& r : runs) summaries.push_back(report::parse_summary(r.summary_json));
+    std::vector<store::RunSummary> summaries;
+    for (const auto& r : runs) summaries.push_back(store::parse_run_summary(r.summary_json));
     const int64_t now = now_ms();
     if (args.flag("json")) {
       json out = json::array();

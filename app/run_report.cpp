@@ -9,8 +9,11 @@
 
 #include "engine/cl/strategy_traits.h"
 #include "engine/run/runner.h"
+#include "storage/run_format.h"
 
 namespace sy {
+
+using store::format_percent;
 
 nlohmann::json summary_json(const Experiment& experiment, const std::vector<RunResult>& runs) {
   nlohmann::json out = {{"experiment", experiment.name}, {"runs", nlohmann::json::array()}};
@@ -21,28 +24,20 @@ nlohmann::json summary_json(const Experiment& experiment, const std::vector<RunR
                            {"strategy", r.strategy},
                            {"label", r.label},
                            {"seed", r.seed},
-                           {"status", r.status},
+                           {"status", store::run_status_name(r.status)},
                            {"seconds", r.seconds},
                            {"tasks", r.tasks},
                            {"score_matrix", r.score_matrix},
-                           {"summary", run_summary_json(r)},
+                           {"summary", nlohmann::json::parse(store::run_summary_json(r.summary))},
                            {"router_confusion", confusion}});
   }
   return out;
 }
 
-namespace {
-std::string percent(const std::optional<double>& v, bool signed_value = false) {
-  if (!v) return "-";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, signed_value ? "%+.1f" : "%.1f", 100.0 * *v);
-  return buf;
-}
-}  // namespace
-
 std::string format_run(const RunResult& run) {
   std::ostringstream out;
-  out << run.run_id << " (" << run.status << ", " << static_cast<int>(run.seconds) << " s)\n";
+  out << run.run_id << " (" << store::run_status_name(run.status) << ", "
+      << static_cast<int>(run.seconds) << " s)\n";
   char buf[64];
   std::snprintf(buf, sizeof buf, "  %-16s", "after stage");
   out << buf;
@@ -80,9 +75,11 @@ std::string format_comparison(const std::vector<RunResult>& runs) {
   out << buf;
   for (const auto& r : runs) {
     std::snprintf(buf, sizeof buf, "%-22.22s %6llu %8s %8s %8s %8s %8s %8.0f\n", r.label.c_str(),
-                  static_cast<unsigned long long>(r.seed), percent(r.ap).c_str(),
-                  percent(r.forgetting).c_str(), percent(r.bwt, true).c_str(),
-                  percent(r.fwt, true).c_str(), percent(r.router_accuracy).c_str(), r.seconds);
+                  static_cast<unsigned long long>(r.seed), format_percent(r.summary.ap).c_str(),
+                  format_percent(r.summary.forgetting).c_str(),
+                  format_percent(r.summary.bwt, true).c_str(),
+                  format_percent(r.summary.fwt, true).c_str(),
+                  format_percent(r.summary.router_accuracy).c_str(), r.seconds);
     out << buf;
   }
   out << "(scores in %; F* = forgetting, the drop from the best score since the task was "

@@ -29,7 +29,7 @@ void TerminalPrinter::row_evaluated(const RunResult& run, size_t row) {
 }
 
 void TerminalPrinter::run_ended(const RunResult& run) {
-  if (run.status == "failed") return;  // main() prints the error
+  if (run.status == store::RunStatus::Failed) return;  // main() prints the error
   tables_ << format_run(run) << std::endl;
 }
 
@@ -78,7 +78,7 @@ ResumePoint stored_resume_point(store::Store& store, int64_t run_id, const store
 }
 
 int run_exit_code(const std::vector<RunResult>& runs) {
-  return !runs.empty() && runs.back().status == "cancelled" ? 130 : 0;
+  return !runs.empty() && runs.back().status == store::RunStatus::Cancelled ? 130 : 0;
 }
 
 }  // namespace sy

@@ -7,20 +7,22 @@
 #include <ctime>
 #include <sstream>
 
+#include "engine/cl/strategy_traits.h"
+#include "storage/run_format.h"
+
 namespace sy::report {
 
 using json = nlohmann::ordered_json;  // keys in the order written, for readers
 using sy::store::RunData;
 using sy::store::RunRecord;
+using sy::store::format_duration;
+using sy::store::format_percent;
+using sy::store::parse_run_summary;
 using sy::store::RunStatus;
+using sy::store::RunSummary;
+using sy::store::summary_metrics;
 
 namespace {
-
-std::optional<double> number_field(const json& doc, const char* name) {
-  const auto it = doc.find(name);
-  if (it == doc.end() || !it->is_number()) return std::nullopt;
-  return it->get<double>();
-}
 
 json optional_json(std::optional<double> v) {
   return v && !std::isnan(*v) ? json(*v) : json(nullptr);
@@ -54,32 +56,16 @@ std::string task_title(const RunData& data, size_t position) {
 std::string row_title(const RunData& data, size_t after_stage) {
   if (after_stage == 0) return "0 (base)";
   std::string title = std::to_string(after_stage);
-  if (after_stage - 1 < data.tasks.size()) title += " (" + data.tasks[after_stage - 1].name + ")";
+  const sy::StrategyTraits* traits = sy::find_strategy_traits(data.run.strategy);
+  if (traits && traits->stages == sy::StageRule::One) {
+    title += " (all)";  // one stage of every task
+  } else if (after_stage - 1 < data.tasks.size()) {
+    title += " (" + data.tasks[after_stage - 1].name + ")";
+  }
   return title;
 }
 
 }  // namespace
-
-Summary parse_summary(const std::string& json_text) {
-  Summary s;
-  const json doc = json::parse(json_text, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object()) return s;
-  s.present = true;
-  s.ap = number_field(doc, "ap");
-  s.forgetting = number_field(doc, "forgetting");
-  s.bwt = number_field(doc, "bwt");
-  s.fwt = number_field(doc, "fwt");
-  s.router_accuracy = number_field(doc, "router_accuracy");
-  return s;
-}
-
-std::vector<std::pair<std::string, std::optional<double>>> summary_metrics(const Summary& s) {
-  return {{"ap", s.ap},
-          {"forgetting", s.forgetting},
-          {"bwt", s.bwt},
-          {"fwt", s.fwt},
-          {"router_accuracy", s.router_accuracy}};
-}
 
 std::string local_time(int64_t unix_ms) {
   const std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
@@ -87,20 +73,6 @@ std::string local_time(int64_t unix_ms) {
   localtime_r(&seconds, &tm);
   char buf[32];
   std::strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M", &tm);
-  return buf;
-}
-
-std::string duration_text(int64_t ms) {
-  const int64_t total = ms < 0 ? 0 : ms / 1000;
-  const int64_t h = total / 3600, m = total / 60 % 60, s = total % 60;
-  char buf[48];
-  if (h > 0) {
-    std::snprintf(buf, sizeof(buf), "%lld:%02lld:%02lld", static_cast<long long>(h),
-                  static_cast<long long>(m), static_cast<long long>(s));
-  } else {
-    std::snprintf(buf, sizeof(buf), "%lld:%02lld", static_cast<long long>(m),
-                  static_cast<long long>(s));
-  }
   return buf;
 }
 
@@ -113,13 +85,6 @@ std::optional<int64_t> run_duration_ms(const RunRecord& run, int64_t now_ms) {
 
 std::string display_label(const RunRecord& run) {
   return run.label.empty() ? run.strategy : run.label;
-}
-
-std::string percent(std::optional<double> fraction, bool sign) {
-  if (!fraction || std::isnan(*fraction)) return "-";
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), sign ? "%+.1f" : "%.1f", *fraction * 100.0);
-  return buf;
 }
 
 void TextTable::print(std::ostream& out, const std::string& indent) const {
@@ -143,7 +108,7 @@ void TextTable::print(std::ostream& out, const std::string& indent) const {
   }
 }
 
-json run_list_json(const RunRecord& run, const Summary& summary, int64_t now_ms) {
+json run_list_json(const RunRecord& run, const RunSummary& summary, int64_t now_ms) {
   const auto duration = run_duration_ms(run, now_ms);
   return json{
       {"id", run.id},
@@ -164,7 +129,7 @@ json run_list_json(const RunRecord& run, const Summary& summary, int64_t now_ms)
 }
 
 void print_run_list(std::ostream& out, const std::vector<RunRecord>& runs,
-                    const std::vector<Summary>& summaries, int64_t now_ms) {
+                    const std::vector<RunSummary>& summaries, int64_t now_ms) {
   TextTable table({true, false, false, false, true, false, true, true, false, true});
   table.add({"id", "experiment", "label", "strategy", "seed", "status", "stages", "AP %", "started",
              "duration"});
@@ -174,8 +139,8 @@ void print_run_list(std::ostream& out, const std::vector<RunRecord>& runs,
     table.add({std::to_string(r.id), r.experiment_name, display_label(r), r.strategy,
                std::to_string(r.seed), sy::store::run_status_name(r.status),
                std::to_string(r.last_finished_stage) + "/" + std::to_string(r.stage_count),
-               percent(summaries[i].ap), time_or_dash(r.started_at_ms),
-               duration ? duration_text(*duration) : "-"});
+               format_percent(summaries[i].ap), time_or_dash(r.started_at_ms),
+               duration ? format_duration(double(*duration) / 1000.0) : "-"});
   }
   table.print(out);
 }
@@ -239,9 +204,9 @@ json run_json(const RunData& data, int64_t now_ms) {
   doc["score_matrix"] = matrix;
 
   // The stored summary as it is, with the five metrics always present (null when absent).
-  json summary = json::parse(data.summary_json, nullptr, false);
+  json summary = json::parse(data.run.summary_json, nullptr, false);
   if (summary.is_discarded() || !summary.is_object()) summary = json::object();
-  for (const auto& [name, value] : summary_metrics(parse_summary(data.summary_json))) {
+  for (const auto& [name, value] : summary_metrics(parse_run_summary(data.run.summary_json))) {
     summary[name] = optional_json(value);
   }
   doc["summary"] = summary;
@@ -305,7 +270,7 @@ void print_run(std::ostream& out, const RunData& data, int64_t now_ms) {
   header.add({"created", local_time(r.created_at_ms)});
   header.add({"started", time_or_dash(r.started_at_ms)});
   header.add({"finished", time_or_dash(r.finished_at_ms)});
-  header.add({"duration", duration ? duration_text(*duration) : "-"});
+  header.add({"duration", duration ? format_duration(double(*duration) / 1000.0) : "-"});
   header.add({"stages", std::to_string(r.last_finished_stage) + " of " +
                             std::to_string(r.stage_count) + " finished"});
   header.print(out, "  ");
@@ -346,23 +311,23 @@ void print_run(std::ostream& out, const RunData& data, int64_t now_ms) {
     matrix.add(head);
     for (size_t i = 0; i < data.score_matrix.size(); ++i) {
       std::vector<std::string> row{row_title(data, i)};
-      for (double v : data.score_matrix[i]) row.push_back(percent(v));
+      for (double v : data.score_matrix[i]) row.push_back(format_percent(v));
       matrix.add(row);
     }
     matrix.print(out, "  ");
   }
 
   out << "\nsummary (%)\n";
-  const Summary summary = parse_summary(data.summary_json);
+  const RunSummary summary = parse_run_summary(data.run.summary_json);
   if (!summary.present) {
     out << "  none stored yet\n";
   } else {
     TextTable table({false, true});
-    table.add({"AP", percent(summary.ap)});
-    table.add({"forgetting", percent(summary.forgetting)});
-    table.add({"BWT", percent(summary.bwt, true)});
-    table.add({"FWT", percent(summary.fwt, true)});
-    table.add({"router accuracy", percent(summary.router_accuracy)});
+    table.add({"AP", format_percent(summary.ap)});
+    table.add({"forgetting", format_percent(summary.forgetting)});
+    table.add({"BWT", format_percent(summary.bwt, true)});
+    table.add({"FWT", format_percent(summary.fwt, true)});
+    table.add({"router accuracy", format_percent(summary.router_accuracy)});
     table.print(out, "  ");
   }
 

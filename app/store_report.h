@@ -12,31 +12,17 @@
 #include <nlohmann/json.hpp>
 
 #include "storage/records.h"
+#include "storage/run_summary.h"
 
 namespace sy::report {
 
-// The run summary the engine stores: fractions in [0, 1], nullopt where undefined or absent.
-struct Summary {
-  bool present = false;  // a JSON object was stored
-  std::optional<double> ap, forgetting, bwt, fwt, router_accuracy;
-};
-// Tolerates an empty, malformed or partial document (missing fields stay nullopt).
-Summary parse_summary(const std::string& json_text);
-// The five metrics as (name, value) pairs, in the order tables show them.
-std::vector<std::pair<std::string, std::optional<double>>> summary_metrics(const Summary& s);
-
 // "YYYY-MM-DD HH:MM" in local time.
 std::string local_time(int64_t unix_ms);
-// "M:SS" or "H:MM:SS".
-std::string duration_text(int64_t ms);
 // How long the run has run: finished - started, or now - started while running; nullopt when it
 // never started or was interrupted (its end is unknown: finished_at is when that was noticed).
 std::optional<int64_t> run_duration_ms(const sy::store::RunRecord& run, int64_t now_ms);
 // The label tables show: the stored one, or the strategy's name when it is empty.
 std::string display_label(const sy::store::RunRecord& run);
-
-// A fraction as a percentage with one decimal ("47.5"), "-" for nullopt or NaN.
-std::string percent(std::optional<double> fraction, bool sign = false);
 
 // Columns padded to their widest cell; `right[i]` right-aligns column i (numbers).
 class TextTable {
@@ -53,10 +39,11 @@ class TextTable {
 };
 
 // One row of `list`.
-nlohmann::ordered_json run_list_json(const sy::store::RunRecord& run, const Summary& summary,
+nlohmann::ordered_json run_list_json(const sy::store::RunRecord& run,
+                                     const sy::store::RunSummary& summary,
                                      int64_t now_ms);
 void print_run_list(std::ostream& out, const std::vector<sy::store::RunRecord>& runs,
-                    const std::vector<Summary>& summaries, int64_t now_ms);
+                    const std::vector<sy::store::RunSummary>& summaries, int64_t now_ms);
 
 // Everything `show` knows about a run, as text or as one JSON object.
 nlohmann::ordered_json run_json(const sy::store::RunData& data, int64_t now_ms);

@@ -154,7 +154,6 @@ struct Note {
 struct RunData {
   RunRecord run;
   std::string config_json;
-  std::string summary_json;  // empty until set_run_summary
   std::vector<RunTask> tasks;
   std::vector<StageRecord> stages;
   std::vector<ScoreCell> scores;  // ordered by after_stage, then position

@@ -530,7 +530,6 @@ RunData Store::load_run(int64_t run_id) {
     if (!q->step()) require_run(d, run_id);
     data.run = read_run_record(*q);
     data.config_json = q->column_text(18);
-    data.summary_json = q->column_text(19);
   }
   {
     Query q = d.query("SELECT name, metric FROM run_tasks WHERE run_id = ?1 ORDER BY position");

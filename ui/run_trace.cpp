@@ -137,8 +137,9 @@ RunTrace trace_from_store(const store::RunData& data,
     t.confusions.insert(c.after_stage, counts);
   }
 
-  if (!data.summary_json.empty()) {
-    const QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromStdString(data.summary_json));
+  if (!data.run.summary_json.empty()) {
+    const QJsonDocument doc =
+        QJsonDocument::fromJson(QByteArray::fromStdString(data.run.summary_json));
     if (doc.isObject()) t.summary = summary_from_json(doc.object());
   }
   return t;

@@ -270,7 +270,7 @@ RunResult replay_run(const BundledRun& bundled, const StrategySpec& spec,
         observer.row_evaluated(run, row);
       } else if (type == "router") {
         run.router_confusion.push_back(e.at("counts").get<std::vector<std::vector<int64_t>>>());
-        run.router_accuracy = optional_number(e, "accuracy");
+        run.summary.router_accuracy = optional_number(e, "accuracy");
         observer.router_evaluated(run, e.at("after_stage").get<size_t>());
       } else if (type == "adapter_saved") {
         const size_t position = e.at("position").get<size_t>();
@@ -296,15 +296,11 @@ RunResult replay_run(const BundledRun& bundled, const StrategySpec& spec,
       } else if (type == "run_finished" || type == "run_cancelled" || type == "run_failed") {
         run.seconds = e.at("seconds").get<double>();
         if (type == "run_finished") {
-          const auto& summary = e.at("summary");
-          run.ap = optional_number(summary, "ap");
-          run.forgetting = optional_number(summary, "forgetting");
-          run.bwt = optional_number(summary, "bwt");
-          run.fwt = optional_number(summary, "fwt");
-          run.router_accuracy = optional_number(summary, "router_accuracy");
-          run.status = "finished";
+          run.summary = store::parse_run_summary(e.at("summary").dump());
+          run.status = store::RunStatus::Finished;
         } else {
-          run.status = type == "run_cancelled" ? "cancelled" : "failed";
+          run.status =
+              type == "run_cancelled" ? store::RunStatus::Cancelled : store::RunStatus::Failed;
           run.reason = e.at("reason").get<std::string>();
         }
         observer.run_ended(run);

@@ -139,7 +139,8 @@ void EventStream::router_evaluated(const RunResult& run, size_t after_stage) {
        {{"after_stage", after_stage},
         {"labels", labels},
         {"counts", counts},
-        {"accuracy", run.router_accuracy ? nlohmann::json(*run.router_accuracy) : nullptr}});
+        {"accuracy", run.summary.router_accuracy ? nlohmann::json(*run.summary.router_accuracy)
+                                                 : nullptr}});
 }
 
 void EventStream::adapter_trained(const RunResult& run, size_t position,
@@ -157,10 +158,12 @@ void EventStream::stage_finished(const RunResult& run, size_t stage, const std::
 }
 
 void EventStream::run_ended(const RunResult& run) {
-  if (run.status == "finished") {
-    emit("run_finished", &run, {{"seconds", run.seconds}, {"summary", run_summary_json(run)}});
+  if (run.status == store::RunStatus::Finished) {
+    emit("run_finished", &run,
+         {{"seconds", run.seconds},
+          {"summary", nlohmann::json::parse(store::run_summary_json(run.summary))}});
   } else {
-    emit(run.status == "cancelled" ? "run_cancelled" : "run_failed", &run,
+    emit(run.status == store::RunStatus::Cancelled ? "run_cancelled" : "run_failed", &run,
          {{"seconds", run.seconds}, {"reason", run.reason}});
   }
 }

@@ -9,6 +9,8 @@
 
 #include "engine/run/experiment.h"
 #include "engine/train/trainer.h"
+#include "storage/records.h"
+#include "storage/run_summary.h"
 
 namespace sy {
 
@@ -23,9 +25,9 @@ struct RunResult {
   size_t stages = 0;                 // planned: the sequence length, or 1 for multitask
   std::string device;                // where it trains: "cpu", "cuda:0"
   std::vector<std::vector<double>> score_matrix;  // rows: before training, after stage 1..
-  std::optional<double> ap, forgetting, bwt, fwt, router_accuracy;
+  store::RunSummary summary;  // AP, forgetting, BWT, FWT, router accuracy
   std::vector<std::vector<std::vector<int64_t>>> router_confusion;  // one per stage
-  std::string status = "finished";                                  // finished | cancelled | failed
+  store::RunStatus status = store::RunStatus::Finished;  // finished, cancelled or failed
   std::string reason;  // why it was cancelled or failed
   double seconds = 0;
 };

@@ -14,12 +14,6 @@ namespace {
 
 constexpr size_t kPointBatch = 50;
 
-store::RunStatus status_of(const RunResult& run) {
-  if (run.status == "finished") return store::RunStatus::Finished;
-  if (run.status == "cancelled") return store::RunStatus::Cancelled;
-  return store::RunStatus::Failed;
-}
-
 nlohmann::json spec_json(const StrategySpec& spec) {
   const TrainOptions& t = spec.training;
   nlohmann::json j = {{"name", spec.name},
@@ -134,8 +128,10 @@ void RunRecorder::stage_finished(const RunResult& run, size_t stage,
 void RunRecorder::run_ended(const RunResult& run) {
   if (run.db_id == 0) return;  // failed before the store knew it
   flush_points(run.db_id);
-  if (run.status == "finished") store_.set_run_summary(run.db_id, run_summary_json(run).dump());
-  store_.set_run_status(run.db_id, status_of(run), run.reason);
+  if (run.status == store::RunStatus::Finished) {
+    store_.set_run_summary(run.db_id, store::run_summary_json(run.summary));
+  }
+  store_.set_run_status(run.db_id, run.status, run.reason);
 }
 
 StoredRunConfig parse_stored_run_config(const std::string& config_json, int64_t run_id) {

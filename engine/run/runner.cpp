@@ -29,7 +29,7 @@ std::vector<RunResult> run_experiment(const Experiment& experiment, const Runner
   for (uint64_t seed : experiment.seeds) {
     for (const StrategySpec& spec : experiment.strategies) {
       results.push_back(session.run(spec, seed, nullptr));
-      if (results.back().status == "cancelled") {
+      if (results.back().status == store::RunStatus::Cancelled) {
         observer.experiment_ended();
         return results;
       }
@@ -109,20 +109,6 @@ RunResult resume_run(const Experiment& experiment, const RunnerOptions& options,
   RunResult run = session.run(spec, seed, &from);
   observer.experiment_ended();
   return run;
-}
-
-namespace {
-nlohmann::json optional_json(const std::optional<double>& v) {
-  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
-}
-}  // namespace
-
-nlohmann::json run_summary_json(const RunResult& r) {
-  return {{"ap", optional_json(r.ap)},
-          {"forgetting", optional_json(r.forgetting)},
-          {"bwt", optional_json(r.bwt)},
-          {"fwt", optional_json(r.fwt)},
-          {"router_accuracy", optional_json(r.router_accuracy)}};
 }
 
 }  // namespace sy

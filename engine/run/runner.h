@@ -53,8 +53,5 @@ class ServedRun {
   std::unique_ptr<Impl> impl_;
 };
 
-// The summary figures of a run as JSON: {"ap", "forgetting", "bwt", "fwt", "router_accuracy"},
-// null where undefined.
-nlohmann::json run_summary_json(const RunResult& run);
 
 }  // namespace sy

@@ -24,14 +24,14 @@ void summarize(RunResult& run) {
     // multitask: one joint stage, so only the final average is defined.
     double sum = 0;
     for (double v : run.score_matrix.back()) sum += v;
-    run.ap = sum / static_cast<double>(run.tasks.size());
+    run.summary.ap = sum / static_cast<double>(run.tasks.size());
     return;
   }
   const ClMetrics m = cl_metrics(run.score_matrix);
-  run.ap = m.ap;
-  run.forgetting = m.forgetting;
-  run.bwt = m.bwt;
-  run.fwt = m.fwt;
+  run.summary.ap = m.ap;
+  run.summary.forgetting = m.forgetting;
+  run.summary.bwt = m.bwt;
+  run.summary.fwt = m.fwt;
 }
 
 bool has_nan(const std::vector<double>& row) {
@@ -166,7 +166,7 @@ RunResult Session::run(const StrategySpec& raw_spec, uint64_t seed, const Resume
     run.score_matrix = from->score_matrix;
     run.router_confusion = from->router_confusion;
     if (!run.router_confusion.empty()) {
-      run.router_accuracy = confusion_accuracy(run.router_confusion.back());
+      run.summary.router_accuracy = confusion_accuracy(run.router_confusion.back());
     }
   }
   try {
@@ -206,7 +206,7 @@ RunResult Session::run(const StrategySpec& raw_spec, uint64_t seed, const Resume
       observer_.row_evaluated(run, stage_now);
       if (auto router = strategy->router()) {
         run.router_confusion.push_back(router->confusion);
-        run.router_accuracy = router->accuracy;
+        run.summary.router_accuracy = router->accuracy;
         observer_.router_evaluated(run, stage_now);
       }
       std::vector<uint8_t> checkpoint;
@@ -227,10 +227,10 @@ RunResult Session::run(const StrategySpec& raw_spec, uint64_t seed, const Resume
     }
     summarize(run);
   } catch (const Cancelled&) {
-    run.status = "cancelled";
+    run.status = store::RunStatus::Cancelled;
     run.reason = "cancelled by the user";
   } catch (const std::exception& e) {
-    run.status = "failed";
+    run.status = store::RunStatus::Failed;
     run.reason = e.what();
     run.seconds = seconds_since(start);
     observer_.run_ended(run);

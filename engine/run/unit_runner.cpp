@@ -77,7 +77,7 @@ std::vector<RunResult> run_unit(const Plan& plan, const std::string& dir, int64_
         also.train_step(run, 1, run.label, s);
       });
     } catch (const Cancelled&) {
-      run.status = "cancelled";
+      run.status = store::RunStatus::Cancelled;
       run.reason = "cancelled by the user";
       events.run_ended(run);
       return runs;
@@ -109,7 +109,7 @@ std::vector<RunResult> run_unit(const Plan& plan, const std::string& dir, int64_
       experiment, std::max<int64_t>(0, session.planned_steps(specs, 1) - preloaded_steps));
   for (const StrategySpec& spec : specs) {
     runs.push_back(session.run(spec, unit.seed, nullptr));
-    if (runs.back().status == "cancelled") {
+    if (runs.back().status == store::RunStatus::Cancelled) {
       observers.experiment_ended();
       return runs;
     }

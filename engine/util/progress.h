@@ -5,8 +5,6 @@
 
 namespace sy {
 
-std::string format_duration(double seconds);  // "1:05" or "1:02:03"
-
 std::string format_progress_line(const char* what, long long step, long long total, double loss,
                                  double lr, double tokens_per_s, double elapsed_s, double eta_s);
 

@@ -33,7 +33,7 @@ inline std::map<std::string, StoredRun> stored_runs(const std::string& db) {
     StoredRun r;
     r.strategy = record.strategy;
     r.status = store::run_status_name(record.status);
-    r.summary = data.summary_json;
+    r.summary = data.run.summary_json;
     r.scores = data.score_matrix;
     for (const auto& c : data.confusions) r.confusions.push_back(c.counts);
     for (const auto& a : data.adapters) r.adapters.push_back(a.sha256);

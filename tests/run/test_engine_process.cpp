@@ -166,7 +166,7 @@ Outcome outcome(store::Store& store, int64_t run) {
   for (const auto& a : data.adapters) o.adapters.push_back(a.sha256);
   for (const auto& p : store.load_train_points(run))
     o.losses.push_back({p.stage * 1000 + p.step, p.loss});
-  o.summary = data.summary_json;
+  o.summary = data.run.summary_json;
   return o;
 }
 
@@ -264,7 +264,7 @@ class TestEngineProcess : public QObject {
         QCOMPARE(points[i].lr, r.points[i].lr);
         QCOMPARE(points[i].tokens_per_s, r.points[i].tokens_per_s);
       }
-      QCOMPARE(json::parse(data.summary_json), r.summary);
+      QCOMPARE(json::parse(data.run.summary_json), r.summary);
     }
     QCOMPARE(replayed.at(1).adapters.size(), size_t(0));  // seq-ft: full fine-tuning
     QCOMPARE(replayed.at(2).adapters.size(), size_t(3));  // switchcit: one expert per task
@@ -361,7 +361,7 @@ class TestEngineProcess : public QObject {
     for (double v : now.score_matrix[4]) QVERIFY(v >= 0.0 && v <= 1.0);
     QCOMPARE(now.confusions.size(), size_t(4));
     QCOMPARE(now.confusions.back().counts.size(), size_t(4));
-    QVERIFY(json::parse(now.summary_json)["ap"].is_number());
+    QVERIFY(json::parse(now.run.summary_json)["ap"].is_number());
     QVERIFY(!store.load_train_points(run, 4).empty());
     QCOMPARE(store.load_train_points(run, 1).size(), size_t(6));  // stage 1 untouched
 

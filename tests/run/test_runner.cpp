@@ -38,13 +38,13 @@ class TestRunner : public QObject {
     QCOMPARE(rows, 3 + 3 + 3 + 2);
 
     for (const auto& run : runs) {
-      QCOMPARE(run.status, std::string("finished"));
+      QVERIFY(run.status == store::RunStatus::Finished);
       QCOMPARE(run.score_matrix.size(), size_t(run.strategy == "multitask" ? 2 : 3));
       for (const auto& row : run.score_matrix) {
         QCOMPARE(row.size(), size_t(2));
         for (double v : row) QVERIFY(v >= 0.0 && v <= 1.0);
       }
-      QVERIFY(run.ap.has_value());
+      QVERIFY(run.summary.ap.has_value());
     }
     // Row 0 is the same frozen base model for every run.
     QCOMPARE(runs[0].score_matrix[0], runs[1].score_matrix[0]);
@@ -60,10 +60,11 @@ class TestRunner : public QObject {
     int64_t routed = 0;
     for (const auto& r : sw.router_confusion[1]) routed += r[0] + r[1];
     QCOMPARE(routed, int64_t(24));
-    QVERIFY(sw.router_accuracy.has_value());
-    QVERIFY(!runs[0].router_accuracy.has_value());
-    QVERIFY(runs[0].forgetting.has_value() && runs[0].bwt.has_value() && runs[0].fwt.has_value());
-    QVERIFY(!runs[3].forgetting.has_value());  // multitask: only AP is defined
+    QVERIFY(sw.summary.router_accuracy.has_value());
+    QVERIFY(!runs[0].summary.router_accuracy.has_value());
+    QVERIFY(runs[0].summary.forgetting.has_value() && runs[0].summary.bwt.has_value() &&
+            runs[0].summary.fwt.has_value());
+    QVERIFY(!runs[3].summary.forgetting.has_value());  // multitask: only AP is defined
 
     const nlohmann::json summary = summary_json(experiment, runs);
     QCOMPARE(summary["runs"].size(), size_t(4));
@@ -98,7 +99,7 @@ class TestRunner : public QObject {
     const auto runs = run_experiment(experiment, RunnerOptions{}, quiet);
     QCOMPARE(runs.size(), size_t(2));
     for (const auto& run : runs) {
-      QCOMPARE(run.status, std::string("finished"));
+      QVERIFY(run.status == store::RunStatus::Finished);
       QCOMPARE(run.score_matrix.size(), size_t(3));
     }
     int64_t routed = 0;

@@ -336,8 +336,8 @@ class TestStore : public QObject {
     QCOMPARE(r.status_reason, std::string());
     f.store.set_run_status(run, RunStatus::Finished);
     f.store.set_run_summary(run, R"({"ap":0.5})");
-    QCOMPARE(f.store.load_run(run).summary_json, std::string(R"({"ap":0.5})"));
-    QCOMPARE(f.store.load_run(f.run).summary_json, std::string());
+    QCOMPARE(f.store.load_run(run).run.summary_json, std::string(R"({"ap":0.5})"));
+    QCOMPARE(f.store.load_run(f.run).run.summary_json, std::string());
     // The list carries it too, so a run list needs no load_run per run.
     for (const RunRecord& r : f.store.list_runs()) {
       QCOMPARE(r.summary_json, std::string(r.id == run ? R"({"ap":0.5})" : ""));
@@ -694,7 +694,7 @@ class TestStore : public QObject {
     QCOMPARE(data.score_matrix[1][0], 0.75);
     QCOMPARE(store.load_train_points(1).size(), size_t(2));
     QCOMPARE(store.last_finished_stage(1), 1);
-    QCOMPARE(data.summary_json, std::string());  // the column version 2 added
+    QCOMPARE(data.run.summary_json, std::string());  // the column version 2 added
     // What version 2 added works on the migrated data.
     store.add_tag(1, "from v1");
     store.add_note(1, "migrated");

@@ -190,7 +190,7 @@ void TestRunTrace::fromStoreKeepsNanAndEmptySummary() {
   data.run.last_finished_stage = 0;
   data.tasks = {{"a", "exact"}, {"b", "exact"}, {"c", "rouge1"}};
   data.score_matrix = {{0.1, kNaN, 0.3}};
-  data.summary_json = "";
+  data.run.summary_json = "";
   const RunTrace t = sy::ui::trace_from_store(data, {{1, 1, kNaN, 0.01, 5.0}, {1, 2, 0.5, 0, 6}});
 
   QCOMPARE(t.id, int64_t{12});
@@ -219,7 +219,7 @@ void TestRunTrace::fromStoreReadsSummaryNulls() {
   data.run.task_count = 2;
   data.run.last_finished_stage = 2;
   data.run.status = sy::store::RunStatus::Finished;
-  data.summary_json =
+  data.run.summary_json =
       R"({"ap":0.75,"forgetting":null,"bwt":-0.125,"fwt":null,"router_accuracy":1.0})";
   data.confusions = {{1, {"a"}, {{6}}}, {2, {"a", "b"}, {{5, 1}, {3, 3}}}};
   const RunTrace t = sy::ui::trace_from_store(data, {});
