@@ -9,7 +9,7 @@
 
 #include "app/cli_common.h"
 #include "app/commands.h"
-#include "app/run_session.h"
+#include "app/run_reporting.h"
 #include "engine/util/error.h"
 
 namespace sy {
@@ -28,7 +28,7 @@ int continue_run(const CliArgs& args, store::Store& store, int64_t run_id,
                          data.run.experiment_id);
   RunnerOptions options;
   options.quick = config.quick;
-  const RunResult run = resume_run(experiment, options, config.label, data.run.seed, from,
+  const RunProgress run = resume_run(experiment, options, config.label, data.run.seed, from,
                                    reporting.observer(), &cancel_flag());
   return run_exit_code({run});
 }

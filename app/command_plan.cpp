@@ -13,7 +13,7 @@
 #include "app/cli_common.h"
 #include "app/commands.h"
 #include "app/run_report.h"
-#include "app/run_session.h"
+#include "app/run_reporting.h"
 #include "app/slurm_script.h"
 #include "engine/dist/world.h"
 #include "engine/run/plan.h"
@@ -159,7 +159,7 @@ int command_import(int argc, char** argv) {
               << outcome.experiment_id << " in " << store.path() << "; nothing changed\n";
     return 0;
   }
-  for (const RunResult& run : outcome.runs) std::cout << format_run(run) << "\n";
+  for (const RunProgress& run : outcome.runs) std::cout << format_run(run) << "\n";
   std::cout << format_comparison(outcome.runs) << "imported plan " << plan.id << " ("
             << outcome.runs.size() << " runs) as experiment " << outcome.experiment_id << " into "
             << store.path() << "\n";

@@ -13,7 +13,7 @@
 #include "app/cli_common.h"
 #include "app/commands.h"
 #include "app/run_report.h"
-#include "app/run_session.h"
+#include "app/run_reporting.h"
 #include "engine/dist/world.h"
 #include "engine/util/error.h"
 #include "storage/run_format.h"

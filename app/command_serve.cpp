@@ -10,7 +10,7 @@
 
 #include "app/cli_common.h"
 #include "app/commands.h"
-#include "app/run_session.h"
+#include "app/run_reporting.h"
 #include "engine/util/error.h"
 
 namespace sy {

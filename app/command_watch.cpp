@@ -16,7 +16,7 @@
 
 #include "app/cli_common.h"
 #include "app/commands.h"
-#include "app/run_session.h"
+#include "app/run_reporting.h"
 #include "app/slurm_script.h"
 #include "engine/run/bundle.h"
 #include "engine/run/plan.h"

@@ -15,12 +15,12 @@ namespace sy {
 
 using store::format_percent;
 
-nlohmann::json summary_json(const Experiment& experiment, const std::vector<RunResult>& runs) {
+nlohmann::json summary_json(const Experiment& experiment, const std::vector<RunProgress>& runs) {
   nlohmann::json out = {{"experiment", experiment.name}, {"runs", nlohmann::json::array()}};
   for (const auto& r : runs) {
     nlohmann::json confusion = nullptr;
     if (strategy_traits(r.strategy).uses_switch) confusion = r.router_confusion;
-    out["runs"].push_back({{"run_id", r.run_id},
+    out["runs"].push_back({{"run_id", r.key},
                            {"strategy", r.strategy},
                            {"label", r.label},
                            {"seed", r.seed},
@@ -34,9 +34,9 @@ nlohmann::json summary_json(const Experiment& experiment, const std::vector<RunR
   return out;
 }
 
-std::string format_run(const RunResult& run) {
+std::string format_run(const RunProgress& run) {
   std::ostringstream out;
-  out << run.run_id << " (" << store::run_status_name(run.status) << ", "
+  out << run.key << " (" << store::run_status_name(run.status) << ", "
       << static_cast<int>(run.seconds) << " s)\n";
   char buf[64];
   std::snprintf(buf, sizeof buf, "  %-16s", "after stage");
@@ -67,7 +67,7 @@ std::string format_run(const RunResult& run) {
   return out.str();
 }
 
-std::string format_comparison(const std::vector<RunResult>& runs) {
+std::string format_comparison(const std::vector<RunProgress>& runs) {
   std::ostringstream out;
   char buf[160];
   std::snprintf(buf, sizeof buf, "%-22s %6s %8s %8s %8s %8s %8s %8s\n", "run", "seed", "AP", "F*",

@@ -14,10 +14,10 @@
 namespace sy {
 
 // The --summary document: {"experiment", "runs": [...]} (docs/experiments.md).
-nlohmann::json summary_json(const Experiment& experiment, const std::vector<RunResult>& runs);
+nlohmann::json summary_json(const Experiment& experiment, const std::vector<RunProgress>& runs);
 // A plain-text table of one run's score matrix and summary, for the terminal.
-std::string format_run(const RunResult& run);
+std::string format_run(const RunProgress& run);
 // One line per run: AP, forgetting, BWT, FWT, router accuracy and time.
-std::string format_comparison(const std::vector<RunResult>& runs);
+std::string format_comparison(const std::vector<RunProgress>& runs);
 
 }  // namespace sy

@@ -5,6 +5,7 @@
 
 #include <torch/utils.h>
 
+#include "engine/cl/run_seeds.h"
 #include "engine/cl/strategy.h"
 #include "engine/model/adapter_io.h"
 
@@ -62,11 +63,11 @@ Expert AdapterBank::expert(ClContext& ctx, size_t task, const LoraSpec& spec,
   }
 
   const std::string name = "expert" + std::to_string(experts_.size());
-  torch::manual_seed(ctx.seed * 1000 + task);  // the adapter's initial A
+  torch::manual_seed(stage_seed(ctx.seed, task));  // the adapter's initial A
   TransformerLM& model = ctx.base->model;
   e.adapter = model->add_adapter(name, spec);
   TrainOptions o = options;
-  o.seed = ctx.seed * 1000 + task;
+  o.seed = stage_seed(ctx.seed, task);
   try {
     train_stage(ctx, model, adapter_target(model, e.adapter), (*ctx.tasks)[task].train, o,
                 what.empty() ? "expert " + (*ctx.tasks)[task].name : what);

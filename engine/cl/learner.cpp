@@ -6,6 +6,7 @@
 
 #include <torch/utils.h>
 
+#include "engine/cl/run_seeds.h"
 #include "engine/model/adapter_io.h"
 #include "engine/util/error.h"
 
@@ -36,7 +37,7 @@ TransformerLM& Learner::model() {
 void Learner::train_on(const std::vector<Example>& examples, size_t stage,
                        const std::string& what) {
   TrainOptions o = options_;
-  o.seed = ctx_.seed * 1000 + stage;
+  o.seed = stage_seed(ctx_.seed, stage);
   const TrainTarget target =
       spec_.use_lora ? adapter_target(model(), adapter_) : full_finetune_target(model());
   expert_key_.clear();

@@ -5,6 +5,7 @@
 
 #include "engine/cl/learner.h"
 #include "engine/cl/retention.h"
+#include "engine/cl/run_seeds.h"
 
 namespace sy {
 namespace {
@@ -23,7 +24,7 @@ class Replay : public LearnerStrategy {
     std::vector<Example> mix = tasks[stage].train;
     for (size_t old = 0; old < stage; ++old) {
       for (size_t i : retain_indices(tasks[old].train.size(), spec_.replay_fraction, 1,
-                                     ctx_.seed * 7919 + old)) {
+                                     replay_sample_seed(ctx_.seed, old))) {
         mix.push_back(tasks[old].train[i]);
       }
     }

@@ -3,6 +3,7 @@
 // that task's expert. After every stage the switch is retrained from scratch on the retained
 // prompts (never responses) of all tasks seen so far. Old experts are never touched again.
 #include "engine/cl/retention.h"
+#include "engine/cl/run_seeds.h"
 #include "engine/cl/strategy.h"
 #include "engine/cl/switch_network.h"
 
@@ -84,7 +85,7 @@ class SwitchCit : public Strategy {
                     static_cast<int64_t>(t));
     }
     SwitchOptions options = spec_.switch_options;
-    options.seed = ctx_.seed * 1000 + stage;
+    options.seed = stage_seed(ctx_.seed, stage);
     switch_->fit(torch::cat(retained_, 0), labels, static_cast<int64_t>(retained_.size()), options);
   }
 
@@ -94,7 +95,7 @@ class SwitchCit : public Strategy {
     std::vector<SwitchQuery> kept;
     for (size_t i :
          retain_indices(task.train.size(), spec_.retention, static_cast<size_t>(spec_.min_retained),
-                        ctx_.seed * 31 + stage)) {
+                        retention_sample_seed(ctx_.seed, stage))) {
       kept.push_back(switch_query(task.train[i]));
     }
     retained_.push_back(features(kept));

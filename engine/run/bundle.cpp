@@ -91,11 +91,11 @@ void BundleWriter::write_file(const std::string& name, const void* data, size_t 
   if (ec) throw Error("cannot write " + path.string() + ": " + ec.message());
 }
 
-size_t BundleWriter::index_of(const RunResult& run) const {
+size_t BundleWriter::index_of(const RunProgress& run) const {
   for (size_t k = 0; k < runs_.size(); ++k) {
-    if (runs_[k] == run.run_id) return k;
+    if (runs_[k] == run.key) return k;
   }
-  throw Error("the bundle in " + dir_ + " has no run " + run.run_id);
+  throw Error("the bundle in " + dir_ + " has no run " + run.key);
 }
 
 void BundleWriter::write_expert(const ExpertWeights& expert) {
@@ -128,12 +128,12 @@ void BundleWriter::seal() {
   write_file(kChecksums, text.data(), text.size());
 }
 
-void BundleWriter::run_started(RunResult& run, const StrategySpec& spec, size_t first_stage) {
-  runs_.push_back(run.run_id);
+void BundleWriter::run_started(RunProgress& run, const StrategySpec& spec, size_t first_stage) {
+  runs_.push_back(run.key);
   EventStream::run_started(run, spec, first_stage);
 }
 
-void BundleWriter::adapter_trained(const RunResult& run, size_t position,
+void BundleWriter::adapter_trained(const RunProgress& run, size_t position,
                                    const TrainedAdapter& adapter) {
   const std::string name = adapter_name(index_of(run), position);
   write_file(name + ".safetensors", adapter.safetensors.data(), adapter.safetensors.size());
@@ -141,7 +141,7 @@ void BundleWriter::adapter_trained(const RunResult& run, size_t position,
   EventStream::adapter_trained(run, position, adapter);
 }
 
-void BundleWriter::stage_finished(const RunResult& run, size_t stage,
+void BundleWriter::stage_finished(const RunProgress& run, size_t stage,
                                   const std::vector<uint8_t>& checkpoint) {
   // An expert unit's pseudo-run has no checkpoint: its result is expert.safetensors.
   if (!checkpoint.empty()) {
@@ -231,10 +231,10 @@ std::vector<BundledRun> read_bundled_runs(const std::string& unit_dir) {
   return runs;
 }
 
-RunResult replay_run(const BundledRun& bundled, const StrategySpec& spec,
+RunProgress replay_run(const BundledRun& bundled, const StrategySpec& spec,
                      const std::string& unit_dir, RunObserver& observer) {
   const std::string where = unit_dir + "/events.jsonl, run " + bundled.key;
-  RunResult run;
+  RunProgress run;
   size_t last_finished = 0;
   for (const auto& e : bundled.events) {
     if (e.value("type", "") == "stage_finished") last_finished = e.at("stage").get<size_t>();
@@ -244,7 +244,7 @@ RunResult replay_run(const BundledRun& bundled, const StrategySpec& spec,
     for (const auto& e : bundled.events) {
       const std::string type = e.at("type").get<std::string>();
       if (type == "run_started") {
-        run.run_id = bundled.key;
+        run.key = bundled.key;
         run.strategy = e.at("strategy").get<std::string>();
         run.label = e.at("label").get<std::string>();
         run.seed = e.at("seed").get<uint64_t>();

@@ -41,15 +41,15 @@ class BundleWriter : private BundleFolder, public EventStream {
   // Writes checksums.sha256: from now on the bundle is complete.
   void seal();
 
-  bool records() const override { return true; }
-  void run_started(RunResult& run, const StrategySpec& spec, size_t first_stage) override;
-  void adapter_trained(const RunResult& run, size_t position,
+  bool keeps_artifacts() const override { return true; }
+  void run_started(RunProgress& run, const StrategySpec& spec, size_t first_stage) override;
+  void adapter_trained(const RunProgress& run, size_t position,
                        const TrainedAdapter& adapter) override;
-  void stage_finished(const RunResult& run, size_t stage,
+  void stage_finished(const RunProgress& run, size_t stage,
                       const std::vector<uint8_t>& checkpoint) override;
 
  private:
-  size_t index_of(const RunResult& run) const;
+  size_t index_of(const RunProgress& run) const;
   void write_file(const std::string& name, const void* data, size_t size);
 
   std::vector<std::string> runs_;  // run ids in the order they started
@@ -72,7 +72,7 @@ struct BundledRun {
 std::vector<BundledRun> read_bundled_runs(const std::string& unit_dir);
 // Reports the run to `observer` as the runner reported it when it ran (run_started ... run_ended),
 // with its adapters and last checkpoint read from the bundle; returns the run as it ended.
-RunResult replay_run(const BundledRun& run, const StrategySpec& spec, const std::string& unit_dir,
+RunProgress replay_run(const BundledRun& run, const StrategySpec& spec, const std::string& unit_dir,
                      RunObserver& observer);
 
 }  // namespace sy

@@ -21,7 +21,7 @@ int64_t unix_ms() {
       .count();
 }
 
-nlohmann::json run_ref(const RunResult& run) {
+nlohmann::json run_ref(const RunProgress& run) {
   return run.db_id ? nlohmann::json(run.db_id) : nlohmann::json(nullptr);
 }
 
@@ -37,11 +37,11 @@ const std::vector<std::string>& EventStream::types() {
   return names;
 }
 
-void EventStream::emit(const std::string& type, const RunResult* run, nlohmann::json fields) {
+void EventStream::emit(const std::string& type, const RunProgress* run, nlohmann::json fields) {
   nlohmann::json event = {{"type", type}, {"time_ms", unix_ms()}};
   if (run) {
     event["run"] = run_ref(*run);
-    event["key"] = run->run_id;
+    event["key"] = run->key;
   }
   event.update(fields);
   out_ << event.dump() << '\n';
@@ -65,7 +65,7 @@ void EventStream::experiment_started(const Experiment& experiment, int64_t plann
         {"planned_steps", planned_steps}});
 }
 
-void EventStream::run_started(RunResult& run, const StrategySpec&, size_t first_stage) {
+void EventStream::run_started(RunProgress& run, const StrategySpec&, size_t first_stage) {
   emit("run_started", &run,
        {{"experiment", experiment_},
         {"strategy", run.strategy},
@@ -78,14 +78,14 @@ void EventStream::run_started(RunResult& run, const StrategySpec&, size_t first_
         {"device", run.device}});
 }
 
-void EventStream::stage_started(const RunResult& run, size_t stage) {
+void EventStream::stage_started(const RunProgress& run, size_t stage) {
   // A stage of all tasks (multitask) names none.
   const std::string task =
       strategy_traits(run.strategy).stages == StageRule::One ? "" : run.tasks[stage - 1];
   emit("stage_started", &run, {{"stage", stage}, {"task", task}});
 }
 
-void EventStream::train_step(const RunResult& run, size_t stage, const std::string& what,
+void EventStream::train_step(const RunProgress& run, size_t stage, const std::string& what,
                              const TrainStep& step) {
   ++steps_done_;
   emit("train_step", &run,
@@ -99,7 +99,7 @@ void EventStream::train_step(const RunResult& run, size_t stage, const std::stri
   progress(run, stage, step, step.step == step.total_steps);
 }
 
-void EventStream::progress(const RunResult& run, size_t stage, const TrainStep& step, bool force) {
+void EventStream::progress(const RunProgress& run, size_t stage, const TrainStep& step, bool force) {
   const auto now = std::chrono::steady_clock::now();
   if (!force && now - last_progress_ < kProgressEvery) return;
   last_progress_ = now;
@@ -120,7 +120,7 @@ void EventStream::progress(const RunResult& run, size_t stage, const TrainStep& 
         {"tokens_per_s", step.tokens_per_s}});
 }
 
-void EventStream::row_evaluated(const RunResult& run, size_t row) {
+void EventStream::row_evaluated(const RunProgress& run, size_t row) {
   nlohmann::json scores = nlohmann::json::array();
   for (size_t j = 0; j < run.tasks.size(); ++j) {
     scores.push_back({{"position", j},
@@ -131,7 +131,7 @@ void EventStream::row_evaluated(const RunResult& run, size_t row) {
   emit("evaluation", &run, {{"after_stage", row}, {"scores", scores}});
 }
 
-void EventStream::router_evaluated(const RunResult& run, size_t after_stage) {
+void EventStream::router_evaluated(const RunProgress& run, size_t after_stage) {
   const auto& counts = run.router_confusion.back();
   const std::vector<std::string> labels(run.tasks.begin(),
                                         run.tasks.begin() + static_cast<long>(counts.size()));
@@ -143,7 +143,7 @@ void EventStream::router_evaluated(const RunResult& run, size_t after_stage) {
                                                  : nullptr}});
 }
 
-void EventStream::adapter_trained(const RunResult& run, size_t position,
+void EventStream::adapter_trained(const RunProgress& run, size_t position,
                                   const TrainedAdapter& adapter) {
   emit("adapter_saved", &run,
        {{"position", position},
@@ -153,11 +153,11 @@ void EventStream::adapter_trained(const RunResult& run, size_t position,
         {"sha256", store::sha256_hex(adapter.safetensors.data(), adapter.safetensors.size())}});
 }
 
-void EventStream::stage_finished(const RunResult& run, size_t stage, const std::vector<uint8_t>&) {
+void EventStream::stage_finished(const RunProgress& run, size_t stage, const std::vector<uint8_t>&) {
   emit("stage_finished", &run, {{"stage", stage}, {"stages", run.stages}});
 }
 
-void EventStream::run_ended(const RunResult& run) {
+void EventStream::run_ended(const RunProgress& run) {
   if (run.status == store::RunStatus::Finished) {
     emit("run_finished", &run,
          {{"seconds", run.seconds},

@@ -24,22 +24,22 @@ class EventStream : public RunObserver {
   static const std::vector<std::string>& types();
 
   void experiment_started(const Experiment& experiment, int64_t planned_steps) override;
-  void run_started(RunResult& run, const StrategySpec& spec, size_t first_stage) override;
-  void stage_started(const RunResult& run, size_t stage) override;
-  void train_step(const RunResult& run, size_t stage, const std::string& what,
+  void run_started(RunProgress& run, const StrategySpec& spec, size_t first_stage) override;
+  void stage_started(const RunProgress& run, size_t stage) override;
+  void train_step(const RunProgress& run, size_t stage, const std::string& what,
                   const TrainStep& step) override;
-  void row_evaluated(const RunResult& run, size_t row) override;
-  void router_evaluated(const RunResult& run, size_t after_stage) override;
-  void adapter_trained(const RunResult& run, size_t position,
+  void row_evaluated(const RunProgress& run, size_t row) override;
+  void router_evaluated(const RunProgress& run, size_t after_stage) override;
+  void adapter_trained(const RunProgress& run, size_t position,
                        const TrainedAdapter& adapter) override;
-  void stage_finished(const RunResult& run, size_t stage,
+  void stage_finished(const RunProgress& run, size_t stage,
                       const std::vector<uint8_t>& checkpoint) override;
-  void run_ended(const RunResult& run) override;
+  void run_ended(const RunProgress& run) override;
   void experiment_ended() override;
 
  private:
-  void emit(const std::string& type, const RunResult* run, nlohmann::json fields);
-  void progress(const RunResult& run, size_t stage, const TrainStep& step, bool force);
+  void emit(const std::string& type, const RunProgress* run, nlohmann::json fields);
+  void progress(const RunProgress& run, size_t stage, const TrainStep& step, bool force);
 
   std::ostream& out_;
   std::string experiment_;

@@ -20,7 +20,7 @@ void check_plan_bundles(const Plan& plan, const std::string& dir);
 struct ImportOutcome {
   int64_t experiment_id = 0;
   bool already = false;  // the plan was imported before: nothing changed
-  std::vector<RunResult> runs;
+  std::vector<RunProgress> runs;
 };
 
 ImportOutcome import_plan(const Plan& plan, const std::string& dir, store::Store& store);

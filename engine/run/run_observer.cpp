@@ -7,9 +7,9 @@ std::string run_key(const std::string& experiment, const std::string& label, uin
   return experiment + "/" + label + "/seed" + std::to_string(seed);
 }
 
-bool ObserverList::records() const {
+bool ObserverList::keeps_artifacts() const {
   for (auto* o : list_)
-    if (o->records()) return true;
+    if (o->keeps_artifacts()) return true;
   return false;
 }
 
@@ -17,38 +17,38 @@ void ObserverList::experiment_started(const Experiment& e, int64_t planned_steps
   for (auto* o : list_) o->experiment_started(e, planned_steps);
 }
 
-void ObserverList::run_started(RunResult& run, const StrategySpec& spec, size_t first_stage) {
+void ObserverList::run_started(RunProgress& run, const StrategySpec& spec, size_t first_stage) {
   for (auto* o : list_) o->run_started(run, spec, first_stage);
 }
 
-void ObserverList::stage_started(const RunResult& run, size_t stage) {
+void ObserverList::stage_started(const RunProgress& run, size_t stage) {
   for (auto* o : list_) o->stage_started(run, stage);
 }
 
-void ObserverList::train_step(const RunResult& run, size_t stage, const std::string& what,
+void ObserverList::train_step(const RunProgress& run, size_t stage, const std::string& what,
                               const TrainStep& step) {
   for (auto* o : list_) o->train_step(run, stage, what, step);
 }
 
-void ObserverList::row_evaluated(const RunResult& run, size_t row) {
+void ObserverList::row_evaluated(const RunProgress& run, size_t row) {
   for (auto* o : list_) o->row_evaluated(run, row);
 }
 
-void ObserverList::router_evaluated(const RunResult& run, size_t after_stage) {
+void ObserverList::router_evaluated(const RunProgress& run, size_t after_stage) {
   for (auto* o : list_) o->router_evaluated(run, after_stage);
 }
 
-void ObserverList::adapter_trained(const RunResult& run, size_t position,
+void ObserverList::adapter_trained(const RunProgress& run, size_t position,
                                    const TrainedAdapter& adapter) {
   for (auto* o : list_) o->adapter_trained(run, position, adapter);
 }
 
-void ObserverList::stage_finished(const RunResult& run, size_t stage,
+void ObserverList::stage_finished(const RunProgress& run, size_t stage,
                                   const std::vector<uint8_t>& checkpoint) {
   for (auto* o : list_) o->stage_finished(run, stage, checkpoint);
 }
 
-void ObserverList::run_ended(const RunResult& run) {
+void ObserverList::run_ended(const RunProgress& run) {
   for (auto* o : list_) o->run_ended(run);
 }
 

@@ -1,4 +1,4 @@
-// A run as the runner reports it while it goes: the run's results so far (RunResult) and the
+// A run as the runner reports it while it goes: the run's results so far (RunProgress) and the
 // observer interface that the terminal printer, the event stream and the store recorder implement.
 #pragma once
 
@@ -14,8 +14,10 @@
 
 namespace sy {
 
-struct RunResult {
-  std::string run_id;    // "<experiment>/<label>/seed<seed>"
+// One run as it goes: the runner fills it in stage by stage and hands it to every observer; when
+// run_ended comes it holds the run's results.
+struct RunProgress {
+  std::string key;       // "<experiment>/<label>/seed<seed>" (run_key)
   int64_t db_id = 0;     // the run's id in the store, when one records it
   std::string strategy;  // seq-ft, ..., switchcit
   std::string label;
@@ -32,7 +34,7 @@ struct RunResult {
   double seconds = 0;
 };
 
-// A run's key within its experiment: "<experiment>/<label>/seed<seed>" (RunResult::run_id, the
+// A run's key within its experiment: "<experiment>/<label>/seed<seed>" (RunProgress::key, the
 // events' "key", what import finds a bundled run by).
 std::string run_key(const std::string& experiment, const std::string& label, uint64_t seed);
 
@@ -51,21 +53,21 @@ class RunObserver {
  public:
   virtual ~RunObserver() = default;
   // True when the observer keeps adapters and checkpoints: only then are they serialized.
-  virtual bool records() const { return false; }
+  virtual bool keeps_artifacts() const { return false; }
   virtual void experiment_started(const Experiment&, int64_t planned_steps) {}
   // `run.db_id` may be set here (a store creating the run); `first_stage` > 1 when resuming.
-  virtual void run_started(RunResult& run, const StrategySpec& spec, size_t first_stage) {}
-  virtual void stage_started(const RunResult& run, size_t stage) {}
-  virtual void train_step(const RunResult& run, size_t stage, const std::string& what,
+  virtual void run_started(RunProgress& run, const StrategySpec& spec, size_t first_stage) {}
+  virtual void stage_started(const RunProgress& run, size_t stage) {}
+  virtual void train_step(const RunProgress& run, size_t stage, const std::string& what,
                           const TrainStep& step) {}
-  virtual void row_evaluated(const RunResult& run, size_t row) {}
-  virtual void router_evaluated(const RunResult& run, size_t after_stage) {}
-  virtual void adapter_trained(const RunResult& run, size_t position,
+  virtual void row_evaluated(const RunProgress& run, size_t row) {}
+  virtual void router_evaluated(const RunProgress& run, size_t after_stage) {}
+  virtual void adapter_trained(const RunProgress& run, size_t position,
                                const TrainedAdapter& adapter) {}
-  // `checkpoint`: the strategy's state as safetensors bytes (empty unless records()).
-  virtual void stage_finished(const RunResult& run, size_t stage,
+  // `checkpoint`: the strategy's state as safetensors bytes (empty unless keeps_artifacts()).
+  virtual void stage_finished(const RunProgress& run, size_t stage,
                               const std::vector<uint8_t>& checkpoint) {}
-  virtual void run_ended(const RunResult& run) {}
+  virtual void run_ended(const RunProgress& run) {}
   virtual void experiment_ended() {}
 };
 
@@ -73,19 +75,19 @@ class RunObserver {
 class ObserverList : public RunObserver {
  public:
   explicit ObserverList(std::vector<RunObserver*> observers) : list_(std::move(observers)) {}
-  bool records() const override;
+  bool keeps_artifacts() const override;
   void experiment_started(const Experiment& e, int64_t planned_steps) override;
-  void run_started(RunResult& run, const StrategySpec& spec, size_t first_stage) override;
-  void stage_started(const RunResult& run, size_t stage) override;
-  void train_step(const RunResult& run, size_t stage, const std::string& what,
+  void run_started(RunProgress& run, const StrategySpec& spec, size_t first_stage) override;
+  void stage_started(const RunProgress& run, size_t stage) override;
+  void train_step(const RunProgress& run, size_t stage, const std::string& what,
                   const TrainStep& step) override;
-  void row_evaluated(const RunResult& run, size_t row) override;
-  void router_evaluated(const RunResult& run, size_t after_stage) override;
-  void adapter_trained(const RunResult& run, size_t position,
+  void row_evaluated(const RunProgress& run, size_t row) override;
+  void router_evaluated(const RunProgress& run, size_t after_stage) override;
+  void adapter_trained(const RunProgress& run, size_t position,
                        const TrainedAdapter& adapter) override;
-  void stage_finished(const RunResult& run, size_t stage,
+  void stage_finished(const RunProgress& run, size_t stage,
                       const std::vector<uint8_t>& checkpoint) override;
-  void run_ended(const RunResult& run) override;
+  void run_ended(const RunProgress& run) override;
   void experiment_ended() override;
 
  private:

@@ -54,7 +54,7 @@ void RunRecorder::experiment_started(const Experiment& experiment, int64_t) {
   }
 }
 
-void RunRecorder::run_started(RunResult& run, const StrategySpec& spec, size_t) {
+void RunRecorder::run_started(RunProgress& run, const StrategySpec& spec, size_t) {
   if (run.db_id == 0) {
     store::NewRun n;
     n.experiment_id = experiment_id_;
@@ -77,11 +77,11 @@ void RunRecorder::run_started(RunResult& run, const StrategySpec& spec, size_t) 
   store_.set_run_status(run.db_id, store::RunStatus::Running);
 }
 
-void RunRecorder::stage_started(const RunResult& run, size_t stage) {
+void RunRecorder::stage_started(const RunProgress& run, size_t stage) {
   store_.begin_stage(run.db_id, static_cast<int>(stage));
 }
 
-void RunRecorder::train_step(const RunResult& run, size_t stage, const std::string&,
+void RunRecorder::train_step(const RunProgress& run, size_t stage, const std::string&,
                              const TrainStep& step) {
   points_.push_back({static_cast<int>(stage), step.step, step.loss, step.lr, step.tokens_per_s});
   if (points_.size() >= kPointBatch) flush_points(run.db_id);
@@ -92,7 +92,7 @@ void RunRecorder::flush_points(int64_t run_id) {
   points_.clear();
 }
 
-void RunRecorder::row_evaluated(const RunResult& run, size_t row) {
+void RunRecorder::row_evaluated(const RunProgress& run, size_t row) {
   std::vector<store::Score> scores;
   for (size_t j = 0; j < run.tasks.size(); ++j) {
     scores.push_back({static_cast<int>(j), run.metrics[j], run.score_matrix[row][j]});
@@ -100,7 +100,7 @@ void RunRecorder::row_evaluated(const RunResult& run, size_t row) {
   store_.put_scores(run.db_id, static_cast<int>(row), scores);
 }
 
-void RunRecorder::router_evaluated(const RunResult& run, size_t after_stage) {
+void RunRecorder::router_evaluated(const RunProgress& run, size_t after_stage) {
   store::Confusion c;
   c.after_stage = static_cast<int>(after_stage);
   c.counts = run.router_confusion.back();
@@ -108,13 +108,13 @@ void RunRecorder::router_evaluated(const RunResult& run, size_t after_stage) {
   store_.put_confusion(run.db_id, c);
 }
 
-void RunRecorder::adapter_trained(const RunResult& run, size_t position,
+void RunRecorder::adapter_trained(const RunProgress& run, size_t position,
                                   const TrainedAdapter& adapter) {
   store_.put_adapter(run.db_id, static_cast<int>(position), adapter.safetensors,
                      adapter.config_json, adapter.parameters);
 }
 
-void RunRecorder::stage_finished(const RunResult& run, size_t stage,
+void RunRecorder::stage_finished(const RunProgress& run, size_t stage,
                                  const std::vector<uint8_t>& checkpoint) {
   flush_points(run.db_id);
   // Empty: an imported run's earlier stages (a bundle keeps only the last checkpoint).
@@ -125,7 +125,7 @@ void RunRecorder::stage_finished(const RunResult& run, size_t stage,
   }
 }
 
-void RunRecorder::run_ended(const RunResult& run) {
+void RunRecorder::run_ended(const RunProgress& run) {
   if (run.db_id == 0) return;  // failed before the store knew it
   flush_points(run.db_id);
   if (run.status == store::RunStatus::Finished) {

@@ -21,11 +21,11 @@
 
 namespace sy {
 
-std::vector<RunResult> run_experiment(const Experiment& experiment, const RunnerOptions& options,
+std::vector<RunProgress> run_experiment(const Experiment& experiment, const RunnerOptions& options,
                                       RunObserver& observer, const std::atomic<bool>* cancel) {
   Session session(experiment, options, observer, cancel);
   observer.experiment_started(experiment, session.planned_steps(experiment.strategies, 1));
-  std::vector<RunResult> results;
+  std::vector<RunProgress> results;
   for (uint64_t seed : experiment.seeds) {
     for (const StrategySpec& spec : experiment.strategies) {
       results.push_back(session.run(spec, seed, nullptr));
@@ -98,7 +98,7 @@ Reply ServedRun::ask(const Example& request, std::optional<size_t> adapter,
   return impl_->strategy->ask(request, adapter);
 }
 
-RunResult resume_run(const Experiment& experiment, const RunnerOptions& options,
+RunProgress resume_run(const Experiment& experiment, const RunnerOptions& options,
                      const std::string& label, uint64_t seed, const ResumePoint& from,
                      RunObserver& observer, const std::atomic<bool>* cancel) {
   const StrategySpec& spec = spec_labelled(experiment, label);
@@ -106,7 +106,7 @@ RunResult resume_run(const Experiment& experiment, const RunnerOptions& options,
   one.seeds = {seed};
   Session session(one, options, observer, cancel);
   observer.experiment_started(one, session.planned_steps({spec}, from.stages_done + 1));
-  RunResult run = session.run(spec, seed, &from);
+  RunProgress run = session.run(spec, seed, &from);
   observer.experiment_ended();
   return run;
 }

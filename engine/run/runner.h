@@ -23,12 +23,12 @@ namespace sy {
 
 // Runs every strategy for every seed. A run that fails is reported (run_ended, status failed)
 // and its exception rethrown; a cancelled run ends the experiment.
-std::vector<RunResult> run_experiment(const Experiment& experiment, const RunnerOptions& options,
+std::vector<RunProgress> run_experiment(const Experiment& experiment, const RunnerOptions& options,
                                       RunObserver& observer,
                                       const std::atomic<bool>* cancel = nullptr);
 // Continues the run of `experiment`'s strategy `label` with `seed` after its finished stages;
 // ends as the uninterrupted run would have.
-RunResult resume_run(const Experiment& experiment, const RunnerOptions& options,
+RunProgress resume_run(const Experiment& experiment, const RunnerOptions& options,
                      const std::string& label, uint64_t seed, const ResumePoint& from,
                      RunObserver& observer, const std::atomic<bool>* cancel = nullptr);
 

@@ -19,7 +19,7 @@
 namespace sy {
 namespace {
 
-void summarize(RunResult& run) {
+void summarize(RunProgress& run) {
   if (run.score_matrix.size() != run.tasks.size() + 1) {
     // multitask: one joint stage, so only the final average is defined.
     double sum = 0;
@@ -140,13 +140,13 @@ int64_t Session::planned_steps(const std::vector<StrategySpec>& specs, size_t fi
   return steps;
 }
 
-RunResult Session::run(const StrategySpec& raw_spec, uint64_t seed, const ResumePoint* from) {
+RunProgress Session::run(const StrategySpec& raw_spec, uint64_t seed, const ResumePoint* from) {
   const StrategySpec spec = effective(raw_spec);
-  RunResult run;
+  RunProgress run;
   run.strategy = spec.name;
   run.label = spec.label;
   run.seed = seed;
-  run.run_id = run_key(experiment_.name, spec.label, seed);
+  run.key = run_key(experiment_.name, spec.label, seed);
   run.device = device_.str();
   for (const auto& t : tasks_) {
     run.tasks.push_back(t.name);
@@ -154,9 +154,9 @@ RunResult Session::run(const StrategySpec& raw_spec, uint64_t seed, const Resume
   }
   const auto start = std::chrono::steady_clock::now();
   ctx_.seed = seed;
-  size_t stage_now = 0;
+  size_t stage = 0;  // the stage being trained, numbered from 1 as observers see it
   ctx_.on_step = [&](const std::string& what, const TrainStep& s) {
-    observer_.train_step(run, stage_now, what, s);
+    observer_.train_step(run, stage, what, s);
   };
 
   size_t first = 0;
@@ -183,7 +183,7 @@ RunResult Session::run(const StrategySpec& raw_spec, uint64_t seed, const Resume
     }
     if (first > 0) {
       strategy->restore(first, tensors_from_safetensors_bytes(
-                                   from->checkpoint, "the checkpoint of run " + run.run_id));
+                                   from->checkpoint, "the checkpoint of run " + run.key));
     }
     // Tasks added to a finished run (extend) have no scores yet: they get row 0 (the base, for
     // forward transfer) and row `first` (what the run knew before learning them); the rows in
@@ -197,21 +197,21 @@ RunResult Session::run(const StrategySpec& raw_spec, uint64_t seed, const Resume
       run.score_matrix[first] = score_row([&](size_t j) { return strategy->answer(j); });
       observer_.row_evaluated(run, first);
     }
-    for (size_t stage = first; stage < run.stages; ++stage) {
+    for (size_t position = first; position < run.stages; ++position) {
       if (ctx_.cancel && ctx_.cancel->load()) throw Cancelled{};
-      stage_now = stage + 1;
-      observer_.stage_started(run, stage_now);
-      strategy->learn(stage);
+      stage = position + 1;
+      observer_.stage_started(run, stage);
+      strategy->learn(position);
       run.score_matrix.push_back(score_row([&](size_t j) { return strategy->answer(j); }));
-      observer_.row_evaluated(run, stage_now);
+      observer_.row_evaluated(run, stage);
       if (auto router = strategy->router()) {
         run.router_confusion.push_back(router->confusion);
         run.summary.router_accuracy = router->accuracy;
-        observer_.router_evaluated(run, stage_now);
+        observer_.router_evaluated(run, stage);
       }
       std::vector<uint8_t> checkpoint;
-      if (observer_.records()) {
-        if (auto adapter = strategy->stage_adapter(stage)) {
+      if (observer_.keeps_artifacts()) {
+        if (auto adapter = strategy->stage_adapter(position)) {
           TrainedAdapter out;
           const NamedTensors tensors = adapter_tensors(base_.model, *adapter);
           for (const auto& [name, t] : tensors) out.parameters += t.numel();
@@ -219,11 +219,11 @@ RunResult Session::run(const StrategySpec& raw_spec, uint64_t seed, const Resume
           out.config_json = adapter_config(base_.model->adapter_spec(*adapter), base_dir_,
                                            base_.model->config().family)
                                 .dump();
-          observer_.adapter_trained(run, stage, out);
+          observer_.adapter_trained(run, position, out);
         }
         checkpoint = safetensors_bytes(strategy->state());
       }
-      observer_.stage_finished(run, stage_now, checkpoint);
+      observer_.stage_finished(run, stage, checkpoint);
     }
     summarize(run);
   } catch (const Cancelled&) {

@@ -52,7 +52,7 @@ class Session {
   // Optimizer steps the runs will take, counting each shared expert once (trains_expert).
   int64_t planned_steps(const std::vector<StrategySpec>& specs, size_t first_stage) const;
   // One run of `spec` with `seed`, from the start or after `from`'s finished stages.
-  RunResult run(const StrategySpec& spec, uint64_t seed, const ResumePoint* from);
+  RunProgress run(const StrategySpec& spec, uint64_t seed, const ResumePoint* from);
 
   // Trains (or finds) the expert of task `task` for `spec`'s settings and `seed`; `on_step` sees
   // every optimizer step.

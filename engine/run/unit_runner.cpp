@@ -24,11 +24,11 @@ const PlanUnit& unit_of(const Plan& plan, int64_t id, const std::string& dir) {
 
 // The expert unit's own events: one pseudo-run "expert TASK" with a stage and its steps, so that
 // `watch` and the app can follow its training like any run's.
-RunResult expert_run(const Experiment& e, const PlanUnit& unit) {
-  RunResult run;
+RunProgress expert_run(const Experiment& e, const PlanUnit& unit) {
+  RunProgress run;
   const auto& task = e.tasks.at(unit.task);
   run.label = "expert " + task.name;
-  run.run_id = run_key(e.name, run.label, unit.seed);
+  run.key = run_key(e.name, run.label, unit.seed);
   run.strategy = "expert";
   run.seed = unit.seed;
   run.tasks = {task.name};
@@ -39,7 +39,7 @@ RunResult expert_run(const Experiment& e, const PlanUnit& unit) {
 
 }  // namespace
 
-std::vector<RunResult> run_unit(const Plan& plan, const std::string& dir, int64_t id,
+std::vector<RunProgress> run_unit(const Plan& plan, const std::string& dir, int64_t id,
                                 RunObserver& also, const std::atomic<bool>* cancel, bool writer) {
   const PlanUnit& unit = unit_of(plan, id, dir);
   for (int64_t wait : unit.after) {
@@ -60,11 +60,11 @@ std::vector<RunResult> run_unit(const Plan& plan, const std::string& dir, int64_
   EventStream silent(nowhere);
   EventStream& events = writer ? static_cast<EventStream&>(*bundle) : silent;
   Session session(experiment, plan.options, observers, cancel);
-  std::vector<RunResult> runs;
+  std::vector<RunProgress> runs;
 
   if (unit.kind == PlanUnit::Kind::Expert) {
     const StrategySpec& spec = experiment.strategies.at(unit.strategies.at(0));
-    RunResult run = expert_run(experiment, unit);
+    RunProgress run = expert_run(experiment, unit);
     events.experiment_started(experiment, session.effective(spec).training.steps);
     events.run_started(run, spec, 1);
     events.stage_started(run, 1);

@@ -30,7 +30,7 @@ class TestRunner : public QObject {
     const Experiment experiment = experiment_from_json(file, "small.json");
     struct RowCounter : RunObserver {
       int rows = 0;
-      void row_evaluated(const RunResult&, size_t) override { ++rows; }
+      void row_evaluated(const RunProgress&, size_t) override { ++rows; }
     } counter;
     const auto runs = run_experiment(experiment, RunnerOptions{}, counter);
     const int rows = counter.rows;
@@ -124,13 +124,13 @@ class TestRunner : public QObject {
       int64_t planned = 0;
       std::map<std::pair<std::string, size_t>, int64_t> steps;  // (label, stage) -> steps
       std::map<std::pair<std::string, size_t>, std::vector<uint8_t>> adapters;
-      bool records() const override { return true; }
+      bool keeps_artifacts() const override { return true; }
       void experiment_started(const Experiment&, int64_t p) override { planned = p; }
-      void train_step(const RunResult& run, size_t stage, const std::string&,
+      void train_step(const RunProgress& run, size_t stage, const std::string&,
                       const TrainStep&) override {
         ++steps[{run.label, stage}];
       }
-      void adapter_trained(const RunResult& run, size_t position,
+      void adapter_trained(const RunProgress& run, size_t position,
                            const TrainedAdapter& adapter) override {
         adapters[{run.label, position}] = adapter.safetensors;
       }

@@ -1,5 +1,5 @@
 // The shared parts of run, resume and extend.
-#include "app/run_session.h"
+#include "app/run_reporting.h"
 
 #include <iostream>
 
@@ -9,17 +9,17 @@
 
 namespace sy {
 
-void TerminalPrinter::train_step(const RunResult& run, size_t, const std::string& what,
+void TerminalPrinter::train_step(const RunProgress& run, size_t, const std::string& what,
                                  const TrainStep& s) {
-  if (printer_for_ != run.run_id + what) {
-    printer_for_ = run.run_id + what;
+  if (printer_for_ != run.key + what) {
+    printer_for_ = run.key + what;
     printer_ =
         progress_printer("[" + run.label + " seed " + std::to_string(run.seed) + "] " + what);
   }
   printer_(s);
 }
 
-void TerminalPrinter::row_evaluated(const RunResult& run, size_t row) {
+void TerminalPrinter::row_evaluated(const RunProgress& run, size_t row) {
   std::cerr << "[" << run.label << " seed " << run.seed << "] after stage " << row << ":";
   for (size_t j = 0; j < run.tasks.size(); ++j) {
     std::cerr << " " << run.tasks[j] << " "
@@ -28,7 +28,7 @@ void TerminalPrinter::row_evaluated(const RunResult& run, size_t row) {
   std::cerr << std::endl;
 }
 
-void TerminalPrinter::run_ended(const RunResult& run) {
+void TerminalPrinter::run_ended(const RunProgress& run) {
   if (run.status == store::RunStatus::Failed) return;  // main() prints the error
   tables_ << format_run(run) << std::endl;
 }
@@ -77,7 +77,7 @@ ResumePoint stored_resume_point(store::Store& store, int64_t run_id, const store
   return from;
 }
 
-int run_exit_code(const std::vector<RunResult>& runs) {
+int run_exit_code(const std::vector<RunProgress>& runs) {
   return !runs.empty() && runs.back().status == store::RunStatus::Cancelled ? 130 : 0;
 }
 

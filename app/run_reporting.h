@@ -22,10 +22,10 @@ namespace sy {
 class TerminalPrinter : public RunObserver {
  public:
   explicit TerminalPrinter(std::ostream& tables) : tables_(tables) {}
-  void train_step(const RunResult& run, size_t stage, const std::string& what,
+  void train_step(const RunProgress& run, size_t stage, const std::string& what,
                   const TrainStep& s) override;
-  void row_evaluated(const RunResult& run, size_t row) override;
-  void run_ended(const RunResult& run) override;
+  void row_evaluated(const RunProgress& run, size_t row) override;
+  void run_ended(const RunProgress& run) override;
 
  private:
   std::ostream& tables_;
@@ -57,6 +57,6 @@ class RunReporting {
 ResumePoint stored_resume_point(store::Store& store, int64_t run_id, const store::RunData& data);
 
 // 130 when the last run was cancelled, else 0.
-int run_exit_code(const std::vector<RunResult>& runs);
+int run_exit_code(const std::vector<RunProgress>& runs);
 
 }  // namespace sy
