@@ -10,6 +10,7 @@
 #include "app/cli_common.h"
 #include "app/commands.h"
 #include "app/run_reporting.h"
+#include "engine/cl/strategy_traits.h"
 #include "engine/util/error.h"
 
 namespace sy {
@@ -75,9 +76,11 @@ int command_extend(int argc, char** argv) {
     throw Error(run_text + " is " + store::run_status_name(data.run.status) +
                 "; only a finished run can be extended (resume it first)");
   }
-  if (data.run.strategy == "multitask") {
-    throw Error(run_text + " is multitask, which learns all tasks in one stage; run a new " +
-                "experiment with the longer sequence instead");
+  const StrategyTraits* traits = find_strategy_traits(data.run.strategy);
+  if (traits && !traits->can_extend) {
+    throw Error(run_text + " is " + data.run.strategy +
+                ", which learns all tasks in one stage; run a new experiment with the longer "
+                "sequence instead");
   }
 
   // The new task as an experiment-file entry (paths absolute: the run may resume from anywhere).

@@ -113,12 +113,13 @@ int main(int argc, char** argv) {
   parser.addPositionalArgument("experiment", "An experiment file to open, ready to run.");
   parser.process(app);
 
+  // The window comes back at the size it was closed with (MainWindow keeps it in QSettings).
   sy::ui::MainWindow window(parser.value(db));
+  bool experiment_ok = true;
   if (!parser.positionalArguments().isEmpty())
-    window.openExperiment(parser.positionalArguments()[0]);
+    experiment_ok = window.openExperiment(parser.positionalArguments()[0]);
   if (parser.isSet(group_seeds)) window.setGroupSeeds(true);
   window.setQuick(parser.isSet(quick));
-  window.resize(1400, 860);
   window.show();
   if (parser.isSet(run)) {
     const int64_t id = parser.value(run).toLongLong();
@@ -136,7 +137,16 @@ int main(int argc, char** argv) {
     for (int i = 0; i < window.tabs().count(); ++i)
       if (window.tabs().tabText(i).toLower() == name) window.tabs().setCurrentIndex(i);
   }
-  if (parser.isSet(start)) window.runExperiment();
+  if (parser.isSet(start)) {
+    // A file the engine would refuse is not run with the form's defaults instead: the window
+    // shows the file's error, and nothing starts.
+    if (experiment_ok) {
+      window.runExperiment();
+    } else {
+      std::fprintf(stderr, "error: %s\n", qPrintable(window.statusText()));
+      if (parser.isSet(screenshot)) return 1;
+    }
+  }
   if (parser.isSet(screenshot)) {
     const QString path = parser.value(screenshot);
     if (parser.isSet(screenshot_stage)) {

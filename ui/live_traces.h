@@ -30,6 +30,9 @@ class LiveTraces {
   std::optional<Update> apply(const QJsonObject& event);
 
   bool isLive(int64_t run) const { return live_.contains(run); }
+  // A resumed or extended run continues `stored` (trace_from_store): called before its
+  // run_started, its events grow that trace instead of an empty one.
+  void continueFrom(int64_t run, RunTrace stored) { live_.insert(run, std::move(stored)); }
   // A live run's trace as grown so far; nullptr when the run is not live.
   const RunTrace* live(int64_t run) const;
   int liveCount() const { return int(live_.size()); }

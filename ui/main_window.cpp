@@ -1,11 +1,13 @@
-// The main window. Live events are folded into per-run traces; the shown run's trace reaches the
-// plots once per pass of the event loop and the plots coalesce their own replots, so a fast
-// event stream never stalls the event loop.
+// The main window. Live events are folded into per-run traces (LiveTraces); the plots follow the
+// shown live run's trace and redraw it at most once per frame (RunPlots' FrameCoalescer), so a
+// fast event stream never stalls the event loop.
 #include "ui/main_window.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDateTime>
+#include <QDesktopServices>
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QDir>
@@ -25,16 +27,20 @@
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QScrollArea>
 #include <QSettings>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QSystemTrayIcon>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTextBrowser>
 #include <QToolBar>
 #include <QTreeView>
+#include <QUrl>
 #include <QVBoxLayout>
 
 #include <functional>
@@ -65,6 +71,20 @@ QString eta_text(double seconds) {
       .arg(s % 60, 2, 10, QChar('0'));
 }
 
+// The user guide: installed beside the engine's docs, else in the source tree built from.
+QString user_guide_path() {
+  const QString installed =
+      QCoreApplication::applicationDirPath() + "/../share/doc/switchyard-engine/gui.md";
+  if (QFileInfo::exists(installed)) return QFileInfo(installed).absoluteFilePath();
+  return QFileInfo(QString::fromStdString(resource_path("../docs/gui.md"))).absoluteFilePath();
+}
+
+// "run 7 · switchcit": how every message names a run.
+QString run_name(const RunTrace& trace, int64_t run) {
+  const QString label = trace.label.isEmpty() ? trace.strategy : trace.label;
+  return label.isEmpty() ? QString("run %1").arg(run) : QString("run %1 · %2").arg(run).arg(label);
+}
+
 }  // namespace
 
 MainWindow::MainWindow(const QString& db_path, QWidget* parent) : QMainWindow(parent) {
@@ -72,15 +92,16 @@ MainWindow::MainWindow(const QString& db_path, QWidget* parent) : QMainWindow(pa
   queue_ = new RunQueue(this);
   queue_model_ = new RunQueueModel(queue_, this);
   runs_ = new RunListModel(this);
-  live_push_.setSingleShot(true);
-  live_push_.setInterval(0);
-  connect(&live_push_, &QTimer::timeout, this, &MainWindow::pushLiveTrace);
   buildActions();
   buildLayout();
 
   QSettings settings;
   setGroupSeeds(settings.value("window/groupSeeds", false).toBool());
-  restoreGeometry(settings.value("window/geometry").toByteArray());
+  // The size it was closed with; the first time, one where the queue's columns and rows fit.
+  if (!restoreGeometry(settings.value("window/geometry").toByteArray())) resize(1400, 860);
+  run_list_->view()->header()->restoreState(settings.value("window/runColumns").toByteArray());
+  queue_view_->horizontalHeader()->restoreState(
+      settings.value("window/queueColumns").toByteArray());
   splitter_->restoreState(settings.value("window/splitter").toByteArray());
   left_->restoreState(settings.value("window/left").toByteArray());
   QString path = db_path;
@@ -97,7 +118,21 @@ MainWindow::MainWindow(const QString& db_path, QWidget* parent) : QMainWindow(pa
 
   connect(queue_, &RunQueue::jobEvent, this, &MainWindow::onJobEvent);
   connect(queue_, &RunQueue::jobFinished, this, &MainWindow::onJobFinished);
+  buildHelpMenu();
+  // Every tooltip names its shortcut, read from the action itself (the one source).
+  for (QAction* action : findChildren<QAction*>()) {
+    if (action->shortcut().isEmpty()) continue;
+    const QString key = action->shortcut().toString(QKeySequence::NativeText);
+    QString tip = action->toolTip();
+    tip.remove(QRegularExpression(" \\(Ctrl[^)]*\\)$"));
+    if (!tip.contains(key)) action->setToolTip(tip + " (" + key + ")");
+  }
+  if (QSystemTrayIcon::isSystemTrayAvailable()) {
+    tray_ = new QSystemTrayIcon(windowIcon(), this);
+    tray_->show();
+  }
   updateStatus();
+  updateTitle();
 }
 
 MainWindow::~MainWindow() = default;
@@ -126,7 +161,8 @@ void MainWindow::buildActions() {
                                                       "Experiments (*.json)");
     if (!path.isEmpty()) saveExperiment(path);
   });
-  save_as->setShortcut(QKeySequence::SaveAs);
+  // Spelled out: QKeySequence::SaveAs has no key on some desktops (GNOME, the offscreen one).
+  save_as->setShortcut(QKeySequence("Ctrl+Shift+S"));
   file->addSeparator();
   QAction* export_plots = file->addAction("&Export plots…", this, [this] {
     const QString folder = QFileDialog::getExistingDirectory(this, "Export the run's plots to");
@@ -135,6 +171,7 @@ void MainWindow::buildActions() {
     }
   });
   export_plots->setShortcut(QKeySequence("Ctrl+E"));
+  export_plots->setToolTip("Export the shown run's plots as PNG and PDF");
   file->addSeparator();
   file->addAction("&Quit", QKeySequence::Quit, this, &QWidget::close);
 
@@ -152,9 +189,11 @@ void MainWindow::buildActions() {
       "Run the experiment's units as Slurm jobs and follow them here "
       "(Ctrl+Shift+R)");
   slurm_action_->setVisible(slurm_available());
-  quick_action_ = run->addAction("&Quick (a few steps, for a check)");
-  quick_action_->setCheckable(true);
-  connect(quick_action_, &QAction::toggled, this, [this](bool on) { quick_ = on; });
+  // A run action of its own, beside Run: nothing to remember, nothing that starts nothing.
+  quick_action_ = run->addAction("Run &quick", this, &MainWindow::runQuickExperiment);
+  quick_action_->setShortcut(QKeySequence("Ctrl+Shift+K"));
+  quick_action_->setToolTip("Run the experiment as a quick check: a few steps per stage");
+  run_action_->setToolTip("Run the experiment with its full budgets");
   QAction* compare = run->addAction("C&ompare selected runs", this, [this] {
     if (!compareRuns()) {
       QMessageBox::information(this, "Compare", "Select two or more runs in the run list.");
@@ -162,7 +201,7 @@ void MainWindow::buildActions() {
   });
   compare->setShortcut(QKeySequence("Ctrl+Shift+C"));
   QAction* refresh = run->addAction("Re&fresh run list", this, &MainWindow::refreshRuns);
-  refresh->setShortcut(QKeySequence::Refresh);
+  refresh->setShortcut(QKeySequence("F5"));
   group_seeds_action_ = run->addAction("&Group seeds");
   group_seeds_action_->setCheckable(true);
   group_seeds_action_->setShortcut(QKeySequence("Ctrl+G"));
@@ -170,14 +209,38 @@ void MainWindow::buildActions() {
       "One row per setting: runs that differ only by seed folded together, with n and the mean "
       "(min–max) AP. Select a group to compare its runs (Ctrl+Shift+C).");
   connect(group_seeds_action_, &QAction::toggled, this, &MainWindow::setGroupSeeds);
+  run->addSeparator();
+  QAction* find = run->addAction("&Find runs", this, [this] {
+    run_list_->filter()->setFocus(Qt::ShortcutFocusReason);
+    run_list_->filter()->selectAll();
+  });
+  find->setShortcut(QKeySequence("Ctrl+F"));
+
+  // The tabs by number, and in turn; window-wide, wherever the focus is.
+  QMenu* view = menuBar()->addMenu("&View");
+  const QStringList tab_names = {"&Run", "&Compare", "&Experiment", "&Ask"};  // buildLayout's order
+  for (int i = 0; i < tab_names.size(); ++i) {
+    QAction* tab = view->addAction(tab_names[i] + " tab", this, [this, i] {
+      if (i < tabs_->count()) tabs_->setCurrentIndex(i);
+    });
+    tab->setShortcut(QKeySequence(QString("Ctrl+%1").arg(i + 1)));
+  }
+  QAction* next_tab = view->addAction("&Next tab", this, [this] {
+    tabs_->setCurrentIndex((tabs_->currentIndex() + 1) % tabs_->count());
+  });
+  next_tab->setShortcut(QKeySequence("Ctrl+Tab"));
+  QAction* previous_tab = view->addAction("&Previous tab", this, [this] {
+    tabs_->setCurrentIndex((tabs_->currentIndex() + tabs_->count() - 1) % tabs_->count());
+  });
+  previous_tab->setShortcut(QKeySequence("Ctrl+Shift+Tab"));
 
   QToolBar* bar = addToolBar("Main");
   bar->setObjectName("main-toolbar");
   bar->addAction(open);
   bar->addAction(run_action_);
+  bar->addAction(quick_action_);
   bar->addAction(slurm_action_);
   bar->addAction(cancel_action_);
-  bar->addAction(quick_action_);
   bar->addAction(compare);
 }
 
@@ -193,6 +256,13 @@ void MainWindow::buildLayout() {
   queue_view_->setModel(queue_model_);
   queue_view_->verticalHeader()->hide();
   queue_view_->horizontalHeader()->setStretchLastSection(true);
+  queue_view_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  queue_view_->horizontalHeader()->setSectionResizeMode(RunQueueModel::Message,
+                                                        QHeaderView::Stretch);
+  queue_view_->verticalHeader()->setDefaultSectionSize(queue_view_->fontMetrics().height() + 8);
+  queue_view_->setMinimumHeight(queue_view_->horizontalHeader()->sizeHint().height() +
+                                3 * queue_view_->verticalHeader()->defaultSectionSize() +
+                                2 * queue_view_->frameWidth() + 4);
 
   experiment_label_ = new QLabel("No experiment open (Ctrl+O)");
   experiment_label_->setWordWrap(true);
@@ -200,7 +270,13 @@ void MainWindow::buildLayout() {
   auto* runs_box = new QWidget;
   auto* runs_layout = new QVBoxLayout(runs_box);
   runs_layout->setContentsMargins(0, 0, 0, 0);
+  store_problem_label_ = new QLabel;
+  store_problem_label_->setObjectName("storeProblem");
+  store_problem_label_->setWordWrap(true);
+  store_problem_label_->setStyleSheet("color: #c0392b; font-weight: bold");
+  store_problem_label_->hide();
   runs_layout->addWidget(experiment_label_);
+  runs_layout->addWidget(store_problem_label_);
   runs_layout->addWidget(run_list_);
 
   notes_ = new RunNotes;
@@ -217,12 +293,15 @@ void MainWindow::buildLayout() {
   left_->setStretchFactor(1, 1);
   left_->setStretchFactor(2, 1);
   left_->setChildrenCollapsible(false);
-  left_->setSizes({460, 220, 120});
+  left_->setSizes({430, 200, 170});
 
   plots_ = new RunPlots;
   compare_ = new CompareView;
   designer_ = new ExperimentDesigner;
-  connect(designer_, &ExperimentDesigner::changed, this, [this] { designer_modified_ = true; });
+  connect(designer_, &ExperimentDesigner::changed, this, [this] {
+    designer_modified_ = true;
+    setWindowModified(true);
+  });
   tabs_ = new QTabWidget;
   tabs_->addTab(plots_, "Run");
   tabs_->addTab(compare_, "Compare");
@@ -242,6 +321,12 @@ void MainWindow::buildLayout() {
         playground_->run() != shown) {
       playground_->setRun(shown);
     }
+    const int row = runs_->rowOf(shown);
+    if (tabs_->currentWidget() == playground_ && row >= 0 && runs_->quick(row)) {
+      statusBar()->showMessage(QString("Run %1 is a quick check (a few steps per stage): its "
+                                       "answers say little about the strategy.")
+                                   .arg(shown));
+    }
   });
   splitter_ = new QSplitter(Qt::Horizontal);
   splitter_->addWidget(left_);
@@ -257,7 +342,6 @@ void MainWindow::buildLayout() {
   progress_->setMaximumWidth(240);
   statusBar()->addWidget(status_label_, 1);
   statusBar()->addPermanentWidget(progress_);
-  resize(1280, 800);
 }
 
 void MainWindow::openDatabase(const QString& path) {
@@ -265,12 +349,13 @@ void MainWindow::openDatabase(const QString& path) {
     store_.emplace(store::Store::open(path.toStdString()));
     store_->mark_interrupted_runs();
   } catch (const std::exception& e) {
+    setStoreProblem(QString::fromUtf8(e.what()));
     QMessageBox::warning(this, "Cannot open the database", QString::fromUtf8(e.what()));
     return;
   }
   QSettings().setValue("database", path);
   playground_->setDatabase(path);
-  setWindowTitle("Switchyard — " + QFileInfo(path).fileName());
+  updateTitle();
   live_.clear();
   refreshRuns();
   showNotes();
@@ -293,10 +378,9 @@ bool MainWindow::openExperiment(const QString& path) {
   experiment_path_ = QFileInfo(path).absoluteFilePath();
   QSettings().setValue("experiment", experiment_path_);
   QString designer_error;
-  if (!designer_->load(experiment_path_, &designer_error)) {
-    status_label_->setText("The designer cannot show this file: " + designer_error);
-  }
+  const bool loaded = designer_->load(experiment_path_, &designer_error);
   designer_modified_ = false;
+  updateTitle();
   const QJsonObject o = doc.object();
   QStringList tasks, strategies;
   for (const QJsonValue& t : o.value("tasks").toArray())
@@ -309,15 +393,26 @@ bool MainWindow::openExperiment(const QString& path) {
                                  .arg(o.value("name").toString(QFileInfo(path).baseName()),
                                       tasks.join(", "), strategies.join(", ")));
   updateStatus();
+  experiment_problem_ = loaded ? QString() : QFileInfo(path).fileName() + ": " + designer_error;
+  if (!loaded) {
+    // What the engine would refuse, said where the user looks; nothing runs it as it is.
+    status_label_->setText(experiment_problem_);
+    statusBar()->showMessage(status_label_->text());
+    return false;
+  }
   return true;
 }
 
 void MainWindow::setQuick(bool quick) {
-  quick_action_->setChecked(quick);
+  quick_ = quick;
 }
 
 bool MainWindow::readyToRun(const QString& what) {
   if (!store_) return false;
+  if (!experiment_problem_.isEmpty()) {
+    QMessageBox::warning(this, what, "Fix the experiment file first:\n" + experiment_problem_);
+    return false;
+  }
   if (!designer_->isValid()) {
     // Nothing runs with a value the form has flagged.
     tabs_->setCurrentWidget(designer_page_);
@@ -332,11 +427,19 @@ bool MainWindow::readyToRun(const QString& what) {
 }
 
 void MainWindow::runExperiment() {
-  if (!readyToRun("Run")) return;
+  startRun(quick_);
+}
+
+void MainWindow::runQuickExperiment() {
+  startRun(true);
+}
+
+void MainWindow::startRun(bool quick) {
+  if (!readyToRun(quick ? "Run quick" : "Run")) return;
   RunJob job;
-  job.title = QFileInfo(experiment_path_).baseName() + (quick_ ? " (quick)" : "");
+  job.title = QFileInfo(experiment_path_).baseName() + (quick ? " (quick)" : "");
   job.arguments = {"run", experiment_path_, "--events", "--db", databasePath()};
-  if (quick_) job.arguments << "--quick";
+  if (quick) job.arguments << "--quick";
   live_.setFollowing(true);
   tabs_->setCurrentWidget(plots_);
   queue_->enqueue(job);
@@ -426,8 +529,9 @@ void MainWindow::refreshRuns() {
   if (!store_) return;
   try {
     run_list_->refresh(*store_);
+    if (!store_problem_.isEmpty()) setStoreProblem({});
   } catch (const std::exception& e) {
-    status_label_->setText(QString::fromUtf8(e.what()));
+    setStoreProblem(QString::fromUtf8(e.what()));
   }
 }
 
@@ -461,14 +565,15 @@ const RunTrace& MainWindow::shownTrace() const {
   return live_.shownTrace();
 }
 
-void MainWindow::pushLiveTrace() {
-  if (const RunTrace* live = live_.live(live_.shown())) plots_->setTrace(*live);
+void MainWindow::followShownRun() {
+  const int64_t run = live_.shown();
+  plots_->followTrace([this, run] { return live_.live(run); });
 }
 
 void MainWindow::showRun(int64_t run_id) {
   if (live_.isLive(run_id)) {
     live_.show(run_id);
-    plots_->setTrace(live_.shownTrace());
+    followShownRun();
     showNotes();
   } else if (store_) {
     try {
@@ -528,7 +633,9 @@ bool MainWindow::compareRuns(QVector<int64_t> run_ids) {
 
 bool MainWindow::exportPlots(const QString& folder) {
   const RunTrace& trace = shownTrace();
-  const QString base = folder + "/" + (trace.label.isEmpty() ? "run" : trace.label) + "-";
+  const int64_t id = live_.shown();
+  const QString base =
+      folder + QString("/run%1-").arg(id) + (trace.label.isEmpty() ? QString() : trace.label + "-");
   bool ok = true;
   ok &= plots_->lossPlot()->exportPng(base + "loss.png");
   ok &= plots_->lossPlot()->exportPdf(base + "loss.pdf");
@@ -540,6 +647,7 @@ bool MainWindow::exportPlots(const QString& folder) {
     ok &= plots_->confusionHeatmap()->exportPng(base + "router-confusion.png");
     ok &= plots_->confusionHeatmap()->exportPdf(base + "router-confusion.pdf");
   }
+  if (ok) notify(QString("Plots of run %1 written to %2").arg(id).arg(folder));
   return ok;
 }
 
@@ -554,13 +662,25 @@ bool MainWindow::saveExperiment(QString path) {
     if (name.isEmpty()) name = "experiment";
     path = folder + "/" + name + ".json";
   }
+  if (QFileInfo(path).suffix().compare("json", Qt::CaseInsensitive) != 0) path += ".json";
   QString error;
   if (!designer_->save(path, &error)) {
     QMessageBox::warning(this, "Save experiment", error);
     return false;
   }
   designer_modified_ = false;
-  return openExperiment(path);
+  if (!openExperiment(path)) return false;
+  statusBar()->showMessage("Experiment saved to " + QDir::toNativeSeparators(path), 8000);
+  return true;
+}
+
+void MainWindow::updateTitle() {
+  setWindowFilePath(experiment_path_);
+  setWindowModified(designer_modified_);
+  const QString experiment = experiment_path_.isEmpty() ? QString("no experiment")
+                                                        : QFileInfo(experiment_path_).fileName();
+  const QString db = store_ ? QFileInfo(databasePath()).fileName() : QString("no database");
+  setWindowTitle(QString("%1[*] — %2 — Switchyard").arg(experiment, db));
 }
 
 QString MainWindow::statusText() const {
@@ -611,8 +731,9 @@ bool MainWindow::exportAdapter(int64_t run_id, int position, const QString& fold
                          folder, "--force", "--db", databasePath()},
                         this);
   connect(process, &EngineProcess::finished, this,
-          [this, process, folder](int code, const QString& message) {
-            status_label_->setText(code == 0 ? "adapter written to " + folder : message);
+          [this, process, folder, run_id](int code, const QString& message) {
+            notify(code == 0 ? QString("Adapter of run %1 written to %2").arg(run_id).arg(folder)
+                             : message);
             process->deleteLater();
           });
   process->start();
@@ -648,6 +769,54 @@ bool MainWindow::deleteRun(int64_t run_id) {
   return ok;
 }
 
+QStringList MainWindow::tasksToAdd(int64_t run_id) {
+  QStringList tasks = designer_->builtinTasks();
+  if (!store_) return tasks;
+  try {
+    for (const auto& task : store_->load_run(run_id).tasks)
+      tasks.removeAll(QString::fromStdString(task.name));
+  } catch (const std::exception&) {
+    // Deleted meanwhile: the menu that asks is about to be stale anyway.
+  }
+  return tasks;
+}
+
+QString MainWindow::shortcutsText() const {
+  QStringList lines;
+  for (QAction* action : findChildren<QAction*>()) {
+    if (action->shortcut().isEmpty()) continue;
+    QString name = action->text();
+    name.remove('&');
+    name.remove(QString("…"));
+    lines << action->shortcut().toString(QKeySequence::NativeText) + '\t' + name;
+  }
+  return lines.join('\n');
+}
+
+void MainWindow::buildHelpMenu() {
+  QMenu* help = menuBar()->addMenu("&Help");
+  QAction* keys = help->addAction("&Keyboard shortcuts", this, [this] {
+    QDialog dialog(this);
+    dialog.setWindowTitle("Keyboard shortcuts");
+    auto* layout = new QVBoxLayout(&dialog);
+    auto* text = new QTextBrowser;
+    QString html = "<table cellpadding=3>";
+    for (const QString& line : shortcutsText().split('\n', Qt::SkipEmptyParts))
+      html += "<tr><td><b>" + line.section('\t', 0, 0).toHtmlEscaped() + "</b></td><td>" +
+              line.section('\t', 1).toHtmlEscaped() + "</td></tr>";
+    text->setHtml(html + "</table>");
+    layout->addWidget(text);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    layout->addWidget(buttons);
+    dialog.resize(480, 560);
+    dialog.exec();
+  });
+  keys->setShortcut(QKeySequence("F1"));
+  help->addAction("&User guide", this,
+                  [] { QDesktopServices::openUrl(QUrl::fromLocalFile(user_guide_path())); });
+}
+
 void MainWindow::showRunMenu(const QModelIndex& index, const QPoint& global_pos) {
   if (!index.isValid() || !store_) return;
   const int64_t id = index.data(RunListModel::RunIdRole).toLongLong();
@@ -676,13 +845,15 @@ void MainWindow::showRunMenu(const QModelIndex& index, const QPoint& global_pos)
   QAction* resume = menu.addAction("Resume", [this, id] { resumeRun(id); });
   resume->setEnabled(status == RunStatus::Interrupted || status == RunStatus::Cancelled ||
                      status == RunStatus::Failed);
-  QAction* extend = menu.addAction("Add a task…", [this, id] {
+  const QStringList addable = tasksToAdd(id);
+  QAction* extend = menu.addAction("Add a task…", [this, id, addable] {
     bool ok = false;
-    const QString task = QInputDialog::getItem(
-        this, "Add a task", "Built-in task to add:", designer_->builtinTasks(), 0, false, &ok);
+    const QString task =
+        QInputDialog::getItem(this, "Add a task", "Built-in task to add:", addable, 0, false, &ok);
     if (ok) extendRun(id, task);
   });
-  extend->setEnabled(status == RunStatus::Finished && data.run.strategy != "multitask");
+  extend->setEnabled(status == RunStatus::Finished && data.run.strategy != "multitask" &&
+                     !addable.isEmpty());
   QStringList adapter_tasks;
   for (const auto& a : data.adapters)
     adapter_tasks << QString("%1 %2")
@@ -715,35 +886,89 @@ void MainWindow::showRunMenu(const QModelIndex& index, const QPoint& global_pos)
 }
 
 void MainWindow::onJobEvent(int, const QJsonObject& event) {
+  // A resumed or extended run continues what the store holds: its live trace starts from there,
+  // so the earlier stages' rows and loss curve stay drawn while the new stage trains.
+  if (store_ && event.value("type").toString() == "run_started" &&
+      event.value("first_stage").toInt(1) > 1) {
+    const int64_t run = event.value("run").toInteger();
+    if (run > 0 && !live_.isLive(run)) {
+      try {
+        live_.continueFrom(run,
+                           trace_from_store(store_->load_run(run), store_->load_train_points(run)));
+      } catch (const std::exception&) {
+        // Not stored (yet): it starts from its events alone.
+      }
+    }
+  }
   const std::optional<LiveTraces::Update> update = live_.apply(event);
   if (!update) return;
   const QString& type = update->type;
   if (type == "run_started") {
     refreshRuns();
-    if (update->shown_changed) showNotes();
+    if (update->shown_changed) {
+      followShownRun();
+      showNotes();
+      // One current run: the list's highlight follows the plots (a plan's unstored runs have no
+      // row yet).
+      if (update->run > 0) run_list_->selectRuns({update->run});
+    }
   }
-  if (update->shown && !update->ended && !live_push_.isActive()) live_push_.start();
+  if (update->shown && !update->ended) plots_->traceChanged();
   if (type == "progress") {
     const RunTrace& trace = *live_.live(update->run);
     progress_->setValue(static_cast<int>(1000 * trace.progress));
     status_label_->setText(QString("%1 — stage %2 — %3 tok/s — ETA %4")
-                               .arg(trace.label)
+                               .arg(run_name(trace, update->run))
                                .arg(event.value("stage").toInt())
                                .arg(static_cast<int>(trace.tokens_per_s))
                                .arg(trace.eta_s ? eta_text(*trace.eta_s) : "–"));
   }
   if (update->ended || type == "stage_finished") refreshRuns();
-  // The shown run as it ended: what shownTrace() gives from now on.
-  if (update->ended && update->shown) plots_->setTrace(live_.shownTrace());
+  if (update->ended) {
+    const RunTrace& ended = update->shown ? live_.shownTrace() : RunTrace();
+    QString text =
+        (update->shown ? run_name(ended, update->run) : QString("run %1").arg(update->run)) + " " +
+        QString(type).remove("run_");
+    const int row = runs_->rowOf(update->run);
+    std::optional<int64_t> took;
+    if (row >= 0) {
+      took = RunListModel::durationMs(runs_->record(row), QDateTime::currentMSecsSinceEpoch());
+      if (took) text += " after " + RunListModel::durationText(*took);
+      if (runs_->quick(row)) text += " (quick)";
+    }
+    if (type == "run_failed" || type == "run_cancelled") {
+      const QString reason = event.value("reason").toString();
+      if (!reason.isEmpty()) text += ": " + reason;
+    }
+    notify(text, took && *took >= 60'000);
+    // The shown run as stored: the truth, whatever the events left out (an extended run's
+    // earlier stages); read again when its engine has exited.
+    if (update->shown) showRun(update->run);
+  }
 }
 
 void MainWindow::onJobFinished(int, int exit_code, const QString& message) {
   refreshRuns();
+  // Everything the engine wrote is committed now: the shown run as the store has it.
+  const int64_t shown = live_.shown();
+  if (shown > 0 && !live_.isLive(shown)) showRun(shown);
   if (exit_code != 0 && exit_code != 130 && !message.isEmpty()) {
     // The engine's own sentence says what to fix; the GUI keeps running.
     QMessageBox::warning(this, "The engine stopped", message);
   }
   updateStatus();
+}
+
+void MainWindow::notify(const QString& text, bool desktop) {
+  statusBar()->showMessage(text);
+  if (desktop && tray_ != nullptr) tray_->showMessage("Switchyard", text);
+}
+
+void MainWindow::setStoreProblem(const QString& problem) {
+  store_problem_ = problem;
+  store_problem_label_->setText("The database cannot be read: " + problem);
+  store_problem_label_->setVisible(!problem.isEmpty());
+  if (!problem.isEmpty()) statusBar()->showMessage("The database cannot be read: " + problem);
 }
 
 void MainWindow::updateStatus() {
@@ -769,6 +994,8 @@ void MainWindow::closeEvent(QCloseEvent* event) {
   settings.setValue("window/geometry", saveGeometry());
   settings.setValue("window/splitter", splitter_->saveState());
   settings.setValue("window/left", left_->saveState());
+  settings.setValue("window/runColumns", run_list_->view()->header()->saveState());
+  settings.setValue("window/queueColumns", queue_view_->horizontalHeader()->saveState());
   event->accept();
 }
 

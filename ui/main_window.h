@@ -8,7 +8,6 @@
 #include <QMap>
 #include <QString>
 #include <QStringList>
-#include <QTimer>
 
 #include <functional>
 #include <memory>
@@ -26,6 +25,7 @@ class QModelIndex;
 class QProgressBar;
 class QScrollArea;
 class QSplitter;
+class QSystemTrayIcon;
 class QTableView;
 class QTabWidget;
 
@@ -54,6 +54,7 @@ class MainWindow : public QMainWindow {
   // Picks the experiment file that Run starts; false (with a message box unless quiet) if it
   // cannot be read.
   bool openExperiment(const QString& path);
+  // Whether Run (Ctrl+R) starts quick checks (--quick); Run quick always does.
   void setQuick(bool quick);
   QString databasePath() const;
 
@@ -72,9 +73,17 @@ class MainWindow : public QMainWindow {
   // The run the plots show (0: none), and its trace as drawn (as grown so far for a live run).
   int64_t shownRun() const { return live_.shown(); }
   const RunTrace& shownTrace() const;
+  // The built-in tasks "Add a task…" offers for this run: those it does not have yet.
+  QStringList tasksToAdd(int64_t run_id);
+  // Every action that has a keyboard shortcut, one per line ("Ctrl+R\tRun experiment"): what
+  // Help ▸ Keyboard shortcuts shows, read from the actions themselves.
+  QString shortcutsText() const;
+  // Why the database cannot be read (a damaged file), as the window shows it; empty when fine.
+  QString storeProblem() const { return store_problem_; }
 
  public Q_SLOTS:
   void runExperiment();
+  void runQuickExperiment();  // a quick check: a few steps per stage
   // Splits the experiment into a plan (in `plan_dir`, a fresh folder beside it when empty),
   // submits it with its submit.sh and queues a job that follows it, drawing its runs live and
   // storing them when every unit is complete (docs/gui.md). False (with the reason in a message
@@ -115,6 +124,14 @@ class MainWindow : public QMainWindow {
 
  private:
   void buildActions();
+  void buildHelpMenu();
+  void startRun(bool quick);
+  // Says that something ended or was written: in the status bar, and as a desktop notification
+  // where a system tray exists and `desktop` is set (a long run ended).
+  void notify(const QString& text, bool desktop = false);
+  // The title bar: the experiment file, "[*]" for unsaved changes, the database.
+  void updateTitle();
+  void setStoreProblem(const QString& problem);
   // Saved and valid, as Run and Submit to Slurm need it; false after telling the user why.
   bool readyToRun(const QString& what);
   // The Submit to Slurm dialog; submits when the user agrees.
@@ -129,10 +146,9 @@ class MainWindow : public QMainWindow {
   // The notes panel for the shown run, from `data` or from the store.
   void showNotes();
   void showNotes(const store::RunData& data);
-  // Hands the shown live run's trace to the plots once per pass of the event loop, however
-  // many events that pass read: the plots keep a copy-on-write share until they redraw, and an
-  // event appended while they hold one copies every point.
-  void pushLiveTrace();
+  // The plots follow the shown live run's trace: they read it when they draw, rather than hold
+  // a copy-on-write share that every appended event would copy.
+  void followShownRun();
 
   std::optional<store::Store> store_;
   QString experiment_path_;
@@ -155,14 +171,19 @@ class MainWindow : public QMainWindow {
   QSplitter* left_ = nullptr;
   QLabel* experiment_label_ = nullptr;
   QLabel* status_label_ = nullptr;
+  QLabel* store_problem_label_ = nullptr;  // a damaged database, in red above the run list
+  QString store_problem_;
+  // Why the open experiment file cannot be shown (the engine would refuse it): nothing runs it,
+  // rather than the form's defaults in its place.
+  QString experiment_problem_;
+  QSystemTrayIcon* tray_ = nullptr;  // null where the desktop has no tray
   QProgressBar* progress_ = nullptr;
   QAction* run_action_ = nullptr;
   QAction* cancel_action_ = nullptr;
-  QAction* quick_action_ = nullptr;
+  QAction* quick_action_ = nullptr;  // Run quick
   QAction* slurm_action_ = nullptr;
 
   LiveTraces live_;  // the runs in progress and the shown run
-  QTimer live_push_;
 };
 
 }  // namespace sy::ui

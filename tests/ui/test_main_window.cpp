@@ -3,15 +3,21 @@
 // and the run list afterwards; an engine that fails shows its message and the GUI keeps going.
 // On runs written through the store: the notes panel changes tags and notes and the run list
 // follows; Group seeds folds replicates into one row whose selection compares them all.
+// What the window must say truly (issue 21): an extended run as stored, one current run, how a
+// run ended, the experiment file in the title bar with its unsaved changes, the documented keys
+// and their tooltips, the window's size kept, a damaged database named.
 #include <QtTest>
 
 #include <QAction>
 #include <QItemSelectionModel>
 #include <QJsonArray>
+#include <QJsonDocument>
+#include <QLabel>
 #include <QLineEdit>
 #include <QListView>
 #include <QPlainTextEdit>
 #include <QSettings>
+#include <QStatusBar>
 #include <QStringListModel>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -19,6 +25,8 @@
 #include <fstream>
 
 #include "ui/custom_plot.h"
+
+#include <sqlite3.h>
 
 #include "storage/store.h"
 #include "ui/compare_view.h"
@@ -138,8 +146,12 @@ class TestMainWindow : public QObject {
     const QString exports = dir_.filePath("exports");
     QDir().mkpath(exports);
     QVERIFY(window.exportPlots(exports));
-    QVERIFY(QFileInfo(exports + "/switchcit-score-matrix.png").size() > 0);
-    QVERIFY(QFileInfo(exports + "/switchcit-router-confusion.pdf").size() > 0);
+    // Every file names its run.
+    QVERIFY(QFileInfo(exports + QString("/run%1-switchcit-score-matrix.png").arg(id)).size() > 0);
+    QVERIFY(QFileInfo(exports + QString("/run%1-switchcit-router-confusion.pdf").arg(id)).size() >
+            0);
+    QVERIFY2(window.statusBar()->currentMessage().contains(QString("Plots of run %1").arg(id)),
+             qPrintable(window.statusBar()->currentMessage()));
 
     // Ask the switchcit run: the switch's probabilities and the routed expert's answer.
     window.showRun(id);
@@ -231,6 +243,176 @@ class TestMainWindow : public QObject {
 
     QVERIFY(window.deleteRun(seq_lora));
     QCOMPARE(window.runs().rowOf(seq_lora), -1);
+  }
+
+  // One current run drives the window (issue 21, 3): when a run starts, the run list's current
+  // row, the notes header and the plots all name it. "Add a task…" (extend) shows the stored
+  // truth (issue 21, 1): during the job the earlier stages' rows and loss curve stay, and after
+  // it, after a re-selection and after F5, the list and the plots say what the store says.
+  void extend_shows_the_stored_run_and_one_current_run_drives_all() {
+    const QString db = dir_.filePath("extend.db");
+    const QString experiment = dir_.filePath("extend.json");
+    std::ofstream(experiment.toStdString()) << R"({
+      "name": "extend", "tasks": ["reverse"],
+      "data": {"train_examples": 100, "test_examples": 6},
+      "training": {"steps": 75, "batch_size": 8, "precision": "fp32"},
+      "strategies": ["seq-lora"], "evaluation": {"max_new_tokens": 12}})";
+    MainWindow window(db);
+    window.show();
+    QVERIFY(window.openExperiment(experiment));
+    window.setQuick(true);
+    window.runExperiment();
+    QTRY_VERIFY_WITH_TIMEOUT(window.queue().runningCount() + window.queue().queuedCount() == 0,
+                             240000);
+    const int64_t id = window.shownRun();
+    QVERIFY(id > 0);
+    QCOMPARE(window.runSelection()->currentIndex().data(RunListModel::RunIdRole).toLongLong(), id);
+    QCOMPARE(window.notes().run(), id);
+    QVERIFY2(window.statusBar()->currentMessage().contains(QString("run %1").arg(id)),
+             qPrintable(window.statusBar()->currentMessage()));
+    QVERIFY2(window.statusBar()->currentMessage().contains("finished"),
+             qPrintable(window.statusBar()->currentMessage()));
+
+    // The tasks offered to add are those the run does not have yet.
+    QVERIFY(!window.tasksToAdd(id).contains("reverse"));
+    QVERIFY(window.tasksToAdd(id).contains("capitalize"));
+
+    const int stage1_points = int(window.shownTrace().points.size());
+    QVERIFY(stage1_points > 0);
+    bool checked = false;
+    QString during;
+    connect(&window.queue(), &RunQueue::jobEvent, this, [&](int, const QJsonObject& e) {
+      if (checked || e.value("type").toString() != "train_step" || e.value("stage").toInt() != 2)
+        return;
+      checked = true;
+      const RunTrace& t = window.shownTrace();
+      int earlier = 0;
+      for (const TracePoint& p : t.points) earlier += p.stage == 1;
+      if (earlier != stage1_points)
+        during += QString("stage 1 points %1 of %2; ").arg(earlier).arg(stage1_points);
+      if (t.scores.size() < 2 || std::isnan(t.scores[1][0])) during += "row 1 lost; ";
+    });
+    QVERIFY(window.extendRun(id, "capitalize"));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        checked && window.queue().runningCount() + window.queue().queuedCount() == 0, 240000);
+    QVERIFY2(during.isEmpty(), qPrintable(during));
+
+    store::Store store = store::Store::open(db.toStdString());
+    const store::RunData truth = store.load_run(id);
+    QCOMPARE(truth.tasks.size(), size_t(2));
+    const double ap =
+        QJsonDocument::fromJson(QByteArray::fromStdString(truth.run.summary_json))["ap"].toDouble();
+    const auto check = [&](const char* when) {
+      const QModelIndex row = row_of_run(window.runList(), id);
+      QVERIFY2(row.isValid(), when);
+      QCOMPARE(row.siblingAtColumn(RunListModel::Stages).data().toString(), QString("2/2"));
+      QCOMPARE(row.siblingAtColumn(RunListModel::Ap).data().toString(), RunListModel::apText(ap));
+      QCOMPARE(window.shownRun(), id);
+      QCOMPARE(window.shownTrace().tasks.size(), 2);
+      QCOMPARE(window.shownTrace().scores.size(), 3);
+      QCOMPARE(int(window.shownTrace().points.size()), int(store.load_train_points(id).size()));
+    };
+    check("after the job");
+    window.refreshRuns();
+    check("after F5");
+    window.showRun(id);
+    check("after re-selecting it");
+  }
+
+  // The documented keys do what they say, the title bar shows the experiment and its unsaved
+  // changes, Save As adds ".json", and a save says so (issue 21, 6); Run quick starts a quick
+  // run (issue 21, 12).
+  void experiment_file_conventions() {
+    MainWindow window(dir_.filePath("conventions.db"));
+    QVERIFY(window.openExperiment(dir_.filePath("window.json")));
+    QCOMPARE(window.windowFilePath(), dir_.filePath("window.json"));
+    QVERIFY(!window.isWindowModified());
+    QVERIFY(window.windowTitle().contains("[*]"));
+    QStringList keys;
+    for (QAction* a : window.findChildren<QAction*>())
+      for (const QKeySequence& k : a->shortcuts()) keys << k.toString();
+    for (const char* key : {"Ctrl+Shift+S", "Ctrl+S", "Ctrl+R", "Ctrl+F", "Ctrl+1", "Ctrl+4", "F1"})
+      QVERIFY2(keys.contains(key), key);
+    // Every action with a shortcut names it in its tooltip, and the shortcuts dialog lists it.
+    const QString help = window.shortcutsText();
+    for (QAction* a : window.findChildren<QAction*>()) {
+      if (a->shortcut().isEmpty()) continue;
+      QVERIFY2(a->toolTip().contains(a->shortcut().toString(QKeySequence::NativeText)),
+               qPrintable(a->toolTip()));
+      QVERIFY2(help.contains(a->shortcut().toString(QKeySequence::NativeText)),
+               qPrintable(a->text()));
+    }
+
+    auto* steps = window.designer().findChild<QLineEdit*>("steps");
+    QVERIFY(steps);
+    steps->clear();
+    QTest::keyClicks(steps, "80");
+    QVERIFY(window.isWindowModified());
+    QVERIFY(window.saveExperiment(dir_.filePath("saved-as")));
+    QVERIFY(QFileInfo::exists(dir_.filePath("saved-as.json")));
+    QCOMPARE(window.windowFilePath(), dir_.filePath("saved-as.json"));
+    QVERIFY(!window.isWindowModified());
+    QVERIFY2(window.statusBar()->currentMessage().contains("saved"),
+             qPrintable(window.statusBar()->currentMessage()));
+  }
+
+  // A database whose pages are damaged says so above the run list (as the CLI does), rather
+  // than opening on an empty list without a word (issue 22).
+  void a_damaged_database_says_so() {
+    const QString db = dir_.filePath("damaged.db");
+    {
+      store::Store store = store::Store::open(db.toStdString());
+      const int64_t experiment = store.create_experiment("damaged", "{}");
+      for (int seed = 0; seed < 3; ++seed) stored_run(store, experiment, "seq-lora", seed, 0.5);
+    }
+    int root = 0, page_size = 0;
+    {
+      sqlite3* handle = nullptr;
+      QCOMPARE(sqlite3_open_v2(db.toUtf8().constData(), &handle, SQLITE_OPEN_READONLY, nullptr),
+               SQLITE_OK);
+      sqlite3_stmt* q = nullptr;
+      sqlite3_prepare_v2(handle, "SELECT rootpage FROM sqlite_master WHERE name = 'runs'", -1, &q,
+                         nullptr);
+      QCOMPARE(sqlite3_step(q), SQLITE_ROW);
+      root = sqlite3_column_int(q, 0);
+      sqlite3_finalize(q);
+      sqlite3_prepare_v2(handle, "PRAGMA page_size", -1, &q, nullptr);
+      QCOMPARE(sqlite3_step(q), SQLITE_ROW);
+      page_size = sqlite3_column_int(q, 0);
+      sqlite3_finalize(q);
+      sqlite3_close(handle);
+    }
+    {
+      // The runs table's page header and cell pointers overwritten: its rows cannot be read.
+      QFile file(db);
+      QVERIFY(file.open(QIODevice::ReadWrite));
+      QVERIFY(file.seek(qint64(root - 1) * page_size + 8));
+      file.write(QByteArray(200, '\xff'));
+    }
+    QTimer closer;  // a message box, if the store refuses the file at once
+    connect(&closer, &QTimer::timeout, [] {
+      if (QWidget* box = QApplication::activeModalWidget()) box->close();
+    });
+    closer.start(50);
+    MainWindow window(db);
+    QVERIFY2(window.storeProblem().contains("malformed"), qPrintable(window.storeProblem()));
+    auto* label = window.findChild<QLabel*>("storeProblem");
+    QVERIFY(label);
+    QVERIFY(!label->isHidden());
+    QVERIFY(label->text().contains("malformed"));
+  }
+
+  // The window comes back at the size and layout it was closed with.
+  void the_window_size_is_restored() {
+    {
+      MainWindow window(dir_.filePath("geometry.db"));
+      window.show();
+      window.resize(1013, 707);
+      QVERIFY(QTest::qWaitForWindowExposed(&window));
+      window.close();
+    }
+    MainWindow again(dir_.filePath("geometry.db"));
+    QCOMPARE(again.size(), QSize(1013, 707));
   }
 
   // The notes panel shows the selected run's tags and notes and changes them in the store; the
