@@ -2,7 +2,7 @@
 // switchyard-engine processes that it starts and listens to.
 // Usage: switchyard [--db FILE] [--run RUN] [--compare RUNS] [--tab TAB] [--group-seeds]
 //                   [--start [--quick]] [--screenshot FILE [--screenshot-stage N]]
-//                   [EXPERIMENT.json]
+//                   [--size WxH] [--dark] [EXPERIMENT.json]
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QJsonObject>
@@ -14,6 +14,7 @@
 #include <memory>
 
 #include "ui/main_window.h"
+#include "ui/plot_palette.h"
 #include "ui/run_plots.h"
 #include "ui/run_queue.h"
 
@@ -110,8 +111,19 @@ int main(int argc, char** argv) {
       "then cancel the runs and quit.",
       "N");
   parser.addOption(screenshot_stage);
+  QCommandLineOption size("size", "Open the window at this size (e.g. 1280x720).", "WxH");
+  parser.addOption(size);
+  QCommandLineOption dark("dark",
+                          "Use a dark palette whatever the desktop's (screenshots of the dark "
+                          "look; a dark desktop is followed without it).");
+  parser.addOption(dark);
   parser.addPositionalArgument("experiment", "An experiment file to open, ready to run.");
   parser.process(app);
+  if (parser.isSet(dark)) {
+    // Fusion draws every role of the palette; the platform's style may keep light parts.
+    QApplication::setStyle("Fusion");
+    QApplication::setPalette(sy::ui::dark_palette());
+  }
 
   // The window comes back at the size it was closed with (MainWindow keeps it in QSettings).
   sy::ui::MainWindow window(parser.value(db));
@@ -120,6 +132,17 @@ int main(int argc, char** argv) {
     experiment_ok = window.openExperiment(parser.positionalArguments()[0]);
   if (parser.isSet(group_seeds)) window.setGroupSeeds(true);
   window.setQuick(parser.isSet(quick));
+  if (parser.isSet(size)) {
+    const QStringList wh = parser.value(size).split('x');
+    const int w = wh.value(0).toInt(), h = wh.value(1).toInt();
+    if (wh.size() != 2 || w <= 0 || h <= 0) {
+      std::fprintf(stderr,
+                   "error: --size: expected WIDTHxHEIGHT in pixels, e.g. 1280x720; got '%s'\n",
+                   qPrintable(parser.value(size)));
+      return 2;
+    }
+    window.resize(w, h);
+  }
   window.show();
   if (parser.isSet(run)) {
     const int64_t id = parser.value(run).toLongLong();

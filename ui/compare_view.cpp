@@ -14,9 +14,11 @@
 #include <QSaveFile>
 #include <QScrollArea>
 #include <QSplitter>
+#include <QStackedWidget>
 #include <QStandardItemModel>
 #include <QTabWidget>
 #include <QTableView>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 #include "ui/custom_plot.h"
@@ -25,8 +27,11 @@
 #include <cmath>
 #include <optional>
 
+#include "ui/ema.h"
+#include "ui/line_plot_controls.h"
 #include "ui/matrix_heatmap.h"
-#include "ui/retention_plot.h"
+#include "ui/plot_style.h"
+#include "ui/run_color.h"
 #include "ui/run_plots.h"
 #include "ui/seed_group.h"
 
@@ -37,8 +42,18 @@ namespace {
 constexpr double kYPad = 4;  // % beyond 0..100, so markers at 0 and 100 % are not cut in half
 
 QString seed_title(const RunTrace& run) {
-  return CompareView::tr("%1 · seed %2").arg(run.label).arg(run.seed);
+  return CompareView::runTitle(run);
 }
+
+// A square of `color` before `text`, for titles and legend entries.
+QIcon swatch(const QColor& color) {
+  QPixmap pixmap(12, 12);
+  pixmap.fill(color);
+  return QIcon(pixmap);
+}
+
+// The property that ties the graphs of one legend entry together across plots.
+const char* const kGroupProperty = "sy_compare_group";
 
 // The run's column names; a run stored without task names still gets one per score column, so
 // that its retention is drawn rather than dropped.
@@ -159,24 +174,91 @@ QString CompareView::undefinedText() {
   return QStringLiteral("–");
 }
 
+QString CompareView::runTitle(const RunTrace& run) {
+  const QString title = tr("%1 · seed %2").arg(run.label).arg(run.seed);
+  // The id tells apart runs of the same label and seed (another experiment, a rerun).
+  return run.id > 0 ? tr("#%1 %2").arg(run.id).arg(title) : title;
+}
+
 CompareView::CompareView(QWidget* parent)
     : QWidget(parent),
-      tabs_(new QTabWidget(this)),
+      pages_(new QStackedWidget),
+      empty_(new QLabel),
+      warning_(new QLabel),
+      legend_(new QWidget),
+      legend_grid_(new QGridLayout(legend_)),
+      tabs_(new QTabWidget),
+      loss_controls_(new LinePlotControls),
+      loss_plot_(new QCustomPlot),
       heatmap_host_(new QWidget),
       heatmap_grid_(new QGridLayout(heatmap_host_)),
       retention_grid_host_(new QWidget),
       retention_grid_(new QGridLayout(retention_grid_host_)),
       summary_model_(new QStandardItemModel(this)),
       settings_model_(new QStandardItemModel(this)) {
+  // What is compared: the warning (different task lists), the legend shared by every plot, the
+  // tabs; or, with nothing to compare, a sentence saying how to get there.
+  warning_->setWordWrap(true);
+  warning_->setTextFormat(Qt::PlainText);
+  warning_->setObjectName(QStringLiteral("compareWarning"));
+  warning_->setStyleSheet(QStringLiteral(
+      "QLabel#compareWarning { border: 1px solid #d08c00; border-radius: 3px; padding: 4px; }"));
+  warning_->setVisible(false);
+  legend_grid_->setContentsMargins(4, 0, 4, 0);
+  legend_grid_->setHorizontalSpacing(12);
+  legend_grid_->setVerticalSpacing(0);
+  auto* shown = new QWidget;
+  auto* shown_layout = new QVBoxLayout(shown);
+  shown_layout->setContentsMargins(0, 0, 0, 0);
+  shown_layout->setSpacing(2);
+  shown_layout->addWidget(warning_);
+  shown_layout->addWidget(legend_);
+  shown_layout->addWidget(tabs_, 1);
+  empty_->setText(
+      tr("Nothing to compare yet.\n\nSelect two or more runs in the run list (Ctrl+click or "
+         "Shift+click) and press Compare (Ctrl+Shift+C): their scores, losses and settings "
+         "appear here side by side."));
+  empty_->setAlignment(Qt::AlignCenter);
+  empty_->setWordWrap(true);
+  empty_->setMargin(16);
+  empty_->setForegroundRole(QPalette::PlaceholderText);
+  pages_->addWidget(shown);
+  pages_->addWidget(empty_);
+  pages_->setCurrentWidget(empty_);
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
-  layout->addWidget(tabs_);
+  layout->addWidget(pages_);
 
   // Two matrices a row, scrolling: side by side stays readable however many runs there are.
   auto* heatmap_scroll = new QScrollArea;
   heatmap_scroll->setWidgetResizable(true);
   heatmap_scroll->setWidget(heatmap_host_);
   tabs_->addTab(heatmap_scroll, tr("Score matrices"));
+
+  // The runs' training losses overlaid, as W&B draws a metric of the runs of a project.
+  auto* loss_page = new QWidget;
+  auto* loss_layout = new QVBoxLayout(loss_page);
+  loss_layout->setContentsMargins(0, 0, 0, 0);
+  loss_layout->addWidget(loss_controls_);
+  loss_layout->addWidget(loss_plot_, 1);
+  loss_plot_->xAxis->setLabel(tr("step"));
+  loss_plot_->yAxis->setLabel(tr("loss"));
+  loss_plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+  loss_plot_->setPlottingHint(QCP::phFastPolylines, true);
+  connect(loss_plot_, &QCustomPlot::mouseDoubleClick, this, [this](QMouseEvent*) {
+    loss_plot_->rescaleAxes(true);
+    loss_plot_->replot(QCustomPlot::rpQueuedReplot);
+  });
+  loss_controls_->setSmoothing(0.6);  // TensorBoard's default, as the run's own loss plot
+  connect(loss_controls_, &LinePlotControls::smoothingChanged, this, [this] { smoothLoss(); });
+  connect(loss_controls_, &LinePlotControls::logYChanged, this, [this](bool log) {
+    loss_plot_->yAxis->setScaleType(log ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
+    loss_plot_->yAxis->setTicker(log ? QSharedPointer<QCPAxisTicker>(new QCPAxisTickerLog)
+                                     : QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+    loss_plot_->rescaleAxes(true);
+    loss_plot_->replot(QCustomPlot::rpQueuedReplot);
+  });
+  tabs_->addTab(loss_page, tr("Loss"));
 
   // Many tasks make many small plots: they scroll rather than shrink below readability.
   auto* scroll = new QScrollArea;
@@ -196,6 +278,198 @@ CompareView::CompareView(QWidget* parent)
           [this](const QPoint& pos) { showTableMenu(summary_view_, true, pos); });
   connect(settings_view_, &QWidget::customContextMenuRequested, this,
           [this](const QPoint& pos) { showTableMenu(settings_view_, false, pos); });
+  applyPalette();
+}
+
+void CompareView::changeEvent(QEvent* event) {
+  if (event->type() == QEvent::PaletteChange) applyPalette();
+  QWidget::changeEvent(event);
+}
+
+QVector<QCustomPlot*> CompareView::allPlots() const {
+  QVector<QCustomPlot*> plots = retention_plots_;
+  plots.prepend(loss_plot_);
+  return plots;
+}
+
+void CompareView::applyPalette() {
+  const PlotPalette colors = plot_palette(palette());
+  for (QCustomPlot* plot : allPlots()) {
+    apply_plot_palette(plot, colors);
+    plot->replot(QCustomPlot::rpQueuedReplot);
+  }
+}
+
+QStringList CompareView::legendEntries() const {
+  QStringList names;
+  for (const Group& group : groups_) names << group.name;
+  return names;
+}
+
+QColor CompareView::legendColor(int entry) const {
+  if (entry < 0 || entry >= groups_.size()) return QColor();
+  return run_color(runs_[groups_[entry].runs.first()].id);
+}
+
+bool CompareView::isEntryShown(int entry) const {
+  return group_shown_.value(entry, false);
+}
+
+void CompareView::setEntryShown(int entry, bool shown) {
+  if (entry < 0 || entry >= groups_.size()) return;
+  group_shown_[entry] = shown;
+  if (auto* button = qobject_cast<QToolButton*>(legend_grid_->itemAt(entry)->widget())) {
+    const QSignalBlocker block(button);
+    button->setChecked(shown);
+  }
+  for (QCustomPlot* plot : allPlots()) {
+    for (int i = 0; i < plot->plottableCount(); ++i) {
+      QCPAbstractPlottable* p = plot->plottable(i);
+      if (p->property(kGroupProperty).toInt() == entry + 1) p->setVisible(shown);
+    }
+    plot->replot(QCustomPlot::rpQueuedReplot);
+  }
+}
+
+QString CompareView::warningText() const {
+  return warning_->isHidden() ? QString() : warning_->text();
+}
+
+QString CompareView::emptyText() const {
+  return pages_->currentWidget() == empty_ ? empty_->text() : QString();
+}
+
+void CompareView::buildLegend() {
+  while (QLayoutItem* item = legend_grid_->takeAt(0)) {
+    delete item->widget();
+    delete item;
+  }
+  group_shown_ = QVector<bool>(groups_.size(), true);
+  // One entry per line drawn, above every tab: in each small plot a legend of its own was cut
+  // ("switchcit (3 seed") and repeated the same names.
+  constexpr int kColumns = 4;
+  for (int g = 0; g < groups_.size(); ++g) {
+    auto* button = new QToolButton;
+    button->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    button->setAutoRaise(true);
+    button->setCheckable(true);
+    button->setChecked(true);
+    button->setIcon(swatch(legendColor(g)));
+    button->setText(groups_[g].name);
+    QStringList keys;
+    for (int r : groups_[g].runs)
+      keys << runTitle(runs_[r]) + QStringLiteral(" (") + runs_[r].key + QLatin1Char(')');
+    button->setToolTip(keys.join(QLatin1Char('\n')) + QStringLiteral("\n\n") +
+                       tr("Click to hide or show these lines in every plot."));
+    connect(button, &QToolButton::toggled, this, [this, g](bool on) { setEntryShown(g, on); });
+    legend_grid_->addWidget(button, g / kColumns, g % kColumns, Qt::AlignLeft);
+  }
+  legend_grid_->setColumnStretch(kColumns, 1);
+  legend_->setVisible(!groups_.isEmpty());
+}
+
+void CompareView::buildWarning() {
+  // AP, forgetting, BWT and FWT are means over a run's tasks: over different task lists they
+  // are different quantities, and their Δ says little.
+  QStringList lists;
+  for (const RunTrace& run : runs_) {
+    const QString list = run.tasks.join(QStringLiteral(" \u2192 "));
+    if (!lists.contains(list)) lists << list;
+  }
+  if (lists.size() < 2) {
+    warning_->clear();
+    warning_->setVisible(false);
+    return;
+  }
+  QStringList lines;
+  for (const RunTrace& run : runs_)
+    if (run.tasks != runs_[0].tasks)
+      lines << tr("%1: %2").arg(runTitle(run), run.tasks.join(QStringLiteral(" \u2192 ")));
+  warning_->setText(
+      tr("\u26a0 These runs learned different task lists, so their AP, forgetting, BWT and FWT "
+         "average over different tasks and the \u0394 columns compare unlike quantities. "
+         "%1 learned %2; %3.")
+          .arg(runTitle(runs_[0]), runs_[0].tasks.join(QStringLiteral(" \u2192 ")),
+               lines.join(QStringLiteral("; "))));
+  warning_->setVisible(true);
+}
+
+void CompareView::buildLoss() {
+  loss_plot_->clearGraphs();
+  loss_plot_->legend->setVisible(false);  // the shared legend names the lines
+  for (int g = 0; g < groups_.size(); ++g) {
+    for (int r : groups_[g].runs) {
+      const RunTrace& run = runs_[r];
+      // The same global step axis as the run's own loss plot: stage k's steps follow the
+      // stages before it.
+      QVector<double> x, y;
+      x.reserve(run.points.size());
+      y.reserve(run.points.size());
+      int stage = -1;
+      double offset = 0, stage_max = 0;
+      for (const TracePoint& p : run.points) {
+        if (p.stage != stage) {
+          if (stage != -1) offset += stage_max;
+          stage = p.stage;
+          stage_max = 0;
+        }
+        stage_max = std::max(stage_max, double(p.step));
+        x << offset + double(p.step);
+        y << p.loss;
+      }
+      QCPGraph* raw = loss_plot_->addGraph();
+      raw->setName(runTitle(run));
+      raw->setAdaptiveSampling(true);
+      raw->setData(x, y, true);
+      raw->setProperty(kGroupProperty, g + 1);
+      raw->setProperty("sy_run", r);
+      QCPGraph* smoothed = loss_plot_->addGraph();
+      smoothed->setName(runTitle(run));
+      smoothed->setAdaptiveSampling(true);
+      smoothed->setProperty(kGroupProperty, g + 1);
+      smoothed->setProperty("sy_run", r);
+      smoothed->setProperty("sy_smoothed", true);
+    }
+  }
+  smoothLoss();
+  loss_plot_->rescaleAxes(true);
+  if (loss_plot_->graphCount() == 0) {
+    loss_plot_->xAxis->setRange(0, 1);
+    loss_plot_->yAxis->setRange(0, 1);
+  }
+  loss_plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void CompareView::smoothLoss() {
+  const double weight = loss_controls_->smoothing();
+  const QColor background = plot_palette(palette()).background;
+  for (int i = 0; i + 1 < loss_plot_->graphCount(); i += 2) {
+    QCPGraph* raw = loss_plot_->graph(i);
+    QCPGraph* smoothed = loss_plot_->graph(i + 1);
+    const RunTrace& run = runs_[raw->property("sy_run").toInt()];
+    const QColor color = run_color(run.id);
+    raw->setPen(QPen(weight > 0 ? blend(color, background, 0.3) : color, 1));
+    smoothed->setPen(QPen(color, 1.5));
+    smoothed->data()->clear();
+    if (weight <= 0) continue;
+    // Each stage starts its own average, as in the run's own loss plot.
+    DebiasedEma ema(weight);
+    QVector<double> x, y;
+    int stage = -1;
+    auto it = raw->data()->constBegin();
+    for (const TracePoint& p : run.points) {
+      if (it == raw->data()->constEnd()) break;
+      if (p.stage != stage) {
+        stage = p.stage;
+        ema.restart();
+      }
+      x << it->key;
+      y << ema.next(p.loss);
+      ++it;
+    }
+    smoothed->setData(x, y, true);
+  }
+  loss_plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
 QAbstractItemModel* CompareView::summaryModel() const {
@@ -209,10 +483,16 @@ void CompareView::setRuns(const QVector<RunTrace>& runs, const QVector<QString>&
   runs_ = runs;
   configs_ = configJsons;
   configs_.resize(runs_.size());  // missing entries: not known
+  groups_ = seedGroups();
+  pages_->setCurrentWidget(runs_.isEmpty() ? static_cast<QWidget*>(empty_) : pages_->widget(0));
+  buildWarning();
+  buildLegend();
   buildHeatmaps();
+  buildLoss();
   buildRetention();
   buildSummary();
   buildSettings(configJsons);
+  applyPalette();
 }
 
 void CompareView::buildHeatmaps() {
@@ -227,7 +507,9 @@ void CompareView::buildHeatmaps() {
     auto* layout = new QVBoxLayout(panel);
     layout->setContentsMargins(2, 2, 2, 2);
     const QString title = seed_title(run);
-    auto* label = new QLabel(title);
+    // The title in the run's colour, as its lines in the other tabs.
+    auto* label = new QLabel(QStringLiteral("<span style=\"color:%1\">\u25a0</span> %2")
+                                 .arg(run_color(run.id).name(), title.toHtmlEscaped()));
     label->setAlignment(Qt::AlignCenter);
     QFont font = label->font();
     font.setBold(true);
@@ -277,7 +559,7 @@ QVector<CompareView::Group> CompareView::seedGroups() const {
     const RunTrace& first = runs_[group.runs.first()];
     if (group.runs.size() > 1)
       group.name = tr("%1 (%2 seeds)").arg(first.label).arg(group.runs.size());
-    else  // the seed tells apart single runs that share a label (another experiment)
+    else  // the seed and id tell apart single runs that share a label (another experiment)
       group.name = labels.count(first.label) > 1 ? seed_title(first) : first.label;
   }
   return groups;
@@ -297,7 +579,7 @@ void CompareView::buildRetention() {
       if (!retention_tasks_.contains(task)) retention_tasks_ << task;
     rows = std::max(rows, int(run.scores.size()));
   }
-  const QVector<Group> groups = seedGroups();
+  const QVector<Group>& groups = groups_;
   const int columns = std::clamp(int(std::ceil(std::sqrt(double(retention_tasks_.size())))), 1, 3);
 
   QVector<double> x(rows);
@@ -320,16 +602,9 @@ void CompareView::buildRetention() {
     plot->xAxis->setRange(-0.25, std::max(rows - 1, 1) + 0.25);
     plot->yAxis->setRange(-kYPad, 100 + kYPad);
 
-    // Below the axis rect: inside it, a legend would hide either the base row (low scores,
-    // left) or the trained tasks (high scores, right) in a plot this small.
-    plot->legend->setVisible(true);
-    plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-    plot->legend->setWrap(2);
-    QFont legend_font = plot->legend->font();
-    legend_font.setPointSizeF(std::max(6.0, legend_font.pointSizeF() - 1));
-    plot->legend->setFont(legend_font);
-    plot->plotLayout()->addElement(2, 0, plot->legend);
-    plot->plotLayout()->setRowStretchFactor(2, 0.001);
+    // The lines are named once, in the legend above the tabs: a legend in each plot this
+    // small was cut and said the same every time.
+    plot->legend->setVisible(false);
     plot->plotLayout()->setRowStretchFactor(0, 0.001);
 
     for (int g = 0; g < groups.size(); ++g) {
@@ -355,13 +630,15 @@ void CompareView::buildRetention() {
         low[i] = lo;
         high[i] = hi;
       }
-      const QColor color = RetentionPlot::taskColor(g);
+      const QColor color = legendColor(g);
       if (group.runs.size() > 1) {
         QCPGraph* lower = plot->addGraph();
+        lower->setProperty(kGroupProperty, g + 1);
         lower->setPen(Qt::NoPen);
         lower->setData(x, low, true);
         lower->removeFromLegend();
         QCPGraph* upper = plot->addGraph();
+        upper->setProperty(kGroupProperty, g + 1);
         upper->setPen(Qt::NoPen);
         QColor fill = color;
         fill.setAlpha(60);
@@ -371,6 +648,7 @@ void CompareView::buildRetention() {
         upper->removeFromLegend();
       }
       QCPGraph* line = plot->addGraph();
+      line->setProperty(kGroupProperty, g + 1);
       line->setName(group.name);
       line->setPen(QPen(color, 2));
       // Markers, so that a score between two unevaluated cells (no line) still shows.
@@ -394,7 +672,8 @@ void CompareView::buildSummary() {
                                    {tr("FWT (%)"), &RunSummary::fwt},
                                    {tr("Router accuracy (%)"), &RunSummary::router_accuracy}};
   summary_model_->clear();
-  QStringList header{tr("Run"), tr("Seed")};
+  // The id first: it is what tells two runs of one label and seed apart, here and in the CSV.
+  QStringList header{tr("Id"), tr("Run"), tr("Seed")};
   for (const Metric& metric : metrics) header << metric.name << tr("Δ %1").arg(metric.name);
   summary_model_->setHorizontalHeaderLabels(header);
 
@@ -403,7 +682,10 @@ void CompareView::buildSummary() {
     QList<QStandardItem*> row;
     QStandardItem* name = text_item(run.label);
     name->setToolTip(run.key);
-    row << name << text_item(QString::number(run.seed), true);
+    name->setIcon(swatch(run_color(run.id)));
+    const bool other_tasks = run.tasks != runs_[0].tasks;
+    row << text_item(run.id > 0 ? QString::number(run.id) : QString(), true) << name
+        << text_item(QString::number(run.seed), true);
     for (const Metric& metric : metrics) {
       const std::optional<double> value = shown_percent(run.summary.*(metric.field));
       QStandardItem* cell =
@@ -420,14 +702,23 @@ void CompareView::buildSummary() {
         } else {
           delta->setText(undefinedText());
         }
-        delta->setToolTip(tr("relative to %1").arg(seed_title(runs_[0])));
+        delta->setToolTip(other_tasks
+                              ? tr("relative to %1, which learned other tasks: not a like-for-like "
+                                   "difference")
+                                    .arg(seed_title(runs_[0]))
+                              : tr("relative to %1").arg(seed_title(runs_[0])));
+        if (other_tasks) {
+          QFont italic = delta->font();
+          italic.setItalic(true);
+          delta->setFont(italic);
+        }
       }
       row << delta;
     }
     summary_model_->appendRow(row);
   }
   // With one run there is nothing to be relative to.
-  for (int c = 3; c < summary_model_->columnCount(); c += 2)
+  for (int c = 4; c < summary_model_->columnCount(); c += 2)
     summary_view_->setColumnHidden(c, runs_.size() < 2);
   summary_view_->resizeColumnsToContents();
 }
@@ -478,6 +769,17 @@ void CompareView::buildSettings(const QVector<QString>& configJsons) {
       row << cell;
     }
     settings_model_->appendRow(row);
+  }
+  // The task lists are not among the stored settings, yet they change every metric: shown
+  // first whenever they differ.
+  QStringList lists;
+  for (const RunTrace& run : runs_) lists << run.tasks.join(QStringLiteral(" \u2192 "));
+  QStringList distinct = lists;
+  distinct.removeDuplicates();
+  if (distinct.size() > 1) {
+    QList<QStandardItem*> row{text_item(tr("tasks"))};
+    for (const QString& list : lists) row << text_item(list);
+    settings_model_->insertRow(0, row);
   }
   settings_view_->resizeColumnsToContents();
 }

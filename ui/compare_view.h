@@ -1,7 +1,10 @@
-// CompareView: several runs side by side — their score matrices on one colour scale, each task's
-// retention with one line per run (seed replicates folded into a mean line with a min–max band),
-// a summary table with each metric's difference to the first run, and the settings in which the
-// runs' stored configs differ. Both tables export as CSV.
+// CompareView: several runs side by side — their score matrices on one colour scale, their loss
+// curves overlaid, each task's retention with one line per run (seed replicates folded into a mean
+// line with a min–max band), a summary table with each metric's difference to the first run, and
+// the settings in which the runs' stored configs differ. Every run is named with its id and drawn
+// in its own colour (run_color.h); one legend above the plots hides a run (or seed group) in all
+// of them on a click. Runs over different task lists are compared with a visible warning and
+// their task lists in the settings table. Both tables export as CSV.
 #pragma once
 
 #include <QMap>
@@ -15,13 +18,16 @@
 class QAbstractItemModel;
 class QCustomPlot;
 class QGridLayout;
+class QLabel;
 class QSplitter;
+class QStackedWidget;
 class QStandardItemModel;
 class QTabWidget;
 class QTableView;
 
 namespace sy::ui {
 
+class LinePlotControls;
 class MatrixHeatmap;
 
 class CompareView : public QWidget {
@@ -49,6 +55,25 @@ class CompareView : public QWidget {
   QAbstractItemModel* settingsModel() const;
   QTabWidget* tabs() const { return tabs_; }
 
+  // The loss curves of all runs in one plot: per run a faint raw graph and its smoothed one.
+  const QCustomPlot* lossPlot() const { return loss_plot_; }
+  LinePlotControls* lossControls() const { return loss_controls_; }
+
+  // The shared legend: one entry per seed group (a single run is a group of one), and whether
+  // its lines are shown; a click on an entry toggles it in every plot.
+  QStringList legendEntries() const;
+  QColor legendColor(int entry) const;
+  bool isEntryShown(int entry) const;
+  void setEntryShown(int entry, bool shown);
+
+  // The warning above the tabs ("" when none): runs over different task lists.
+  QString warningText() const;
+  // The sentence shown instead of the tabs while there are no runs to compare; "" otherwise.
+  QString emptyText() const;
+
+  // "#12 switchcit · seed 0": the run's id (when stored), label and seed.
+  static QString runTitle(const RunTrace& run);
+
   // The table as shown, header first, RFC 4180 quoting; undefined values ("–") are written as
   // empty fields so that spreadsheet and pandas readers see a missing value, not text.
   bool exportSummaryCsv(const QString& path) const;
@@ -59,12 +84,21 @@ class CompareView : public QWidget {
   // "a.b.c" → value, arrays joined by ", " (see the .cpp for scalars); exposed for tests.
   static QMap<QString, QString> flattenConfig(const QString& json, bool* ok = nullptr);
 
+ protected:
+  void changeEvent(QEvent* event) override;
+
  private:
   struct Group {  // runs that differ only by seed (seed_group_key)
     QString name;
     QVector<int> runs;  // indices into runs_
   };
 
+  void buildLegend();
+  void buildLoss();
+  void smoothLoss();
+  void buildWarning();
+  void applyPalette();
+  QVector<QCustomPlot*> allPlots() const;
   void buildHeatmaps();
   void buildRetention();
   void buildSummary();
@@ -74,7 +108,16 @@ class CompareView : public QWidget {
 
   QVector<RunTrace> runs_;
   QVector<QString> configs_;  // runs_[i]'s stored config; empty when not known
+  QVector<Group> groups_;
+  QVector<bool> group_shown_;
+  QStackedWidget* pages_;  // the tabs, or the sentence saying what to do
+  QLabel* empty_;
+  QLabel* warning_;
+  QWidget* legend_;
+  QGridLayout* legend_grid_;
   QTabWidget* tabs_;
+  LinePlotControls* loss_controls_;
+  QCustomPlot* loss_plot_;
   QWidget* heatmap_host_;
   QGridLayout* heatmap_grid_;
   QWidget* retention_grid_host_;

@@ -1,15 +1,18 @@
 // LossPlot: the training curve of one run; see loss_plot.h.
 #include "ui/loss_plot.h"
 
-#include <QDir>
-#include <QFileDialog>
+#include <QAction>
 #include <QFontMetrics>
-#include <QMenu>
-#include <QMessageBox>
+#include <QKeyEvent>
+#include <QLabel>
+#include <QStackedWidget>
 #include <QVBoxLayout>
 
 #include "ui/custom_plot.h"
+#include "ui/line_plot_controls.h"
 #include "ui/plot_export.h"
+#include "ui/plot_style.h"
+#include "ui/run_color.h"
 
 #include <algorithm>
 #include <cmath>
@@ -19,16 +22,8 @@ namespace sy::ui {
 
 namespace {
 
-const QColor kLossColor(0x1f, 0x77, 0xb4);  // tab10 blue, as the first task in other plots
-const QColor kLossFaint(0xb4, 0xd0, 0xe6);  // kLossColor at 30 % over white
-
-// One step of the debiased EMA; returns the value to draw (NaN for a non-finite input).
-double ema_step(double& average, double& decay, double x, double weight) {
-  if (!std::isfinite(x)) return qQNaN();
-  average = weight * average + (1 - weight) * x;
-  decay *= weight;
-  return average / (1 - decay);
-}
+// TensorBoard's default weight: what a user of it sees first.
+constexpr double kDefaultSmoothing = 0.6;
 
 bool same_point(const TracePoint& a, const TracePoint& b) {
   const bool same_loss = a.loss == b.loss || (std::isnan(a.loss) && std::isnan(b.loss));
@@ -103,13 +98,28 @@ class StageLabel : public QCPItemText {
 
 LossPlot::LossPlot(QWidget* parent)
     : QWidget(parent),
-      plot_(new ExportPlot(this)),
+      plot_(new ExportPlot),
+      controls_(new LinePlotControls),
+      pages_(new QStackedWidget),
+      empty_label_(new QLabel),
+      color_(run_color(0)),
       raw_(plot_->addGraph()),
       smoothed_(plot_->addGraph()) {
+  // A sentence instead of empty axes while there is nothing to draw: it says why, and what to do.
+  empty_label_->setAlignment(Qt::AlignCenter);
+  empty_label_->setWordWrap(true);
+  empty_label_->setMargin(16);
+  empty_label_->setForegroundRole(QPalette::PlaceholderText);
+  pages_->addWidget(plot_);
+  pages_->addWidget(empty_label_);
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
-  layout->addWidget(plot_);
+  layout->setSpacing(2);
+  layout->addWidget(controls_);
+  layout->addWidget(pages_, 1);
   plot_->setMinimumSize(240, 180);
+  connect(controls_, &LinePlotControls::smoothingChanged, this, &LossPlot::setSmoothing);
+  connect(controls_, &LinePlotControls::logYChanged, this, &LossPlot::setLogY);
 
   plot_->xAxis->setLabel(tr("step"));
   plot_->yAxis->setLabel(tr("loss"));
@@ -128,57 +138,108 @@ LossPlot::LossPlot(QWidget* parent)
   top->addElement(0, 1, plot_->legend);
   top->setColumnStretchFactor(1, 0.001);
   raw_->setName(tr("loss"));
+  smoothed_->setName(tr("smoothed"));
   // A million points stay fast only if QCustomPlot draws a few points per pixel column.
   raw_->setAdaptiveSampling(true);
   // Draw polylines as segments: Qt strokes a wide (the smoothed curve) polyline as one path,
   // which took seconds for a million sampled points instead of tens of milliseconds.
   plot_->setPlottingHint(QCP::phFastPolylines, true);
   smoothed_->setAdaptiveSampling(true);
-  smoothed_->setPen(QPen(kLossColor.darker(130), 1.5));
-  applyStyle();
+  make_legend_toggle(plot_);
+
+  // The read-out under the cursor: a dot on the curve and the values beside it.
+  tracer_ = new QCPItemTracer(plot_);
+  tracer_->setStyle(QCPItemTracer::tsCircle);
+  tracer_->setSize(7);
+  tracer_->setInterpolating(false);
+  tracer_->setVisible(false);
+  hover_label_ = new QCPItemText(plot_);
+  hover_label_->position->setType(QCPItemPosition::ptAbsolute);
+  hover_label_->setTextAlignment(Qt::AlignLeft);
+  hover_label_->setPadding(QMargins(5, 3, 5, 3));
+  hover_label_->setClipToAxisRect(false);
+  hover_label_->setVisible(false);
+  hover_label_->setLayer(QStringLiteral("legend"));  // above the curves
+  plot_->setMouseTracking(true);
 
   // Drag and zoom the way QCustomPlot users expect; the plot stops following new data while the
-  // user looks at a part of it, and a double-click returns to following.
+  // user looks at a part of it, and a double-click (or Home, or the menu) returns to following.
   plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+  plot_->setFocusPolicy(Qt::WheelFocus);
+  plot_->installEventFilter(this);
   connect(plot_, &QCustomPlot::mouseWheel, this, [this](QWheelEvent*) { auto_range_ = false; });
   connect(plot_, &QCustomPlot::mouseMove, this, [this](QMouseEvent* event) {
-    if (event->buttons() & Qt::LeftButton) auto_range_ = false;
+    if (event->buttons() & Qt::LeftButton) {
+      auto_range_ = false;
+      hideHover();
+    } else {
+      hover(event->pos());
+    }
   });
-  connect(plot_, &QCustomPlot::mouseDoubleClick, this, [this](QMouseEvent*) {
-    auto_range_ = true;
-    applyRange();
-    plot_->replot(QCustomPlot::rpQueuedReplot);
-  });
+  connect(plot_, &QCustomPlot::mouseDoubleClick, this, [this](QMouseEvent*) { resetView(); });
   plot_->setContextMenuPolicy(Qt::CustomContextMenu);
   connect(plot_, &QWidget::customContextMenuRequested, this, &LossPlot::showContextMenu);
 
-  empty_text_ = new QCPItemText(plot_);
-  empty_text_->position->setType(QCPItemPosition::ptAxisRectRatio);
-  empty_text_->position->setCoords(0.5, 0.5);
-  empty_text_->setPositionAlignment(Qt::AlignCenter);
-  empty_text_->setTextAlignment(Qt::AlignCenter);
-  empty_text_->setColor(Qt::darkGray);
-  empty_text_->setClipToAxisRect(false);
-  empty_text_->setVisible(false);
+  // TensorBoard's default, set through the controls so that they show it.
+  controls_->setSmoothing(kDefaultSmoothing);
+  setSmoothing(kDefaultSmoothing);
+  applyPalette();
+  showEmptyOrPlot();
 }
 
-void LossPlot::setEmptyText(const QString& text) {
-  if (text == empty_text_->text()) return;
-  empty_text_->setText(text);
-  empty_text_->setVisible(!text.isEmpty() && count_ == 0);
+void LossPlot::changeEvent(QEvent* event) {
+  if (event->type() == QEvent::PaletteChange) applyPalette();
+  QWidget::changeEvent(event);
+}
+
+bool LossPlot::eventFilter(QObject* watched, QEvent* event) {
+  if (watched == plot_) {
+    if (event->type() == QEvent::KeyPress &&
+        static_cast<QKeyEvent*>(event)->key() == Qt::Key_Home) {
+      resetView();
+      return true;
+    }
+    if (event->type() == QEvent::Leave) hideHover();
+  }
+  return QWidget::eventFilter(watched, event);
+}
+
+void LossPlot::setRun(const QString& identity, const QColor& color) {
+  if (color != color_) {
+    color_ = color;
+    applyStyle();
+  }
+  if (identity == run_) return;
+  run_ = identity;
+  // A zoom chosen for one run means nothing for another: its curve may lie outside it.
+  resetView();
+}
+
+void LossPlot::resetView() {
+  auto_range_ = true;
+  applyRange();
   plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
+void LossPlot::setEmptyText(const QString& text) {
+  if (text == empty_text_) return;
+  empty_text_ = text;
+  showEmptyOrPlot();
+}
+
 QString LossPlot::emptyText() const {
-  return empty_text_->visible() ? empty_text_->text() : QString();
+  return pages_->currentWidget() == empty_label_ ? empty_label_->text() : QString();
+}
+
+void LossPlot::showEmptyOrPlot() {
+  empty_label_->setText(empty_text_.isEmpty() ? tr("No training steps recorded yet.")
+                                              : empty_text_);
+  pages_->setCurrentWidget(count_ == 0 ? static_cast<QWidget*>(empty_label_) : plot_);
+  controls_->setEnabled(count_ > 0);
 }
 
 QVector<double> LossPlot::smooth(const QVector<double>& values, double weight) {
-  QVector<double> out;
-  out.reserve(values.size());
-  double average = 0, decay = 1;
-  for (double x : values) out.append(ema_step(average, decay, x, weight));
-  return out;
+  return debiased_ema(values, weight);
 }
 
 void LossPlot::setPoints(const QVector<TracePoint>& points, const QStringList& stageLabels) {
@@ -201,7 +262,7 @@ void LossPlot::setPoints(const QVector<TracePoint>& points, const QStringList& s
     last_ = points.back();
   }
   applyRange();
-  empty_text_->setVisible(!empty_text_->text().isEmpty() && count_ == 0);
+  showEmptyOrPlot();
   plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
@@ -212,7 +273,25 @@ void LossPlot::setSmoothing(double weight) {
   smoothed_->data()->clear();
   smoothFrom(0);
   applyStyle();
+  if (controls_->smoothing() != std::round(weight * 100) / 100) {
+    const QSignalBlocker block(controls_);
+    controls_->setSmoothing(weight);
+  }
   plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void LossPlot::setLogY(bool log) {
+  if (log == log_y_) return;
+  log_y_ = log;
+  plot_->yAxis->setScaleType(log ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
+  plot_->yAxis->setTicker(log ? QSharedPointer<QCPAxisTicker>(new QCPAxisTickerLog)
+                              : QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+  if (controls_->logY() != log) {
+    const QSignalBlocker block(controls_);
+    controls_->setLogY(log);
+  }
+  // The range chosen for one scale is rarely right for the other.
+  resetView();
 }
 
 void LossPlot::reset() {
@@ -229,7 +308,9 @@ void LossPlot::reset() {
   stage_max_step_ = 0;
   sorted_ = true;
   has_y_ = false;
-  ema_ = Ema{};
+  y_min_positive_ = 0;
+  ema_ = DebiasedEma(smoothing_);
+  hideHover();
 }
 
 void LossPlot::appendFrom(const QVector<TracePoint>& points, int from) {
@@ -244,6 +325,7 @@ void LossPlot::appendFrom(const QVector<TracePoint>& points, int from) {
       stage_ = p.stage;
       stage_max_step_ = 0;
       addStageMark(p.stage, i, offset_);
+      marks_.last().offset = offset_;
     }
     stage_max_step_ = std::max(stage_max_step_, p.step);
     const double x = offset_ + double(p.step);
@@ -253,6 +335,8 @@ void LossPlot::appendFrom(const QVector<TracePoint>& points, int from) {
       y_min_ = has_y_ ? std::min(y_min_, p.loss) : p.loss;
       y_max_ = has_y_ ? std::max(y_max_, p.loss) : p.loss;
       has_y_ = true;
+      if (p.loss > 0)
+        y_min_positive_ = y_min_positive_ > 0 ? std::min(y_min_positive_, p.loss) : p.loss;
     }
     out.append(QCPGraphData(x, p.loss));
   }
@@ -267,7 +351,7 @@ void LossPlot::smoothFrom(int from) {
   if (smoothing_ <= 0) return;
   const auto data = raw_->data();
   const int n = data->size();
-  if (from == 0) ema_ = Ema{};
+  if (from == 0) ema_ = DebiasedEma(smoothing_);
   if (from >= n) return;
   int next_mark = 0;
   while (next_mark < marks_.size() && marks_[next_mark].index < from) ++next_mark;
@@ -278,10 +362,10 @@ void LossPlot::smoothFrom(int from) {
     // Each stage starts its own average: a new task's loss jumps, and smoothing across the
     // boundary would draw a slope that never happened.
     if (next_mark < marks_.size() && marks_[next_mark].index == i) {
-      ema_ = Ema{};
+      ema_.restart();
       ++next_mark;
     }
-    out.append(QCPGraphData(it->key, ema_step(ema_.average, ema_.decay, it->value, smoothing_)));
+    out.append(QCPGraphData(it->key, ema_.next(it->value)));
   }
   if (from == 0)
     smoothed_->data()->set(out, sorted_);
@@ -299,7 +383,6 @@ void LossPlot::addStageMark(int stage, int index, double x) {
     mark.line = new QCPItemStraightLine(plot_);
     mark.line->point1->setCoords(at, 0);
     mark.line->point2->setCoords(at, 1);
-    mark.line->setPen(QPen(QColor(120, 120, 120), 1, Qt::DashLine));
   }
   const QString task = stage_labels_.value(stage - 1);
   mark.label = new StageLabel(
@@ -313,8 +396,8 @@ void LossPlot::addStageMark(int stage, int index, double x) {
   mark.label->position->setCoords(at, 1);
   mark.label->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
   mark.label->setPadding(QMargins(4, 2, 4, 2));
-  mark.label->setColor(QColor(90, 90, 90));
   marks_.append(mark);
+  applyPalette();  // the new line and label in the frame's colours
 }
 
 void LossPlot::applyRange() {
@@ -322,7 +405,15 @@ void LossPlot::applyRange() {
   const double x_end = offset_ + double(stage_max_step_);  // the last step drawn; 0 when empty
   plot_->xAxis->setRange(0, std::max(x_end, 1.0) + 0.5);
   if (!has_y_) {
-    plot_->yAxis->setRange(0, 1);
+    plot_->yAxis->setRange(log_y_ ? 0.1 : 0, 1);
+    return;
+  }
+  if (log_y_) {
+    // Decades rather than a linear pad; room below for the stage labels. A run whose losses
+    // are all <= 0 has nothing a log axis can show: one decade around 1.
+    const double low = y_min_positive_ > 0 ? y_min_positive_ : 1;
+    const double high = std::max(y_max_, low);
+    plot_->yAxis->setRange(low / 2.5, high * 1.25);
     return;
   }
   const double span = y_max_ - y_min_;
@@ -334,13 +425,82 @@ void LossPlot::applyRange() {
 void LossPlot::applyStyle() {
   // Faint under the smoothed curve: a light opaque tint rather than alpha, so that the segments
   // of the fast polylines do not darken where they meet.
-  raw_->setPen(QPen(smoothing_ > 0 ? kLossFaint : kLossColor, 1));
+  const PlotPalette colors = plot_palette(palette());
+  raw_->setPen(QPen(smoothing_ > 0 ? blend(color_, colors.background, 0.3) : color_, 1));
+  smoothed_->setPen(QPen(color_, 1.5));
+  tracer_->setPen(QPen(color_, 1.5));
+  tracer_->setBrush(colors.background);
   smoothed_->setVisible(smoothing_ > 0);
   smoothed_->setName(tr("smoothed (%1)").arg(smoothing_, 0, 'f', 2));
   if (smoothing_ > 0)
     smoothed_->addToLegend();
   else
     smoothed_->removeFromLegend();
+}
+
+void LossPlot::applyPalette() {
+  const PlotPalette colors = plot_palette(palette());
+  apply_plot_palette(plot_, colors);
+  for (const StageMark& mark : marks_) {
+    if (mark.line) mark.line->setPen(QPen(colors.axis, 1, Qt::DashLine));
+    mark.label->setColor(colors.faint_text);
+  }
+  hover_label_->setColor(colors.text);
+  hover_label_->setBrush(QBrush(blend(colors.background, colors.text, 0.92)));
+  hover_label_->setPen(QPen(colors.grid, 0));
+  applyStyle();
+  plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void LossPlot::hover(const QPoint& pos) {
+  const auto data = raw_->data();
+  if (data->isEmpty() || !plot_->axisRect()->rect().contains(pos)) {
+    hideHover();
+    return;
+  }
+  // The recorded step nearest to the cursor.
+  const double key = plot_->xAxis->pixelToCoord(pos.x());
+  auto it = data->findBegin(key, false);
+  if (it == data->constEnd()) --it;
+  if (it != data->constBegin() && std::abs((it - 1)->key - key) < std::abs(it->key - key)) --it;
+  const int index = int(it - data->constBegin());
+  const double x = it->key;
+  const StageMark* mark = nullptr;
+  for (const StageMark& m : marks_)
+    if (m.index <= index) mark = &m;
+  QString where = tr("step %1").arg(qint64(std::llround(x)));
+  if (mark) {
+    const QString task = stage_labels_.value(mark->stage - 1);
+    where =
+        tr("step %1 \u00b7 stage %2").arg(qint64(std::llround(x - mark->offset))).arg(mark->stage);
+    if (!task.isEmpty()) where += QLatin1Char(' ') + task;
+  }
+  QStringList lines{where, tr("loss %1").arg(it->value, 0, 'g', 4)};
+  const bool smoothed = smoothed_->visible() && index < smoothed_->data()->size();
+  if (smoothed)
+    lines << tr("smoothed %1").arg((smoothed_->data()->constBegin() + index)->value, 0, 'g', 4);
+  tracer_->setGraph(smoothed ? smoothed_ : raw_);
+  tracer_->setGraphKey(x);
+  tracer_->setVisible(true);
+  hover_label_->setText(lines.join(QLatin1Char('\n')));
+  // Beside the cursor, on the side with room, so that it never leaves the plot.
+  const QRect rect = plot_->axisRect()->rect();
+  const bool right_half = pos.x() > rect.center().x();
+  hover_label_->setPositionAlignment((right_half ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignTop);
+  hover_label_->position->setCoords(pos.x() + (right_half ? -14 : 14), rect.top() + 6);
+  hover_label_->setVisible(true);
+  plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void LossPlot::hideHover() {
+  if (!tracer_->visible() && !hover_label_->visible()) return;
+  tracer_->setVisible(false);
+  hover_label_->setVisible(false);
+  plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+QString LossPlot::hoverText() const {
+  return hover_label_->visible() ? hover_label_->text() : QString();
 }
 
 QSize LossPlot::exportSize() const {
@@ -357,9 +517,17 @@ bool LossPlot::exportPdf(const QString& path) {
 }
 
 void LossPlot::showContextMenu(const QPoint& pos) {
+  QAction reset(tr("Reset zoom"));
+  reset.setShortcut(Qt::Key_Home);
+  reset.setEnabled(!auto_range_);
+  connect(&reset, &QAction::triggered, this, &LossPlot::resetView);
+  QAction log(tr("Log scale"));
+  log.setCheckable(true);
+  log.setChecked(log_y_);
+  connect(&log, &QAction::toggled, this, &LossPlot::setLogY);
   show_export_menu(
       this, plot_, pos, [this](const QString& path) { return exportPng(path); },
-      [this](const QString& path) { return exportPdf(path); });
+      [this](const QString& path) { return exportPdf(path); }, {&reset, &log});
 }
 
 }  // namespace sy::ui

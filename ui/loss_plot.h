@@ -1,23 +1,33 @@
 // LossPlot: one run's training loss against a global step axis (the steps of stage k follow those
-// of the stages before it), with dashed lines at stage boundaries labelled with the stage's task
-// and an optional TensorBoard-style smoothed curve drawn over the faint raw one.
+// of the stages before it), with dashed lines at stage boundaries labelled with the stage's task,
+// in the run's colour (run_color.h), and what W&B and TensorBoard users expect of a line plot: a
+// smoothed curve over the faint raw one, log or linear y, a read-out of the values under the
+// cursor, legend entries that hide their series, wheel zoom and drag that last while the same run
+// is shown (double-click, Home or the menu go back to following the data). With no points it
+// shows a sentence saying why instead of empty axes.
 #pragma once
 
+#include <QColor>
 #include <QStringList>
 #include <QVector>
 #include <QWidget>
 
 #include <cstdint>
 
+#include "ui/ema.h"
 #include "ui/run_trace.h"
 
 class QCustomPlot;
 class QCPGraph;
 class QCPItemStraightLine;
 class QCPItemText;
+class QCPItemTracer;
+class QLabel;
+class QStackedWidget;
 
 namespace sy::ui {
 
+class LinePlotControls;
 class StageLabel;
 
 class LossPlot : public QWidget {
@@ -29,16 +39,28 @@ class LossPlot : public QWidget {
   // `points` ordered by (stage, step) as in RunTrace; stageLabels[k - 1] names stage k (its
   // task). Cheap when the points only grew since the last call: the new ones are appended.
   void setPoints(const QVector<TracePoint>& points, const QStringList& stageLabels);
+  // Which run the points are of (its id, or its key while the id is not known) and its colour.
+  // A zoom or drag is kept only while the same run is shown: another run resets the view, since
+  // its curve would lie outside the axes kept.
+  void setRun(const QString& identity, const QColor& color);
+  // Back to following the data (what double-click and Home do).
+  void resetView();
+  bool followsData() const { return auto_range_; }
   // EMA weight in [0, 0.99]; 0 turns smoothing off (only the raw curve, drawn solid).
   void setSmoothing(double weight);
-  // A sentence shown in the middle of the plot while it has no points (why it is empty).
+  void setLogY(bool log);
+  bool logY() const { return log_y_; }
+  // The sentence shown instead of the plot while it has no points (why it is empty); without
+  // one, a default says that no training step has been recorded yet.
   void setEmptyText(const QString& text);
-  QString emptyText() const;
+  QString emptyText() const;  // the sentence shown now; "" while the plot is shown
   double smoothing() const { return smoothing_; }
 
-  // Debiased exponential moving average as TensorBoard draws it: ema_t = w*ema_{t-1} +
-  // (1-w)*x_t, shown as ema_t / (1 - w^t), so the first value is x_1 and not pulled to 0.
-  // Non-finite values give NaN and leave the average untouched.
+  // The read-out next to the cursor for the point nearest to it: "step 12 · stage 2
+  // capitalize", the loss and its smoothed value; "" while the cursor is not over the data.
+  QString hoverText() const;
+
+  // Debiased exponential moving average as TensorBoard draws it (ema.h).
   static QVector<double> smooth(const QVector<double>& values, double weight);
 
   bool exportPng(const QString& path);  // at twice the on-screen size
@@ -48,17 +70,20 @@ class LossPlot : public QWidget {
 
   QCPGraph* rawGraph() const { return raw_; }
   QCPGraph* smoothedGraph() const { return smoothed_; }
+  QCPItemTracer* tracer() const { return tracer_; }
+  LinePlotControls* controls() const { return controls_; }
+
+ protected:
+  void changeEvent(QEvent* event) override;
+  bool eventFilter(QObject* watched, QEvent* event) override;
 
  private:
   struct StageMark {
     int stage = 0;
     int index = 0;                        // first data index of the stage
+    double offset = 0;                    // x of the stage's step 0
     QCPItemStraightLine* line = nullptr;  // none for the first stage
     StageLabel* label = nullptr;
-  };
-  struct Ema {  // running state, so that appended points continue the curve
-    double average = 0;
-    double decay = 1;  // w^t
   };
 
   void reset();
@@ -67,12 +92,23 @@ class LossPlot : public QWidget {
   void addStageMark(int stage, int index, double x);
   void applyRange();
   void applyStyle();
+  void applyPalette();
+  void showEmptyOrPlot();
+  void hover(const QPoint& pos);
+  void hideHover();
   void showContextMenu(const QPoint& pos);
   QSize exportSize() const;
 
   QCustomPlot* plot_;
-
-  QCPItemText* empty_text_ = nullptr;
+  LinePlotControls* controls_;
+  QStackedWidget* pages_;
+  QLabel* empty_label_;
+  QString empty_text_;
+  QCPItemTracer* tracer_;
+  QCPItemText* hover_label_;
+  QString run_;
+  QColor color_;
+  bool log_y_ = false;
   QCPGraph* raw_;
   QCPGraph* smoothed_;
   double smoothing_ = 0;
@@ -88,8 +124,9 @@ class LossPlot : public QWidget {
   int64_t stage_max_step_ = 0;
   bool sorted_ = true;
   double y_min_ = 0, y_max_ = 0;
+  double y_min_positive_ = 0;  // for a log axis; 0 while no positive loss was seen
   bool has_y_ = false;
-  Ema ema_;
+  DebiasedEma ema_{0};      // running state, so that appended points continue the curve
   bool auto_range_ = true;  // follow the data until the user drags or zooms
 };
 

@@ -1,16 +1,17 @@
 // MatrixHeatmap: an annotated QCPColorMap; see matrix_heatmap.h.
 #include "ui/matrix_heatmap.h"
 
-#include <QDir>
-#include <QFileDialog>
-#include <QMenu>
-#include <QMessageBox>
+#include <QFontMetricsF>
+#include <QLabel>
 #include <QRegularExpression>
+#include <QStackedWidget>
 #include <QToolTip>
 #include <QVBoxLayout>
 
 #include "ui/custom_plot.h"
 #include "ui/plot_export.h"
+#include "ui/plot_style.h"
+#include "ui/tick_labels.h"
 
 #include <algorithm>
 #include <cmath>
@@ -19,8 +20,6 @@ namespace sy::ui {
 
 namespace {
 
-const QColor kEmptyCell(0xdd, 0xdd, 0xdd);
-const QColor kEmptyText(0x66, 0x66, 0x66);
 const QString kNoValue = QStringLiteral("\u2013");  // en dash
 
 // Viridis: perceptually uniform and readable by colour-blind users and in greyscale print.
@@ -34,7 +33,6 @@ QCPColorGradient viridis() {
   constexpr int kStops = int(sizeof(stops) / sizeof(stops[0]));
   for (int i = 0; i < kStops; ++i) gradient.setColorStopAt(double(i) / (kStops - 1), stops[i]);
   gradient.setNanHandling(QCPColorGradient::nhNanColor);
-  gradient.setNanColor(kEmptyCell);
   return gradient;
 }
 
@@ -71,12 +69,21 @@ QSharedPointer<QCPAxisTickerText> label_ticker(const QStringList& labels, int co
 
 MatrixHeatmap::MatrixHeatmap(QWidget* parent)
     : QWidget(parent),
-      plot_(new QCustomPlot(this)),
+      plot_(new QCustomPlot),
+      pages_(new QStackedWidget),
+      empty_(new QLabel(tr("No values yet."))),
       map_(new QCPColorMap(plot_->xAxis, plot_->yAxis)),
       scale_(new QCPColorScale(plot_)) {
+  empty_->setAlignment(Qt::AlignCenter);
+  empty_->setWordWrap(true);
+  empty_->setMargin(16);
+  empty_->setForegroundRole(QPalette::PlaceholderText);
+  pages_->addWidget(plot_);
+  pages_->addWidget(empty_);
+  pages_->setCurrentWidget(empty_);
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
-  layout->addWidget(plot_);
+  layout->addWidget(pages_);
   plot_->setMinimumSize(240, 180);
 
   // Matrix convention: row 0 at the top; cell (i, j) centred on (x = j, y = i).
@@ -103,9 +110,55 @@ MatrixHeatmap::MatrixHeatmap(QWidget* parent)
   map_->setVisible(false);
   // The cell texts follow the cells' size, which is known only once the plot is laid out.
   connect(plot_, &QCustomPlot::afterReplot, this, &MatrixHeatmap::fitTexts);
+  connect(plot_, &QCustomPlot::afterLayout, this, &MatrixHeatmap::fitColumnLabels);
   connect(plot_, &QCustomPlot::mouseMove, this, &MatrixHeatmap::showCellTip);
   plot_->setContextMenuPolicy(Qt::CustomContextMenu);
   connect(plot_, &QWidget::customContextMenuRequested, this, &MatrixHeatmap::showContextMenu);
+  applyPalette();
+}
+
+void MatrixHeatmap::changeEvent(QEvent* event) {
+  if (event->type() == QEvent::PaletteChange) {
+    applyPalette();
+    updateTexts();
+    plot_->replot(QCustomPlot::rpQueuedReplot);
+  }
+  QWidget::changeEvent(event);
+}
+
+void MatrixHeatmap::applyPalette() {
+  const PlotPalette colors = plot_palette(palette());
+  apply_plot_palette(plot_, colors);
+  QCPColorGradient gradient = map_->gradient();
+  gradient.setNanColor(colors.missing);
+  map_->setGradient(gradient);
+  empty_text_color_ = colors.faint_text;
+}
+
+void MatrixHeatmap::setEmptyText(const QString& text) {
+  empty_->setText(text);
+}
+
+QString MatrixHeatmap::emptyText() const {
+  return pages_->currentWidget() == empty_ ? empty_->text() : QString();
+}
+
+void MatrixHeatmap::fitColumnLabels() {
+  if (columns_ == 0) return;
+  const double spacing = plot_->axisRect()->width() / double(columns_);
+  QStringList full, brief;
+  const QFontMetricsF metrics(plot_->xAxis->tickLabelFont());
+  for (int j = 0; j < columns_; ++j) {
+    full << column_labels_.value(j, QString::number(j));
+    brief << metrics.elidedText(full.last(), Qt::ElideRight, std::max(spacing - 8, 12.0));
+  }
+  const TickLabels fit = fit_tick_labels(full, brief, spacing, plot_->xAxis->tickLabelFont());
+  if (fit.labels == shown_columns_ && fit.rotation == shown_rotation_) return;
+  shown_columns_ = fit.labels;
+  shown_rotation_ = fit.rotation;
+  plot_->xAxis->setTicker(label_ticker(fit.labels, columns_));
+  plot_->xAxis->setTickLabelRotation(fit.rotation);
+  plot_->replot(QCustomPlot::rpQueuedReplot);  // slanted labels need another axis height
 }
 
 QString MatrixHeatmap::formatValue(double value, const QString& format) {
@@ -137,6 +190,7 @@ void MatrixHeatmap::setMatrix(const QVector<QVector<double>>& values, const QStr
 
   const bool empty = rows_ == 0 || columns_ == 0;
   map_->setVisible(!empty);
+  pages_->setCurrentWidget(empty ? static_cast<QWidget*>(empty_) : plot_);
   if (!empty) {
     // QCustomPlot spreads the cells so that the first and the last are centred on the range's
     // ends, and draws a single cell with no width at all: a lone row or column is stored as two
@@ -150,12 +204,12 @@ void MatrixHeatmap::setMatrix(const QVector<QVector<double>>& values, const QStr
       for (int x = 0; x < keys; ++x)
         data->setCell(x, y, value(std::min(y, rows_ - 1), std::min(x, columns_ - 1)));
   }
+  // Whole and level first; fitColumnLabels slants or shortens them once the room is known.
   plot_->xAxis->setTicker(label_ticker(columnLabels, columns_));
+  plot_->xAxis->setTickLabelRotation(0);
+  shown_columns_ = columnLabels.mid(0, columns_);
+  shown_rotation_ = 0;
   plot_->yAxis->setTicker(label_ticker(rowLabels, rows_));
-  int longest = 0;
-  for (const QString& label : columnLabels) longest = std::max(longest, int(label.size()));
-  // Slant the column labels when side by side they would run into each other.
-  plot_->xAxis->setTickLabelRotation(longest * columns_ > 40 ? 30 : 0);
   plot_->xAxis->setRange(-0.5, std::max(columns_, 1) - 0.5);
   plot_->yAxis->setRange(-0.5, std::max(rows_, 1) - 0.5);
 
@@ -243,7 +297,7 @@ void MatrixHeatmap::updateTexts() {
       const double v = value(i, j);
       if (std::isnan(v)) {
         text->setText(kNoValue);
-        text->setColor(kEmptyText);
+        text->setColor(empty_text_color_);
       } else {
         text->setText(formatValue(v, format_));
         text->setColor(contrast_text(QColor::fromRgba(gradient.color(v, range))));

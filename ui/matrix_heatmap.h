@@ -1,6 +1,8 @@
 // MatrixHeatmap: an annotated heatmap of a small matrix — the score matrix (rows "after stage i",
 // columns tasks, values in %) or the router's confusion (counts, rows the true task, columns the
-// predicted one). Every cell shows its value; cells without one are grey with "–".
+// predicted one). Every cell shows its value; cells without one are grey with "–". Column labels
+// slant or shorten where they would collide; colours follow the desktop's palette; an empty matrix
+// shows a sentence instead of empty axes.
 #pragma once
 
 #include <QColor>
@@ -13,7 +15,9 @@ class QCustomPlot;
 class QCPColorMap;
 class QCPColorScale;
 class QCPItemText;
+class QLabel;
 class QMouseEvent;
+class QStackedWidget;
 
 namespace sy::ui {
 
@@ -36,6 +40,9 @@ class MatrixHeatmap : public QWidget {
   QPair<double, double> colorRange() const;
   void setColorScaleLabel(const QString& label);
   void setAxisLabels(const QString& rows, const QString& columns);
+  // The sentence shown instead of the axes while the matrix is empty.
+  void setEmptyText(const QString& text);
+  QString emptyText() const;  // the sentence shown now; "" while the matrix is shown
 
   int rowCount() const { return rows_; }
   int columnCount() const { return columns_; }
@@ -52,8 +59,13 @@ class MatrixHeatmap : public QWidget {
   QCPColorMap* colorMap() const { return map_; }
   QCPColorScale* colorScale() const { return scale_; }
 
+ protected:
+  void changeEvent(QEvent* event) override;
+
  private:
   double value(int row, int column) const;
+  void applyPalette();
+  void fitColumnLabels();
   void applyColorRange();
   void updateTexts();
   void fitTexts();
@@ -62,6 +74,8 @@ class MatrixHeatmap : public QWidget {
   QSize exportSize() const;
 
   QCustomPlot* plot_;
+  QStackedWidget* pages_;
+  QLabel* empty_;
   QCPColorMap* map_;
   QCPColorScale* scale_;
   QVector<QCPItemText*> texts_;  // row-major, one per cell
@@ -72,7 +86,10 @@ class MatrixHeatmap : public QWidget {
   bool has_data_ = false;
   bool fixed_range_ = false;
   double lower_ = 0, upper_ = 1;
-  double text_size_ = 0;  // points, as fitTexts last chose; 0 before the first layout
+  double text_size_ = 0;       // points, as fitTexts last chose; 0 before the first layout
+  QStringList shown_columns_;  // the column labels as fitColumnLabels last drew them
+  double shown_rotation_ = 0;
+  QColor empty_text_color_;
 };
 
 }  // namespace sy::ui

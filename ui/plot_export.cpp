@@ -27,12 +27,17 @@ bool save_pdf(QCustomPlot* plot, const QString& path) {
 
 void show_export_menu(QWidget* owner, QCustomPlot* plot, const QPoint& pos,
                       const std::function<bool(const QString&)>& png,
-                      const std::function<bool(const QString&)>& pdf) {
+                      const std::function<bool(const QString&)>& pdf,
+                      const QList<QAction*>& actions) {
   QMenu menu(owner);
+  if (!actions.isEmpty()) {
+    menu.addActions(actions);
+    menu.addSeparator();
+  }
   QAction* png_action = menu.addAction(QObject::tr("Export PNG…"));
   menu.addAction(QObject::tr("Export PDF…"));
   QAction* chosen = menu.exec(plot->mapToGlobal(pos));
-  if (!chosen) return;
+  if (!chosen || actions.contains(chosen)) return;
   const bool as_png = chosen == png_action;
   QString path = QFileDialog::getSaveFileName(
       owner, as_png ? QObject::tr("Export PNG") : QObject::tr("Export PDF"), QString(),

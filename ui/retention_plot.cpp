@@ -1,14 +1,15 @@
 // RetentionPlot: each task's score after each stage; see retention_plot.h.
 #include "ui/retention_plot.h"
 
-#include <QDir>
-#include <QFileDialog>
-#include <QMenu>
-#include <QMessageBox>
+#include <QLabel>
+#include <QStackedWidget>
 #include <QVBoxLayout>
 
 #include "ui/custom_plot.h"
 #include "ui/plot_export.h"
+#include "ui/plot_style.h"
+#include "ui/run_color.h"
+#include "ui/tick_labels.h"
 
 #include <algorithm>
 #include <cmath>
@@ -32,27 +33,28 @@ bool same_matrix(const QVector<QVector<double>>& a, const QVector<QVector<double
 
 constexpr double kYPad = 4;  // % beyond 0..100 on the y axis
 
-QString short_label(const QString& text) {
-  constexpr int kMax = 16;  // longer task names would make the stage ticks collide
-  return text.size() <= kMax ? text : text.left(kMax - 1) + QChar(0x2026);
-}
-
 }  // namespace
 
 QColor RetentionPlot::taskColor(int task) {
-  static const QColor kPalette[] = {QColor(0x1f, 0x77, 0xb4), QColor(0xff, 0x7f, 0x0e),
-                                    QColor(0x2c, 0xa0, 0x2c), QColor(0xd6, 0x27, 0x28),
-                                    QColor(0x94, 0x67, 0xbd), QColor(0x8c, 0x56, 0x4b),
-                                    QColor(0xe3, 0x77, 0xc2), QColor(0x7f, 0x7f, 0x7f),
-                                    QColor(0xbc, 0xbd, 0x22), QColor(0x17, 0xbe, 0xcf)};
-  constexpr int kCount = int(sizeof(kPalette) / sizeof(kPalette[0]));
-  return kPalette[((task % kCount) + kCount) % kCount];
+  return task_color(task);
 }
 
-RetentionPlot::RetentionPlot(QWidget* parent) : QWidget(parent), plot_(new QCustomPlot(this)) {
+RetentionPlot::RetentionPlot(QWidget* parent)
+    : QWidget(parent), plot_(new QCustomPlot), pages_(new QStackedWidget), empty_(new QLabel) {
+  // A sentence instead of empty axes until the base model's scores arrive.
+  empty_->setText(
+      tr("No scores yet: each task's score appears here once the base model has "
+         "been evaluated, and again after every stage."));
+  empty_->setAlignment(Qt::AlignCenter);
+  empty_->setWordWrap(true);
+  empty_->setMargin(16);
+  empty_->setForegroundRole(QPalette::PlaceholderText);
+  pages_->addWidget(plot_);
+  pages_->addWidget(empty_);
+  pages_->setCurrentWidget(empty_);
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
-  layout->addWidget(plot_);
+  layout->addWidget(pages_);
   plot_->setMinimumSize(240, 180);
 
   plot_->xAxis->setLabel(tr("after stage"));
@@ -65,7 +67,7 @@ RetentionPlot::RetentionPlot(QWidget* parent) : QWidget(parent), plot_(new QCust
   y_ticker->setScaleStrategy(QCPAxisTickerFixed::ssNone);
   plot_->yAxis->setTicker(y_ticker);
   plot_->xAxis->setRange(-0.25, 1.25);
-  plot_->xAxis->grid()->setPen(QPen(QColor(150, 150, 150), 0, Qt::DashLine));
+  plot_->xAxis->grid()->setPen(QPen(Qt::gray, 0, Qt::DashLine));  // coloured by the palette
 
   // The legend sits right of the axis rect: inside it would hide the base row (low scores at
   // the left) or the trained tasks (high scores at the right). The empty element below the
@@ -79,8 +81,40 @@ RetentionPlot::RetentionPlot(QWidget* parent) : QWidget(parent), plot_(new QCust
   side->setMargins(QMargins(0, 6, 6, 0));
   plot_->plotLayout()->setColumnStretchFactor(1, 0.001);
 
+  make_legend_toggle(plot_);
+  // The room per stage is known once the plot is laid out.
+  connect(plot_, &QCustomPlot::afterLayout, this, &RetentionPlot::fitStageLabels);
   plot_->setContextMenuPolicy(Qt::CustomContextMenu);
   connect(plot_, &QWidget::customContextMenuRequested, this, &RetentionPlot::showContextMenu);
+  apply_plot_palette(plot_, plot_palette(palette()));
+}
+
+void RetentionPlot::changeEvent(QEvent* event) {
+  if (event->type() == QEvent::PaletteChange) {
+    apply_plot_palette(plot_, plot_palette(palette()));
+    plot_->replot(QCustomPlot::rpQueuedReplot);
+  }
+  QWidget::changeEvent(event);
+}
+
+QString RetentionPlot::emptyText() const {
+  return pages_->currentWidget() == empty_ ? empty_->text() : QString();
+}
+
+void RetentionPlot::fitStageLabels() {
+  if (full_ticks_.isEmpty()) return;
+  const double spacing = plot_->axisRect()->width() / plot_->xAxis->range().size();
+  const TickLabels fit =
+      fit_tick_labels(full_ticks_, brief_ticks_, spacing, plot_->xAxis->tickLabelFont());
+  if (fit.labels == shown_ticks_ && fit.rotation == shown_rotation_) return;
+  shown_ticks_ = fit.labels;
+  shown_rotation_ = fit.rotation;
+  QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
+  for (int k = 0; k < fit.labels.size(); ++k) ticker->addTick(k, fit.labels[k]);
+  plot_->xAxis->setTicker(ticker);
+  plot_->xAxis->setTickLabelRotation(fit.rotation);
+  // The axis needs another height for slanted labels: lay out again, once.
+  plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
 void RetentionPlot::setScores(const QVector<QVector<double>>& scores, const QStringList& tasks,
@@ -92,6 +126,7 @@ void RetentionPlot::setScores(const QVector<QVector<double>>& scores, const QStr
   tasks_ = tasks;
   stage_labels_ = labels;
   has_data_ = true;
+  pages_->setCurrentWidget(scores.isEmpty() ? static_cast<QWidget*>(empty_) : plot_);
 
   int columns = int(tasks.size());
   for (const QVector<double>& row : scores) columns = std::max(columns, int(row.size()));
@@ -102,7 +137,7 @@ void RetentionPlot::setScores(const QVector<QVector<double>>& scores, const QStr
   for (int j = 0; j < columns; ++j) {
     QCPGraph* graph = plot_->addGraph();
     graph->setName(tasks.value(j, tr("task %1").arg(j + 1)));
-    const QColor color = taskColor(j);
+    const QColor color = task_color(j);
     graph->setPen(QPen(color, 2));
     // Markers, so that a score between two unevaluated cells (no line) still shows.
     graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, color, color, 6));
@@ -115,17 +150,22 @@ void RetentionPlot::setScores(const QVector<QVector<double>>& scores, const QStr
     graph->setData(x, y, true);
   }
 
-  // One tick per stage boundary: row i of the matrix is "after stage i".
+  // One tick per stage boundary: row i of the matrix is "after stage i". Whole labels first;
+  // fitStageLabels slants or shortens them once the room per stage is known.
   const int last = std::max(rows - 1, int(labels.size()));
-  QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
-  ticker->addTick(0, tr("0 (base)"));
+  full_ticks_ = {tr("0 (base)")};
+  brief_ticks_ = {QStringLiteral("0")};
   for (int k = 1; k <= last; ++k) {
     const QString name = labels.value(k - 1);
-    ticker->addTick(
-        k, name.isEmpty() ? QString::number(k) : tr("%1 %2").arg(k).arg(short_label(name)));
+    full_ticks_ << (name.isEmpty() ? QString::number(k) : tr("%1 %2").arg(k).arg(name));
+    brief_ticks_ << QString::number(k);
   }
+  shown_ticks_ = full_ticks_;
+  shown_rotation_ = 0;
+  QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
+  for (int k = 0; k < full_ticks_.size(); ++k) ticker->addTick(k, full_ticks_[k]);
   plot_->xAxis->setTicker(ticker);
-  plot_->xAxis->setTickLabelRotation(last > 4 ? 30 : 0);
+  plot_->xAxis->setTickLabelRotation(0);
   plot_->xAxis->setRange(-0.25, std::max(last, 1) + 0.25);
   plot_->replot(QCustomPlot::rpQueuedReplot);
 }

@@ -11,6 +11,7 @@
 #include <algorithm>
 
 #include "storage/store.h"
+#include "ui/run_color.h"
 #include "ui/seed_group.h"
 
 namespace sy::ui {
@@ -140,6 +141,8 @@ QVariant RunListModel::data(const QModelIndex& index, int role) const {
   if (role == RunIdRole) return QVariant::fromValue<qlonglong>(r.id);
   if (role == RunIdsRole) return QVariantList{QVariant::fromValue<qlonglong>(r.id)};
   if (role == SeedGroupKeyRole) return row.group_key;
+  // The run's colour beside its label, as its lines are drawn in the plots and in compare.
+  if (role == Qt::DecorationRole && index.column() == Label) return run_color(r.id);
   // Sorting uses EditRole: numbers and times sort as numbers, not as text.
   const bool sort_key = role == Qt::EditRole;
   if (role != Qt::DisplayRole && !sort_key && role != Qt::ToolTipRole) {

@@ -5,6 +5,7 @@
 #include <QLabel>
 #include <QSlider>
 #include <QSplitter>
+#include <QStackedWidget>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include "ui/loss_plot.h"
 #include "ui/matrix_heatmap.h"
 #include "ui/retention_plot.h"
+#include "ui/run_color.h"
 
 namespace sy::ui {
 
@@ -38,7 +40,9 @@ RunPlots::RunPlots(QWidget* parent)
       confusion_panel_(new QWidget),
       slider_(new QSlider(Qt::Horizontal)),
       slider_label_(new QLabel),
-      summary_(new QLabel(summaryText({}))) {
+      summary_(new QLabel(summaryText({}))),
+      pages_(new QStackedWidget),
+      empty_(new QLabel) {
   summary_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   summary_->setToolTip(
       tr("AP: mean final score over all tasks.\n"
@@ -83,16 +87,41 @@ RunPlots::RunPlots(QWidget* parent)
   rows->addWidget(top);
   rows->addWidget(bottom);
   for (QSplitter* splitter : {top, bottom, rows}) splitter->setChildrenCollapsible(false);
-  auto* layout = new QVBoxLayout(this);
+  auto* shown = new QWidget;
+  auto* layout = new QVBoxLayout(shown);
   layout->addWidget(summary_);
   layout->addWidget(rows, 1);
+  empty_->setAlignment(Qt::AlignCenter);
+  empty_->setWordWrap(true);
+  empty_->setForegroundRole(QPalette::PlaceholderText);
+  pages_->addWidget(shown);
+  pages_->addWidget(empty_);
+  auto* outer = new QVBoxLayout(this);
+  outer->setContentsMargins(0, 0, 0, 0);
+  outer->addWidget(pages_);
+  showEmpty(
+      tr("No run shown yet.\n\nSelect a run in the list, or open an experiment "
+         "(Ctrl+O) and run it (Ctrl+R): its plots appear here as it trains."));
 
   refresh_timer_.setSingleShot(true);
   refresh_timer_.setInterval(kRefreshMs);
   connect(&refresh_timer_, &QTimer::timeout, this, &RunPlots::refresh);
 }
 
+void RunPlots::showEmpty(const QString& sentence) {
+  refresh_timer_.stop();
+  dirty_ = false;
+  trace_ = RunTrace();
+  empty_->setText(sentence);
+  pages_->setCurrentWidget(empty_);
+}
+
+QString RunPlots::emptyText() const {
+  return pages_->currentWidget() == empty_ ? empty_->text() : QString();
+}
+
 void RunPlots::setTrace(const RunTrace& trace) {
+  pages_->setCurrentIndex(0);
   trace_ = trace;
   dirty_ = true;
   // The first call after a redraw starts the timer and later ones ride on it: however many
@@ -153,6 +182,7 @@ void RunPlots::refresh() {
             : tr("No training steps recorded.");
   }
   loss_->setEmptyText(empty);
+  loss_->setRun(trace_.id > 0 ? QString::number(trace_.id) : trace_.key, run_color(trace_.id));
   loss_->setPoints(trace_.points, stage_labels_);
   retention_->setScores(trace_.scores, tasks_, stage_labels_);
 

@@ -16,6 +16,7 @@
 
 class QLabel;
 class QSlider;
+class QStackedWidget;
 
 namespace sy::ui {
 
@@ -32,6 +33,10 @@ class RunPlots : public QWidget {
   // Cheap: keeps a (shared, copy-on-write) copy and schedules one redraw; calls in between
   // only replace the copy.
   void setTrace(const RunTrace& trace);
+  // Shows `sentence` instead of the plots (no run to show: first start, a filter that matches
+  // nothing) until the next setTrace. At construction it says how to get a run on screen.
+  void showEmpty(const QString& sentence);
+  QString emptyText() const;  // the sentence shown now; "" while the plots are shown
   // The score heatmap's colour range in %, 0..100 unless runs shown together share another.
   void setScoreColorRange(double lower, double upper);
 
@@ -66,6 +71,8 @@ class RunPlots : public QWidget {
   QSlider* slider_;
   QLabel* slider_label_;
   QLabel* summary_;
+  QStackedWidget* pages_;  // the plots, or the sentence saying why there are none
+  QLabel* empty_;
   QTimer refresh_timer_;
   RunTrace trace_;  // the latest trace not yet drawn
   bool dirty_ = false;

@@ -1,10 +1,14 @@
 // The compare view, offscreen, on hand-made runs: two seeds of one setting and one run of another
 // strategy. Every run gets a heatmap on the shared 0..100 % scale; the seeds fold into one mean
 // line with a min–max band per task; the summary shows values and Δ to the first run; the settings
-// table keeps only the keys that differ; both tables export as CSV.
+// table keeps only the keys that differ; both tables export as CSV. Every title and export names
+// the run's id; runs over other task lists are flagged; one legend (in the runs' own colours)
+// hides a run in every plot; the losses are overlaid; with no runs a sentence says what to do.
 #include <QFile>
+#include <QLabel>
 #include <QTabWidget>
 #include <QTemporaryDir>
+#include <QToolButton>
 #include <QtTest>
 
 #include "ui/custom_plot.h"
@@ -12,7 +16,9 @@
 #include <cmath>
 
 #include "ui/compare_view.h"
+#include "ui/line_plot_controls.h"
 #include "ui/matrix_heatmap.h"
+#include "ui/run_color.h"
 
 using namespace sy::ui;
 
@@ -20,9 +26,10 @@ namespace {
 
 const double kNaN = std::nan("");
 
-RunTrace make_run(const QString& strategy, uint64_t seed, QVector<QVector<double>> scores,
-                  RunSummary summary) {
+RunTrace make_run(int64_t id, const QString& strategy, uint64_t seed,
+                  QVector<QVector<double>> scores, RunSummary summary) {
   RunTrace run;
+  run.id = id;
   run.experiment = "demo";
   run.strategy = strategy;
   run.label = strategy;
@@ -33,6 +40,10 @@ RunTrace make_run(const QString& strategy, uint64_t seed, QVector<QVector<double
   run.stages = run.stages_finished = 2;
   run.scores = std::move(scores);
   run.summary = summary;
+  // Two stages of a few steps, for the overlaid losses.
+  for (int stage = 1; stage <= 2; ++stage)
+    for (int step = 1; step <= 5; ++step)
+      run.points.append({stage, step, 2.0 / step + 0.1 * double(id % 5), 1e-3, 1000});
   return run;
 }
 
@@ -52,9 +63,9 @@ QVector<RunTrace> sample_runs() {
   // b.router_accuracy: seq-lora has no router → "–"
   return {
       // seed 0 has not evaluated capitalize after stage 1: the mean there is seed 1's alone.
-      make_run("switchcit", 0, {{0.0, 0.1}, {0.9, kNaN}, {0.8, 0.8}}, a0),
-      make_run("switchcit", 1, {{0.0, 0.1}, {0.7, 0.2}, {0.6, 0.98}}, a1),
-      make_run("seq-lora", 0, {{0.0, 0.1}, {0.9, 0.1}, {0.1, 0.868}}, b),
+      make_run(11, "switchcit", 0, {{0.0, 0.1}, {0.9, kNaN}, {0.8, 0.8}}, a0),
+      make_run(12, "switchcit", 1, {{0.0, 0.1}, {0.7, 0.2}, {0.6, 0.98}}, a1),
+      make_run(13, "seq-lora", 0, {{0.0, 0.1}, {0.9, 0.1}, {0.1, 0.868}}, b),
   };
 }
 
@@ -116,6 +127,11 @@ class TestCompareView : public QObject {
   void csvExports();
   void setRunsReplacesThePicture();
   void drawsOnScreen();
+  void runsOfOneLabelAndSeedHaveDistinctTitles();
+  void differentTaskListsAreFlagged();
+  void oneLegendInTheRunsColours();
+  void lossesAreOverlaid();
+  void nothingToCompareSaysWhatToDo();
 };
 
 void TestCompareView::heatmapsShareTheColourRange() {
@@ -127,8 +143,8 @@ void TestCompareView::heatmapsShareTheColourRange() {
     QCOMPARE(view.heatmap(i)->rowCount(), 3);
     QCOMPARE(view.heatmap(i)->columnCount(), 2);
   }
-  QCOMPARE(view.heatmapTitle(0), QString("switchcit · seed 0"));
-  QCOMPARE(view.heatmapTitle(2), QString("seq-lora · seed 0"));
+  QCOMPARE(view.heatmapTitle(0), QString("#11 switchcit · seed 0"));
+  QCOMPARE(view.heatmapTitle(2), QString("#13 seq-lora · seed 0"));
   QCOMPARE(view.heatmap(0)->cellText(1, 0), QString("90.0"));
   QCOMPARE(view.heatmap(0)->cellText(1, 1), QString("–"));
 }
@@ -138,8 +154,9 @@ void TestCompareView::summaryShowsValuesAndDeltas() {
   view.setRuns(sample_runs(), sample_configs());
   const QAbstractItemModel* model = view.summaryModel();
   QCOMPARE(model->rowCount(), 3);
-  QCOMPARE(column(model, 0), (QStringList{"switchcit", "switchcit", "seq-lora"}));
-  QCOMPARE(column(model, 1), (QStringList{"0", "1", "0"}));
+  QCOMPARE(column(model, 0), (QStringList{"11", "12", "13"}));
+  QCOMPARE(column(model, 1), (QStringList{"switchcit", "switchcit", "seq-lora"}));
+  QCOMPARE(column(model, 2), (QStringList{"0", "1", "0"}));
 
   const int ap = column_of(model, "AP (%)");
   const int ap_delta = column_of(model, "Δ AP (%)");
@@ -162,7 +179,7 @@ void TestCompareView::settingsListOnlyDifferingKeys() {
   view.setRuns(sample_runs(), sample_configs());
   const QAbstractItemModel* model = view.settingsModel();
   QCOMPARE(model->columnCount(), 4);
-  QCOMPARE(model->headerData(3, Qt::Horizontal).toString(), QString("seq-lora · seed 0"));
+  QCOMPARE(model->headerData(3, Qt::Horizontal).toString(), QString("#13 seq-lora · seed 0"));
   // Equal everywhere (quick, lr, lora.*, the target_modules list) stays out.
   QCOMPARE(column(model, 0), (QStringList{"label", "strategy.name", "strategy.retention"}));
   QCOMPARE(cell(model, 1, 1), QString("switchcit"));
@@ -242,8 +259,8 @@ void TestCompareView::otherSettingsAreNotSeeds() {
   const QCustomPlot* plot = view.retentionPlot(0);
   QCOMPARE(plot->graphCount(), 3);
   for (int i = 0; i < plot->graphCount(); ++i) QVERIFY(!plot->graph(i)->channelFillGraph());
-  QVERIFY(graph_named(plot, "switchcit · seed 0"));
-  QVERIFY(graph_named(plot, "switchcit · seed 1"));
+  QVERIFY(graph_named(plot, "#11 switchcit · seed 0"));
+  QVERIFY(graph_named(plot, "#12 switchcit · seed 1"));
   // Where each run's file was read from is no setting: still one group.
   configs = sample_configs();
   configs[1].replace("experiments/demo.json", "/elsewhere/demo.json");
@@ -261,11 +278,11 @@ void TestCompareView::csvExports() {
   QVERIFY(view.exportSummaryCsv(summary));
   const QStringList lines = read_lines(summary);
   QCOMPARE(lines.size(), 4);
-  QVERIFY2(lines[0].startsWith("Run,Seed,AP (%),Δ AP (%),Forgetting (%)"), qPrintable(lines[0]));
-  QCOMPARE(lines[0].split(',').size(), 12);
+  QVERIFY2(lines[0].startsWith("Id,Run,Seed,AP (%),Δ AP (%),Forgetting (%)"), qPrintable(lines[0]));
+  QCOMPARE(lines[0].split(',').size(), 13);
   // The reference's Δ cells are blank and an undefined value is an empty field, not "–".
-  QVERIFY2(lines[1].startsWith("switchcit,0,80.0,,5.0,"), qPrintable(lines[1]));
-  QVERIFY2(lines[3].startsWith("seq-lora,0,48.4,-31.6,"), qPrintable(lines[3]));
+  QVERIFY2(lines[1].startsWith("11,switchcit,0,80.0,,5.0,"), qPrintable(lines[1]));
+  QVERIFY2(lines[3].startsWith("13,seq-lora,0,48.4,-31.6,"), qPrintable(lines[3]));
   QVERIFY2(lines[3].endsWith(",,"), qPrintable(lines[3]));
   QVERIFY(!lines.join('\n').contains("–"));
 
@@ -273,7 +290,8 @@ void TestCompareView::csvExports() {
   QVERIFY(view.exportSettingsCsv(settings));
   const QStringList rows = read_lines(settings);
   QCOMPARE(rows.size(), 4);
-  QCOMPARE(rows[0], QString("Setting,switchcit · seed 0,switchcit · seed 1,seq-lora · seed 0"));
+  QCOMPARE(rows[0],
+           QString("Setting,#11 switchcit · seed 0,#12 switchcit · seed 1,#13 seq-lora · seed 0"));
   QCOMPARE(rows[3], QString("strategy.retention,0.0001,0.0001,"));
 
   QVERIFY(!view.exportSummaryCsv(dir.filePath("missing/dir/summary.csv")));
@@ -289,7 +307,10 @@ void TestCompareView::setRunsReplacesThePicture() {
   QCOMPARE(view.retentionPlotCount(), 2);
   QCOMPARE(view.retentionPlot(0)->graphCount(), 1);
   QCOMPARE(view.retentionPlot(0)->graph(0)->name(), QString("seq-lora"));
+  QCOMPARE(view.legendEntries(), QStringList{"seq-lora"});
   view.setRuns({}, {});
+  QCOMPARE(view.legendEntries(), QStringList());
+  QCOMPARE(view.lossPlot()->graphCount(), 0);
   QCOMPARE(view.heatmapCount(), 0);
   QCOMPARE(view.retentionPlotCount(), 0);
   QCOMPARE(view.summaryModel()->rowCount(), 0);
@@ -306,6 +327,134 @@ void TestCompareView::drawsOnScreen() {
     view.tabs()->setCurrentIndex(tab);
     QVERIFY(!view.grab().isNull());
   }
+}
+
+// Two runs of one label and seed (another experiment, or a rerun) were both titled
+// "switchcit · seed 0": the id tells them apart in every title, header and export.
+void TestCompareView::runsOfOneLabelAndSeedHaveDistinctTitles() {
+  QVector<RunTrace> runs = sample_runs();
+  runs[1].seed = 0;
+  runs[1].experiment = "other";
+  runs[1].key = "other/switchcit/seed0";
+  CompareView view;
+  view.setRuns(runs, {});
+  QVERIFY(view.heatmapTitle(0) != view.heatmapTitle(1));
+  QCOMPARE(view.heatmapTitle(1), QString("#12 switchcit · seed 0"));
+  QCOMPARE(CompareView::runTitle(runs[1]), QString("#12 switchcit · seed 0"));
+  runs[1].id = 0;  // not stored yet: no id to show
+  QCOMPARE(CompareView::runTitle(runs[1]), QString("switchcit · seed 0"));
+  // The legend names single runs that share a label by their titles, ids included.
+  QCOMPARE(view.legendEntries(),
+           (QStringList{"#11 switchcit · seed 0", "#12 switchcit · seed 0", "seq-lora"}));
+}
+
+// Runs over different task lists: a visible warning naming the lists, the task lists in the
+// settings table (they are not among the stored settings), and the Δ cells marked.
+void TestCompareView::differentTaskListsAreFlagged() {
+  CompareView view;
+  view.resize(900, 600);
+  view.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&view));
+  view.setRuns(sample_runs(), sample_configs());
+  QCOMPARE(view.warningText(), QString());
+  QCOMPARE(view.settingsModel()->index(0, 0).data().toString(), QString("label"));
+
+  QVector<RunTrace> runs = sample_runs();
+  runs[2].tasks = {"reverse", "count"};
+  view.setRuns(runs, sample_configs());
+  const QString warning = view.warningText();
+  QVERIFY2(warning.contains("different task lists"), qPrintable(warning));
+  QVERIFY2(warning.contains("reverse → capitalize"), qPrintable(warning));
+  QVERIFY2(warning.contains("#13 seq-lora · seed 0: reverse → count"), qPrintable(warning));
+  QVERIFY(view.findChild<QLabel*>("compareWarning")->isVisible());
+  const QAbstractItemModel* settings = view.settingsModel();
+  QCOMPARE(settings->index(0, 0).data().toString(), QString("tasks"));
+  QCOMPARE(settings->index(0, 1).data().toString(), QString("reverse → capitalize"));
+  QCOMPARE(settings->index(0, 3).data().toString(), QString("reverse → count"));
+  const QAbstractItemModel* summary = view.summaryModel();
+  const int ap_delta = column_of(summary, "Δ AP (%)");
+  QVERIFY(summary->index(2, ap_delta).data(Qt::ToolTipRole).toString().contains("other tasks"));
+  QVERIFY(!summary->index(1, ap_delta).data(Qt::ToolTipRole).toString().contains("other tasks"));
+}
+
+// One legend above the tabs instead of one per small plot (whose names were cut): an entry per
+// seed group in the colour of its first run, the same colour in every plot; a click hides the
+// entry's lines and bands everywhere.
+void TestCompareView::oneLegendInTheRunsColours() {
+  CompareView view;
+  view.resize(1280, 720);
+  view.setRuns(sample_runs(), sample_configs());
+  view.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&view));
+  QCOMPARE(view.legendEntries(), (QStringList{"switchcit (2 seeds)", "seq-lora"}));
+  QCOMPARE(view.legendColor(0), run_color(11));
+  QCOMPARE(view.legendColor(1), run_color(13));
+  // By id, not by the order picked: the same run keeps its colour in another selection.
+  view.setRuns({sample_runs()[2], sample_runs()[0]}, {});
+  QCOMPARE(view.legendColor(0), run_color(13));
+  view.setRuns(sample_runs(), sample_configs());
+
+  const QCustomPlot* plot = view.retentionPlot(0);
+  QVERIFY(!plot->legend->visible());
+  QCOMPARE(graph_named(plot, "seq-lora")->pen().color(), run_color(13));
+  QCOMPARE(graph_named(plot, "switchcit (2 seeds)")->pen().color(), run_color(11));
+  // Every entry's text is shown whole.
+  for (QToolButton* button : view.findChildren<QToolButton*>()) {
+    if (!view.legendEntries().contains(button->text())) continue;
+    QVERIFY2(button->width() >= button->sizeHint().width(), qPrintable(button->text()));
+  }
+
+  QToolButton* seeds = nullptr;
+  for (QToolButton* button : view.findChildren<QToolButton*>())
+    if (button->text() == "switchcit (2 seeds)") seeds = button;
+  QVERIFY(seeds);
+  QTest::mouseClick(seeds, Qt::LeftButton);
+  QVERIFY(!view.isEntryShown(0));
+  for (int t = 0; t < view.retentionPlotCount(); ++t)
+    for (int i = 0; i < view.retentionPlot(t)->graphCount(); ++i) {
+      const QCPGraph* graph = view.retentionPlot(t)->graph(i);
+      QCOMPARE(graph->visible(), graph->name() == "seq-lora");
+    }
+  for (int i = 0; i < view.lossPlot()->graphCount(); ++i)
+    QCOMPARE(view.lossPlot()->graph(i)->visible(),
+             view.lossPlot()->graph(i)->name().contains("#13"));
+  QTest::mouseClick(seeds, Qt::LeftButton);
+  QVERIFY(view.isEntryShown(0));
+  QVERIFY(graph_named(view.retentionPlot(0), "switchcit (2 seeds)")->visible());
+}
+
+// The runs' losses in one plot, on the global step axis, each in its run's colour: a faint raw
+// curve and its debiased EMA (restarted per stage) at the controls' weight.
+void TestCompareView::lossesAreOverlaid() {
+  CompareView view;
+  view.setRuns(sample_runs(), sample_configs());
+  const QCustomPlot* plot = view.lossPlot();
+  QCOMPARE(plot->graphCount(), 6);
+  const QCPGraph* raw = plot->graph(4);
+  const QCPGraph* smoothed = plot->graph(5);
+  QCOMPARE(raw->name(), QString("#13 seq-lora · seed 0"));
+  QCOMPARE(raw->data()->size(), 10);
+  QCOMPARE((raw->data()->constBegin() + 5)->key, 6.0);  // stage 2, step 1
+  QCOMPARE(smoothed->pen().color(), run_color(13));
+  QVERIFY(raw->pen().color() != run_color(13));  // faint under the smoothed curve
+  // The first smoothed value of each stage is its raw value (debiased), the next one is not.
+  QCOMPARE((smoothed->data()->constBegin() + 5)->value, (raw->data()->constBegin() + 5)->value);
+  QVERIFY((smoothed->data()->constBegin() + 6)->value != (raw->data()->constBegin() + 6)->value);
+  view.lossControls()->setSmoothing(0);
+  QCOMPARE(smoothed->data()->size(), 0);
+  QCOMPARE(raw->pen().color(), run_color(13));
+  view.lossControls()->setLogY(true);
+  QCOMPARE(plot->yAxis->scaleType(), QCPAxis::stLogarithmic);
+}
+
+// With nothing selected the tab said nothing: empty tables and no plots. Now a sentence.
+void TestCompareView::nothingToCompareSaysWhatToDo() {
+  CompareView view;
+  QVERIFY(view.emptyText().contains("Select two or more runs"));
+  view.setRuns(sample_runs(), sample_configs());
+  QCOMPARE(view.emptyText(), QString());
+  view.setRuns({}, {});
+  QVERIFY(!view.emptyText().isEmpty());
 }
 
 QTEST_MAIN(TestCompareView)

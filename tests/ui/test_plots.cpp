@@ -2,6 +2,7 @@
 // global step axis, retention lines with a gap for an unevaluated cell, annotated score and
 // confusion heatmaps, the summary line); a million loss points draw; smoothing is TensorBoard's
 // debiased EMA; PNG and PDF exports are real files; bursts of setTrace redraw only a few times.
+#include <QApplication>
 #include <QFile>
 #include <QImage>
 #include <QLabel>
@@ -15,10 +16,15 @@
 #include <cmath>
 #include <memory>
 
+#include "ui/ema.h"
+#include "ui/line_plot_controls.h"
 #include "ui/loss_plot.h"
 #include "ui/matrix_heatmap.h"
+#include "ui/plot_palette.h"
 #include "ui/retention_plot.h"
+#include "ui/run_color.h"
 #include "ui/run_plots.h"
+#include "ui/tick_labels.h"
 
 using namespace sy::ui;
 
@@ -107,6 +113,15 @@ class TestPlots : public QObject {
   void heatmapFormatsAndContrast();
   void exportsPngAndPdf();
   void burstsOfSetTraceReplotAFewTimes();
+  void zoomIsKeptForTheSameRunOnly();
+  void emptyPlotsSayWhatToDo();
+  void hoverReadsOutTheValues();
+  void legendClickHidesASeries();
+  void logScale();
+  void plotsFollowThePalette();
+  void runAndTaskColours();
+  void debiasedEma();
+  void stageLabelsFitAt1280();
 };
 
 void TestPlots::aRunThatTrainedNothingSaysWhy() {
@@ -115,8 +130,7 @@ void TestPlots::aRunThatTrainedNothingSaysWhy() {
   trace.strategy = "switchcit";
   trace.points.clear();  // its experts came from an earlier oracle run
   plots.setTrace(trace);
-  QTRY_VERIFY(!plots.lossPlot()->emptyText().isEmpty());
-  QVERIFY(plots.lossPlot()->emptyText().contains("earlier run"));
+  QTRY_VERIFY(plots.lossPlot()->emptyText().contains("earlier run"));
   plots.setTrace(sample_trace());
   QTRY_VERIFY(plots.lossPlot()->emptyText().isEmpty());
 }
@@ -308,6 +322,7 @@ void TestPlots::smoothingIsDebiasedPerStage() {
   LossPlot plot;
   const QVector<TracePoint> points = loss_points(2, 30);
   plot.setPoints(points, {"a", "b"});
+  plot.setSmoothing(0);  // off (the default is TensorBoard's 0.6): the raw curve alone, solid
   QVERIFY(!plot.smoothedGraph()->visible());
   const QColor solid = plot.rawGraph()->pen().color();
 
@@ -488,6 +503,271 @@ void TestPlots::burstsOfSetTraceReplotAFewTimes() {
   QVERIFY(spies[0]->count() >= 1);
   QVERIFY2(spies[0]->count() < 200 / 2, qPrintable(QString::number(spies[0]->count())));
   for (int i = 1; i < 4; ++i) QCOMPARE(spies[i]->count(), 0);
+}
+
+namespace {
+
+// A real wheel turn over the middle of the plot's axis rect, as QCustomPlot receives it.
+void wheel_zoom_in(QCustomPlot* plot) {
+  const QPointF at = plot->axisRect()->rect().center();
+  QWheelEvent event(at, plot->mapToGlobal(at), QPoint(), QPoint(0, 4 * 120), Qt::NoButton,
+                    Qt::NoModifier, Qt::NoScrollPhase, false);
+  QApplication::sendEvent(plot, &event);
+}
+
+void mouse_move(QWidget* widget, const QPointF& at) {
+  QMouseEvent event(QEvent::MouseMove, at, widget->mapToGlobal(at), Qt::NoButton, Qt::NoButton,
+                    Qt::NoModifier);
+  QApplication::sendEvent(widget, &event);
+}
+
+RunTrace other_run() {
+  // Another run, with a curve far from sample_trace's: 600 steps of loss ~ 40.
+  RunTrace trace;
+  trace.id = 8;
+  trace.key = "demo/seq-ft/seed0";
+  trace.strategy = "seq-ft";
+  trace.label = "seq-ft";
+  trace.tasks = {"count"};
+  trace.stages = 1;
+  for (int step = 1; step <= 600; ++step) trace.points.append({1, step, 40.0 + step / 100.0, 0, 0});
+  return trace;
+}
+
+}  // namespace
+
+// Defect: a wheel zoom on one run's loss plot was kept for the next run, whose curve then lay
+// outside the kept axes. The zoom lasts while the same run is shown (and grows); another run
+// resets the view; Home (and double-click) returns to following the data.
+void TestPlots::zoomIsKeptForTheSameRunOnly() {
+  RunPlots plots;
+  plots.resize(1200, 800);
+  plots.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&plots));
+  plots.setTrace(sample_trace());
+  QCustomPlot* loss = plots.lossPlot()->plot();
+  QTRY_COMPARE(plots.lossPlot()->rawGraph()->data()->size(), 90);
+  loss->replot();
+  const QCPRange whole = loss->xAxis->range();
+  wheel_zoom_in(loss);
+  const QCPRange zoomed = loss->xAxis->range();
+  QVERIFY2(zoomed.size() < 0.8 * whole.size(), qPrintable(QString::number(zoomed.size())));
+
+  // The same run, grown: the user's zoom stays.
+  RunTrace more = sample_trace();
+  for (int step = 41; step <= 60; ++step) more.points.append({2, step, 0.2, 1e-3, 5000});
+  plots.setTrace(more);
+  QTRY_COMPARE(plots.lossPlot()->rawGraph()->data()->size(), 110);
+  QCOMPARE(loss->xAxis->range(), zoomed);
+
+  // Another run: its whole curve is in view.
+  plots.setTrace(other_run());
+  QTRY_COMPARE(plots.lossPlot()->rawGraph()->data()->size(), 600);
+  QVERIFY(plots.lossPlot()->followsData());
+  QVERIFY(loss->xAxis->range().contains(1) && loss->xAxis->range().contains(600));
+  QVERIFY(loss->yAxis->range().contains(40) && loss->yAxis->range().contains(46));
+
+  // Home returns to the whole curve after a zoom.
+  wheel_zoom_in(loss);
+  QVERIFY(!plots.lossPlot()->followsData());
+  QVERIFY(!loss->xAxis->range().contains(1) || !loss->xAxis->range().contains(600));
+  QTest::keyClick(loss, Qt::Key_Home);
+  QVERIFY(plots.lossPlot()->followsData());
+  QVERIFY(loss->xAxis->range().contains(1) && loss->xAxis->range().contains(600));
+}
+
+// Defect: the first start (no run) and empty plots showed placeholder axes and an empty legend
+// box. Each shows a sentence saying what to do or why it is empty, instead of its axes.
+void TestPlots::emptyPlotsSayWhatToDo() {
+  RunPlots plots;
+  plots.resize(1000, 700);
+  plots.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&plots));
+  QVERIFY2(plots.emptyText().contains("Select a run"), qPrintable(plots.emptyText()));
+  QVERIFY(!plots.lossPlot()->isVisible());
+  plots.showEmpty("No run matches the filter.");
+  QCOMPARE(plots.emptyText(), QString("No run matches the filter."));
+
+  // A run just created: each plot says what it waits for, no empty axes.
+  RunTrace created;
+  created.id = 3;
+  created.tasks = {"reverse", "count"};
+  created.stages = 2;
+  plots.setTrace(created);
+  QTRY_COMPARE(plots.emptyText(), QString());
+  QTRY_VERIFY(!plots.lossPlot()->emptyText().isEmpty());
+  QVERIFY(!plots.lossPlot()->plot()->isVisible());
+  QVERIFY(!plots.retentionPlot()->emptyText().isEmpty());
+  QVERIFY(!plots.retentionPlot()->plot()->isVisible());
+  QVERIFY(!plots.scoreHeatmap()->emptyText().isEmpty());
+  QVERIFY(!plots.scoreHeatmap()->plot()->isVisible());
+
+  // Data arrives: the plots replace the sentences.
+  plots.setTrace(sample_trace());
+  QTRY_VERIFY(plots.lossPlot()->plot()->isVisible());
+  QCOMPARE(plots.lossPlot()->emptyText(), QString());
+  QVERIFY(plots.retentionPlot()->plot()->isVisible());
+  QVERIFY(plots.scoreHeatmap()->plot()->isVisible());
+}
+
+// The read-out under the cursor: the nearest recorded step, its stage and task, the loss and
+// the smoothed loss, and a tracer on the curve; it goes when the cursor leaves.
+void TestPlots::hoverReadsOutTheValues() {
+  LossPlot plot;
+  plot.resize(800, 400);
+  plot.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&plot));
+  QVector<TracePoint> points;
+  for (int stage = 1; stage <= 2; ++stage)
+    for (int step = 1; step <= 50; ++step) points.append({stage, step, stage * 10.0 + step, 0, 0});
+  plot.setPoints(points, {"reverse", "capitalize"});
+  plot.setSmoothing(0.5);
+  plot.plot()->replot();
+  QCOMPARE(plot.hoverText(), QString());
+  // Over stage 2's step 10 (global step 60).
+  const double x = plot.plot()->xAxis->coordToPixel(60.2);
+  const double y = plot.plot()->axisRect()->rect().center().y();
+  mouse_move(plot.plot(), QPointF(x, y));
+  const QString text = plot.hoverText();
+  QVERIFY2(text.contains("step 10 · stage 2 capitalize"), qPrintable(text));
+  QVERIFY2(text.contains("loss 30"), qPrintable(text));
+  QVERIFY2(text.contains("smoothed "), qPrintable(text));
+  QVERIFY(plot.tracer()->visible());
+  QCOMPARE(plot.tracer()->graphKey(), 60.0);
+  QEvent leave(QEvent::Leave);
+  QApplication::sendEvent(plot.plot(), &leave);
+  QCOMPARE(plot.hoverText(), QString());
+  QVERIFY(!plot.tracer()->visible());
+}
+
+// A click on a legend entry hides its series; a second click shows it again.
+void TestPlots::legendClickHidesASeries() {
+  LossPlot plot;
+  plot.resize(800, 400);
+  plot.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&plot));
+  plot.setPoints(loss_points(1, 100), {"a"});
+  plot.setSmoothing(0.6);
+  plot.plot()->replot();
+  QCPAbstractLegendItem* entry = plot.plot()->legend->itemWithPlottable(plot.rawGraph());
+  QVERIFY(entry);
+  const QPoint at = entry->rect().center();
+  QTest::mouseClick(plot.plot(), Qt::LeftButton, Qt::NoModifier, at);
+  QVERIFY(!plot.rawGraph()->visible());
+  QVERIFY(plot.smoothedGraph()->visible());
+  plot.plot()->replot();
+  QTest::mouseClick(plot.plot(), Qt::LeftButton, Qt::NoModifier, at);
+  QVERIFY(plot.rawGraph()->visible());
+}
+
+// Log or linear y, from the controls above the plot; the range stays positive on a log axis.
+void TestPlots::logScale() {
+  LossPlot plot;
+  plot.setPoints(loss_points(2, 100), {"a", "b"});
+  QVERIFY(!plot.logY());
+  plot.controls()->setLogY(true);
+  QVERIFY(plot.logY());
+  QCOMPARE(plot.plot()->yAxis->scaleType(), QCPAxis::stLogarithmic);
+  QVERIFY(plot.plot()->yAxis->range().lower > 0);
+  QVERIFY(plot.plot()->yAxis->range().contains(1.0));
+  plot.controls()->setLogY(false);
+  QCOMPARE(plot.plot()->yAxis->scaleType(), QCPAxis::stLinear);
+  // The smoothing slider drives the EMA (TensorBoard's default at first).
+  QCOMPARE(plot.smoothing(), 0.6);
+  plot.controls()->setSmoothing(0.9);
+  QCOMPARE(plot.smoothing(), 0.9);
+}
+
+// Plots take their frame from the palette and follow a change of it (a dark desktop).
+void TestPlots::plotsFollowThePalette() {
+  const QPalette light = QApplication::palette();
+  RunPlots plots;
+  plots.setTrace(sample_trace());
+  QTRY_COMPARE(plots.lossPlot()->rawGraph()->data()->size(), 90);
+  QCustomPlot* loss = plots.lossPlot()->plot();
+  QCOMPARE(is_dark(light), false);
+  QVERIFY(loss->xAxis->tickLabelColor().lightnessF() < 0.5);
+  QApplication::setPalette(dark_palette());
+  QTRY_VERIFY(is_dark(plots.palette()));
+  for (QCustomPlot* plot : {loss, plots.retentionPlot()->plot(), plots.scoreHeatmap()->plot()}) {
+    QVERIFY(plot->xAxis->tickLabelColor().lightnessF() > 0.5);
+    QVERIFY(plot->xAxis->basePen().color().lightnessF() > 0.3);
+  }
+  QImage image = loss->toPixmap(200, 100).toImage();
+  QVERIFY(QColor(image.pixel(2, 2)).lightnessF() < 0.3);  // the background
+  QApplication::setPalette(light);
+  QTRY_VERIFY(loss->xAxis->tickLabelColor().lightnessF() < 0.5);
+}
+
+// One colour per run, from its id: the same in every call, different for neighbouring ids,
+// and none a task's colour.
+void TestPlots::runAndTaskColours() {
+  QCOMPARE(run_color(42), run_color(42));
+  QSet<QRgb> seen;
+  for (int id = 100; id < 100 + run_color_count(); ++id) seen.insert(run_color(id).rgb());
+  QCOMPARE(int(seen.size()), run_color_count());
+  for (int task = 0; task < 10; ++task) QVERIFY(!seen.contains(task_color(task).rgb()));
+  QCOMPARE(task_color(0), QColor(0x1f, 0x77, 0xb4));  // tab10's first
+  QCOMPARE(RetentionPlot::taskColor(3), task_color(3));
+  QCOMPARE(run_color(-1), run_color(run_color_count() - 1));
+
+  // The loss plot draws a run in its colour.
+  RunPlots plots;
+  plots.setTrace(sample_trace());
+  QTRY_COMPARE(plots.lossPlot()->smoothedGraph()->pen().color(), run_color(7));
+}
+
+void TestPlots::debiasedEma() {
+  // w = 0.5 on 1, 2, 3: averages 0.5, 1.25, 2.125 over 1 - w^t = 0.5, 0.75, 0.875.
+  const QVector<double> out = debiased_ema({1, 2, 3}, 0.5);
+  QCOMPARE(out[0], 1.0);
+  QCOMPARE(out[1], 1.25 / 0.75);
+  QCOMPARE(out[2], 2.125 / 0.875);
+  const QVector<double> gap = debiased_ema({1, kNaN, 3}, 0.5);
+  QVERIFY(std::isnan(gap[1]));
+  QCOMPARE(gap[2], (0.5 * 0.5 + 0.5 * 3) / 0.75);
+  QCOMPARE(LossPlot::smooth({1, 2, 3}, 0.5), out);
+}
+
+// Defect: at 1280x720 (and with 5 stages at 1400) the retention plot's stage labels overlapped.
+// They are whole and level with room, slanted where level ones would collide, numbers where even
+// slanted ones would; drawn, no two labels' extents overlap.
+void TestPlots::stageLabelsFitAt1280() {
+  const QFont font;
+  const QStringList full = {"0 (base)", "1 reverse", "2 capitalize", "3 count", "4 spell",
+                            "5 last-word"};
+  const QStringList brief = {"base", "1", "2", "3", "4", "5"};
+  QCOMPARE(fit_tick_labels(full, brief, 400, font).labels, full);
+  QCOMPARE(fit_tick_labels(full, brief, 400, font).rotation, 0.0);
+  const TickLabels slanted = fit_tick_labels(full, brief, 45, font);
+  QCOMPARE(slanted.rotation, kSlantedTickDegrees);
+  QCOMPARE(slanted.labels.size(), 6);
+  QCOMPARE(fit_tick_labels(full, brief, 8, font).labels, brief);
+
+  // The run view's retention plot at the width it gets in a 1280x720 window.
+  RunPlots plots;
+  plots.resize(880, 560);  // what the run view gets of a 1280x720 window
+  plots.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&plots));
+  RunTrace trace = sample_trace();
+  trace.tasks = {"reverse", "capitalize", "count", "spell", "last-word"};
+  trace.stages = 5;
+  plots.setTrace(trace);
+  QCustomPlot* retention = plots.retentionPlot()->plot();
+  QTRY_COMPARE(retention->graphCount(), 5);
+  retention->replot();
+  retention->replot();  // the second layout uses the labels chosen for the first
+  const auto ticker = retention->xAxis->ticker().dynamicCast<QCPAxisTickerText>();
+  QVERIFY(ticker);
+  const double spacing = retention->axisRect()->width() / retention->xAxis->range().size();
+  const QFontMetricsF metrics(retention->xAxis->tickLabelFont());
+  const double rotation = retention->xAxis->tickLabelRotation();
+  for (const QString& label : ticker->ticks()) {
+    // Level labels must be narrower than a stage; slanted ones need a line height across.
+    const double needed =
+        rotation == 0 ? metrics.horizontalAdvance(label) : metrics.height() * 1.2;
+    QVERIFY2(needed <= spacing, qPrintable(QString("%1 in %2 px").arg(label).arg(spacing)));
+  }
 }
 
 QTEST_MAIN(TestPlots)

@@ -1,0 +1,23 @@
+// What every plot of the app does the same way: its frame in the desktop's colours (re-applied by
+// the plot widgets on QEvent::PaletteChange), and a legend whose entries hide and show their
+// series on a click, as in W&B and TensorBoard.
+#pragma once
+
+#include "ui/plot_palette.h"
+
+class QCustomPlot;
+class QCPAbstractPlottable;
+
+namespace sy::ui {
+
+// Background, axes, ticks, grid, legend and title elements (colour scales included) of `plot` in
+// `colors`; the data's own colours are left alone. Does not replot.
+void apply_plot_palette(QCustomPlot* plot, const PlotPalette& colors);
+
+// From then on, a click on a legend entry of `plot` hides its series (the entry stays, greyed)
+// and a second click shows it again. Plottables added later take part too.
+void make_legend_toggle(QCustomPlot* plot);
+// Whether `plottable` is shown; for a legend-toggled series, whether its entry is not greyed.
+void set_series_shown(QCustomPlot* plot, QCPAbstractPlottable* plottable, bool shown);
+
+}  // namespace sy::ui
