@@ -3,7 +3,9 @@
 
 #include <sqlite3.h>
 
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <utility>
 
@@ -188,6 +190,21 @@ void Database::fail(const std::string& what, int code) const {
                        ").");
     case SQLITE_FULL:
       throw StoreError("Could not " + what + " in " + path_ + ": the disk is full.");
+    case SQLITE_IOERR: {
+      // A write that found no room reads as an I/O error when the limit is the file's
+      // (RLIMIT_FSIZE: EFBIG) or a quota's; say which.
+      const int error = db_ ? sqlite3_system_errno(db_) : 0;
+      if (error == ENOSPC || error == EDQUOT) {
+        throw StoreError("Could not " + what + " in " + path_ + ": the disk is full.");
+      }
+      if (error == EFBIG) {
+        throw StoreError("Could not " + what + " in " + path_ +
+                         ": the file reached the largest size this process may write (" +
+                         std::strerror(error) + "; see ulimit -f).");
+      }
+      throw StoreError("Could not " + what + " in " + path_ + ": " + message +
+                       (error ? std::string(" (") + std::strerror(error) + ")" : "") + ".");
+    }
     case SQLITE_READONLY:
       throw StoreError("Could not " + what + " in " + path_ + ": the database is read-only (" +
                        message + ").");

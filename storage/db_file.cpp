@@ -210,9 +210,8 @@ void check_db_header(const std::string& path, int latest_version) {
         path, "it is an SQLite database of another program (user_version " +
                   std::to_string(version) + ", no Switchyard application_id)"));
   }
-  if (version > latest_version) {
-    throw StoreError(newer_schema_message(path, version, latest_version));
-  }
+  // A version above ours (or negative) is judged once SQLite has the file open, read-only, by its
+  // schema: a newer Switchyard's, or a damaged header (schema_match.h).
 }
 
 }  // namespace sy::store

@@ -21,7 +21,8 @@ DbFileState prepare_db_location(const std::string& path);
 
 // Checks the header of the existing, non-empty file at `path`: the SQLite magic string, a length
 // at least what the header says (unless a WAL file still holds pages), and an application_id and
-// user_version that belong to a Switchyard database this build can read (<= latest_version).
+// user_version that belong to a Switchyard database (a version above latest_version is left to
+// the check of the open file, which tells a newer schema from a damaged header).
 // Throws StoreError with the one sentence the user needs.
 void check_db_header(const std::string& path, int latest_version);
 

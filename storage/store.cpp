@@ -19,6 +19,7 @@
 #include "storage/db_file.h"
 #include "storage/json_text.h"
 #include "storage/schema.h"
+#include "storage/schema_match.h"
 #include "storage/sha256.h"
 
 namespace sy::store {
@@ -156,8 +157,8 @@ void check_contents(Database& db) {
     }
     return;  // a new, empty database
   }
-  if (version > latest_schema_version()) {
-    throw StoreError(newer_schema_message(path, version, latest_schema_version()));
+  if (version > latest_schema_version() || version < 0) {
+    throw StoreError(version_beyond_message(db, version, latest_schema_version()));
   }
   for (const std::string& table : tables_of_version(static_cast<int>(version))) {
     if (!std::binary_search(tables.begin(), tables.end(), table)) {
@@ -1006,6 +1007,21 @@ Store::Batch::Batch(Store& store) : transaction_(std::make_unique<Transaction>(s
 Store::Batch::~Batch() = default;
 void Store::Batch::commit() {
   transaction_->commit();
+}
+
+void Store::verify_intact() {
+  Database& d = db();
+  Operation op(d, "read every page of the database");
+  Statement check(d, "PRAGMA quick_check(3)");
+  std::string problems;
+  while (check.step()) {
+    const std::string line = check.column_text(0);
+    if (line != "ok") problems += (problems.empty() ? "" : "; ") + line;
+  }
+  if (!problems.empty()) {
+    throw StoreError(d.path() + " is damaged (SQLite's quick_check: " + problems +
+                     "); move it aside and restore a backup, or start a new database.");
+  }
 }
 
 std::string Store::check_integrity() {

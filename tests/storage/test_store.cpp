@@ -336,8 +336,8 @@ class TestStore : public QObject {
     QCOMPARE(r.status_reason, std::string());
     f.store.set_run_status(run, RunStatus::Finished);
     f.store.set_run_summary(run, R"({"ap":0.5})");
-    QCOMPARE(f.store.load_run(run).run.summary_json, std::string(R"({"ap":0.5})"));
-    QCOMPARE(f.store.load_run(f.run).run.summary_json, std::string());
+    QCOMPARE(f.store.load_run(run).summary_json, std::string(R"({"ap":0.5})"));
+    QCOMPARE(f.store.load_run(f.run).summary_json, std::string());
     // The list carries it too, so a run list needs no load_run per run.
     for (const RunRecord& r : f.store.list_runs()) {
       QCOMPARE(r.summary_json, std::string(r.id == run ? R"({"ap":0.5})" : ""));
@@ -919,6 +919,21 @@ class TestStore : public QObject {
                                          .arg(latest_schema_version());
     QTest::newRow("newer schema, still in the WAL") << "newer_in_wal"
                                                     << "has schema version 99";
+    // The same number on a schema this build knows: the header's bytes are damaged, and no
+    // newer Switchyard is to blame.
+    QTest::newRow("damaged user_version")
+        << "damaged_version"
+        << QString("is damaged: its schema version (user_version, in the file's header) reads "
+                   "1094795585, but its tables are exactly those of version %1")
+               .arg(latest_schema_version());
+    QTest::newRow("damaged user_version, an older schema")
+        << "damaged_old_version"
+        << "is damaged: its schema version (user_version, in the file's header) reads 77, but "
+           "its tables are exactly those of version 1";
+    QTest::newRow("negative user_version")
+        << "negative_version"
+        << "is damaged: its schema version (user_version, in the file's header) reads -2, which "
+           "no Switchyard writes";
     QTest::newRow("truncated") << "truncated"
                                << "is damaged: it is";
     QTest::newRow("garbage after the header") << "garbage"
@@ -944,14 +959,29 @@ class TestStore : public QObject {
       if (kind == "app_id") raw.exec("PRAGMA application_id = 252006674");  // 0x0f055112
       if (kind == "user_version") raw.exec("PRAGMA user_version = 3");
     } else if (kind == "newer") {
+      // A newer Switchyard's schema: a migration step this build does not know.
       make_store_db(path, 10);
-      Database(path, SQLITE_OPEN_READWRITE).exec("PRAGMA user_version = 99");
+      Database raw(path, SQLITE_OPEN_READWRITE);
+      raw.exec("ALTER TABLE runs ADD COLUMN future TEXT");
+      raw.exec("PRAGMA user_version = 99");
     } else if (kind == "newer_in_wal") {
       // A newer Switchyard that crashed: its migration sits in the WAL, not yet in the file.
       make_store_db(path, 10);
       Database raw(path, SQLITE_OPEN_READWRITE);
       raw.set_checkpoint_on_close(false);
+      raw.exec("CREATE TABLE future (id INTEGER PRIMARY KEY)");
       raw.exec("PRAGMA user_version = 99");
+    } else if (kind == "damaged_version" || kind == "negative_version") {
+      // Four bytes of the header overwritten (offset 60, big-endian), nothing else.
+      make_store_db(path, 10);
+      std::string bytes = read_file(path);
+      const char* value = kind == "damaged_version" ? "AAAA" : "\xff\xff\xff\xfe";
+      bytes.replace(60, 4, value, 4);
+      write_file(path, bytes);
+    } else if (kind == "damaged_old_version") {
+      Database raw(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+      migrate(raw, 1);
+      raw.exec("PRAGMA user_version = 77");
     } else if (kind == "truncated") {
       make_store_db(path, 20000);
       const std::string bytes = read_file(path);
@@ -977,6 +1007,26 @@ class TestStore : public QObject {
     QVERIFY2(read_file(path) == bytes_before, "the file changed");
     QVERIFY2(read_file(path + "-wal") == wal_before, "the WAL changed");
     QCOMPARE(files_in(dir.path()), files_before);  // no -wal, -shm or -journal left behind
+  }
+
+  // Pages damaged after the schema's: open() may still succeed (it reads the header and the
+  // schema), but verify_intact() names the damage instead of a reader showing nothing.
+  void damaged_pages_are_reported_by_verify_intact() {
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("switchyard.db").toStdString();
+    make_store_db(path, 20000);
+    Store::open(path).verify_intact();  // whole: no error
+    std::string bytes = read_file(path);
+    QVERIFY(bytes.size() > 7 * 4096);
+    std::mt19937 rng(2);
+    for (size_t i = 4096; i < 6 * 4096; ++i) bytes[i] = char(rng());  // pages 2-6
+    write_file(path, bytes);
+    const std::string message = error_of([&] {
+      Store store = Store::open(path);
+      store.verify_intact();
+    });
+    QVERIFY2(message.rfind(path + " is damaged (", 0) == 0, message.c_str());
+    QVERIFY2(message.find("restore a backup") != std::string::npos, message.c_str());
   }
 
   void a_folder_is_not_a_database() {
