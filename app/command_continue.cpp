@@ -2,8 +2,11 @@
 // continued from its last finished stage — after a crash or cancel (resume), or with one more
 // task appended to a finished run (extend: only the new task is trained; oracle's and
 // switchcit's earlier experts are restored bit for bit and never trained again).
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
+#include <set>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -34,12 +37,104 @@ int continue_run(const CliArgs& args, store::Store& store, int64_t run_id,
   return run_exit_code({run});
 }
 
+// resume --experiment ID: the experiment's interrupted and cancelled runs are continued, one
+// after the other as `resume RUN` would, and then the runs its definition holds that were never
+// started (a crash or cancel before them) are run, recorded under the same experiment. Finished
+// runs are kept, failed ones are named and left to the user (a failure repeats unless something
+// changed: resume each alone), running ones refuse the whole command.
+int continue_experiment(const CliArgs& args, int64_t experiment_id) {
+  store::Store store = open_run_store(args);
+  const store::ExperimentRecord experiment = store.load_experiment(experiment_id);
+  store::RunFilter filter;
+  filter.experiment_id = experiment_id;
+  std::vector<store::RunRecord> runs = store.list_runs(filter);
+  std::reverse(runs.begin(), runs.end());  // oldest first: the order they were started in
+  const std::string experiment_text =
+      "experiment " + std::to_string(experiment_id) + " in " + store.path();
+  if (runs.empty()) {
+    throw Error(experiment_text + " has no runs to take its experiment file from; run the " +
+                "experiment file again");
+  }
+  std::set<std::pair<std::string, uint64_t>> stored;  // (label, seed)
+  std::vector<int64_t> to_resume;
+  for (const store::RunRecord& r : runs) {
+    stored.insert({r.label, r.seed});
+    if (r.status == store::RunStatus::Running) {
+      throw Error(experiment_text + " is still running: run " + std::to_string(r.id) +
+                  " (process " + std::to_string(r.pid) + " on " + r.host + ")");
+    }
+    if (r.status == store::RunStatus::Failed) {
+      std::cerr << "run " << r.id << " (" << r.label << ", seed " << r.seed
+                << ") failed and is left as it is (resume " << r.id
+                << " continues it alone): " << r.status_reason << std::endl;
+    } else if (r.status != store::RunStatus::Finished) {
+      to_resume.push_back(r.id);
+    }
+  }
+
+  int code = 0;
+  for (int64_t run_id : to_resume) {
+    const store::RunData data = store.load_run(run_id);
+    const StoredRunConfig config = parse_stored_run_config(data.config_json, run_id);
+    code = continue_run(args, store, run_id, data, config,
+                        stored_run_experiment(experiment.definition_json, config),
+                        experiment.definition_json);
+    if (code != 0) return code;  // cancelled: the rest waits for the next continue
+  }
+
+  // The runs never started: the definition's strategies and seeds not in the store, with the
+  // file and settings the stored runs were started with.
+  const StoredRunConfig origin =
+      parse_stored_run_config(store.load_run(runs.front().id).config_json, runs.front().id);
+  StoredRunConfig plain = origin;
+  plain.extra_tasks = nlohmann::json::array();  // tasks added to one run belong to that run
+  const Experiment whole = stored_run_experiment(experiment.definition_json, plain);
+  int64_t missing = 0;
+  for (uint64_t seed : whole.seeds) {
+    Experiment part = whole;
+    part.seeds = {seed};
+    part.strategies.clear();
+    for (const StrategySpec& spec : whole.strategies) {
+      if (!stored.count({spec.label, seed})) part.strategies.push_back(spec);
+    }
+    if (part.strategies.empty()) continue;
+    missing += static_cast<int64_t>(part.strategies.size());
+    std::cerr << "starting the " << part.strategies.size() << " run(s) of seed " << seed << " that "
+              << experiment_text << " never started" << std::endl;
+    RunReporting reporting(
+        args.flag("events"), &store,
+        RunOrigin{origin.experiment_file, experiment.definition_json, origin.quick}, experiment_id);
+    RunnerOptions options;
+    options.quick = origin.quick;
+    const std::vector<RunProgress> results =
+        run_experiment(part, options, reporting.observer(), &cancel_flag());
+    code = run_exit_code(results);
+    if (code != 0) return code;
+  }
+  if (to_resume.empty() && missing == 0) {
+    std::cerr << experiment_text << " has nothing left to run: every run of it is finished"
+              << (runs.size() > stored.size() ? "" : " or failed") << std::endl;
+  }
+  return code;
+}
+
 }  // namespace
 
 int command_resume(int argc, char** argv) {
   CliArgs args(argc, argv, 2, {"events"});
-  args.check({"db"});
-  const std::string usage = "switchyard-engine resume RUN [--events] [--db FILE]";
+  args.check({"db", "experiment"});
+  const std::string usage =
+      "switchyard-engine resume (RUN | --experiment ID) [--events] [--db FILE]";
+  if (args.has("experiment")) {
+    if (!args.positional().empty())
+      throw Error("give a run id or --experiment, not both: " + usage);
+    const std::string id = args.str("experiment");
+    if (id.empty() || id.size() > 18 || id.find_first_not_of("0123456789") != std::string::npos) {
+      throw Error("--experiment is \"" + id + "\"; expected an experiment id (`show RUN` names " +
+                  "it after the experiment's name; `list --json` as experiment_id)");
+    }
+    return continue_experiment(args, std::stoll(id));
+  }
   if (args.positional().size() != 1) throw Error("give one run id: " + usage);
   const int64_t run_id = parse_run_id(args.positional()[0]);
   store::Store store = open_run_store(args);

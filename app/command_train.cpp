@@ -11,10 +11,11 @@
 #include "engine/data/builtin_tasks.h"
 #include "engine/data/jsonl_import.h"
 #include "engine/dist/world.h"
+#include "engine/generate/task_scoring.h"
 #include "engine/model/adapter_io.h"
 #include "engine/model/checkpoint.h"
+#include "engine/run/experiment_schema.h"
 #include "engine/run/memory_estimate.h"
-#include "engine/generate/task_scoring.h"
 #include "engine/util/device.h"
 #include "engine/util/error.h"
 #include "engine/util/progress.h"
@@ -53,9 +54,19 @@ int command_train(int argc, char** argv) {
 
   Task task;
   if (args.has("task")) {
+    // The ranges an experiment's "data" has: at least one example to train on and one to score.
+    const auto count = [&](const char* option, const char* field, int64_t fallback) {
+      const FieldSpec& spec = schema_field(experiment_schema().fields, field);
+      const int64_t n = args.integer(option, fallback);
+      if (n < spec.min.get<int64_t>() || n > spec.max.get<int64_t>()) {
+        throw Error(std::string("--") + option + " is " + std::to_string(n) + "; expected " +
+                    spec.expectation() + " (a task needs examples to train on and to score)");
+      }
+      return static_cast<int>(n);
+    };
     task = make_builtin_task(args.str("task"), seed,
-                             static_cast<int>(args.integer("train-examples", 2000)),
-                             static_cast<int>(args.integer("test-examples", 100)));
+                             count("train-examples", "data.train_examples", 2000),
+                             count("test-examples", "data.test_examples", 100));
   } else if (args.has("jsonl")) {
     task = task_from_jsonl("jsonl", args.str("jsonl"), args.str("test-jsonl"), 0.1, seed);
   } else {

@@ -19,6 +19,10 @@ void TerminalPrinter::train_step(const RunProgress& run, size_t, const std::stri
   printer_(s);
 }
 
+void TerminalPrinter::warning(const RunProgress&, size_t, const RunWarning& warning) {
+  std::cerr << "warning: " << warning.message << std::endl;
+}
+
 void TerminalPrinter::row_evaluated(const RunProgress& run, size_t row) {
   std::cerr << "[" << run.label << " seed " << run.seed << "] after stage " << row << ":";
   for (size_t j = 0; j < run.tasks.size(); ++j) {

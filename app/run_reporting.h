@@ -24,6 +24,7 @@ class TerminalPrinter : public RunObserver {
   explicit TerminalPrinter(std::ostream& tables) : tables_(tables) {}
   void train_step(const RunProgress& run, size_t stage, const std::string& what,
                   const TrainStep& s) override;
+  void warning(const RunProgress& run, size_t stage, const RunWarning& warning) override;
   void row_evaluated(const RunProgress& run, size_t row) override;
   void run_ended(const RunProgress& run) override;
 

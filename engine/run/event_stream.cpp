@@ -3,6 +3,7 @@
 #include "engine/run/event_stream.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include <nlohmann/json.hpp>
 
@@ -30,10 +31,13 @@ nlohmann::json run_ref(const RunProgress& run) {
 EventStream::EventStream(std::ostream& out) : out_(out) {}
 
 const std::vector<std::string>& EventStream::types() {
-  static const std::vector<std::string> names = {
-      "experiment_started", "run_started", "stage_started",      "train_step",     "progress",
-      "evaluation",         "router",      "adapter_saved",      "stage_finished", "run_finished",
-      "run_cancelled",      "run_failed",  "experiment_finished"};
+  static const std::vector<std::string> names = {"experiment_started", "run_started",
+                                                 "stage_started",      "train_step",
+                                                 "progress",           "warning",
+                                                 "evaluation",         "router",
+                                                 "adapter_saved",      "stage_finished",
+                                                 "run_finished",       "run_cancelled",
+                                                 "run_failed",         "experiment_finished"};
   return names;
 }
 
@@ -118,6 +122,17 @@ void EventStream::progress(const RunProgress& run, size_t stage, const TrainStep
         {"elapsed_s", elapsed},
         {"eta_s", eta},
         {"tokens_per_s", step.tokens_per_s}});
+}
+
+void EventStream::warning(const RunProgress& run, size_t stage, const RunWarning& warning) {
+  emit("warning", &run,
+       {{"stage", stage},
+        {"kind", warning.kind},
+        {"what", warning.what},
+        {"step", warning.step},
+        // NaN and Inf have no JSON form: null.
+        {"loss", std::isfinite(warning.loss) ? nlohmann::json(warning.loss) : nullptr},
+        {"message", warning.message}});
 }
 
 void EventStream::row_evaluated(const RunProgress& run, size_t row) {

@@ -48,6 +48,10 @@ void ObserverList::stage_finished(const RunProgress& run, size_t stage,
   for (auto* o : list_) o->stage_finished(run, stage, checkpoint);
 }
 
+void ObserverList::warning(const RunProgress& run, size_t stage, const RunWarning& warning) {
+  for (auto* o : list_) o->warning(run, stage, warning);
+}
+
 void ObserverList::run_ended(const RunProgress& run) {
   for (auto* o : list_) o->run_ended(run);
 }

@@ -45,6 +45,17 @@ struct TrainedAdapter {
   int64_t parameters = 0;
 };
 
+// Training that is going wrong, as a run reports it (docs/events.md, "warning"). `kind`:
+// "loss_rising" (the loss rose above its stage's start and above a uniform guess over the
+// vocabulary; the run goes on) or "loss_not_finite" (NaN or Inf; the run stops and fails).
+struct RunWarning {
+  std::string kind;
+  std::string what;  // the training it concerns, as train_step's `what`
+  int64_t step = 0;  // 1-based within the stage
+  double loss = 0;
+  std::string message;  // one sentence naming the setting to change
+};
+
 // What the runner reports as it goes, in this order for each run: run_started, row 0, then per
 // stage stage_started, train steps, row k, router (switchcit), adapter (LoRA strategies),
 // stage_finished; and run_ended last, whatever happened. Stages are 1-based, rows are
@@ -60,6 +71,8 @@ class RunObserver {
   virtual void stage_started(const RunProgress& run, size_t stage) {}
   virtual void train_step(const RunProgress& run, size_t stage, const std::string& what,
                           const TrainStep& step) {}
+  // Diverging training (after the train_step it concerns); at most one loss_rising per run.
+  virtual void warning(const RunProgress& run, size_t stage, const RunWarning& warning) {}
   virtual void row_evaluated(const RunProgress& run, size_t row) {}
   virtual void router_evaluated(const RunProgress& run, size_t after_stage) {}
   virtual void adapter_trained(const RunProgress& run, size_t position,
@@ -81,6 +94,7 @@ class ObserverList : public RunObserver {
   void stage_started(const RunProgress& run, size_t stage) override;
   void train_step(const RunProgress& run, size_t stage, const std::string& what,
                   const TrainStep& step) override;
+  void warning(const RunProgress& run, size_t stage, const RunWarning& warning) override;
   void row_evaluated(const RunProgress& run, size_t row) override;
   void router_evaluated(const RunProgress& run, size_t after_stage) override;
   void adapter_trained(const RunProgress& run, size_t position,

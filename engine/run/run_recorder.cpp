@@ -92,6 +92,16 @@ void RunRecorder::flush_points(int64_t run_id) {
   points_.clear();
 }
 
+void RunRecorder::warning(const RunProgress& run, size_t, const RunWarning& warning) {
+  // Kept with the run for the run list and `show`: the tag marks it, the note says why. Points
+  // first, so that the step the warning names is stored with it.
+  store::Store::Batch batch(store_);
+  flush_points(run.db_id);
+  store_.add_tag(run.db_id, store::kDivergedTag);
+  store_.add_note(run.db_id, "warning: " + warning.message);
+  batch.commit();
+}
+
 void RunRecorder::row_evaluated(const RunProgress& run, size_t row) {
   std::vector<store::Score> scores;
   for (size_t j = 0; j < run.tasks.size(); ++j) {

@@ -33,6 +33,7 @@ class RunRecorder : public RunObserver {
   void stage_started(const RunProgress& run, size_t stage) override;
   void train_step(const RunProgress& run, size_t stage, const std::string& what,
                   const TrainStep& step) override;
+  void warning(const RunProgress& run, size_t stage, const RunWarning& warning) override;
   void row_evaluated(const RunProgress& run, size_t row) override;
   void router_evaluated(const RunProgress& run, size_t after_stage) override;
   void adapter_trained(const RunProgress& run, size_t position,

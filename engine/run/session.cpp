@@ -4,15 +4,17 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <set>
 
-#include "engine/cl/strategy_traits.h"
 #include "engine/cl/score_matrix.h"
+#include "engine/cl/strategy_traits.h"
 #include "engine/data/builtin_tasks.h"
 #include "engine/data/jsonl_import.h"
+#include "engine/generate/task_scoring.h"
 #include "engine/model/adapter_io.h"
 #include "engine/run/memory_estimate.h"
-#include "engine/generate/task_scoring.h"
+#include "engine/train/loss_watch.h"
 #include "engine/util/device.h"
 #include "engine/util/error.h"
 
@@ -155,8 +157,15 @@ RunProgress Session::run(const StrategySpec& raw_spec, uint64_t seed, const Resu
   const auto start = std::chrono::steady_clock::now();
   ctx_.seed = seed;
   size_t stage = 0;  // the stage being trained, numbered from 1 as observers see it
+  LossWatch watch(base_.model->config().vocab_size);
+  std::string watched;  // the training the watch's reference loss belongs to
   ctx_.on_step = [&](const std::string& what, const TrainStep& s) {
     observer_.train_step(run, stage, what, s);
+    if (watched != what || s.step == 1) {
+      watch.new_stage();
+      watched = what;
+    }
+    watch_loss(watch, run, spec, stage, what, s);
   };
 
   size_t first = 0;
@@ -239,6 +248,51 @@ RunProgress Session::run(const StrategySpec& raw_spec, uint64_t seed, const Resu
   run.seconds = seconds_since(start);
   observer_.run_ended(run);
   return run;
+}
+
+void Session::watch_loss(LossWatch& watch, const RunProgress& run, const StrategySpec& spec,
+                         size_t stage, const std::string& what, const TrainStep& step) {
+  const LossWatch::Sign sign = watch.see(step.loss);
+  if (sign == LossWatch::Sign::Fine) return;
+  // The setting that most likely caused it: the learning rate this strategy trained with.
+  const std::string field = spec.use_lora ? "training.lr" : "training.full_lr";
+  char lr[32];
+  std::snprintf(lr, sizeof lr, "%g", spec.training.lr);
+  const std::string where = run.label + " (seed " + std::to_string(run.seed) + "), stage " +
+                            std::to_string(stage) + " (" + what + "), step " +
+                            std::to_string(step.step) + " of " + std::to_string(step.total_steps);
+  RunWarning w;
+  w.what = what;
+  w.step = step.step;
+  w.loss = step.loss;
+  if (sign == LossWatch::Sign::Rising) {
+    char numbers[256];
+    std::snprintf(numbers, sizeof numbers,
+                  "the training loss rose to %.3g, above its stage's start (%.3g) and above %.3g, "
+                  "the loss of guessing uniformly over the vocabulary",
+                  step.loss, watch.stage_start().value_or(step.loss), watch.uniform_loss());
+    w.kind = "loss_rising";
+    w.message = "training is diverging in " + where + ": " + numbers + "; lower \"" + field +
+                "\" (" + lr + ") in " + experiment_.path;
+    observer_.warning(run, stage, w);
+    return;
+  }
+  w.kind = "loss_not_finite";
+  const std::string value = std::isnan(step.loss) ? "NaN" : "infinite";
+  if (step.step == 1) {
+    // Before this stage's first update: what came in was already broken, not this stage's lr.
+    w.message = "training diverged in " + where + ": the loss is " + value +
+                " before the stage changed any weight (the model's weights or the examples "
+                "give non-finite values); check the base model \"" +
+                experiment_.base_model + "\" and \"" + field + "\" (" + lr + ") in " +
+                experiment_.path;
+  } else {
+    w.message = "training diverged in " + where + ": the loss became " + value +
+                ", so the run was stopped; lower \"" + field + "\" (" + lr + ") in " +
+                experiment_.path;
+  }
+  observer_.warning(run, stage, w);
+  throw Error(w.message);
 }
 
 ExpertWeights Session::train_expert(size_t task, const StrategySpec& raw_spec, uint64_t seed,

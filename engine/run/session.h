@@ -43,6 +43,8 @@ struct ExpertWeights {
   std::vector<TrainStep> steps;  // its training curve, reported by the first run that uses it
 };
 
+class LossWatch;
+
 class Session {
  public:
   Session(const Experiment& experiment, const RunnerOptions& options, RunObserver& observer,
@@ -69,6 +71,10 @@ class Session {
 
  private:
   std::vector<double> score_row(const std::function<std::vector<std::string>(size_t)>& answer);
+  // Reports diverging training as a warning; a non-finite loss also stops the run (throws Error
+  // naming the learning rate to lower).
+  void watch_loss(LossWatch& watch, const RunProgress& run, const StrategySpec& spec, size_t stage,
+                  const std::string& what, const TrainStep& step);
 
   const Experiment& experiment_;
   RunnerOptions options_;

@@ -8,6 +8,7 @@
 #include <ATen/Parallel.h>
 #include <torch/cuda.h>
 
+#include "engine/util/denormals.h"
 #include "engine/util/error.h"
 
 namespace sy {
@@ -22,6 +23,7 @@ void set_default_cuda_index(int index) {
 void tune_cpu_runtime() {
   const unsigned cores = std::thread::hardware_concurrency();
   if (cores > 0) at::set_num_threads(static_cast<int>(cores));
+  flush_denormals();  // after the pool is sized: each of its threads sets its own register
   // 32 MiB is glibc's largest mmap threshold; blocks below it are reused from the heap.
   mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
   mallopt(M_TRIM_THRESHOLD, 256 * 1024 * 1024);

@@ -13,13 +13,19 @@
 #include <set>
 #include <sstream>
 
+#include <sqlite3.h>
+#include <unistd.h>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <nlohmann/json.hpp>
 
+#include "engine/model/checkpoint.h"
 #include "engine/model/tensor_io.h"
 #include "engine/run/event_stream.h"
+#include "storage/database.h"
 #include "storage/store.h"
+#include "tests/common/run_process.h"
 
 using nlohmann::json;
 using namespace sy;
@@ -81,6 +87,43 @@ class Engine {
  private:
   QProcess process_;
   std::vector<json> events_;
+};
+
+// A folder whose file system fills up after `kilobytes`: a tmpfs of that size where this process
+// may mount one (root), else an ordinary folder and a file size limit (RLIMIT_FSIZE, ulimit -f)
+// on the engine, with SIGXFSZ ignored so that a write past it fails as a full disk's does.
+class SmallDisk {
+ public:
+  SmallDisk(const QString& folder, int kilobytes) : folder_(folder), kilobytes_(kilobytes) {
+    QDir().mkpath(folder);
+    if (geteuid() == 0) {
+      mounted_ = QProcess::execute("mount",
+                                   {"-t", "tmpfs", "-o", QStringLiteral("size=%1k").arg(kilobytes),
+                                    "tmpfs", folder}) == 0;
+    }
+  }
+  ~SmallDisk() {
+    if (mounted_) QProcess::execute("umount", {"-l", folder_});
+  }
+  bool mounted() const { return mounted_; }
+  // Makes the mounted file system read-only (or writable again).
+  bool set_read_only(bool on) {
+    return mounted_ &&
+           QProcess::execute("mount", {"-o", on ? "remount,ro" : "remount,rw", folder_}) == 0;
+  }
+  // The engine command line, limited where no tmpfs holds the folder.
+  std::pair<QString, QStringList> engine(const QStringList& args) const {
+    if (mounted_) return {SY_ENGINE_BIN, args};
+    QStringList sh = {
+        "-c", QStringLiteral("ulimit -f %1; trap '' XFSZ; exec \"$0\" \"$@\"").arg(kilobytes_),
+        SY_ENGINE_BIN};
+    return {"/bin/sh", sh + args};
+  }
+
+ private:
+  QString folder_;
+  int kilobytes_;
+  bool mounted_ = false;
 };
 
 int run_to_end(const QStringList& args, QString* errors = nullptr) {
@@ -317,6 +360,47 @@ class TestEngineProcess : public QObject {
     QVERIFY2(errors.contains("run 3 in " + path + " has already finished"), qPrintable(errors));
   }
 
+  // An experiment killed in its first run never created its second: resume --experiment
+  // finishes the first and runs the second, to exactly the uninterrupted experiment's results.
+  void resume_experiment_runs_the_runs_never_started() {
+    QVERIFY2(!reference_db_.isEmpty(), "needs the reference run of the test before");
+    store::Store reference = store::Store::open(reference_db_.toStdString());
+    const QString path = db("experiment-killed.db");
+    {
+      Engine engine({"run", experiment_, "--quick", "--events", "--db", path});
+      QVERIFY(engine.until([&](const json& e) {
+        return e["type"] == "stage_finished" && e["run"] == 1 && e["stage"] == 1;
+      }));
+      engine.signal(SIGKILL);
+      engine.finish();
+    }
+    {
+      store::Store store = store::Store::open(path.toStdString());
+      QCOMPARE(store.list_runs().size(), size_t(1));  // switchcit was never created
+    }
+    QString errors;
+    QCOMPARE(run_to_end({"resume", "--experiment", "1", "--db", path, "--events"}, &errors), 0);
+    QVERIFY2(errors.contains("continuing run 1") && errors.contains("never started"),
+             qPrintable(errors));
+    store::Store after = store::Store::open(path.toStdString());
+    const auto runs = after.list_runs();
+    QCOMPARE(runs.size(), size_t(2));
+    for (const auto& r : runs) {
+      QVERIFY(r.status == store::RunStatus::Finished);
+      QCOMPARE(r.experiment_id, int64_t(1));
+    }
+    QCOMPARE(after.list_experiments().size(), size_t(1));
+    compare(outcome(after, 1), outcome(reference, 1));
+    compare(outcome(after, 2), outcome(reference, 2));
+
+    QCOMPARE(run_to_end({"resume", "--experiment", "1", "--db", path}, &errors), 0);
+    QVERIFY2(errors.contains("has nothing left to run"), qPrintable(errors));
+    QCOMPARE(run_to_end({"resume", "--experiment", "7", "--db", path}, &errors), 1);
+    QVERIFY2(errors.contains("experiment 7"), qPrintable(errors));
+    QCOMPARE(run_to_end({"resume", "--experiment", "x", "--db", path}, &errors), 1);
+    QVERIFY2(errors.contains("--experiment is \"x\""), qPrintable(errors));
+  }
+
   void extending_a_finished_run_trains_only_the_new_task() {
     QVERIFY2(!reference_db_.isEmpty(), "needs the reference run of the test before");
     const int64_t run = 2;  // switchcit, finished
@@ -405,6 +489,255 @@ class TestEngineProcess : public QObject {
     QVERIFY(!lines[4]["ok"].get<bool>());
     QVERIFY(lines[4]["error"].get<std::string>().find("adapter 9") != std::string::npos);
     QVERIFY(lines[5]["error"].get<std::string>().find("unknown op") != std::string::npos);
+  }
+
+  // A learning rate far too high: the loss rises far above where it started (and above a uniform
+  // guess over the vocabulary); the run goes on, but says so in an event, a tag and a note.
+  void a_rising_loss_warns_and_marks_the_run() {
+    const QString file = dir_.filePath("rising.json");
+    std::ofstream(file.toStdString()) << R"({
+      "name": "rising", "tasks": ["reverse", "capitalize"],
+      "data": {"train_examples": 40, "test_examples": 2},
+      "training": {"steps": 90, "batch_size": 4, "full_lr": 1.0, "max_grad_norm": 0},
+      "strategies": ["seq-ft"], "evaluation": {"max_new_tokens": 4}})";
+    const QString path = db("rising.db");
+    Engine engine({"run", file, "--quick", "--events", "--db", path});
+    QCOMPARE(engine.finish(), 0);
+    std::vector<json> warnings;
+    for (const json& e : engine.events())
+      if (e["type"] == "warning") warnings.push_back(e);
+    QCOMPARE(warnings.size(), size_t(1));  // once per run, not once per step
+    QCOMPARE(warnings[0]["kind"].get<std::string>(), std::string("loss_rising"));
+    QCOMPARE(warnings[0]["run"].get<int64_t>(), int64_t(1));
+    const std::string message = warnings[0]["message"];
+    QVERIFY2(message.find("\"training.full_lr\" (1)") != std::string::npos, message.c_str());
+    QVERIFY2(message.find(file.toStdString()) != std::string::npos, message.c_str());
+    QVERIFY(warnings[0]["loss"].get<double>() > 2 * 3.0);
+
+    store::Store store = store::Store::open(path.toStdString());
+    const store::RunData data = store.load_run(1);
+    QVERIFY(data.run.status == store::RunStatus::Finished);
+    QVERIFY(data.run.tags == std::vector<std::string>{store::kDivergedTag});
+    QCOMPARE(data.notes.size(), size_t(1));
+    QCOMPARE(data.notes[0].text, "warning: " + message);
+    // `show` and `list` say so.
+    const auto show = test::run_process(SY_ENGINE_BIN, {"show", "1", "--db", path});
+    QVERIFY2(show.out.contains("diverged") && show.out.contains("training.full_lr"),
+             qPrintable(show.out));
+    const auto list = test::run_process(SY_ENGINE_BIN, {"list", "--tag", "diverged", "--db", path});
+    QCOMPARE(list.code, 0);
+    QVERIFY2(list.out.contains("rising"), qPrintable(list.out));
+  }
+
+  // A loss that is NaN stops the run at once: failed, with the reason, the tag and the warning.
+  // (A base model with a NaN weight gives one at the first step, before any update.)
+  void a_non_finite_loss_stops_the_run() {
+    const QString model = dir_.filePath("nan-model");
+    {
+      LoadedModel base = load_model(builtin_model_dir());
+      torch::NoGradGuard no_grad;
+      base.model->base_parameters().front().second.view(-1)[0] = NAN;
+      save_model(model.toStdString(), base.model, builtin_model_dir());
+    }
+    const QString file = dir_.filePath("nan.json");
+    json experiment = json::parse(R"({
+      "name": "nan", "tasks": ["reverse", "capitalize"],
+      "data": {"train_examples": 40, "test_examples": 2},
+      "training": {"steps": 90, "batch_size": 4}, "strategies": ["seq-lora", "seq-ft"],
+      "evaluation": {"max_new_tokens": 2}})");
+    experiment["base_model"] = model.toStdString();
+    std::ofstream(file.toStdString()) << experiment.dump();
+    const QString path = db("nan.db");
+    Engine engine({"run", file, "--quick", "--events", "--db", path});
+    QCOMPARE(engine.finish(), 1);
+    const QString errors = engine.errors();
+    QVERIFY2(errors.contains("error: training diverged in seq-lora (seed 0), stage 1 (seq-lora "
+                             "reverse), step 1 of 6: the loss is NaN"),
+             qPrintable(errors));
+    int steps = 0;
+    std::vector<std::string> types;
+    for (const json& e : engine.events()) {
+      if (e["type"] == "train_step") ++steps;
+      if (e["type"] == "warning" || e["type"].get<std::string>().rfind("run_", 0) == 0) {
+        types.push_back(e["type"]);
+      }
+    }
+    QCOMPARE(steps, 1);  // not one step more
+    QCOMPARE(types, (std::vector<std::string>{"run_started", "warning", "run_failed"}));
+    store::Store store = store::Store::open(path.toStdString());
+    const auto runs = store.list_runs();
+    QCOMPARE(runs.size(), size_t(1));
+    QVERIFY(runs[0].status == store::RunStatus::Failed);
+    QVERIFY(runs[0].status_reason.find("the loss is NaN") != std::string::npos);
+    QVERIFY(runs[0].tags == std::vector<std::string>{store::kDivergedTag});
+    const auto points = store.load_train_points(runs[0].id);
+    QCOMPARE(points.size(), size_t(1));
+    QVERIFY(std::isnan(points[0].loss));
+  }
+
+  // The disk fills while a stage's adapter is stored (seq-lora), or its experts and switch
+  // (switchcit): one clear error naming what could not be stored, the run marked failed with it,
+  // and the database whole.
+  void a_full_disk_fails_the_run_clearly_data() {
+    QTest::addColumn<QString>("strategy");
+    QTest::newRow("adapter saving") << "seq-lora";
+    QTest::newRow("switch training") << "switchcit";
+  }
+  void a_full_disk_fails_the_run_clearly() {
+    QFETCH(QString, strategy);
+    const QString file = dir_.filePath("full-" + strategy + ".json");
+    json experiment = json::parse(R"({"name": "full", "tasks": ["reverse", "capitalize"],
+          "data": {"train_examples": 40, "test_examples": 2}, "training": {"batch_size": 4},
+          "evaluation": {"max_new_tokens": 2}})");
+    experiment["strategies"] = json::array({strategy.toStdString()});
+    std::ofstream(file.toStdString()) << experiment.dump();
+    // Room for the new database and the first stage's points and scores, not for an adapter
+    // (65,536 FP32 parameters: 256 KiB).
+    SmallDisk disk(dir_.filePath("small-" + strategy), 400);
+    const QString path = dir_.filePath("small-" + strategy + "/full.db");
+    const auto [program, args] = disk.engine({"run", file, "--quick", "--db", path});
+    const test::ProcessResult r = test::run_process(program, args);
+    QCOMPARE(r.code, 1);
+    const QStringList lines = r.err.trimmed().split('\n');
+    const QString error = lines.last();
+    QVERIFY2(error.startsWith("error: Could not store the adapter of run 1, task 0 in " + path),
+             qPrintable(r.err.right(1000)));
+    QVERIFY2(error.contains(disk.mounted() ? "the disk is full" : "largest size"),
+             qPrintable(error));
+    QCOMPARE(r.err.count("error:"), 1);
+
+    store::Store store = store::Store::open(path.toStdString());
+    QCOMPARE(store.check_integrity(), std::string("ok"));
+    const auto runs = store.list_runs();
+    QCOMPARE(runs.size(), size_t(1));
+    QVERIFY(runs[0].status == store::RunStatus::Failed);
+    QCOMPARE(QString::fromStdString("error: " + runs[0].status_reason), error);
+    QVERIFY(!store.load_run(1).score_matrix.empty());  // what came before is kept
+  }
+
+  // A read-only database (its file system mounted read-only as root; else the file and folder
+  // without write permission) is refused by run, resume and resume --experiment before anything
+  // runs, and left as it was. (Linux refuses to remount a file system read-only while the engine
+  // holds the database open for writing, and an open file keeps its write access, so a database
+  // cannot turn read-only under a running engine; the full disk above is the fault that can.)
+  void a_read_only_database_is_refused_and_left_alone() {
+    QVERIFY2(!reference_db_.isEmpty(), "needs the reference run of the test before");
+    SmallDisk disk(dir_.filePath("read-only"), 64 * 1024);
+    if (!disk.mounted() && geteuid() == 0) {
+      QSKIP("root ignores permission bits, and no tmpfs could be mounted read-only here");
+    }
+    const QString path = dir_.filePath("read-only/ro.db");
+    QVERIFY(QFile::copy(reference_db_, path));
+    {
+      store::Database raw(path.toStdString(), SQLITE_OPEN_READWRITE);
+      raw.exec("UPDATE runs SET status = 'interrupted' WHERE id = 2");
+    }
+    const std::string before = read_text(path.toStdString());
+    if (disk.mounted()) {
+      QVERIFY(disk.set_read_only(true));
+    } else {
+      QFile::setPermissions(path, QFile::ReadOwner);
+      QFile::setPermissions(dir_.filePath("read-only"), QFile::ReadOwner | QFile::ExeOwner);
+    }
+    for (const QStringList& command :
+         {QStringList{"run", experiment_, "--quick"}, QStringList{"resume", "2"},
+          QStringList{"resume", "--experiment", "1"}}) {
+      const auto r = test::run_process(SY_ENGINE_BIN, command + QStringList{"--db", path});
+      QCOMPARE(r.code, 1);
+      QVERIFY2(r.err.startsWith("error: Cannot write to the database " + path), qPrintable(r.err));
+      QCOMPARE(r.err.count('\n'), 1);
+    }
+    if (disk.mounted()) {
+      QVERIFY(disk.set_read_only(false));
+    } else {
+      QFile::setPermissions(dir_.filePath("read-only"),
+                            QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+      QFile::setPermissions(path, QFile::ReadOwner | QFile::WriteOwner);
+    }
+    QVERIFY(read_text(path.toStdString()) == before);
+  }
+
+  // Stored bytes that no longer match their SHA-256 are refused by name, and nothing is written.
+  void damaged_adapters_and_checkpoints_are_refused_by_name() {
+    QVERIFY2(!reference_db_.isEmpty(), "needs the reference run of the test before");
+    const QString path = db("damaged-bytes.db");
+    QFile::copy(reference_db_, path);
+    {
+      store::Database raw(path.toStdString(), SQLITE_OPEN_READWRITE);
+      raw.exec(
+          "UPDATE adapters SET safetensors = zeroblob(length(safetensors)) "
+          "WHERE run_id = 2 AND position = 1");
+      raw.exec("UPDATE run_checkpoints SET state = zeroblob(length(state)) WHERE run_id = 1");
+      raw.exec("UPDATE runs SET status = 'interrupted' WHERE id = 1");
+    }
+    const QString out = dir_.filePath("damaged-adapter");
+    auto r =
+        test::run_process(SY_ENGINE_BIN, {"export-adapter", "2", "capitalize", out, "--db", path});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("is damaged: the adapter of run 2, task 1 has"), qPrintable(r.err));
+    QVERIFY(!QFileInfo::exists(out + "/adapter_model.safetensors"));
+    r = test::run_process(SY_ENGINE_BIN, {"resume", "1", "--db", path});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("is damaged: the checkpoint of run 1 after stage 3 does not match "
+                            "its stored SHA-256"),
+             qPrintable(r.err));
+    store::Store store = store::Store::open(path.toStdString());
+    QVERIFY(store.load_run(1).run.status == store::RunStatus::Interrupted);  // left as it was
+  }
+
+  // A sequence of 100 tasks (JSONL, two examples each) runs end to end: 100 columns in the
+  // events, the store and the summary. multitask keeps it to one stage (two score rows); a
+  // sequential strategy scores 101 x 100 cells, which the lead's note measures.
+  void a_sequence_of_100_tasks_runs_end_to_end() {
+    const QString folder = dir_.filePath("hundred");
+    QDir().mkpath(folder);
+    json experiment = json::parse(R"({"name": "hundred", "data": {"test_examples": 1},
+      "training": {"steps": 1, "batch_size": 2}, "strategies": ["multitask"],
+      "evaluation": {"max_new_tokens": 2}})");
+    experiment["tasks"] = json::array();
+    for (int i = 0; i < 100; ++i) {
+      const std::string name = "t" + std::to_string(100 + i).substr(1);
+      std::ofstream jsonl((folder + "/" + QString::fromStdString(name) + ".jsonl").toStdString());
+      for (int k = 0; k < 2; ++k) {
+        jsonl << json{{"instruction", "Say " + std::to_string(i) + "."},
+                      {"input", std::to_string(k)},
+                      {"output", std::to_string(i) + " " + std::to_string(k)}}
+                     .dump()
+              << "\n";
+      }
+      experiment["tasks"].push_back({{"name", name}, {"jsonl", name + ".jsonl"}});
+    }
+    const QString file = folder + "/hundred.json";
+    std::ofstream(file.toStdString()) << experiment.dump();
+    const QString path = db("hundred.db");
+    Engine engine({"run", file, "--events", "--db", path});
+    QCOMPARE(engine.finish(), 0);
+    size_t steps = 0;
+    for (const json& e : engine.events()) {
+      if (e["type"] == "train_step") ++steps;
+      if (e["type"] == "evaluation") QCOMPARE(e["scores"].size(), size_t(100));
+    }
+    QCOMPARE(steps, size_t(100));  // steps per task x tasks, in one stage
+    store::Store store = store::Store::open(path.toStdString());
+    const store::RunData data = store.load_run(1);
+    QVERIFY(data.run.status == store::RunStatus::Finished);
+    QCOMPARE(data.tasks.size(), size_t(100));
+    QCOMPARE(data.tasks[99].name, std::string("t99"));
+    QCOMPARE(data.score_matrix.size(), size_t(2));
+    QCOMPARE(data.score_matrix[1].size(), size_t(100));
+    QCOMPARE(store.check_integrity(), std::string("ok"));
+  }
+
+  // A task asked for with no examples to train on or to score is one error line naming the
+  // option and the range, before anything is loaded or trained.
+  void a_task_with_zero_examples_is_refused() {
+    for (const QString option : {"--train-examples", "--test-examples"}) {
+      const auto r = test::run_process(SY_ENGINE_BIN,
+                                       {"train", "--task", "reverse", option, "0", "--steps", "1"});
+      QCOMPARE(r.code, 1);
+      QVERIFY2(r.err.startsWith("error: " + option + " is 0; expected 1 to"), qPrintable(r.err));
+      QCOMPARE(r.err.count('\n'), 1);
+    }
   }
 
   void sigterm_ends_a_command_that_does_not_cancel() {

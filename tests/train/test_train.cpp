@@ -11,12 +11,14 @@
 #include <torch/torch.h>
 
 #include "engine/data/builtin_tasks.h"
-#include "engine/tokenizer/byte_tokenizer.h"
-#include "engine/model/checkpoint.h"
 #include "engine/generate/task_scoring.h"
+#include "engine/model/checkpoint.h"
+#include "engine/tokenizer/byte_tokenizer.h"
 #include "engine/train/fused_adamw.h"
 #include "engine/train/loss_scaler.h"
+#include "engine/train/loss_watch.h"
 #include "engine/train/trainer.h"
+#include "engine/util/denormals.h"
 #include "engine/util/device.h"
 #include "engine/util/error.h"
 
@@ -49,6 +51,43 @@ class TestTrain : public QObject {
 
  private Q_SLOTS:
   void initTestCase() { tune_cpu_runtime(); }
+
+  // tune_cpu_runtime flushes denormals in this thread and in LibTorch's pool: a product that
+  // would be denormal (1e-30 * 1e-15) is zero everywhere, and a denormal read in is zero.
+  void denormals_are_flushed_in_every_thread() {
+    QVERIFY(flushing_denormals());
+    const float tiny = 1e-30f;
+    volatile float a = tiny, b = 1e-15f;
+    QCOMPARE(a * b, 0.0f);
+    const int64_t threads = at::get_num_threads();
+    std::vector<int> flushing(static_cast<size_t>(threads), -1);
+    at::parallel_for(0, threads, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) flushing[static_cast<size_t>(i)] = flushing_denormals();
+    });
+    for (int f : flushing) QCOMPARE(f, 1);
+    auto t = torch::full({1024}, 1e-30f) * 1e-15f;  // through LibTorch's kernels
+    QCOMPARE(t.abs().max().item<float>(), 0.0f);
+  }
+
+  // The loss watch: rising only above both the stage's start and ln(V), once; non-finite always.
+  void loss_watch_tells_rising_from_not_finite() {
+    LossWatch watch(1024);
+    QVERIFY(std::abs(watch.uniform_loss() - std::log(1024.0)) < 1e-12);
+    QVERIFY(watch.see(8.0) == LossWatch::Sign::Fine);  // a start above ln(V) is no rise
+    QVERIFY(watch.see(7.9) == LossWatch::Sign::Fine);
+    QVERIFY(watch.see(8.1) == LossWatch::Sign::Rising);
+    QVERIFY(watch.see(9.0) == LossWatch::Sign::Fine);  // said once
+    QVERIFY(watch.see(std::nan("")) == LossWatch::Sign::NotFinite);
+    QVERIFY(watch.see(std::numeric_limits<double>::infinity()) == LossWatch::Sign::NotFinite);
+
+    LossWatch normal(1024);
+    normal.see(3.6);
+    for (double loss : {5.0, 6.0, 6.9}) QVERIFY(normal.see(loss) == LossWatch::Sign::Fine);
+    normal.new_stage();
+    QVERIFY(normal.see(9.0) == LossWatch::Sign::Fine);  // a new stage's start
+    QVERIFY(normal.stage_start() == 9.0);
+    QVERIFY(normal.see(7.0) == LossWatch::Sign::Fine);  // above ln(V) but below the start
+  }
 
   void loss_scaler_unscales_exactly_and_backs_off_on_overflow() {
     torch::manual_seed(3);
