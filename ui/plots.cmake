@@ -1,4 +1,5 @@
-# The plots of one run (QCustomPlot widgets); they read sy::ui::RunTrace's fields only.
+# The plots of one run (QCustomPlot widgets); they read sy::ui::RunTrace's fields only, and redraw
+# live runs once per frame (FrameCoalescer).
 sy_ui_library(switchyard_ui_plots loss_plot.cpp retention_plot.cpp matrix_heatmap.cpp run_plots.cpp
-  plot_export.cpp plot_style.cpp line_plot_controls.cpp ema.cpp tick_labels.cpp)
+  frame_coalescer.cpp plot_export.cpp plot_style.cpp line_plot_controls.cpp ema.cpp tick_labels.cpp)
 target_link_libraries(switchyard_ui_plots PUBLIC switchyard_ui_colors)

@@ -43,6 +43,8 @@ RunPlots::RunPlots(QWidget* parent)
       summary_(new QLabel(summaryText({}))),
       pages_(new QStackedWidget),
       empty_(new QLabel) {
+  frames_ = new FrameCoalescer(this);
+  connect(frames_, &FrameCoalescer::frame, this, &RunPlots::refresh);
   summary_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   summary_->setToolTip(
       tr("AP: mean final score over all tasks.\n"
@@ -102,14 +104,11 @@ RunPlots::RunPlots(QWidget* parent)
   showEmpty(
       tr("No run shown yet.\n\nSelect a run in the list, or open an experiment "
          "(Ctrl+O) and run it (Ctrl+R): its plots appear here as it trains."));
-
-  refresh_timer_.setSingleShot(true);
-  refresh_timer_.setInterval(kRefreshMs);
-  connect(&refresh_timer_, &QTimer::timeout, this, &RunPlots::refresh);
 }
 
 void RunPlots::showEmpty(const QString& sentence) {
-  refresh_timer_.stop();
+  frames_->cancel();
+  source_ = nullptr;
   dirty_ = false;
   trace_ = RunTrace();
   empty_->setText(sentence);
@@ -122,11 +121,21 @@ QString RunPlots::emptyText() const {
 
 void RunPlots::setTrace(const RunTrace& trace) {
   pages_->setCurrentIndex(0);
+  source_ = nullptr;
   trace_ = trace;
   dirty_ = true;
-  // The first call after a redraw starts the timer and later ones ride on it: however many
-  // events arrive, the plots are rebuilt and replotted at most once per interval.
-  if (!refresh_timer_.isActive()) refresh_timer_.start();
+  // However many events arrive, the plots are rebuilt and replotted at most once per frame.
+  frames_->request();
+}
+
+void RunPlots::followTrace(std::function<const RunTrace*()> source) {
+  setTrace(RunTrace());
+  source_ = std::move(source);
+}
+
+void RunPlots::traceChanged() {
+  dirty_ = true;
+  frames_->request();
 }
 
 void RunPlots::setScoreColorRange(double lower, double upper) {
@@ -168,6 +177,11 @@ QString RunPlots::summaryText(const RunSummary& summary) {
 void RunPlots::refresh() {
   if (!dirty_) return;
   dirty_ = false;
+  if (source_) {
+    const RunTrace* followed = source_();
+    if (followed == nullptr) return;
+    trace_ = *followed;  // a share, let go of below before the next event appends
+  }
   stage_labels_ = stageLabels(trace_);
   tasks_ = trace_.tasks;
 

@@ -1,17 +1,19 @@
 // RunPlots: the plots of one run side by side — training loss, retention, the score matrix, the
 // router's confusion after a chosen stage — under a line with the run's summary metrics. Fed
-// whole RunTraces as often as events arrive; redraws at most every ~40 ms.
+// whole RunTraces (or told that a followed one grew) as often as events arrive; redraws at most
+// once per frame (FrameCoalescer).
 #pragma once
 
 #include <QList>
 #include <QMap>
 #include <QStringList>
-#include <QTimer>
 #include <QVector>
 #include <QWidget>
 
 #include <cstdint>
+#include <functional>
 
+#include "ui/frame_coalescer.h"
 #include "ui/run_trace.h"
 
 class QLabel;
@@ -33,6 +35,12 @@ class RunPlots : public QWidget {
   // Cheap: keeps a (shared, copy-on-write) copy and schedules one redraw; calls in between
   // only replace the copy.
   void setTrace(const RunTrace& trace);
+  // Follows a trace that keeps growing (a live run): it is read through `source` when the plots
+  // draw, so they never hold a share of it while events append to it (which would copy every
+  // point). traceChanged() says it grew. `source` returns nullptr once the trace is gone;
+  // setTrace() ends the following.
+  void followTrace(std::function<const RunTrace*()> source);
+  void traceChanged();
   // Shows `sentence` instead of the plots (no run to show: first start, a filter that matches
   // nothing) until the next setTrace. At construction it says how to get a run on screen.
   void showEmpty(const QString& sentence);
@@ -49,7 +57,10 @@ class RunPlots : public QWidget {
   static void scoreMatrixPercent(const RunTrace& trace, QVector<QVector<double>>* values,
                                  QStringList* rows);
 
-  static constexpr int kRefreshMs = 40;
+  // The redraw interval: FrameCoalescer's frame, the one coalescing layer of the live plots.
+  static constexpr int kRefreshMs = FrameCoalescer::kFrameMs;
+  // Updates in, redraws out (counts, for tests).
+  const FrameCoalescer& frames() const { return *frames_; }
 
   LossPlot* lossPlot() const { return loss_; }
   RetentionPlot* retentionPlot() const { return retention_; }
@@ -73,8 +84,9 @@ class RunPlots : public QWidget {
   QLabel* summary_;
   QStackedWidget* pages_;  // the plots, or the sentence saying why there are none
   QLabel* empty_;
-  QTimer refresh_timer_;
-  RunTrace trace_;  // the latest trace not yet drawn
+  FrameCoalescer* frames_ = nullptr;
+  RunTrace trace_;                           // the latest trace not yet drawn
+  std::function<const RunTrace*()> source_;  // the followed trace, if any
   bool dirty_ = false;
   // What the confusion view needs between redraws (the slider moves without a new trace).
   QMap<int, QVector<QVector<int64_t>>> confusions_;
