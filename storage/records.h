@@ -1,7 +1,7 @@
 // The values the store takes and gives back: experiments, runs, tasks, stages, training points,
 // scores, router confusion, adapters, notes. Plain structs; JSON documents travel as text.
 //
-// Numbering follows the score matrix R[i][j] of DESIGN.md: a task's `position` is its 0-based
+// Numbering follows the score matrix R[i][j] (docs/metrics.md): a task's `position` is its 0-based
 // place in the sequence (column j), a `stage` is 1-based (stage k trains the task at position
 // k - 1), and `after_stage` is the row: 0 for the base model before training, k after stage k.
 // Times are unix milliseconds, UTC.

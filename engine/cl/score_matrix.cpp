@@ -1,6 +1,6 @@
-// AP, forgetting, BWT and FWT exactly as DESIGN.md defines them; a malformed matrix is refused
-// with the row and column at fault, since a silently shifted row would give plausible wrong
-// numbers.
+// AP, forgetting, BWT and FWT exactly as docs/metrics.md defines them; a malformed matrix is
+// refused with the row and column at fault, since a silently shifted row would give plausible
+// wrong numbers.
 #include "engine/cl/score_matrix.h"
 
 #include <algorithm>
