@@ -200,8 +200,8 @@ QVariant RunListModel::data(const QModelIndex& index, int role) const {
 
 QVariant RunListModel::headerData(int section, Qt::Orientation orientation, int role) const {
   if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
-  static const char* names[] = {"id",     "label", "strategy", "mode",     "seed",       "status",
-                                "stages", "AP %",  "started",  "duration", "experiment", "tags"};
+  static const char* names[] = {"id",   "label", "strategy", "status",   "stages",     "AP %",
+                                "mode", "seed",  "started",  "duration", "experiment", "tags"};
   return section >= 0 && section < ColumnCount ? QString(names[section]) : QVariant();
 }
 

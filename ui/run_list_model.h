@@ -1,5 +1,5 @@
-// The run list: every run of the database as a table (label, strategy, quick or full, seed,
-// status, stages, AP, started, duration, experiment, tags), read from the store on refresh(). A
+// The run list: every run of the database as a table (label, strategy, status, stages, AP, quick
+// or full, seed, started, duration, experiment, tags), read from the store on refresh(). A
 // QSortFilterProxyModel on top sorts and filters it, and SeedGroupModel can fold it into one row
 // per setting; thousands of runs stay fast because these are item models, not a widget per row.
 #pragma once
@@ -23,16 +23,17 @@ class RunListModel : public QAbstractTableModel {
   Q_OBJECT
 
  public:
-  // What tells runs apart comes first; the experiment, often the same for all, after the date.
+  // What tells runs apart and how they did come first, so that a 1280-wide window still shows
+  // the AP; the experiment, often the same for all, after the date.
   enum Column {
     Id,
     Label,
     Strategy,
-    Mode,  // "quick" (a few steps, for a check) or "full": found by the filter too
-    Seed,
     Status,
     Stages,
     Ap,
+    Mode,  // "quick" (a few steps, for a check) or "full": found by the filter too
+    Seed,
     Started,
     Duration,
     Experiment,
