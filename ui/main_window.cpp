@@ -960,7 +960,8 @@ void MainWindow::onJobFinished(int, int exit_code, const QString& message) {
 }
 
 void MainWindow::notify(const QString& text, bool desktop) {
-  statusBar()->showMessage(text);
+  // For a while: the message hides the live run's progress line while it shows.
+  statusBar()->showMessage(text, 20000);
   if (desktop && tray_ != nullptr) tray_->showMessage("Switchyard", text);
 }
 
