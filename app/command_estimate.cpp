@@ -4,6 +4,7 @@
 // (--stdin: the form's draft on standard input).
 #include <filesystem>
 #include <iostream>
+#include <iterator>
 
 #include <nlohmann/json.hpp>
 
@@ -29,11 +30,8 @@ int command_estimate(int argc, char** argv) {
   // paths in it.
   nlohmann::json definition;
   if (args.flag("stdin")) {
-    try {
-      definition = nlohmann::json::parse(std::cin);
-    } catch (const nlohmann::json::exception&) {
-      throw Error("the experiment on standard input is not JSON");
-    }
+    const std::string text{std::istreambuf_iterator<char>(std::cin), {}};
+    definition = parse_json(text, "the experiment on standard input");
   } else {
     definition = read_json_file(file);
   }

@@ -12,6 +12,7 @@
 #include "app/commands.h"
 #include "engine/model/adapter_io.h"
 #include "engine/model/checkpoint.h"
+#include "engine/model/forward_input.h"
 #include "engine/util/error.h"
 #include "engine/util/json_file.h"
 
@@ -25,33 +26,13 @@ int command_forward(int argc, char** argv) {
   AdapterId adapter = kNoAdapter;
   if (args.has("adapter")) adapter = load_adapter(args.str("adapter"), loaded.model, "cli");
   const std::string in_path = args.required("input");
-  const nlohmann::json in = read_json_file(in_path);
-  auto rows = [&](const char* field) {
-    const auto& v = in.at(field);
-    std::vector<int64_t> flat;
-    size_t width = 0;
-    if (!v.is_array() || v.empty())
-      throw Error(in_path + ": field \"" + std::string(field) +
-                  "\" must be a non-empty list of lists");
-    for (const auto& row : v) {
-      if (!row.is_array() || (width && row.size() != width) || row.empty()) {
-        throw Error(in_path + ": field \"" + std::string(field) +
-                    "\" must hold rows of one length");
-      }
-      width = row.size();
-      for (const auto& x : row) flat.push_back(x.get<int64_t>());
-    }
-    return torch::tensor(flat, torch::kLong)
-        .view({static_cast<int64_t>(v.size()), static_cast<int64_t>(width)});
-  };
-  if (!in.contains("input_ids")) throw Error(in_path + ": field \"input_ids\" is missing");
-  const auto ids = rows("input_ids");
+  const ModelConfig& config = loaded.model->config();
+  const ForwardInput in = forward_input_from_json(read_json_file(in_path), in_path,
+                                                  config.vocab_size, config.max_seq_len);
+  const auto ids = torch::tensor(in.input_ids, torch::kLong).view({in.rows, in.length});
   torch::Tensor mask;
-  if (in.contains("attention_mask")) mask = rows("attention_mask");
-  if (ids.max().item<int64_t>() >= loaded.model->config().vocab_size ||
-      ids.min().item<int64_t>() < 0) {
-    throw Error(in_path + ": field \"input_ids\" holds an id outside the vocabulary (0 to " +
-                std::to_string(loaded.model->config().vocab_size - 1) + ")");
+  if (!in.attention_mask.empty()) {
+    mask = torch::tensor(in.attention_mask, torch::kLong).view({in.rows, in.length});
   }
   torch::NoGradGuard no_grad;
   const auto logits =

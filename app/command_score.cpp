@@ -52,12 +52,7 @@ Items read_items(const std::string& path, const std::string& option, bool severa
       items.push_back({line});
       continue;
     }
-    nlohmann::json value;
-    try {
-      value = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::parse_error&) {
-      value = nullptr;
-    }
+    const nlohmann::json value = try_parse_json(line).value_or(nlohmann::json());
     if (line[0] == '"') {
       if (!value.is_string()) {
         throw Error(where +

@@ -12,6 +12,7 @@
 #include "app/commands.h"
 #include "app/run_reporting.h"
 #include "engine/util/error.h"
+#include "engine/util/json_file.h"
 
 namespace sy {
 namespace {
@@ -65,12 +66,9 @@ int command_serve(int argc, char** argv) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     nlohmann::json response = {{"ok", true}};
     try {
-      nlohmann::json request;
-      try {
-        request = nlohmann::json::parse(line);
-      } catch (const nlohmann::json::exception&) {
-        throw Error("a request must be one JSON object per line");
-      }
+      const std::optional<nlohmann::json> parsed = try_parse_json(line);
+      if (!parsed) throw Error("a request must be one JSON object per line");
+      const nlohmann::json& request = *parsed;
       if (!request.is_object()) throw Error("a request must be a JSON object");
       if (request.contains("id")) response["id"] = request["id"];
       const std::string op = text_field(request, "op");

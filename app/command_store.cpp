@@ -14,6 +14,7 @@
 #include "app/commands.h"
 #include "app/store_report.h"
 #include "engine/util/error.h"
+#include "engine/util/json_file.h"
 #include "storage/store.h"
 
 namespace sy {
@@ -351,9 +352,9 @@ int command_export_adapter(int argc, char** argv) {
     make_folder(dir);
     const auto& bytes = adapter->safetensors;
     write_file(weights, std::string(bytes.begin(), bytes.end()));
-    const json config = json::parse(adapter->info.config_json, nullptr, false);
+    const std::optional<json> config = sy::try_parse_json<json>(adapter->info.config_json);
     write_file(dir / "adapter_config.json",
-               config.is_discarded() ? adapter->info.config_json : config.dump(2) + "\n");
+               config ? config->dump(2) + "\n" : adapter->info.config_json);
     std::cerr << "wrote " << weights.string() << " (" << bytes.size() << " bytes, sha256 "
               << adapter->info.sha256.substr(0, 12) << ")\n";
     std::cerr << "wrote " << (dir / "adapter_config.json").string() << "\n";

@@ -9,6 +9,7 @@
 #include "app/commands.h"
 #include "engine/tokenizer/hf_tokenizer.h"
 #include "engine/util/error.h"
+#include "engine/util/json_file.h"
 
 namespace sy {
 
@@ -20,11 +21,7 @@ int command_tokenize(int argc, char** argv) {
   std::string line;
   for (int64_t number = 1; std::getline(std::cin, line); ++number) {
     if (line.empty() || line == "\r") continue;
-    nlohmann::json input;
-    try {
-      input = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::parse_error&) {
-    }
+    const nlohmann::json input = try_parse_json(line).value_or(nlohmann::json());
     if (!input.is_string()) {
       throw Error("stdin line " + std::to_string(number) +
                   " is not a JSON string; expected one text per line, such as \"Hello\"");

@@ -22,6 +22,7 @@
 #include "engine/run/plan.h"
 #include "engine/run/plan_import.h"
 #include "engine/util/error.h"
+#include "engine/util/json_file.h"
 
 namespace fs = std::filesystem;
 
@@ -93,7 +94,9 @@ std::string last_step(const std::string& unit_dir) {
   }
   if (last.empty()) return "";
   try {
-    const auto e = nlohmann::json::parse(last);
+    const auto parsed = try_parse_json(last);
+    if (!parsed) return "";
+    const nlohmann::json& e = *parsed;
     return e.value("label", e.value("key", "")) + " step " +
            std::to_string(e.at("step").get<int64_t>()) + "/" +
            std::to_string(e.at("steps").get<int64_t>());

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "engine/cl/strategy_traits.h"
+#include "engine/util/json_file.h"
 #include "storage/run_format.h"
 
 namespace sy::report {
@@ -146,8 +147,8 @@ void print_run_list(std::ostream& out, const std::vector<RunRecord>& runs,
 }
 
 json json_or_text(const std::string& text) {
-  json doc = json::parse(text, nullptr, false);
-  return doc.is_discarded() ? json(text) : doc;
+  std::optional<json> doc = sy::try_parse_json<json>(text);
+  return doc ? std::move(*doc) : json(text);
 }
 
 json run_json(const RunData& data, int64_t now_ms) {
@@ -204,8 +205,8 @@ json run_json(const RunData& data, int64_t now_ms) {
   doc["score_matrix"] = matrix;
 
   // The stored summary as it is, with the five metrics always present (null when absent).
-  json summary = json::parse(data.run.summary_json, nullptr, false);
-  if (summary.is_discarded() || !summary.is_object()) summary = json::object();
+  json summary = sy::try_parse_json<json>(data.run.summary_json).value_or(json());
+  if (!summary.is_object()) summary = json::object();
   for (const auto& [name, value] : summary_metrics(parse_run_summary(data.run.summary_json))) {
     summary[name] = optional_json(value);
   }

@@ -5,12 +5,12 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
-#include <QJsonDocument>
-#include <QJsonParseError>
 #include <QProcessEnvironment>
 #include <QTimer>
 
 #include <utility>
+
+#include "ui/run_trace.h"
 
 #ifdef Q_OS_UNIX
 #include <string.h>  // strsignal
@@ -141,12 +141,8 @@ void EngineProcess::readStdout() {
 }
 
 void EngineProcess::parseLine(const QByteArray& line) {
-  if (line.trimmed().isEmpty()) return;
-  QJsonParseError error{};
-  const QJsonDocument doc = QJsonDocument::fromJson(line, &error);
   // A killed engine can leave half a line; anything that is not a whole object is skipped.
-  if (error.error != QJsonParseError::NoError || !doc.isObject()) return;
-  Q_EMIT eventReceived(doc.object());
+  if (const std::optional<QJsonObject> event = event_from_line(line)) Q_EMIT eventReceived(*event);
 }
 
 void EngineProcess::readStderr() {

@@ -5,6 +5,7 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonParseError>
 #include <QJsonValue>
 
 #include <algorithm>
@@ -44,8 +45,11 @@ RunSummary summary_from_json(const QJsonObject& o) {
   return s;
 }
 
+// A stage or position: -1 for a value outside [0, kMaxTraceTasks], which every user of it
+// skips, so a damaged event can neither wrap around int nor size a huge table.
 int int_field(const QJsonObject& event, const char* name) {
-  return static_cast<int>(event.value(QLatin1String(name)).toInteger());
+  const qint64 v = event.value(QLatin1String(name)).toInteger();
+  return v >= 0 && v <= kMaxTraceTasks ? static_cast<int>(v) : -1;
 }
 
 QStringList string_list(const QJsonValue& v) {
@@ -79,7 +83,7 @@ bool apply_evaluation(RunTrace& trace, const QJsonObject& event) {
   const int row = int_field(event, "after_stage");
   if (row < 0) return false;
   const QJsonArray cells = event.value("scores").toArray();
-  int width = static_cast<int>(trace.tasks.size());
+  int width = static_cast<int>(std::min<qsizetype>(trace.tasks.size(), kMaxTraceTasks));
   for (const QJsonValue& cell : cells) {
     width = std::max(width, int_field(cell.toObject(), "position") + 1);
   }
@@ -101,7 +105,9 @@ bool apply_router(RunTrace& trace, const QJsonObject& event) {
     for (const QJsonValue& n : row.toArray()) r.append(n.toInteger());
     counts.append(r);
   }
-  trace.confusions.insert(int_field(event, "after_stage"), counts);
+  const int after_stage = int_field(event, "after_stage");
+  if (after_stage < 0) return false;
+  trace.confusions.insert(after_stage, counts);
   return true;
 }
 
@@ -145,6 +151,14 @@ RunTrace trace_from_store(const store::RunData& data,
   return t;
 }
 
+std::optional<QJsonObject> event_from_line(const QByteArray& line) {
+  if (line.trimmed().isEmpty()) return std::nullopt;
+  QJsonParseError error{};
+  const QJsonDocument doc = QJsonDocument::fromJson(line, &error);
+  if (error.error != QJsonParseError::NoError || !doc.isObject()) return std::nullopt;
+  return doc.object();
+}
+
 bool apply_event(RunTrace& trace, const QJsonObject& event) {
   const QString type = event.value("type").toString();
 
@@ -159,14 +173,16 @@ bool apply_event(RunTrace& trace, const QJsonObject& event) {
     trace.key = event.value("key").toString();
     if (trace.key.isEmpty()) trace.key = make_key(trace.experiment, trace.label, trace.seed);
     trace.tasks = string_list(event.value("tasks"));
-    trace.stages = int_field(event, "stages");
+    trace.stages = std::max(0, int_field(event, "stages"));
     trace.status = QStringLiteral("running");
     trace.reason.clear();
-    widen_rows(trace, static_cast<int>(trace.tasks.size()));
+    widen_rows(trace, static_cast<int>(std::min<qsizetype>(trace.tasks.size(), kMaxTraceTasks)));
     return true;
   }
   if (type == "stage_started") {
-    drop_from_stage(trace, int_field(event, "stage"));
+    const int stage = int_field(event, "stage");
+    if (stage < 0) return false;
+    drop_from_stage(trace, stage);
     return true;
   }
   if (type == "train_step") {

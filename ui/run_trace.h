@@ -3,6 +3,7 @@
 // event by event while the engine runs (apply_event, docs/events.md); both give the same picture.
 #pragma once
 
+#include <QByteArray>
 #include <QJsonObject>
 #include <QMap>
 #include <QString>
@@ -59,6 +60,13 @@ RunTrace trace_from_store(const store::RunData& data, const std::vector<store::T
 // the picture trace_from_store gave); a stage_started drops what an interrupted attempt left of
 // that stage and later ones, as the store's begin_stage does. adapter_saved changes nothing.
 // Returns true when the trace changed.
+// Stage and task positions in an event beyond this are damage, not a run: a trace never grows
+// a table that large (a sequence of 100 tasks is far inside it).
+constexpr int kMaxTraceTasks = 4096;
 bool apply_event(RunTrace& trace, const QJsonObject& event);
+
+// One line of the engine's stdout as an event: nullopt for a line that is not one whole JSON
+// object (a killed engine can leave half a line), which the reader skips.
+std::optional<QJsonObject> event_from_line(const QByteArray& line);
 
 }  // namespace sy::ui

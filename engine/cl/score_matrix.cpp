@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "engine/util/error.h"
+#include "engine/util/json_file.h"
 
 namespace sy {
 
@@ -108,7 +109,7 @@ ScoreMatrix score_matrix_from_json(const nlohmann::json& value, const std::strin
     for (size_t j = 0; j < row.size(); ++j) {
       if (!row[j].is_number()) {
         throw Error(where + " row " + std::to_string(i) + ", column " + std::to_string(j) +
-                    " (task " + std::to_string(j + 1) + ") is " + row[j].dump() +
+                    " (task " + std::to_string(j + 1) + ") is " + json_excerpt(row[j]) +
                     "; expected a score in [0, 1].");
       }
       scores.push_back(row[j].get<double>());

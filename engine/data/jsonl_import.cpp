@@ -12,39 +12,54 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/util/error.h"
+#include "engine/util/json_file.h"
 #include "engine/util/rng.h"
 
 namespace sy {
 
 namespace {
 
-std::string read_whole_file(const std::string& path) {
+// Calls `on_line(line, number)` for every line of the file (without its '\n'), reading in pieces so
+// that no line longer than `max_line_bytes` is ever held whole.
+template <typename OnLine>
+void for_each_line(const std::string& path, size_t max_line_bytes, OnLine on_line) {
   std::FILE* file = std::fopen(path.c_str(), "rb");
   if (file == nullptr) throw Error("cannot open " + path + ": " + std::strerror(errno));
-  std::string text;
+  struct Closer {
+    std::FILE* f;
+    ~Closer() { std::fclose(f); }
+  } closer{file};
+  std::string line;
+  int line_number = 1;
   char buffer[65536];
   size_t got = 0;
-  while ((got = std::fread(buffer, 1, sizeof buffer, file)) > 0) text.append(buffer, got);
-  const bool failed = std::ferror(file) != 0;
-  const int read_errno = errno;
-  std::fclose(file);
-  if (failed) throw Error("cannot read " + path + ": " + std::strerror(read_errno));
-  return text;
+  while ((got = std::fread(buffer, 1, sizeof buffer, file)) > 0) {
+    for (size_t begin = 0; begin < got;) {
+      const char* newline =
+          static_cast<const char*>(std::memchr(buffer + begin, '\n', got - begin));
+      const size_t end = newline ? static_cast<size_t>(newline - buffer) : got;
+      line.append(buffer + begin, end - begin);
+      if (line.size() > max_line_bytes) {
+        throw Error(path + ":" + std::to_string(line_number) + ": line is longer than " +
+                    std::to_string(max_line_bytes) +
+                    " bytes; expected one example per line, each at most that long");
+      }
+      begin = end;
+      if (newline) {
+        on_line(line, line_number++);
+        line.clear();
+        begin = end + 1;
+      }
+    }
+  }
+  if (std::ferror(file) != 0) throw Error("cannot read " + path + ": " + std::strerror(errno));
+  if (!line.empty()) on_line(line, line_number);
 }
 
 bool is_blank(const std::string& line) {
   return std::all_of(line.begin(), line.end(), [](char c) {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
   });
-}
-
-// nlohmann's messages start with "[json.exception.parse_error.101] "; the user needs only the rest.
-std::string without_exception_id(const std::string& message) {
-  const size_t end = message.find("] ");
-  if (message.rfind("[json.exception.", 0) == 0 && end != std::string::npos) {
-    return message.substr(end + 2);
-  }
-  return message;
 }
 
 std::string string_field(const nlohmann::json& object, const char* field, bool required,
@@ -62,27 +77,15 @@ std::string string_field(const nlohmann::json& object, const char* field, bool r
 
 }  // namespace
 
-std::vector<Example> read_jsonl_examples(const std::string& path) {
-  const std::string text = read_whole_file(path);
+std::vector<Example> read_jsonl_examples(const std::string& path, size_t max_line_bytes) {
   std::vector<Example> examples;
-  size_t start = 0;
-  for (int line_number = 1; start < text.size(); ++line_number) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    std::string line = text.substr(start, end - start);
-    start = end + 1;
+  for_each_line(path, max_line_bytes, [&](std::string& line, int line_number) {
     // Files saved by some Windows editors start with a UTF-8 byte order mark.
     if (line_number == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);
-    if (is_blank(line)) continue;
+    if (is_blank(line)) return;
 
     const std::string where = path + ":" + std::to_string(line_number);
-    nlohmann::json object;
-    try {
-      object = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::parse_error& e) {
-      throw Error(where + ": not valid JSON (" + without_exception_id(e.what()) +
-                  "); expected one JSON object per line");
-    }
+    const nlohmann::json object = parse_json(line, where);
     if (!object.is_object()) {
       throw Error(where + ": found a JSON " + std::string(object.type_name()) +
                   "; expected an object with \"instruction\" and \"output\"");
@@ -92,7 +95,7 @@ std::vector<Example> read_jsonl_examples(const std::string& path) {
     example.input = string_field(object, "input", false, where);
     example.output = string_field(object, "output", true, where);
     examples.push_back(std::move(example));
-  }
+  });
   if (examples.empty()) {
     throw Error(
         path + " holds no examples; expected one JSON object per line with instruction and output");

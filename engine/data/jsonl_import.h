@@ -2,6 +2,7 @@
 // datasets are published.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -12,8 +13,11 @@ namespace sy {
 
 // One JSON object per line with "instruction" (string), optional "input" (string, default "") and
 // "output" (string); other fields are ignored and blank lines skipped. Throws sy::Error naming the
-// file, the line and the field for anything else, and when the file holds no examples.
-std::vector<Example> read_jsonl_examples(const std::string& path);
+// file, the line and the field for anything else, when a line is longer than `max_line_bytes`,
+// and when the file holds no examples.
+constexpr size_t kMaxJsonlLineBytes = 64u << 20;
+std::vector<Example> read_jsonl_examples(const std::string& path,
+                                         size_t max_line_bytes = kMaxJsonlLineBytes);
 
 // A task with metric "exact". When test_path is empty the train file is split: a deterministic
 // shuffle by `seed`, round(test_fraction * n) examples to test, at least one in each split, each

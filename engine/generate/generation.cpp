@@ -52,6 +52,14 @@ std::vector<TokenIds> generate_batch(TransformerLM& model, const std::vector<Tok
   // A learned position table cannot go past the context length: stop there.
   int64_t budget = options.max_new_tokens;
   if (config.position == PositionType::Learned) {
+    // A prompt that fills the table leaves no room for even one token: say so rather than answer
+    // nothing.
+    if (longest >= config.max_seq_len && budget > 0) {
+      throw Error("a prompt of " + std::to_string(longest) +
+                  " tokens leaves no room in the model's context length of " +
+                  std::to_string(config.max_seq_len) + " tokens; expected a prompt of at most " +
+                  std::to_string(config.max_seq_len - 1) + " tokens");
+    }
     budget = std::min(budget, config.max_seq_len - longest);
   }
   std::vector<TokenIds> out(static_cast<size_t>(B));

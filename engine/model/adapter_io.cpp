@@ -104,7 +104,7 @@ LoraSpec read_adapter_config(const std::string& path) {
     return *it;
   };
   if (j.value("peft_type", std::string("LORA")) != "LORA") {
-    throw Error(path + ": field \"peft_type\" is \"" + j["peft_type"].dump() +
+    throw Error(path + ": field \"peft_type\" is \"" + json_excerpt(j["peft_type"]) +
                 "\"; only LORA adapters are supported.");
   }
   LoraSpec spec;

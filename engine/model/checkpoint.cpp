@@ -89,7 +89,7 @@ FolderConfig folder_config(const std::string& dir) {
   if (model_type != "switchyard") {
     c.family = find_family(model_type);
     if (!c.family) {
-      throw Error(c.path + ": field \"model_type\" is \"" + model_type +
+      throw Error(c.path + ": field \"model_type\" is \"" + quoted_excerpt(model_type) +
                   "\"; supported model types: " + supported_model_types());
     }
   }

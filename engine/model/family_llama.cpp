@@ -5,6 +5,7 @@
 
 #include "engine/model/family_registry.h"
 #include "engine/util/error.h"
+#include "engine/util/json_file.h"
 
 namespace sy {
 namespace {
@@ -13,7 +14,17 @@ namespace {
 // "rope_parameters" (newer transformers) or "rope_scaling" dict. Only plain RoPE is implemented:
 // a scaling type other than "default" is refused.
 double read_rope_theta(const nlohmann::json& j, const std::string& source) {
-  double theta = config_number_or(j, "rope_theta", 0.0, source);
+  // A value that is there must be usable: a negative or zero theta is damage, not "the default".
+  const auto given = [&](const nlohmann::json& dict, const std::string& where) {
+    const double value = config_number_or(dict, "rope_theta", 0.0, where);
+    if (dict.contains("rope_theta") && !dict["rope_theta"].is_null() &&
+        !(value > 0.0 && value < 1e300)) {
+      throw Error(where + ": field \"rope_theta\" is " + json_excerpt(dict["rope_theta"]) +
+                  "; expected a positive number");
+    }
+    return value;
+  };
+  double theta = given(j, source);
   for (const char* dict : {"rope_parameters", "rope_scaling"}) {
     auto it = j.find(dict);
     if (it == j.end() || it->is_null()) continue;
@@ -23,7 +34,7 @@ double read_rope_theta(const nlohmann::json& j, const std::string& source) {
     if (type != "default") {
       unsupported_setting(source, dict, "asks for RoPE scaling \"" + type + "\"");
     }
-    if (theta <= 0.0) theta = config_number_or(*it, "rope_theta", 0.0, source + " (" + dict + ")");
+    if (theta <= 0.0) theta = given(*it, source + " (" + dict + ")");
   }
   return theta > 0.0 ? theta : 10000.0;
 }
@@ -55,7 +66,7 @@ ModelConfig read_common(const nlohmann::json& j, const std::string& source, cons
     for (const auto& type : *types) {
       if (type != "full_attention") {
         unsupported_setting(source, "layer_types",
-                            "holds " + type.dump() + "; only full attention is implemented");
+                            "holds " + json_excerpt(type) + "; only full attention is implemented");
       }
     }
   }

@@ -2,10 +2,12 @@
 #include "engine/model/family_registry.h"
 
 #include <cctype>
+#include <limits>
 
 #include <nlohmann/json.hpp>
 
 #include "engine/util/error.h"
+#include "engine/util/json_file.h"
 
 namespace sy {
 namespace {
@@ -109,10 +111,22 @@ int64_t config_int(const nlohmann::json& config, std::initializer_list<const cha
   const char* name = *names.begin();
   const nlohmann::json* value = find_field(config, names, &name);
   if (!value) throw Error(source + ": field \"" + name + "\" is missing");
-  if (!value->is_number_integer()) {
-    throw Error(source + ": field \"" + name + "\" must be an integer, not " + value->dump());
+  // An unsigned value above INT64_MAX would wrap to a negative one: refuse it by its own text.
+  if (!value->is_number_integer() ||
+      (value->is_number_unsigned() &&
+       value->get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))) {
+    throw Error(source + ": field \"" + name + "\" must be an integer, not " +
+                json_excerpt(*value));
   }
-  return value->get<int64_t>();
+  // Counts, widths and ids; bounded so that the families' arithmetic on them (4 * n_embd ...)
+  // cannot overflow before ModelConfig::validate checks them properly.
+  const int64_t v = value->get<int64_t>();
+  constexpr int64_t kLimit = int64_t{1} << 40;
+  if (v < -kLimit || v > kLimit) {
+    throw Error(source + ": field \"" + name + "\" is " + std::to_string(v) +
+                "; expected a size or id of magnitude at most 2^40");
+  }
+  return v;
 }
 
 int64_t config_int_or(const nlohmann::json& config, std::initializer_list<const char*> names,
@@ -127,7 +141,7 @@ double config_number_or(const nlohmann::json& config, const char* name, double f
   auto it = config.find(name);
   if (it == config.end() || it->is_null()) return fallback;
   if (!it->is_number()) {
-    throw Error(source + ": field \"" + name + "\" must be a number, not " + it->dump());
+    throw Error(source + ": field \"" + name + "\" must be a number, not " + json_excerpt(*it));
   }
   return it->get<double>();
 }
@@ -137,7 +151,8 @@ bool config_bool_or(const nlohmann::json& config, const char* name, bool fallbac
   auto it = config.find(name);
   if (it == config.end() || it->is_null()) return fallback;
   if (!it->is_boolean()) {
-    throw Error(source + ": field \"" + name + "\" must be true or false, not " + it->dump());
+    throw Error(source + ": field \"" + name + "\" must be true or false, not " +
+                json_excerpt(*it));
   }
   return it->get<bool>();
 }
@@ -147,7 +162,7 @@ std::string config_string_or(const nlohmann::json& config, const char* name,
   auto it = config.find(name);
   if (it == config.end() || it->is_null()) return fallback;
   if (!it->is_string()) {
-    throw Error(source + ": field \"" + name + "\" must be a string, not " + it->dump());
+    throw Error(source + ": field \"" + name + "\" must be a string, not " + json_excerpt(*it));
   }
   return it->get<std::string>();
 }
@@ -159,7 +174,7 @@ void add_extra_eos_ids(const nlohmann::json& j, ModelConfig& config, const std::
   for (const auto& v : list) {
     if (!v.is_number_integer()) {
       throw Error(source + ": field \"eos_token_id\" must be a token id or a list of them, not " +
-                  it->dump());
+                  json_excerpt(*it));
     }
     const int64_t id = v.get<int64_t>();
     if (config.eos_id < 0) {
@@ -177,7 +192,7 @@ void read_special_token_ids(const nlohmann::json& j, ModelConfig& config,
     if (it == j.end() || it->is_null()) return -1;
     const nlohmann::json& v = it->is_array() && !it->empty() ? it->front() : *it;
     if (!v.is_number_integer()) {
-      throw Error(source + ": field \"" + name + "\" must be a token id, not " + it->dump());
+      throw Error(source + ": field \"" + name + "\" must be a token id, not " + json_excerpt(*it));
     }
     return v.get<int64_t>();
   };

@@ -84,7 +84,7 @@ CheckpointTensors open_checkpoint(const std::string& dir) {
   for (const auto& item : map_it->items()) {
     if (!item.value().is_string()) {
       throw Error(index_path + ": field \"weight_map\" maps tensor \"" + item.key() + "\" to " +
-                  item.value().dump() + "; expected a shard file name");
+                  json_excerpt(item.value()) + "; expected a shard file name");
     }
     const std::string shard = item.value().get<std::string>();
     if (shard.empty() || shard.find('/') != std::string::npos || shard == "." || shard == "..") {
@@ -150,7 +150,15 @@ std::shared_ptr<const Tokenizer> load_folder_tokenizer(const std::string& dir,
         "model folder " + dir + " has no tokenizer.json, so its text cannot be tokenized", config);
   }
   try {
-    return load_hf_tokenizer(path);
+    auto tokenizer = load_hf_tokenizer(path);
+    // An id past the embedding table would fail deep inside LibTorch on the first text that
+    // holds it; the config may pad its vocabulary beyond the tokenizer's, never the reverse.
+    if (tokenizer->vocab_size() > config.vocab_size) {
+      throw Error(path + " holds token ids up to " + std::to_string(tokenizer->vocab_size() - 1) +
+                  ", but " + (fs::path(dir) / "config.json").string() + " says \"vocab_size\" " +
+                  std::to_string(config.vocab_size) + "; expected every id below vocab_size");
+    }
+    return tokenizer;
   } catch (const Error& e) {
     return std::make_shared<MissingTokenizer>(
         std::string("the tokenizer of model folder ") + dir + " could not be read: " + e.what(),
@@ -312,8 +320,10 @@ LoadedModel load_hf_model(const std::string& dir, const ModelFamily& family,
     if (used.count(name)) continue;
     // HF ties lm_head to the embeddings; some checkpoints still carry the (ignored) copy.
     if (config.tie_embeddings && name == "lm_head.weight") continue;
+    // (A structured binding cannot be captured before C++20; clang 14 refuses it.)
+    const std::string& tensor = name;
     const bool ignored = std::any_of(family.ignored_suffixes.begin(), family.ignored_suffixes.end(),
-                                     [&](const std::string& s) { return ends_with(name, s); });
+                                     [&](const std::string& s) { return ends_with(tensor, s); });
     if (ignored) continue;
     throw Error(located.path + ": tensor \"" + name + "\" is not part of the " + family.model_type +
                 " model that " + config_path + " describes");

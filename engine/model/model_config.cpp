@@ -1,9 +1,15 @@
 // Reading, writing and checking model configs; every error names the source file and the field.
 #include "engine/model/model_config.h"
 
+#include <cmath>
+#include <limits>
+#include <type_traits>
+
 #include <nlohmann/json.hpp>
 
+#include "engine/tokenizer/tokenizer.h"
 #include "engine/util/error.h"
+#include "engine/util/json_file.h"
 
 namespace sy {
 namespace {
@@ -50,6 +56,15 @@ template <typename T>
 void read_field(const nlohmann::json& j, const char* field, T& out, const std::string& source) {
   auto it = j.find(field);
   if (it == j.end() || it->is_null()) return;
+  // get<int64_t>() would wrap an unsigned value above INT64_MAX to a negative one.
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    if (!it->is_number_integer() ||
+        (it->is_number_unsigned() &&
+         it->get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<T>::max()))) {
+      throw Error(source + ": field \"" + field + "\" must be an integer, not " +
+                  json_excerpt(*it) + ".");
+    }
+  }
   try {
     out = it->get<T>();
   } catch (const nlohmann::json::exception&) {
@@ -64,21 +79,46 @@ void require(bool ok, const std::string& source, const char* field,
 
 }  // namespace
 
+// Bounds far above any published model, so that a damaged or hostile config.json is refused
+// before a tensor of its sizes is allocated (or an int64 product of them overflows).
+constexpr int64_t kMaxLayers = 1024;                 // ~130
+constexpr int64_t kMaxHeads = 1024;                  // ~128
+constexpr int64_t kMaxWidth = int64_t{1} << 17;      // d_model, embed_dim: ~25 k
+constexpr int64_t kMaxFfWidth = int64_t{1} << 20;    // d_ff: ~100 k
+constexpr int64_t kMaxPositions = int64_t{1} << 24;  // ~10 M tokens of context
+
 void ModelConfig::validate(const std::string& source) const {
-  require(vocab_size > 0, source, "vocab_size", "must be positive");
-  require(n_layer > 0, source, "n_layer", "must be positive");
-  require(n_head > 0, source, "n_head", "must be positive");
-  require(d_model > 0 && d_model % n_head == 0, source, "d_model",
-          "must be a positive multiple of n_head");
-  require(n_kv_head > 0 && n_head % n_kv_head == 0, source, "n_kv_head", "must divide n_head");
+  auto within = [&](int64_t value, int64_t min, int64_t max, const char* field) {
+    require(value >= min && value <= max, source, field,
+            "is " + std::to_string(value) + "; expected " + std::to_string(min) + " to " +
+                std::to_string(max));
+  };
+  within(vocab_size, 1, kMaxVocabSize, "vocab_size");
+  within(n_layer, 1, kMaxLayers, "n_layer");
+  within(n_head, 1, kMaxHeads, "n_head");
+  within(d_model, 1, kMaxWidth, "d_model");
+  require(d_model % n_head == 0, source, "d_model",
+          "is " + std::to_string(d_model) + "; expected a multiple of n_head (" +
+              std::to_string(n_head) + ")");
+  within(n_kv_head, 1, n_head, "n_kv_head");
+  require(n_head % n_kv_head == 0, source, "n_kv_head", "must divide n_head");
   require(!fused_qkv || n_kv_head == n_head, source, "n_kv_head",
           "must equal n_head when fused_qkv is true");
-  require(d_ff > 0, source, "d_ff", "must be positive");
-  require(max_seq_len > 0, source, "max_seq_len", "must be positive");
-  require(norm_eps > 0, source, "norm_eps", "must be positive");
-  require(embed_dim >= 0, source, "embed_dim", "must be 0 (= d_model) or positive");
+  within(d_ff, 1, kMaxFfWidth, "d_ff");
+  within(max_seq_len, 1, kMaxPositions, "max_seq_len");
+  within(position_offset, 0, kMaxPositions, "position_offset");
+  within(embed_dim, 0, kMaxWidth, "embed_dim");
+  require(std::isfinite(norm_eps) && norm_eps > 0 && norm_eps < 1, source, "norm_eps",
+          "must be a positive number below 1");
+  require(position != PositionType::RoPE || (std::isfinite(rope_theta) && rope_theta > 0), source,
+          "rope_theta", "must be a positive finite number");
   require(position != PositionType::RoPE || head_dim() % 2 == 0, source, "d_model",
           "must give an even head dimension for RoPE");
+  // Special ids index the embedding table; -1 means "none".
+  within(bos_id, -1, vocab_size - 1, "bos_id");
+  within(eos_id, -1, vocab_size - 1, "eos_id");
+  within(pad_id, -1, vocab_size - 1, "pad_id");
+  for (int64_t id : extra_eos_ids) within(id, 0, vocab_size - 1, "eos_token_id");
 }
 
 nlohmann::json to_json(const ModelConfig& c) {

@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "engine/util/error.h"
+#include "engine/util/json_file.h"
 
 // The format stores little-endian data and we copy it byte for byte.
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
@@ -58,6 +59,11 @@ std::string quoted(const std::string& s) {
   return "'" + s + "'";
 }
 
+// A name read from the file: a hostile one may be megabytes long.
+std::string quoted_name(const std::string& s) {
+  return quoted(quoted_excerpt(s));
+}
+
 std::string shape_text(const std::vector<int64_t>& shape) {
   std::string out = "[";
   for (size_t i = 0; i < shape.size(); ++i) {
@@ -86,32 +92,7 @@ std::optional<size_t> tensor_bytes(const std::vector<int64_t>& shape, DType dtyp
 
 [[noreturn]] void fail_tensor(const std::string& path, const std::string& name,
                               const std::string& what) {
-  throw Error("Safetensors file " + quoted(path) + ": tensor " + quoted(name) + " " + what);
-}
-
-// Deepest bracket nesting outside strings, stopping early once past the bound.
-int header_nesting(const char* text, size_t size) {
-  int depth = 0, deepest = 0;
-  bool in_string = false, escaped = false;
-  for (size_t i = 0; i < size && deepest <= kMaxHeaderNesting; ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      deepest = std::max(deepest, ++depth);
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return deepest;
+  throw Error("Safetensors file " + quoted(path) + ": tensor " + quoted_name(name) + " " + what);
 }
 
 // A JSON non-negative integer as uint64; nullopt for negatives, fractions and non-numbers.
@@ -143,9 +124,9 @@ RawEntry parse_entry(const std::string& path, const std::string& name, const jso
   const std::string dtype_text = dtype_it->get<std::string>();
   const std::optional<DType> dtype = parse_dtype(dtype_text);
   if (!dtype) {
-    fail_tensor(
-        path, name,
-        "has unknown dtype \"" + dtype_text + "\"; expected one of " + known_dtype_names() + ".");
+    fail_tensor(path, name,
+                "has unknown dtype \"" + quoted_excerpt(dtype_text) + "\"; expected one of " +
+                    known_dtype_names() + ".");
   }
 
   const auto shape_it = value.find("shape");
@@ -216,7 +197,7 @@ std::map<std::string, std::string> parse_metadata(const std::string& path, const
   std::map<std::string, std::string> metadata;
   for (const auto& item : value.items()) {
     if (!item.value().is_string()) {
-      fail_file(path, "has a \"__metadata__\" value for key " + quoted(item.key()) +
+      fail_file(path, "has a \"__metadata__\" value for key " + quoted_name(item.key()) +
                           " that is not a string; expected string values only.");
     }
     metadata[item.key()] = item.value().get<std::string>();
@@ -329,7 +310,8 @@ SafetensorsFile SafetensorsFile::open(const std::string& path) {
                         " follow the length; the file may be truncated.");
   }
   const char* header_text = reinterpret_cast<const char*>(bytes + 8);
-  if (header_nesting(header_text, header_size) > kMaxHeaderNesting) {
+  if (json_depth(std::string_view(header_text, header_size), kMaxHeaderNesting) >
+      kMaxHeaderNesting) {
     fail_file(path, "has a header nested deeper than " + std::to_string(kMaxHeaderNesting) +
                         " levels; expected a flat JSON object of tensors.");
   }
@@ -365,23 +347,35 @@ SafetensorsFile SafetensorsFile::open(const std::string& path) {
     fail_file(path, "has a header with unexpected value types.");
   }
 
-  // Two tensors sharing bytes would alias each other's weights; empty tensors occupy none.
-  std::sort(raw.begin(), raw.end(), [](const RawEntry& a, const RawEntry& b) {
-    if (a.begin != b.begin) return a.begin < b.begin;
-    if (a.end != b.end) return a.end < b.end;
-    return a.entry.name < b.entry.name;
-  });
-  const RawEntry* furthest = nullptr;
+  // The tensors must fill the data area exactly, end to end, as the reference reader demands:
+  // two tensors sharing bytes would alias each other's weights, and a gap or a byte left over
+  // means the header length or an offset is off (a header one byte short shifts every tensor by
+  // a byte and loads garbage). Empty tensors occupy no bytes.
+  uint64_t position = 0;
+  const RawEntry* previous = nullptr;
   for (const RawEntry& r : raw) {
-    if (r.begin == r.end) continue;
-    if (furthest && r.begin < furthest->end) {
+    if (r.begin < position) {
+      fail_tensor(
+          path, r.entry.name,
+          "has \"data_offsets\" [" + std::to_string(r.begin) + ", " + std::to_string(r.end) +
+              "] overlapping tensor " + quoted_name(previous->entry.name) + " at [" +
+              std::to_string(previous->begin) + ", " + std::to_string(previous->end) + "].");
+    }
+    if (r.begin > position) {
       fail_tensor(path, r.entry.name,
                   "has \"data_offsets\" [" + std::to_string(r.begin) + ", " +
-                      std::to_string(r.end) + "] overlapping tensor " +
-                      quoted(furthest->entry.name) + " at [" + std::to_string(furthest->begin) +
-                      ", " + std::to_string(furthest->end) + "].");
+                      std::to_string(r.end) + "] leaving bytes " + std::to_string(position) +
+                      " to " + std::to_string(r.begin) +
+                      " of the data area unused; expected the tensors to fill it end to end.");
     }
-    if (!furthest || r.end > furthest->end) furthest = &r;
+    if (r.end > position || !previous) previous = &r;
+    position = std::max(position, r.end);
+  }
+  if (position != data_size) {
+    fail_file(path, "has " + std::to_string(data_size) + " bytes after its " +
+                        std::to_string(header_size) + "-byte header but its tensors cover " +
+                        std::to_string(position) +
+                        "; expected them to match (the header length or the file is damaged).");
   }
 
   file.tensors_.reserve(raw.size());

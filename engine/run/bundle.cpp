@@ -212,12 +212,9 @@ std::vector<BundledRun> read_bundled_runs(const std::string& unit_dir) {
   size_t number = 0;
   while (std::getline(in, line)) {
     ++number;
-    nlohmann::json event;
-    try {
-      event = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::exception&) {
-      throw Error(file + ":" + std::to_string(number) + " is not a JSON event");
-    }
+    const std::optional<nlohmann::json> parsed = try_parse_json(line);
+    if (!parsed) throw Error(file + ":" + std::to_string(number) + " is not a JSON event");
+    const nlohmann::json& event = *parsed;
     if (!event.is_object() || !event.contains("key") || !event["key"].is_string()) continue;
     const std::string key = event["key"].get<std::string>();
     auto it =

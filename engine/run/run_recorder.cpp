@@ -8,6 +8,7 @@
 #include "engine/model/precision.h"
 #include "engine/run/runner.h"
 #include "engine/util/error.h"
+#include "engine/util/json_file.h"
 
 namespace sy {
 namespace {
@@ -146,12 +147,9 @@ void RunRecorder::run_ended(const RunProgress& run) {
 
 StoredRunConfig parse_stored_run_config(const std::string& config_json, int64_t run_id) {
   const std::string where = "run " + std::to_string(run_id) + "'s stored configuration";
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(config_json);
-  } catch (const nlohmann::json::exception&) {
-    throw Error(where + " is not JSON; it was not written by switchyard-engine run.");
-  }
+  const std::optional<nlohmann::json> parsed = try_parse_json(config_json);
+  if (!parsed) throw Error(where + " is not JSON; it was not written by switchyard-engine run.");
+  const nlohmann::json& j = *parsed;
   StoredRunConfig c;
   if (!j.is_object() || !j.contains("label") || !j["label"].is_string() ||
       !j.contains("experiment_file") || !j["experiment_file"].is_string()) {
@@ -166,12 +164,9 @@ StoredRunConfig parse_stored_run_config(const std::string& config_json, int64_t 
 
 Experiment stored_run_experiment(const std::string& experiment_json,
                                  const StoredRunConfig& config) {
-  nlohmann::json definition;
-  try {
-    definition = nlohmann::json::parse(experiment_json);
-  } catch (const nlohmann::json::exception&) {
-    throw Error("the stored experiment of this run is not JSON; it cannot be continued");
-  }
+  std::optional<nlohmann::json> parsed = try_parse_json(experiment_json);
+  if (!parsed) throw Error("the stored experiment of this run is not JSON; it cannot be continued");
+  nlohmann::json& definition = *parsed;
   for (const auto& task : config.extra_tasks) definition["tasks"].push_back(task);
   return experiment_from_json(definition, config.experiment_file);
 }

@@ -84,8 +84,7 @@ size_t AddedVocabulary::Trie::longest_at(std::string_view text, size_t pos,
 AddedVocabulary::AddedVocabulary(const JsonNode& list, const Normalizer* normalizer) {
   for (const JsonNode& item : list.items("a list of added tokens")) {
     AddedToken t;
-    t.id = item.at("id", "a non-negative integer").integer();
-    if (t.id < 0) item.at("id", "").fail("a non-negative integer");
+    t.id = item.at("id", "a token id").token_id();
     t.content = item.at("content", "a string").text();
     t.single_word = item.boolean("single_word", false);
     t.lstrip = item.boolean("lstrip", false);

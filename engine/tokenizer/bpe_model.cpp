@@ -9,6 +9,7 @@
 
 #include "engine/tokenizer/json_node.h"
 #include "engine/tokenizer/utf8.h"
+#include "engine/util/json_file.h"
 
 namespace sy {
 
@@ -44,10 +45,8 @@ BpeModel::BpeModel(const JsonNode& node) {
   vocab_.reserve(vocab.value().size());
   int32_t max_id = -1;
   for (const auto& [token, id] : vocab.value().items()) {
-    if (!id.is_number_integer() || id.get<int64_t>() < 0 || id.get<int64_t>() > INT32_MAX) {
-      JsonNode(id, node.file(), vocab.child_path(token)).fail("a non-negative integer id");
-    }
-    const auto value = static_cast<int32_t>(id.get<int64_t>());
+    const auto value =
+        static_cast<int32_t>(JsonNode(id, node.file(), vocab.child_path(token)).token_id());
     vocab_[token] = value;
     max_id = std::max(max_id, value);
   }
@@ -95,14 +94,17 @@ BpeModel::BpeModel(const JsonNode& node) {
     std::string a, b;
     if (!parse_merge(entry, &a, &b)) entry.fail(merge_expectation);
     const int64_t a_id = find_id(a), b_id = find_id(b);
-    if (a_id < 0) entry.fail(merge_expectation + " (\"" + a + "\" is not in model.vocab)");
-    if (b_id < 0) entry.fail(merge_expectation + " (\"" + b + "\" is not in model.vocab)");
+    if (a_id < 0)
+      entry.fail(merge_expectation + " (\"" + quoted_excerpt(a) + "\" is not in model.vocab)");
+    if (b_id < 0)
+      entry.fail(merge_expectation + " (\"" + quoted_excerpt(b) + "\" is not in model.vocab)");
     std::string merged = a;
     const bool prefixed =
         !continuing_subword_prefix_.empty() && b.rfind(continuing_subword_prefix_, 0) == 0;
     merged += prefixed ? b.substr(continuing_subword_prefix_.size()) : b;
     const int64_t new_id = find_id(merged);
-    if (new_id < 0) entry.fail(merge_expectation + " (\"" + merged + "\" is not in model.vocab)");
+    if (new_id < 0)
+      entry.fail(merge_expectation + " (\"" + quoted_excerpt(merged) + "\" is not in model.vocab)");
     // A repeated pair keeps the later rank, as the library's map insertion does.
     merges_[pair_key(static_cast<int32_t>(a_id), static_cast<int32_t>(b_id))] =
         Merge{rank, static_cast<int32_t>(new_id)};

@@ -5,8 +5,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -17,6 +15,7 @@
 #include "engine/tokenizer/pre_tokenizer.h"
 #include "engine/tokenizer/utf8.h"
 #include "engine/util/error.h"
+#include "engine/util/json_file.h"
 
 namespace sy {
 
@@ -155,18 +154,6 @@ void HfTokenizer::set_special_ids(int64_t bos, int64_t eos, int64_t pad) {
 
 namespace {
 
-nlohmann::json read_json(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path + " cannot be read; expected a readable JSON file");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  try {
-    return nlohmann::json::parse(buffer.str());
-  } catch (const nlohmann::json::parse_error& e) {
-    throw Error(path + ": not valid JSON (" + e.what() + ")");
-  }
-}
-
 // tokenizer_config.json's "bos_token" etc.: a string, an object with "content", or null.
 int64_t special_from_config(const HfTokenizer& tokenizer, const JsonNode& config,
                             const std::string& key) {
@@ -203,12 +190,12 @@ std::shared_ptr<const HfTokenizer> load_hf_tokenizer(const std::string& file_or_
                 " does not exist; expected a tokenizer.json file or a folder holding one");
   }
   const std::string path = file.string();
-  auto tokenizer = std::make_shared<HfTokenizer>(read_json(path), path);
+  auto tokenizer = std::make_shared<HfTokenizer>(read_json_file(path), path);
 
   const fs::path config_path = file.parent_path() / "tokenizer_config.json";
   if (fs::exists(config_path, ec)) {
     const std::string config_file = config_path.string();
-    const nlohmann::json config_json = read_json(config_file);
+    const nlohmann::json config_json = read_json_file(config_file);
     const JsonNode config(config_json, config_file, "");
     if (!config_json.is_object()) config.fail("an object (a Hugging Face tokenizer_config.json)");
     tokenizer->set_special_ids(special_from_config(*tokenizer, config, "bos_token"),

@@ -5,22 +5,9 @@
 
 #include "engine/tokenizer/utf8.h"
 #include "engine/util/error.h"
+#include "engine/util/json_file.h"
 
 namespace sy {
-
-namespace {
-
-// The value as an error message shows it: as JSON when short, else strings cut short and
-// containers by kind.
-std::string describe(const nlohmann::json& v) {
-  std::string text = v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  if (text.size() <= 60) return text;
-  if (v.is_object()) return "an object";
-  if (v.is_array()) return "a list";
-  return text.substr(0, 57) + "...";
-}
-
-}  // namespace
 
 JsonNode::JsonNode(const nlohmann::json& value, const std::string& file, std::string path)
     : value_(&value), file_(&file), path_(std::move(path)) {}
@@ -65,7 +52,18 @@ char32_t JsonNode::character() const {
 
 int64_t JsonNode::integer() const {
   if (!value_->is_number_integer()) fail("an integer");
+  if (value_->is_number_unsigned() && value_->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
+    fail("an integer");
+  }
   return value_->get<int64_t>();
+}
+
+int64_t JsonNode::token_id() const {
+  const std::string expectation = "a token id from 0 to " + std::to_string(kMaxVocabSize - 1);
+  if (!value_->is_number_integer()) fail(expectation);
+  const int64_t id = integer();
+  if (id < 0 || id >= kMaxVocabSize) fail(expectation);
+  return id;
 }
 
 bool JsonNode::boolean() const {
@@ -95,12 +93,15 @@ std::string JsonNode::type(const std::vector<std::string>& known) const {
 }
 
 void JsonNode::fail(const std::string& expectation) const {
-  throw Error(*file_ + ": field \"" + (path_.empty() ? std::string("(top level)") : path_) +
-              "\" is " + describe(*value_) + "; expected " + expectation);
+  // The path may hold a key of the file (a vocabulary token), as long as the file makes it.
+  throw Error(*file_ + ": field \"" +
+              (path_.empty() ? std::string("(top level)") : quoted_excerpt(path_)) + "\" is " +
+              json_excerpt(*value_) + "; expected " + expectation);
 }
 
 void JsonNode::fail_missing(const std::string& key, const std::string& expectation) const {
-  throw Error(*file_ + ": field \"" + child_path(key) + "\" is missing; expected " + expectation);
+  throw Error(*file_ + ": field \"" + quoted_excerpt(child_path(key)) + "\" is missing; expected " +
+              expectation);
 }
 
 std::string one_of(const std::vector<std::string>& names) {

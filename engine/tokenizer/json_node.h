@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/tokenizer/tokenizer.h"
+
 namespace sy {
 
 class JsonNode {
@@ -34,6 +36,8 @@ class JsonNode {
   // A string of exactly one character (Unicode code point).
   char32_t character() const;
   int64_t integer() const;
+  // An id of the vocabulary: an integer from 0 to kMaxVocabSize - 1.
+  int64_t token_id() const;
   bool boolean() const;
   // Optional fields: the fallback when absent or null, an error when of another type.
   std::string text(const std::string& key, const std::string& fallback) const;

@@ -60,7 +60,7 @@ std::unique_ptr<const PostProcessor> make_template(const JsonNode& node) {
       const JsonNode entry(value, node.file(), table.child_path(name));
       TokenIds ids;
       for (const JsonNode& id : entry.list("ids", "a list of ids")) {
-        ids.push_back(id.integer());
+        ids.push_back(id.token_id());
       }
       if (ids.empty()) entry.at("ids", "").fail("a non-empty list of ids");
       specials[name] = ids;
@@ -92,7 +92,7 @@ std::unique_ptr<const PostProcessor> make_cls_sep(const JsonNode& node) {
     const JsonNode field = node.at(key, "[\"TOKEN\", ID]");
     const std::vector<JsonNode> pair = field.items("[\"TOKEN\", ID]");
     if (pair.size() != 2) field.fail("[\"TOKEN\", ID]");
-    return pair[1].integer();
+    return pair[1].token_id();
   };
   const int64_t cls = id_of("cls"), sep = id_of("sep");
   return std::make_unique<TemplateProcessor>(std::vector<TokenIds>{{cls}, {}, {sep}});

@@ -12,6 +12,10 @@ namespace sy {
 
 using TokenIds = std::vector<int64_t>;
 
+// Vocabularies end far below this (the largest published: ~256 k); an id read from a file at or
+// beyond it is damage, refused before a table of that many entries is allocated.
+constexpr int64_t kMaxVocabSize = int64_t{1} << 24;
+
 class Tokenizer {
  public:
   virtual ~Tokenizer() = default;

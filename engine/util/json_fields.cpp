@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "engine/util/error.h"
+#include "engine/util/json_file.h"
 
 namespace sy {
 namespace {
@@ -72,7 +73,8 @@ int64_t JsonFields::integer(const std::string& key, int64_t fallback, int64_t mi
       std::floor(v->get<double>()) == v->get<double>() && std::fabs(v->get<double>()) >= 9.2e18) {
     fail(key, "is " + v->dump() + range);
   }
-  if (!v->is_number_integer()) fail(key, std::string("must be an integer, found ") + v->dump());
+  if (!v->is_number_integer())
+    fail(key, std::string("must be an integer, found ") + json_excerpt(*v));
   const int64_t x = v->get<int64_t>();
   if (x < min || x > max) fail(key, "is " + std::to_string(x) + range);
   return x;
@@ -81,10 +83,10 @@ int64_t JsonFields::integer(const std::string& key, int64_t fallback, int64_t mi
 double JsonFields::number(const std::string& key, double fallback, double min, double max) {
   const auto* v = find(key);
   if (!v) return fallback;
-  if (!v->is_number()) fail(key, std::string("must be a number, found ") + v->dump());
+  if (!v->is_number()) fail(key, std::string("must be a number, found ") + json_excerpt(*v));
   const double x = v->get<double>();
   if (!(x >= min && x <= max)) {
-    fail(key, "is " + v->dump() + "; expected a number from " + nlohmann::json(min).dump() +
+    fail(key, "is " + json_excerpt(*v) + "; expected a number from " + nlohmann::json(min).dump() +
                   " to " + nlohmann::json(max).dump());
   }
   return x;
@@ -93,7 +95,7 @@ double JsonFields::number(const std::string& key, double fallback, double min, d
 bool JsonFields::boolean(const std::string& key, bool fallback) {
   const auto* v = find(key);
   if (!v) return fallback;
-  if (!v->is_boolean()) fail(key, std::string("must be true or false, found ") + v->dump());
+  if (!v->is_boolean()) fail(key, std::string("must be true or false, found ") + json_excerpt(*v));
   return v->get<bool>();
 }
 
@@ -104,7 +106,7 @@ std::vector<std::string> JsonFields::texts(const std::string& key,
   if (!v->is_array()) fail(key, "must be a list of strings");
   std::vector<std::string> out;
   for (const auto& item : *v) {
-    if (!item.is_string()) fail(key, "must be a list of strings, found " + item.dump());
+    if (!item.is_string()) fail(key, "must be a list of strings, found " + json_excerpt(item));
     out.push_back(item.get<std::string>());
   }
   return out;

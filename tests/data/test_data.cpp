@@ -22,6 +22,7 @@
 #include "engine/metrics/exact_match.h"
 #include "engine/tokenizer/byte_tokenizer.h"
 #include "engine/util/error.h"
+#include "engine/util/json_file.h"
 #include "engine/util/rng.h"
 
 namespace {
@@ -112,6 +113,8 @@ class TestData : public QObject {
   void jsonlReportsFileLineAndField();
   void jsonlSplitsTrainFileDeterministically();
   void jsonlUsesAGivenTestFile();
+  void jsonlBoundsLinesAndNesting();
+  void jsonReadingIsBounded();
   void exactMatchNormalizesWhitespaceOnly();
   void pretrainCorpusIsDeterministicAndMixed();
   void pretrainCorpusHoldsNoBuiltinTaskWording();
@@ -395,7 +398,7 @@ void TestData::jsonlReportsFileLineAndField() {
       {"null.jsonl", "{\"instruction\": null, \"output\": \"b\"}\n",
        "null.jsonl:1: field \"instruction\" must be a string, found null"},
       {"broken.jsonl", good + good + "{\"instruction\": \"a\", \"output\": \n",
-       "broken.jsonl:3: not valid JSON ("},
+       "broken.jsonl:3: not valid JSON at byte"},
       {"array.jsonl", "[\"a\", \"b\"]\n", "array.jsonl:1: found a JSON array"},
       {"blank.jsonl", "\n  \n\n", "blank.jsonl holds no examples"},
   };
@@ -410,6 +413,85 @@ void TestData::jsonlReportsFileLineAndField() {
   const std::string absent = dir.filePath("absent.jsonl").toStdString();
   const std::string message = error_message([&] { sy::read_jsonl_examples(absent); });
   QCOMPARE(message, "cannot open " + absent + ": No such file or directory");
+}
+
+// A 1 GB line would be read whole before the first check; a line past the cap is refused as it
+// is read, naming the line. Deep nesting and a task of zero examples get their own errors.
+void TestData::jsonlBoundsLinesAndNesting() {
+  QTemporaryDir dir;
+  QVERIFY(dir.isValid());
+  const std::string good = "{\"instruction\": \"a\", \"output\": \"b\"}\n";
+  const QString long_line = dir.filePath("long.jsonl");
+  write_file(long_line, good + "{\"instruction\": \"a\", \"output\": \"" + std::string(5000, 'x') +
+                            "\"}\n" + good);
+  const std::string path = long_line.toStdString();
+  QCOMPARE(sy::read_jsonl_examples(path).size(), size_t{3});
+  std::string message = error_message([&] { sy::read_jsonl_examples(path, 1000); });
+  QCOMPARE(message, path +
+                        ":2: line is longer than 1000 bytes; expected one example per line, "
+                        "each at most that long");
+  // Without a final newline the last line is checked too.
+  write_file(long_line, good + std::string(2000, ' '));
+  message = error_message([&] { sy::read_jsonl_examples(path, 1000); });
+  QVERIFY2(message.find(path + ":2: line is longer than 1000 bytes") == 0, message.c_str());
+
+  const QString deep = dir.filePath("deep.jsonl");
+  write_file(deep, good + std::string(100000, '[') + std::string(100000, ']') + "\n");
+  message = error_message([&] { sy::read_jsonl_examples(deep.toStdString()); });
+  QCOMPARE(message, deep.toStdString() +
+                        ":2: JSON nested deeper than 64 levels; expected a shallow document.");
+
+  const QString empty = dir.filePath("empty.jsonl");
+  write_file(empty, "");
+  message = error_message([&] { sy::task_from_jsonl("t", path, empty.toStdString(), 0.1, 0); });
+  QVERIFY2(message.find("holds no examples") != std::string::npos, message.c_str());
+}
+
+// Every reader of outside JSON goes through engine/util/json_file.h: depth, file size and the
+// length of a quoted value are bounded.
+void TestData::jsonReadingIsBounded() {
+  QCOMPARE(sy::json_depth("{\"a\": [1, {\"b\": \"[[[[\"}]}"), 3);
+  QCOMPARE(sy::json_depth("\"\\\"[[\""), 0);  // brackets inside a string with an escaped quote
+  QVERIFY(sy::parse_json(std::string(64, '[') + std::string(64, ']'), "x").is_array());
+  std::string message =
+      error_message([&] { sy::parse_json(std::string(65, '[') + std::string(65, ']'), "x.json"); });
+  QCOMPARE(message, std::string("x.json: JSON nested deeper than 64 levels; expected a shallow "
+                                "document."));
+  QVERIFY(!sy::try_parse_json(std::string(100000, '[') + std::string(100000, ']')));
+  QVERIFY(!sy::try_parse_json("{\"a\": "));
+  QCOMPARE(sy::try_parse_json("{\"a\": 1}")->at("a").get<int>(), 1);
+
+  // The bytes the parser last read (here a 100 KB string) are cut in the message.
+  message = error_message([&] { sy::parse_json("\"" + std::string(100000, 's'), "s.json"); });
+  QVERIFY2(message.find("s.json: not valid JSON at byte 100002") == 0, message.c_str());
+  QVERIFY2(message.size() < 300, message.c_str());
+  // A number beyond a double is an error of its own kind in nlohmann; it escaped as "internal
+  // error" with the whole number quoted.
+  message = error_message([&] { sy::parse_json("[1" + std::string(5000, '0') + "]", "n.json"); });
+  QVERIFY2(message.find("n.json: not valid JSON (number overflow parsing '1000") == 0,
+           message.c_str());
+  QVERIFY2(message.size() < 300, message.c_str());
+  QVERIFY(!sy::try_parse_json("[1" + std::string(5000, '0') + "]"));
+
+  QTemporaryDir dir;
+  QVERIFY(dir.isValid());
+  const QString big = dir.filePath("big.json");
+  write_file(big, "[" + std::string(2000, ' ') + "]");
+  QVERIFY(sy::read_json_file(big.toStdString()).is_array());
+  message = error_message([&] { sy::read_json_file(big.toStdString(), 1000); });
+  QCOMPARE(message,
+           big.toStdString() + " is 2002 bytes long; expected a JSON file of at most 1000 bytes.");
+  message = error_message([&] { sy::read_json_file(dir.path().toStdString()); });
+  QCOMPARE(message, dir.path().toStdString() + " is a folder; expected a JSON file.");
+
+  // Quotes: at most 80 characters, never a split UTF-8 sequence, "…" where cut.
+  QCOMPARE(sy::quoted_excerpt("short"), std::string("short"));
+  const std::string cut = sy::quoted_excerpt(std::string(79, 'a') + "\xC3\xBC" + "tail");
+  QCOMPARE(cut, std::string(79, 'a') + "\xE2\x80\xA6");
+  nlohmann::json nested = nlohmann::json::array();
+  for (int i = 0; i < 1000; ++i) nested.push_back(std::string(50, 'v'));
+  QVERIFY(sy::json_excerpt(nested).size() <= 83);
+  QCOMPARE(sy::json_excerpt(nlohmann::json{{"k", 1}}), std::string("{\"k\":1}"));
 }
 
 void TestData::jsonlSplitsTrainFileDeterministically() {

@@ -533,6 +533,12 @@ class TestEval : public QObject {
     write_file(dir.filePath("three.txt"), "a\nb\nc\n");
     write_file(dir.filePath("bad.txt"), "a\n[not json\n");
     write_file(dir.filePath("ragged.json"), "[[0.1, 0.2], [0.3], [0.4, 0.5]]");
+    // 100,000 nested arrays killed the engine with SIGSEGV; 40 levels in a cell came back whole
+    // in the error line (40-100 KB at 20,000-50,000 levels).
+    write_file(dir.filePath("deep.json"), std::string(100000, '[') + std::string(100000, ']'));
+    write_file(dir.filePath("deep_cell.json"), "[[0.5, " + std::string(40, '[') + "\"" +
+                                                   std::string(5000, 'x') + "\"" +
+                                                   std::string(40, ']') + "]]");
     const QString two = dir.filePath("two.txt");
     const QString three = dir.filePath("three.txt");
     const struct {
@@ -548,6 +554,10 @@ class TestEval : public QObject {
          {dir.filePath("bad.txt").toStdString(), "line 2", "JSON array of strings"}},
         {{"--metric", "cl", "--matrix", dir.filePath("ragged.json")},
          {"ragged.json", "row 1 has 1 scores; expected 2"}},
+        {{"--metric", "cl", "--matrix", dir.filePath("deep.json")},
+         {"deep.json", "nested deeper than 64 levels"}},
+        {{"--metric", "cl", "--matrix", dir.filePath("deep_cell.json")},
+         {"deep_cell.json", "row 0, column 1", "[[[[", "\xE2\x80\xA6", "expected a score"}},
         {{"--metric", "bleu", "--stem", "--predictions", two, "--references", two}, {"--stem"}},
         {{"--metric", "rouge1", "--predictions", dir.filePath("missing.txt"), "--references", two},
          {"missing.txt", "--predictions"}},
@@ -557,6 +567,8 @@ class TestEval : public QObject {
       const std::string what = c.args.join(' ').toStdString() + " -> " + r.err;
       QVERIFY2(r.exit_code == 1, what.c_str());
       QVERIFY2(r.out.empty(), what.c_str());
+      // One line, whatever the file holds.
+      QVERIFY2(r.err.size() < 600 && r.err.find('\n') == r.err.size() - 1, what.c_str());
       for (const std::string& needle : c.needles) {
         QVERIFY2(r.err.find(needle) != std::string::npos, (what + " lacks " + needle).c_str());
       }

@@ -16,11 +16,12 @@
 #include <torch/torch.h>
 #include <nlohmann/json.hpp>
 
+#include "engine/generate/generation.h"
 #include "engine/model/adapter_io.h"
 #include "engine/model/checkpoint.h"
+#include "engine/model/forward_input.h"
 #include "engine/model/hf_checkpoint.h"
 #include "engine/model/tensor_io.h"
-#include "engine/generate/generation.h"
 #include "engine/util/error.h"
 #include "engine/util/json_file.h"
 
@@ -495,6 +496,113 @@ class TestHfModels : public QObject {
     expect_error("unknown model_type", load_error(dir),
                  {dir + "/config.json", "\"model_type\"", "mamba",
                   "switchyard, gpt2, bloom, opt, llama, qwen2"});
+  }
+
+  // Every number of config.json is checked against the others and sane bounds before a tensor
+  // is allocated; the error names the file and the field.
+  void config_numbers_are_checked_before_allocation() {
+    const std::string dir = copy_fixture(tmp_, "llama-gqa", "bad-numbers");
+    const nlohmann::json good = read_json_file(dir + "/config.json");
+    const struct {
+      const char* field;
+      nlohmann::json value;
+      std::vector<std::string> parts;
+    } cases[] = {
+        {"num_hidden_layers", 1000000, {"\"n_layer\" is 1000000", "expected 1 to 1024"}},
+        {"num_hidden_layers", -2, {"\"n_layer\" is -2"}},
+        {"hidden_size", 33, {"\"d_model\" is 33", "multiple of n_head"}},
+        {"num_key_value_heads", 4, {"\"n_kv_head\" must divide n_head"}},
+        {"vocab_size", 9223372036854775807LL, {"\"vocab_size\" is", "magnitude at most 2^40"}},
+        {"vocab_size", 18446744073709551615ULL, {"\"vocab_size\" must be an integer"}},
+        {"vocab_size", 1 << 25, {"\"vocab_size\" is 33554432", "expected 1 to 16777216"}},
+        {"max_position_embeddings", 0, {"\"max_seq_len\" is 0"}},
+        {"rms_norm_eps", -1.0, {"\"norm_eps\" must be a positive number below 1"}},
+        {"rope_theta", -5.0, {"\"rope_theta\" is -5.0", "expected a positive number"}},
+        {"eos_token_id", 5000, {"\"eos_id\" is 5000", "expected -1 to"}},
+    };
+    for (const auto& c : cases) {
+      nlohmann::json config = good;
+      config[c.field] = c.value;
+      write_json_file(dir + "/config.json", config);
+      std::vector<std::string> parts = c.parts;
+      parts.push_back(dir + "/config.json");
+      expect_error(std::string(c.field) + " = " + c.value.dump(), load_error(dir), parts);
+    }
+  }
+
+  // forward's IN.json is checked against the model before a tensor is made: ids in the
+  // vocabulary, rows of one length within the context, a mask of 0 and 1 in the ids' shape.
+  void forward_input_is_checked_against_the_model() {
+    const auto input = [](const std::string& text) {
+      return forward_input_from_json(nlohmann::json::parse(text), "in.json", 100, 8);
+    };
+    const ForwardInput ok = input(R"({"input_ids": [[1, 2], [3, 4]], "attention_mask": [[0, 1],
+                                      [1, 1]]})");
+    QCOMPARE(ok.rows, int64_t{2});
+    QCOMPARE(ok.length, int64_t{2});
+    QCOMPARE(ok.input_ids, (std::vector<int64_t>{1, 2, 3, 4}));
+    QCOMPARE(ok.attention_mask, (std::vector<int64_t>{0, 1, 1, 1}));
+    const struct {
+      const char* text;
+      std::vector<std::string> parts;
+    } cases[] = {
+        {R"({})", {"in.json: field \"input_ids\" is missing"}},
+        {R"({"input_ids": []})", {"\"input_ids\" is []", "non-empty list of rows"}},
+        {R"({"input_ids": [[1, 100]]})", {"row 0, position 1 is 100", "0 to 99"}},
+        {R"({"input_ids": [[1, -1]]})", {"row 0, position 1 is -1"}},
+        {R"({"input_ids": [[1, 2.5]]})", {"position 1 is 2.5"}},
+        {R"({"input_ids": [[1, 18446744073709551615]]})", {"is 18446744073709551615"}},
+        {R"({"input_ids": [[1, 2], [3]]})", {"row 1 is [3]", "as long as row 0"}},
+        {R"({"input_ids": [[1, 2, 3, 4, 5, 6, 7, 8, 9]]})",
+         {"rows of 9 tokens", "context length of 8"}},
+        {R"({"input_ids": [[1, 2]], "attention_mask": [[1, 2]]})",
+         {"\"attention_mask\" row 0, position 1 is 2", "0 and 1"}},
+        {R"({"input_ids": [[1, 2]], "attention_mask": [[1, 1], [1, 1]]})", {"is 2 x 2", "1 x 2"}},
+        {R"({"input_ids": [[1, 2]], "attention_mask": [[0, 0]]})", {"masks every position"}},
+    };
+    for (const auto& c : cases) {
+      std::string message;
+      try {
+        input(c.text);
+      } catch (const Error& e) {
+        message = e.what();
+      }
+      expect_error(c.text, message, c.parts);
+    }
+  }
+
+  // GPT-2 has a learned position table of n_positions (64 here): a prompt that fills it used to
+  // give back nothing at all; now the answer says why.
+  void prompt_longer_than_the_context_is_explained() {
+    LoadedModel loaded = load_model(fixture_dir("gpt2"));
+    GenerationOptions options;
+    options.max_new_tokens = 4;
+    QCOMPARE(generate(loaded.model, {TokenIds(63, 5)}, options).size(), size_t{1});
+    std::string message;
+    try {
+      generate(loaded.model, {TokenIds(3, 5), TokenIds(70, 5)}, options);
+    } catch (const Error& e) {
+      message = e.what();
+    }
+    expect_error("prompt past the context", message,
+                 {"a prompt of 70 tokens", "context length of 64 tokens", "at most 63 tokens"});
+  }
+
+  // Token ids past the model's vocabulary would fail inside LibTorch on the first text holding
+  // one; such a tokenizer cannot encode, and says why.
+  void tokenizer_ids_past_the_vocabulary_are_refused() {
+    const std::string dir = copy_fixture(tmp_, "llama-gqa", "big-tokenizer");
+    nlohmann::json tokenizer = read_json_file(dir + "/tokenizer.json");
+    tokenizer["added_tokens"].push_back({{"id", 100000}, {"content", "<far>"}, {"special", true}});
+    write_json_file(dir + "/tokenizer.json", tokenizer);
+    LoadedModel loaded = load_model(dir);
+    try {
+      loaded.tokenizer->encode("hello");
+      QFAIL("a tokenizer with ids past vocab_size encoded text");
+    } catch (const Error& e) {
+      expect_error("tokenizer ids past vocab_size", e.what(),
+                   {dir + "/tokenizer.json", "ids up to 100000", "\"vocab_size\""});
+    }
   }
 
   void settings_we_do_not_implement_are_refused() {

@@ -267,12 +267,24 @@ class TestSafetensors : public QObject {
                       ",\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}",
                   eight),
         "b", "overlapping tensor 'a'");
-    row("overlap across an empty tensor",
+    // A header padded with spaces whose length says one byte less: the JSON still parses, but
+    // every tensor would be read one byte early (it loaded, and forward gave all-NaN logits).
+    const std::string padded = "{\"a\":" + ok_entry + "}  ";
+    row("header one byte short", le_u64(padded.size() - 1) + padded + eight, "", "tensors cover");
+    row("bytes after the last tensor", make_file("{\"a\":" + ok_entry + "}", eight + "xyz"), "",
+        "tensors cover 8");
+    row("gap between tensors",
+        make_file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                  "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,12]}}",
+                  eight + "abcd"),
+        "b", "unused");
+    // As the reference reader: even an empty tensor must sit where the one before it ends.
+    row("empty tensor inside another",
         make_file("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
                   "\"e\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[4,4]},"
                   "\"z\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}",
                   eight),
-        "z", "overlapping tensor 'a'");
+        "e", "overlapping tensor 'a'");
     row("metadata not object", make_file("{\"__metadata__\":[1],\"a\":" + ok_entry + "}", eight),
         "", "__metadata__");
     row("metadata value not string",
@@ -299,6 +311,20 @@ class TestSafetensors : public QObject {
     } catch (const sy::Error& e) {
       QCOMPARE(QString(e.what()), message);
     }
+  }
+
+  // A hostile file's names and values reach the error cut short, so it stays one readable line.
+  void hostileNamesAreQuotedShort() {
+    const std::string name(100000, 'n');
+    const std::string path = file("long_name.safetensors");
+    const std::string message =
+        open_error(path, make_file("{\"" + name + "\":{\"dtype\":\"" + std::string(100000, 'D') +
+                                       "\",\"shape\":[2],\"data_offsets\":[0,8]}}",
+                                   f32_bytes({1.0f, 2.0f})));
+    QVERIFY2(message.find("unknown dtype") != std::string::npos, message.c_str());
+    QVERIFY2(message.find(name.substr(0, 80) + "\xE2\x80\xA6") != std::string::npos,
+             message.substr(0, 300).c_str());
+    QVERIFY2(message.size() < path.size() + 400, message.substr(0, 300).c_str());
   }
 
   void missingFileNamesThePath() {

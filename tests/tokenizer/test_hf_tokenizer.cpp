@@ -554,6 +554,28 @@ class TestHfTokenizer : public QObject {
     QTest::newRow("metaspace decoder: unknown prepend_scheme")
         << load_error(j) << QStringList{"field \"decoder.prepend_scheme\" is \"sometimes\""};
     QTest::newRow("not JSON") << load_error({}, "{\"model\": ") << QStringList{"not valid JSON"};
+    // Ids size tables: one id of 2^31 - 1 asked for 2^31 vocabulary slots (tens of GB).
+    j = tiny_tokenizer();
+    j["model"]["vocab"]["abc"] = 2147483647;
+    QTest::newRow("vocabulary id past the bound")
+        << load_error(j)
+        << QStringList{"field \"model.vocab.abc\" is 2147483647",
+                       "expected a token id from 0 to 16777215"};
+    j = tiny_tokenizer();
+    j["added_tokens"][0]["id"] = -3;
+    QTest::newRow("negative added-token id")
+        << load_error(j) << QStringList{"added_tokens[0].id\" is -3", "expected a token id"};
+    j = tiny_tokenizer();
+    j["added_tokens"][0]["id"] = 18446744073709551615ull;
+    QTest::newRow("added-token id past int64")
+        << load_error(j) << QStringList{"added_tokens[0].id\" is 18446744073709551615"};
+    j = tiny_tokenizer();
+    j["model"]["merges"].push_back("x" + std::string(5000, 'q') + " y");
+    QTest::newRow("merge of an unknown token, quoted short")
+        << load_error(j) << QStringList{"is not in model.vocab", "qqqq\u2026"};
+    QTest::newRow("nested deeper than 64 levels")
+        << load_error({}, QString(100000, '[') + QString(100000, ']'))
+        << QStringList{"nested deeper than 64 levels"};
     QTest::newRow("top level not an object") << load_error(nlohmann::json::array({1, 2}))
                                              << QStringList{"is [1,2]", "expected an object"};
   }

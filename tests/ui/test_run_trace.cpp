@@ -174,6 +174,7 @@ class TestRunTrace : public QObject {
   void nullLossIsNan();
   void cancelledAndFailedKeepReason();
   void eventsThatChangeNothing();
+  void damagedEventsAreBounded();
   void realEngineEventsMatchStore();
 };
 
@@ -411,6 +412,35 @@ void TestRunTrace::eventsThatChangeNothing() {
       !sy::ui::apply_event(t, QJsonObject{{"type", "experiment_started"}, {"experiment", "x"}}));
   QVERIFY(!sy::ui::apply_event(t, QJsonObject{{"type", "experiment_finished"}, {"seconds", 1}}));
   compare_traces(t, before);
+}
+
+// A damaged or hostile event line neither sizes a huge table nor wraps a position around int:
+// positions past kMaxTraceTasks are skipped, and a line that is not one JSON object is no event.
+void TestRunTrace::damagedEventsAreBounded() {
+  RunTrace t;
+  QVERIFY(sy::ui::apply_event(t, run_started(3, {"a", "b"}, "seq-lora")));
+  QVERIFY(sy::ui::apply_event(t, evaluation(3, 0, {0.5, 0.25})));
+  const RunTrace before = t;
+  QVERIFY(!sy::ui::apply_event(t, make_event("evaluation", 3, {{"after_stage", 2147483647}})));
+  QVERIFY(!sy::ui::apply_event(t, make_event("evaluation", 3, {{"after_stage", 4294967296.0}})));
+  QVERIFY(!sy::ui::apply_event(t, make_event("stage_started", 3, {{"stage", -5}})));
+  QVERIFY(!sy::ui::apply_event(t, make_event("router", 3, {{"after_stage", 1e12}})));
+  compare_traces(t, before);
+  // A cell far to the right is skipped; the row still comes.
+  QVERIFY(sy::ui::apply_event(
+      t, make_event("evaluation", 3,
+                    {{"after_stage", 1},
+                     {"scores", QJsonArray{QJsonObject{{"position", 1e9}, {"value", 1.0}},
+                                           QJsonObject{{"position", 1}, {"value", 0.75}}}}})));
+  QCOMPARE(t.scores.size(), 2);
+  QCOMPARE(t.scores[1].size(), 2);
+  QCOMPARE(t.scores[1][1], 0.75);
+
+  QVERIFY(!sy::ui::event_from_line("{\"type\": \"train_st"));
+  QVERIFY(!sy::ui::event_from_line("[1, 2]"));
+  QVERIFY(!sy::ui::event_from_line("   "));
+  QCOMPARE(sy::ui::event_from_line("{\"type\": \"progress\"}")->value("type").toString(),
+           QStringLiteral("progress"));
 }
 
 // The real engine on a tiny experiment: the traces replayed from its events equal the traces
