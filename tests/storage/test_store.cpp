@@ -336,8 +336,8 @@ class TestStore : public QObject {
     QCOMPARE(r.status_reason, std::string());
     f.store.set_run_status(run, RunStatus::Finished);
     f.store.set_run_summary(run, R"({"ap":0.5})");
-    QCOMPARE(f.store.load_run(run).summary_json, std::string(R"({"ap":0.5})"));
-    QCOMPARE(f.store.load_run(f.run).summary_json, std::string());
+    QCOMPARE(f.store.load_run(run).run.summary_json, std::string(R"({"ap":0.5})"));
+    QCOMPARE(f.store.load_run(f.run).run.summary_json, std::string());
     // The list carries it too, so a run list needs no load_run per run.
     for (const RunRecord& r : f.store.list_runs()) {
       QCOMPARE(r.summary_json, std::string(r.id == run ? R"({"ap":0.5})" : ""));
