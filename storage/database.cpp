@@ -2,6 +2,7 @@
 #include "storage/database.h"
 
 #include <sqlite3.h>
+#include <sys/resource.h>
 
 #include <cerrno>
 #include <cmath>
@@ -197,10 +198,16 @@ void Database::fail(const std::string& what, int code) const {
       if (error == ENOSPC || error == EDQUOT) {
         throw StoreError("Could not " + what + " in " + path_ + ": the disk is full.");
       }
-      if (error == EFBIG) {
+      // SQLite's error number is errno when it noticed, which later calls may have replaced: a
+      // file size limit (RLIMIT_FSIZE) is looked up instead.
+      rlimit limit{};
+      const bool limited = getrlimit(RLIMIT_FSIZE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY;
+      if (error == EFBIG || limited) {
+        const std::string size =
+            limited ? std::to_string(limit.rlim_cur / 1024) + " KiB, ulimit -f" : "ulimit -f";
         throw StoreError("Could not " + what + " in " + path_ +
-                         ": the file reached the largest size this process may write (" +
-                         std::strerror(error) + "; see ulimit -f).");
+                         ": the file reached the largest size this process may write (" + size +
+                         "; SQLite: " + message + ").");
       }
       throw StoreError("Could not " + what + " in " + path_ + ": " + message +
                        (error ? std::string(" (") + std::strerror(error) + ")" : "") + ".");

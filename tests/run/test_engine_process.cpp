@@ -114,10 +114,13 @@ class SmallDisk {
   // The engine command line, limited where no tmpfs holds the folder.
   std::pair<QString, QStringList> engine(const QStringList& args) const {
     if (mounted_) return {SY_ENGINE_BIN, args};
-    QStringList sh = {
-        "-c", QStringLiteral("ulimit -f %1; trap '' XFSZ; exec \"$0\" \"$@\"").arg(kilobytes_),
-        SY_ENGINE_BIN};
-    return {"/bin/sh", sh + args};
+    // bash counts ulimit -f in KiB (dash in 512-byte blocks). The limit holds for every file the
+    // engine writes, its scratch files too, so it stays above one adapter's 256 KiB.
+    QStringList sh = {"-c",
+                      QStringLiteral("ulimit -f %1; trap '' XFSZ; exec \"$0\" \"$@\"")
+                          .arg(std::min(kilobytes_, 300)),
+                      SY_ENGINE_BIN};
+    return {"/bin/bash", sh + args};
   }
 
  private:
