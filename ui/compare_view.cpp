@@ -529,7 +529,8 @@ void CompareView::buildHeatmaps() {
     heatmap->setMatrix(percent, rows, task_names(run), QStringLiteral("%.1f"));
     layout->addWidget(heatmap, 1);
 
-    panel->setMinimumSize(420, 340);
+    // Two side by side fit the compare tab of a 1280-pixel window.
+    panel->setMinimumSize(360, 320);
     const int index = static_cast<int>(heatmap_panels_.size());
     heatmap_grid_->addWidget(panel, index / 2, index % 2);
     heatmap_panels_.append(panel);

@@ -235,7 +235,7 @@ void LossPlot::showEmptyOrPlot() {
   empty_label_->setText(empty_text_.isEmpty() ? tr("No training steps recorded yet.")
                                               : empty_text_);
   pages_->setCurrentWidget(count_ == 0 ? static_cast<QWidget*>(empty_label_) : plot_);
-  controls_->setEnabled(count_ > 0);
+  controls_->setVisible(count_ > 0);  // nothing to smooth or scale: the sentence alone
 }
 
 QVector<double> LossPlot::smooth(const QVector<double>& values, double weight) {

@@ -734,8 +734,8 @@ void TestPlots::debiasedEma() {
 // slanted ones would; drawn, no two labels' extents overlap.
 void TestPlots::stageLabelsFitAt1280() {
   const QFont font;
-  const QStringList full = {"0 (base)", "1 reverse", "2 capitalize", "3 count", "4 spell",
-                            "5 last-word"};
+  const QStringList full = {"0 (base)", "1 reverse", "2 capitalize",
+                            "3 count",  "4 spell",   "5 last-word"};
   const QStringList brief = {"base", "1", "2", "3", "4", "5"};
   QCOMPARE(fit_tick_labels(full, brief, 400, font).labels, full);
   QCOMPARE(fit_tick_labels(full, brief, 400, font).rotation, 0.0);
@@ -764,8 +764,7 @@ void TestPlots::stageLabelsFitAt1280() {
   const double rotation = retention->xAxis->tickLabelRotation();
   for (const QString& label : ticker->ticks()) {
     // Level labels must be narrower than a stage; slanted ones need a line height across.
-    const double needed =
-        rotation == 0 ? metrics.horizontalAdvance(label) : metrics.height() * 1.2;
+    const double needed = rotation == 0 ? metrics.horizontalAdvance(label) : metrics.height() * 1.2;
     QVERIFY2(needed <= spacing, qPrintable(QString("%1 in %2 px").arg(label).arg(spacing)));
   }
 }
