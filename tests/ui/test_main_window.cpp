@@ -171,6 +171,7 @@ class TestMainWindow : public QObject {
   void a_flagged_setting_stops_run_before_anything_starts() {
     MainWindow window(dir_.filePath("flagged.db"));
     QVERIFY(window.openExperiment(dir_.filePath("window.json")));
+    QTRY_VERIFY_WITH_TIMEOUT(window.designer().findChild<QLineEdit*>("steps"), 60000);
     auto* steps = window.designer().findChild<QLineEdit*>("steps");
     QVERIFY(steps);
     steps->clear();
@@ -325,6 +326,8 @@ class TestMainWindow : public QObject {
   void experiment_file_conventions() {
     MainWindow window(dir_.filePath("conventions.db"));
     QVERIFY(window.openExperiment(dir_.filePath("window.json")));
+    // The form is built from the engine's schema, which arrives without blocking.
+    QTRY_VERIFY_WITH_TIMEOUT(window.designer().findChild<QLineEdit*>("steps"), 60000);
     QCOMPARE(window.windowFilePath(), dir_.filePath("window.json"));
     QVERIFY(!window.isWindowModified());
     QVERIFY(window.windowTitle().contains("[*]"));
