@@ -1,7 +1,5 @@
-// ExperimentDesigner: the form of one experiment file (docs/experiments.md) — tasks in order,
-// data, seeds, shared training settings, the strategies with their own settings, evaluation —
-// bound to an ExperimentDraft, which holds the values, checks them and reads and writes the file;
-// this widget lays the fields out, passes edits on and flags what the draft finds wrong.
+// ExperimentDesigner: lays the engine's schema out as a form, passes edits to
+// the draft and flags the fields the draft finds wrong.
 #include "ui/experiment_designer.h"
 
 #include <QAbstractItemModel>
@@ -13,12 +11,17 @@
 #include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
+#include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QLocale>
 #include <QPushButton>
+#include <QRegularExpression>
+#include <QToolButton>
 #include <QVBoxLayout>
 
+#include <cmath>
 #include <utility>
 
 #include "ui/experiment_draft.h"
@@ -29,12 +32,82 @@ namespace {
 
 const char kHintProperty[] = "syHint";
 
-// A task entry's name: the string itself, or the object's "name" (else its "builtin").
+// A task entry's name: the string itself, or the object's "name" (else its
+// "builtin").
 QString taskName(const QJsonValue& task) {
   if (task.isString()) return task.toString();
   const QJsonObject object = task.toObject();
   if (object.contains(QLatin1String("name"))) return object.value(QLatin1String("name")).toString();
   return object.value(QLatin1String("builtin")).toString();
+}
+
+// The group a key belongs to ("training" for "training.steps"), "" for the
+// experiment's own.
+QString groupOf(const QString& key) {
+  const QString first = key.section(QLatin1Char('.'), 0, 0);
+  if (first == QLatin1String("data") || first == QLatin1String("training") ||
+      first == QLatin1String("evaluation"))
+    return first;
+  return key == QLatin1String("seeds") ? QStringLiteral("data") : QString();
+}
+
+// The key inside its group: "lora.r" for "training.lora.r".
+QString inGroup(const QString& key) {
+  const QString group = groupOf(key);
+  return group.isEmpty() || !key.startsWith(group + QLatin1Char('.')) ? key
+                                                                      : key.mid(group.size() + 1);
+}
+
+// "lora.target_modules" -> "loraTargetModules".
+QString camel(const QString& key) {
+  QString out;
+  bool upper = false;
+  for (const QChar c : key) {
+    if (c == QLatin1Char('.') || c == QLatin1Char('_') || c == QLatin1Char('-')) {
+      upper = !out.isEmpty();
+      continue;
+    }
+    out += upper ? c.toUpper() : c;
+    upper = false;
+  }
+  return out;
+}
+
+// "lora.target_modules" -> "LoRA target modules", "full_lr" -> "Full learning
+// rate".
+QString labelOf(const QString& key) {
+  QStringList words;
+  for (const QString& part : key.split(QRegularExpression(QStringLiteral("[._]")))) {
+    if (part == QLatin1String("lr"))
+      words << QStringLiteral("learning rate");
+    else if (part == QLatin1String("lora"))
+      words << QStringLiteral("LoRA");
+    else
+      words << part;
+  }
+  QString text = words.join(QLatin1Char(' '));
+  if (!text.isEmpty()) text[0] = text[0].toUpper();
+  return text;
+}
+
+// What an empty field means: the schema's default, or how it is found.
+QString defaultText(const DraftField& f) {
+  if (!f.default_text.isEmpty()) return f.default_text;
+  const QJsonValue& v = f.default_value;
+  if (v.isString()) return v.toString();
+  if (v.isDouble()) {
+    const double number = v.toDouble();
+    if (std::floor(number) == number && std::fabs(number) < 1e15)
+      return QString::number(static_cast<qint64>(number));
+    return QString::number(number, 'g', QLocale::FloatingPointShortest);
+  }
+  if (v.isArray()) {
+    QStringList parts;
+    for (const QJsonValue& item : v.toArray())
+      parts << (item.isString() ? item.toString() : QString::number(item.toInteger()));
+    return parts.join(QLatin1String(", "));
+  }
+  return {};
 }
 
 }  // namespace
@@ -43,35 +116,18 @@ ExperimentDesigner::ExperimentDesigner(QWidget* parent)
     : QWidget(parent), draft_(new ExperimentDraft(this)) {
   auto* layout = new QVBoxLayout(this);
 
-  // The experiment.
-  auto* experiment_box = new QGroupBox(tr("Experiment"), this);
-  auto* experiment_form = new QFormLayout(experiment_box);
-  name_ = addLineEdit(QStringLiteral("name"), tr("the file name without .json"),
-                      QStringLiteral("name"));
-  name_->setToolTip(tr("The experiment's name; run ids are NAME/STRATEGY/seedN."));
-  experiment_form->addRow(tr("Name"), name_);
-  base_model_ = addLineEdit(QStringLiteral("baseModel"), QStringLiteral("builtin"),
-                            QStringLiteral("base_model"));
-  base_model_->setToolTip(tr("\"builtin\" (the shipped model) or a model folder."));
-  auto* browse = new QPushButton(tr("Folder…"), this);
-  browse->setObjectName(QStringLiteral("browseBaseModel"));
-  connect(browse, &QPushButton::clicked, this, [this] {
-    const QString folder = QFileDialog::getExistingDirectory(this, tr("Base model folder"));
-    if (!folder.isEmpty()) base_model_->setText(folder);
-  });
-  auto* base_row = new QHBoxLayout;
-  base_row->addWidget(base_model_, 1);
-  base_row->addWidget(browse);
-  experiment_form->addRow(tr("Base model"), base_row);
-  weights_dtype_ = addChoice(QStringLiteral("weightsDtype"),
-                             {QStringLiteral("auto"), QStringLiteral("fp32"),
-                              QStringLiteral("bf16"), QStringLiteral("fp16")},
-                             QStringLiteral("weights_dtype"));
-  weights_dtype_->setToolTip(
-      tr("The dtype the base model's weights are held in: auto keeps what a Hugging Face "
-         "folder stores (the built-in model: fp32); bf16 or fp16 halve their memory. Adapters "
-         "always train in fp32."));
-  experiment_form->addRow(tr("Base weights"), weights_dtype_);
+  // Until the engine has described the file, the form says so; if it cannot,
+  // the form says why.
+  schema_status_ = new QLabel(tr("Asking the engine which settings an "
+                                 "experiment has (switchyard-engine schema)…"),
+                              this);
+  schema_status_->setObjectName(QStringLiteral("schemaStatus"));
+  schema_status_->setWordWrap(true);
+  layout->addWidget(schema_status_);
+
+  // The experiment: its fields come from the schema, above the memory estimate.
+  experiment_box_ = new QGroupBox(tr("Experiment"), this);
+  experiment_form_ = new QFormLayout(experiment_box_);
   // What a run would need in memory, as the engine checks it before it starts.
   memory_ = new QLabel(tr("estimating…"), this);
   memory_->setObjectName(QStringLiteral("memoryEstimate"));
@@ -79,7 +135,7 @@ ExperimentDesigner::ExperimentDesigner(QWidget* parent)
       tr("The engine's estimate of a run's peak memory (base weights, the largest "
          "strategy's training state, one step's activations): an upper bound. "
          "Run refuses a run that does not fit."));
-  experiment_form->addRow(tr("Memory"), memory_);
+  experiment_form_->addRow(tr("Memory"), memory_);
   connect(draft_, &ExperimentDraft::estimated, this, [this](const QString& text, bool fits) {
     memory_->setText(text);
     memory_->setStyleSheet(fits ? QString() : QStringLiteral("color: #c0392b"));
@@ -88,12 +144,7 @@ ExperimentDesigner::ExperimentDesigner(QWidget* parent)
     memory_->setText(tr("no estimate: %1").arg(message));
     memory_->setStyleSheet(QStringLiteral("color: gray"));
   });
-  device_ = addChoice(QStringLiteral("device"),
-                      {QStringLiteral("auto"), QStringLiteral("cpu"), QStringLiteral("cuda")},
-                      QStringLiteral("device"));
-  device_->setToolTip(tr("auto, cpu, cuda or cuda:N."));
-  experiment_form->addRow(tr("Device"), device_);
-  layout->addWidget(experiment_box);
+  layout->addWidget(experiment_box_);
 
   // The task sequence.
   auto* tasks_box = new QGroupBox(tr("Tasks, in training order"), this);
@@ -105,13 +156,13 @@ ExperimentDesigner::ExperimentDesigner(QWidget* parent)
   tasks_->setToolTip(tr("Drag to reorder. Every task needs its own name."));
   tasks_->setProperty(kHintProperty, tasks_->toolTip());
   tasks_layout->addWidget(tasks_);
-  // Drops, removals and moves all go through the model, whichever button or drag caused them.
+  // Drops, removals and moves all go through the model, whichever button or
+  // drag caused them.
   connect(tasks_->model(), &QAbstractItemModel::rowsInserted, this,
           &ExperimentDesigner::tasksEdited);
   connect(tasks_->model(), &QAbstractItemModel::rowsRemoved, this,
           &ExperimentDesigner::tasksEdited);
   connect(tasks_->model(), &QAbstractItemModel::rowsMoved, this, &ExperimentDesigner::tasksEdited);
-
   builtin_ = new QComboBox(this);
   builtin_->setObjectName(QStringLiteral("builtinTasks"));
   auto* add_builtin = new QPushButton(tr("Add built-in task"), this);
@@ -133,7 +184,6 @@ ExperimentDesigner::ExperimentDesigner(QWidget* parent)
   add_row->addWidget(add_builtin);
   add_row->addWidget(add_jsonl);
   tasks_layout->addLayout(add_row);
-
   auto* remove = new QPushButton(tr("Remove"), this);
   remove->setObjectName(QStringLiteral("removeTask"));
   connect(remove, &QPushButton::clicked, this, [this] { delete tasks_->currentItem(); });
@@ -151,144 +201,214 @@ ExperimentDesigner::ExperimentDesigner(QWidget* parent)
   tasks_layout->addLayout(edit_row);
   layout->addWidget(tasks_box);
 
-  // Data and seeds.
-  auto* data_box = new QGroupBox(tr("Data and seeds"), this);
-  auto* data_form = new QFormLayout(data_box);
-  train_examples_ = addLineEdit(QStringLiteral("trainExamples"), QStringLiteral("1000"),
-                                QStringLiteral("data.train_examples"));
-  train_examples_->setToolTip(tr("Training examples per built-in task."));
-  data_form->addRow(tr("Training examples"), train_examples_);
-  test_examples_ = addLineEdit(QStringLiteral("testExamples"), QStringLiteral("50"),
-                               QStringLiteral("data.test_examples"));
-  test_examples_->setToolTip(tr("Test examples per task."));
-  data_form->addRow(tr("Test examples"), test_examples_);
-  seeds_ = addLineEdit(QStringLiteral("seeds"), QStringLiteral("0"), QStringLiteral("seeds"));
-  seeds_->setToolTip(tr("Comma-separated whole numbers, e.g. 0, 1, 2: one run per seed."));
-  data_form->addRow(tr("Seeds"), seeds_);
-  layout->addWidget(data_box);
-
-  // Shared training settings.
-  auto* training_box = new QGroupBox(tr("Training (every strategy)"), this);
-  auto* training_form = new QFormLayout(training_box);
-  steps_ =
-      addLineEdit(QStringLiteral("steps"), QStringLiteral("300"), QStringLiteral("training.steps"));
-  steps_->setToolTip(tr("Optimiser steps per stage."));
-  training_form->addRow(tr("Steps"), steps_);
-  batch_size_ = addLineEdit(QStringLiteral("batchSize"), QStringLiteral("16"),
-                            QStringLiteral("training.batch_size"));
-  training_form->addRow(tr("Batch size"), batch_size_);
-  lr_ = addLineEdit(QStringLiteral("lr"), QStringLiteral("0.002"), QStringLiteral("training.lr"));
-  lr_->setToolTip(tr("Learning rate for LoRA training."));
-  training_form->addRow(tr("Learning rate (LoRA)"), lr_);
-  full_lr_ = addLineEdit(QStringLiteral("fullLr"), QStringLiteral("0.0003"),
-                         QStringLiteral("training.full_lr"));
-  full_lr_->setToolTip(tr("Learning rate for full fine-tuning."));
-  training_form->addRow(tr("Learning rate (full)"), full_lr_);
-  precision_ = addChoice(QStringLiteral("precision"),
-                         {QStringLiteral("fp32"), QStringLiteral("bf16"), QStringLiteral("fp16"),
-                          QStringLiteral("auto")},
-                         QStringLiteral("training.precision"));
-  precision_->setToolTip(
-      tr("fp32 (the reference), bf16, fp16 (CUDA only, with loss scaling), "
-         "or auto (bf16 on a GPU, fp32 on a CPU, where our FP32 kernels are faster)."));
-  training_form->addRow(tr("Precision"), precision_);
-  lora_r_ =
-      addLineEdit(QStringLiteral("loraR"), QStringLiteral("8"), QStringLiteral("training.lora.r"));
-  training_form->addRow(tr("LoRA rank r"), lora_r_);
-  lora_alpha_ = addLineEdit(QStringLiteral("loraAlpha"), QStringLiteral("16"),
-                            QStringLiteral("training.lora.alpha"));
-  training_form->addRow(tr("LoRA alpha"), lora_alpha_);
-  lora_dropout_ = addLineEdit(QStringLiteral("loraDropout"), QStringLiteral("0.05"),
-                              QStringLiteral("training.lora.dropout"));
-  training_form->addRow(tr("LoRA dropout"), lora_dropout_);
-  target_modules_ = addLineEdit(QStringLiteral("targetModules"),
-                                QStringLiteral("qkv_proj, o_proj, up_proj, down_proj"),
-                                QStringLiteral("training.lora.target_modules"));
-  target_modules_->setToolTip(tr("Comma-separated layer names LoRA adapts."));
-  training_form->addRow(tr("LoRA target modules"), target_modules_);
-  layout->addWidget(training_box);
-
-  // Strategies, each with its own settings beside it.
-  auto* strategies_box = new QGroupBox(tr("Strategies"), this);
-  strategies_box->setObjectName(QStringLiteral("strategies"));
-  strategies_box->setToolTip(tr("Tick at least one strategy."));
-  strategies_box->setProperty(kHintProperty, strategies_box->toolTip());
-  strategies_box_ = strategies_box;
-  auto* grid = new QGridLayout(strategies_box);
-  fraction_ = addLineEdit(QStringLiteral("replayFraction"), QStringLiteral("0.01"),
-                          QStringLiteral("fraction"), QStringLiteral("replay"));
-  fraction_->setToolTip(tr("Share of every earlier task's training examples replayed (0 to 1)."));
-  retention_ = addLineEdit(QStringLiteral("switchcitRetention"), QStringLiteral("0.01"),
-                           QStringLiteral("retention"), QStringLiteral("switchcit"));
-  retention_->setToolTip(tr("Share of training prompts kept for the switch network (0 to 1)."));
-  pooling_ = addChoice(
-      QStringLiteral("switchcitPooling"),
-      {QStringLiteral("split-mean"), QStringLiteral("mean"), QStringLiteral("last-token")},
-      QStringLiteral("pooling"), QStringLiteral("switchcit"));
-  pooling_->setToolTip(tr("How the switch network pools a prompt's hidden states."));
-  const QList<DraftStrategy>& strategies = draft_->strategies();
-  int row = 0;
-  for (const DraftStrategy& strategy : strategies) {
-    const QString name = strategy.name;
-    auto* box = new QCheckBox(name, this);
-    box->setObjectName(QStringLiteral("strategy_") + name);
-    strategy_boxes_.insert(name, box);
-    grid->addWidget(box, row, 0);
-    QList<QWidget*> settings;
-    if (name == QLatin1String("replay")) {
-      grid->addWidget(new QLabel(tr("fraction"), this), row, 1);
-      grid->addWidget(fraction_, row, 2);
-      settings = {fraction_};
-    } else if (name == QLatin1String("switchcit")) {
-      grid->addWidget(new QLabel(tr("retention"), this), row, 1);
-      grid->addWidget(retention_, row, 2);
-      grid->addWidget(new QLabel(tr("pooling"), this), row, 3);
-      grid->addWidget(pooling_, row, 4);
-      settings = {retention_, pooling_};
-    }
-    // Settings of an unticked strategy are not written, so they are not editable either.
-    for (QWidget* setting : settings) setting->setEnabled(false);
-    connect(box, &QCheckBox::toggled, this, [this, name, settings](bool on) {
-      for (QWidget* setting : settings) setting->setEnabled(on);
-      if (!showing_) draft_->setTicked(name, on);
-    });
-    ++row;
+  data_box_ = new QGroupBox(tr("Data and seeds"), this);
+  new QFormLayout(data_box_);
+  training_box_ = new QGroupBox(tr("Training (every strategy)"), this);
+  new QFormLayout(training_box_);
+  strategies_box_ = new QGroupBox(tr("Strategies"), this);
+  strategies_box_->setObjectName(QStringLiteral("strategies"));
+  strategies_box_->setToolTip(
+      tr("Tick at least one strategy. A strategy's "
+         "settings left empty take the experiment's."));
+  strategies_box_->setProperty(kHintProperty, strategies_box_->toolTip());
+  new QVBoxLayout(strategies_box_);
+  evaluation_box_ = new QGroupBox(tr("Evaluation"), this);
+  new QFormLayout(evaluation_box_);
+  for (QGroupBox* box : {data_box_, training_box_, strategies_box_, evaluation_box_}) {
+    box->hide();  // until the schema says what they hold
+    layout->addWidget(box);
   }
-  extra_strategies_ = new QLabel(this);
-  extra_strategies_->setObjectName(QStringLiteral("extraStrategies"));
-  extra_strategies_->setWordWrap(true);
-  extra_strategies_->hide();
-  grid->addWidget(extra_strategies_, row, 0, 1, 5);
-  grid->setColumnStretch(5, 1);
-  layout->addWidget(strategies_box);
-
-  // Evaluation.
-  auto* evaluation_box = new QGroupBox(tr("Evaluation"), this);
-  auto* evaluation_form = new QFormLayout(evaluation_box);
-  max_new_tokens_ = addLineEdit(QStringLiteral("maxNewTokens"), QStringLiteral("64"),
-                                QStringLiteral("evaluation.max_new_tokens"));
-  max_new_tokens_->setToolTip(tr("Greedy decoding budget for every evaluation."));
-  evaluation_form->addRow(tr("Max new tokens"), max_new_tokens_);
-  layout->addWidget(evaluation_box);
   layout->addStretch(1);
 
-  // Each flagged widget keeps its own tooltip as the hint shown under the problem.
-  QList<QWidget*> flaggable = {tasks_, strategies_box_};
-  for (const Bound& bound : std::as_const(bound_)) flaggable.append(bound.widget);
-  for (QWidget* widget : flaggable) widget->setProperty(kHintProperty, widget->toolTip());
-
-  connect(draft_, &ExperimentDraft::reset, this, &ExperimentDesigner::showDraft);
+  connect(draft_, &ExperimentDraft::schemaKnown, this, [this] {
+    buildFields();
+    showDraft();
+    schema_status_->hide();
+    builtin_->clear();
+    builtin_->addItems(draft_->builtinTasks());
+    Q_EMIT schemaKnown();
+  });
+  connect(draft_, &ExperimentDraft::schemaFailed, this, [this](const QString& message) {
+    schema_status_->setText(tr("The engine cannot be run, so the form cannot show the "
+                               "experiment's settings: %1. "
+                               "Set SWITCHYARD_ENGINE to the switchyard-engine program, or "
+                               "install it beside the app.")
+                                .arg(message));
+    schema_status_->setStyleSheet(QStringLiteral("color: #c0392b"));
+  });
+  connect(draft_, &ExperimentDraft::reset, this, [this] {
+    buildStrategies();
+    showDraft();
+  });
+  connect(draft_, &ExperimentDraft::entriesChanged, this, [this] {
+    buildStrategies();
+    showDraft();
+  });
   connect(draft_, &ExperimentDraft::changed, this, [this] {
     showProblems();
     Q_EMIT changed();
   });
   connect(draft_, &ExperimentDraft::validityChanged, this, &ExperimentDesigner::validityChanged);
-  connect(draft_, &ExperimentDraft::builtinTasksKnown, this, [this] {
-    builtin_->clear();
-    builtin_->addItems(draft_->builtinTasks());
-    Q_EMIT builtinTasksKnown();
-  });
   showDraft();
+}
+
+QWidget* ExperimentDesigner::addField(const DraftField& f, int entry, const QString& object_name,
+                                      QWidget* parent) {
+  QString name = object_name;
+  for (int n = 2; object_names_.contains(name); ++n) name = object_name + QString::number(n);
+  object_names_ << name;
+  QWidget* widget = nullptr;
+  const QString key = f.key;
+  if (f.type == DraftField::Type::Choice) {
+    auto* box = new QComboBox(parent);
+    // The first item leaves the field out of the file, so the engine's default
+    // applies.
+    box->addItem(tr("default (%1)").arg(defaultText(f)));
+    box->addItems(f.choices);
+    connect(box, &QComboBox::currentIndexChanged, this, [this, box, entry, key](int index) {
+      if (!showing_) setValue(entry, key, index <= 0 ? QString() : box->itemText(index));
+    });
+    widget = box;
+  } else {
+    auto* edit = new QLineEdit(parent);
+    edit->setPlaceholderText(defaultText(f));  // what applies while the field is empty
+    connect(edit, &QLineEdit::textChanged, this, [this, entry, key](const QString& text) {
+      if (!showing_) setValue(entry, key, text);
+    });
+    widget = edit;
+  }
+  widget->setObjectName(name);
+  widget->setToolTip(f.help);
+  widget->setProperty(kHintProperty, f.help);
+  (entry < 0 ? bound_ : entry_bound_).append(Bound{widget, entry, key});
+  return widget;
+}
+
+void ExperimentDesigner::buildFields() {
+  showing_ = true;
+  for (const DraftField& f : draft_->fields()) {
+    const QString group = groupOf(f.key);
+    const QString label = labelOf(inGroup(f.key));
+    // Object names as short as they stay unique: "steps", "loraR",
+    // "trainExamples".
+    if (group.isEmpty()) {
+      QWidget* widget = addField(f, -1, camel(f.key), experiment_box_);
+      if (f.key == QLatin1String("base_model")) {
+        auto* browse = new QPushButton(tr("Folder…"), experiment_box_);
+        browse->setObjectName(QStringLiteral("browseBaseModel"));
+        auto* edit = static_cast<QLineEdit*>(widget);
+        connect(browse, &QPushButton::clicked, this, [this, edit] {
+          const QString folder = QFileDialog::getExistingDirectory(this, tr("Base model folder"));
+          if (!folder.isEmpty()) edit->setText(folder);
+        });
+        auto* row = new QHBoxLayout;
+        row->addWidget(widget, 1);
+        row->addWidget(browse);
+        experiment_form_->insertRow(experiment_form_->rowCount() - 1, label, row);
+      } else {
+        experiment_form_->insertRow(experiment_form_->rowCount() - 1, label, widget);
+      }
+      continue;
+    }
+    QGroupBox* box = group == QLatin1String("data")       ? data_box_
+                     : group == QLatin1String("training") ? training_box_
+                                                          : evaluation_box_;
+    QWidget* widget = addField(f, -1, camel(inGroup(f.key)), box);
+    static_cast<QFormLayout*>(box->layout())->addRow(label, widget);
+    box->show();
+  }
+  strategies_box_->show();
+  showing_ = false;
+}
+
+void ExperimentDesigner::buildStrategies() {
+  if (!draft_->isSchemaKnown()) return;
+  if (strategies_page_ != nullptr) {
+    // Later, not now: this may run inside a click on one of its buttons. Its
+    // names go at once, so that the new page's are the only ones.
+    strategies_page_->hide();
+    for (QWidget* child : strategies_page_->findChildren<QWidget*>()) child->setObjectName({});
+    strategies_page_->deleteLater();
+  }
+  entry_bound_.clear();
+  // Names of widgets being deleted may be given out again.
+  object_names_.clear();
+  for (const Bound& bound : std::as_const(bound_)) object_names_ << bound.widget->objectName();
+  strategies_page_ = new QWidget(strategies_box_);
+  strategies_box_->layout()->addWidget(strategies_page_);
+  auto* grid = new QGridLayout(strategies_page_);
+  grid->setContentsMargins(0, 0, 0, 0);
+  int row = 0;
+  for (int entry = 0; entry < draft_->entryCount(); ++entry) {
+    const QString name = draft_->entryStrategy(entry);
+    const DraftStrategy* spec = draft_->strategySpec(name);
+    const bool first = draft_->isFirstEntry(entry);
+    QString base = camel(name);
+    if (!first) base += QLatin1Char('_') + QString::number(entry);
+    auto* box = new QCheckBox(first ? name : draft_->entryTitle(entry), strategies_page_);
+    box->setObjectName(QStringLiteral("strategy_") + name +
+                       (first ? QString() : QLatin1Char('_') + QString::number(entry)));
+    box->setToolTip(spec->help);
+    box->setChecked(draft_->isEntryTicked(entry));
+    grid->addWidget(box, row, 0);
+    // Its own settings beside it; label, mode and the training overrides under
+    // "Settings".
+    auto* own = new QHBoxLayout;
+    auto* more = new QWidget(strategies_page_);
+    auto* more_form = new QFormLayout(more);
+    QList<QWidget*> settings;
+    for (const DraftField& f : spec->fields) {
+      QString key_name = camel(f.key);
+      key_name[0] = key_name[0].toUpper();
+      QWidget* widget = addField(f, entry, base + key_name, strategies_page_);
+      settings << widget;
+      const bool shared = !f.inherits.isEmpty() || f.key == QLatin1String("label") ||
+                          f.key == QLatin1String("mode");
+      if (shared) {
+        more_form->addRow(labelOf(f.key), widget);
+      } else {
+        own->addWidget(new QLabel(f.key, strategies_page_));
+        own->addWidget(widget);
+      }
+    }
+    own->addStretch(1);
+    grid->addLayout(own, row, 1);
+    auto* toggle = new QToolButton(strategies_page_);
+    toggle->setObjectName(base + QStringLiteral("Settings"));
+    toggle->setText(tr("Settings"));
+    toggle->setCheckable(true);
+    toggle->setToolTip(
+        tr("This entry's label, mode and training settings (empty: the "
+           "experiment's)"));
+    grid->addWidget(toggle, row, 2);
+    auto* extra = new QToolButton(strategies_page_);
+    if (first) {
+      extra->setObjectName(QStringLiteral("add_") + name);
+      extra->setText(tr("+"));
+      extra->setToolTip(
+          tr("Another %1 entry, e.g. with other settings and its own label").arg(name));
+      connect(extra, &QToolButton::clicked, this, [this, name] { draft_->addEntry(name); });
+    } else {
+      extra->setObjectName(QStringLiteral("remove_") + base);
+      extra->setText(tr("−"));
+      extra->setToolTip(tr("Remove this entry"));
+      connect(extra, &QToolButton::clicked, this, [this, entry] { draft_->removeEntry(entry); });
+    }
+    grid->addWidget(extra, row, 3);
+    more->setVisible(false);
+    grid->addWidget(more, row + 1, 0, 1, 4);
+    connect(toggle, &QToolButton::toggled, more, &QWidget::setVisible);
+    // Settings of an unticked entry are not written, so they are not editable
+    // either.
+    const bool on = draft_->isEntryTicked(entry);
+    for (QWidget* setting : settings) setting->setEnabled(on);
+    connect(box, &QCheckBox::toggled, this, [this, entry, settings](bool ticked) {
+      for (QWidget* setting : settings) setting->setEnabled(ticked);
+      if (!showing_) draft_->setEntryTicked(entry, ticked);
+    });
+    row += 2;
+  }
+  grid->setColumnStretch(1, 1);
 }
 
 QJsonObject ExperimentDesigner::toJson() const {
@@ -315,96 +435,68 @@ QStringList ExperimentDesigner::problems() const {
   return draft_->problems();
 }
 
+bool ExperimentDesigner::isSchemaKnown() const {
+  return draft_->isSchemaKnown();
+}
+
 QStringList ExperimentDesigner::builtinTasks() const {
   return draft_->builtinTasks();
 }
 
-bool ExperimentDesigner::areBuiltinTasksKnown() const {
-  return draft_->areBuiltinTasksKnown();
+QWidget* ExperimentDesigner::fieldWidget(const QString& key) const {
+  for (const Bound& bound : bound_) {
+    if (bound.key == key) return bound.widget;
+  }
+  return nullptr;
 }
 
-bool ExperimentDesigner::builtinTasksFromEngine() const {
-  return draft_->builtinTasksFromEngine();
+QWidget* ExperimentDesigner::entryWidget(int entry, const QString& key) const {
+  for (const Bound& bound : entry_bound_) {
+    if (bound.entry == entry && bound.key == key) return bound.widget;
+  }
+  return nullptr;
 }
 
-QLineEdit* ExperimentDesigner::addLineEdit(const QString& object_name, const QString& placeholder,
-                                           const QString& key, const QString& strategy) {
-  auto* edit = new QLineEdit(this);
-  edit->setObjectName(object_name);
-  edit->setPlaceholderText(placeholder);  // the engine's default, shown while the field is empty
-  bound_.append(Bound{edit, strategy, key});
-  connect(edit, &QLineEdit::textChanged, this, [this, strategy, key](const QString& text) {
-    if (!showing_) setValue(strategy, key, text);
-  });
-  return edit;
+QString ExperimentDesigner::value(int entry, const QString& key) const {
+  return entry < 0 ? draft_->text(key) : draft_->entryText(entry, key);
 }
 
-QComboBox* ExperimentDesigner::addChoice(const QString& object_name, const QStringList& items,
-                                         const QString& key, const QString& strategy) {
-  auto* box = new QComboBox(this);
-  box->setObjectName(object_name);
-  box->addItems(items);
-  bound_.append(Bound{box, strategy, key});
-  // A choice is written only once the user picked it or the file had it: each shows its default
-  // before that, and writing it would pin a default the engine may later change. activated comes
-  // from the user only; a later change of the index (by code) follows a choice already made.
-  connect(box, &QComboBox::activated, this, [this, box, strategy, key] {
-    if (!showing_) setValue(strategy, key, box->currentText());
-  });
-  connect(box, &QComboBox::currentIndexChanged, this, [this, box, strategy, key] {
-    if (!showing_ && !value(strategy, key).isEmpty()) setValue(strategy, key, box->currentText());
-  });
-  return box;
-}
-
-QString ExperimentDesigner::value(const QString& strategy, const QString& key) const {
-  return strategy.isEmpty() ? draft_->text(key) : draft_->strategyText(strategy, key);
-}
-
-void ExperimentDesigner::setValue(const QString& strategy, const QString& key,
-                                  const QString& text) {
-  if (strategy.isEmpty()) {
+void ExperimentDesigner::setValue(int entry, const QString& key, const QString& text) {
+  if (entry < 0) {
     draft_->setText(key, text);
   } else {
-    draft_->setStrategyText(strategy, key, text);
+    draft_->setEntryText(entry, key, text);
   }
 }
 
 void ExperimentDesigner::showDraft() {
   showing_ = true;
-  for (const Bound& bound : std::as_const(bound_)) {
-    const QString text = value(bound.strategy, bound.key);
+  QList<Bound> all = bound_;
+  all += entry_bound_;
+  for (const Bound& bound : std::as_const(all)) {
+    const QString text = value(bound.entry, bound.key);
     if (auto* edit = qobject_cast<QLineEdit*>(bound.widget)) {
       edit->setText(text);
     } else if (auto* box = qobject_cast<QComboBox*>(bound.widget)) {
-      // A value the list lacks (cuda:1, or a typo) is shown as it is, and flagged if wrong.
-      if (!text.isEmpty() && box->findText(text) < 0) box->addItem(text);
+      // A value the list lacks (a typo) is shown as it is, and flagged.
       if (text.isEmpty()) {
         box->setCurrentIndex(0);
       } else {
-        box->setCurrentText(text);
+        if (box->findText(text) < 1) box->addItem(text);
+        box->setCurrentIndex(box->findText(text, Qt::MatchExactly));
       }
     }
   }
   tasks_->clear();
   for (const QJsonValue& task : draft_->tasks()) appendTaskItem(task);
-  for (auto it = strategy_boxes_.cbegin(); it != strategy_boxes_.cend(); ++it)
-    it.value()->setChecked(draft_->isTicked(it.key()));
-  const QStringList extras = draft_->extraStrategies();
-  extra_strategies_->setText(
-      tr("Also in the file, kept as written (edit the file to change them): %1")
-          .arg(extras.join(QLatin1String(", "))));
-  extra_strategies_->setVisible(!extras.isEmpty());
   showing_ = false;
   showProblems();
 }
 
 void ExperimentDesigner::showProblems() {
-  for (const Bound& bound : std::as_const(bound_)) {
-    flag(bound.widget,
-         draft_->problem(bound.strategy.isEmpty() ? bound.key
-                                                  : bound.strategy + QLatin1Char('.') + bound.key));
-  }
+  for (const Bound& bound : std::as_const(bound_)) flag(bound.widget, draft_->problem(bound.key));
+  for (const Bound& bound : std::as_const(entry_bound_))
+    flag(bound.widget, draft_->problem(ExperimentDraft::entryKey(bound.entry, bound.key)));
   flag(tasks_, draft_->problem(QStringLiteral("tasks")));
   flag(strategies_box_, draft_->problem(QStringLiteral("strategies")));
 }
@@ -416,7 +508,8 @@ void ExperimentDesigner::appendTaskItem(const QJsonValue& task) {
   if (!jsonl.isEmpty()) text += QStringLiteral("  —  ") + jsonl;
   auto* item = new QListWidgetItem(text);
   item->setData(Qt::UserRole, QVariant::fromValue(task));
-  // Drops must go between items: InternalMove onto an item would otherwise replace it.
+  // Drops must go between items: InternalMove onto an item would otherwise
+  // replace it.
   item->setFlags(item->flags() & ~Qt::ItemIsDropEnabled);
   tasks_->addItem(item);
   tasks_->setCurrentItem(item);
@@ -439,7 +532,8 @@ void ExperimentDesigner::moveCurrentTask(int delta) {
   const int row = tasks_->currentRow();
   const int target = row + delta;
   if (row < 0 || target < 0 || target >= tasks_->count()) return;
-  // Take and insert are two model changes; the draft hears once, of the finished move.
+  // Take and insert are two model changes; the draft hears once, of the
+  // finished move.
   showing_ = true;
   QListWidgetItem* item = tasks_->takeItem(row);
   tasks_->insertItem(target, item);
@@ -455,7 +549,8 @@ void ExperimentDesigner::flag(QWidget* widget, const QString& problem) {
     widget->setToolTip(hint);
     return;
   }
-  // Selected by name, so a flagged group box does not pass the border on to its children.
+  // Selected by name, so a flagged group box does not pass the border on to its
+  // children.
   widget->setStyleSheet(QStringLiteral("#%1 { border: 2px solid #d32f2f; border-radius: 3px; }")
                             .arg(widget->objectName()));
   widget->setToolTip(hint.isEmpty() ? problem : problem + QLatin1Char('\n') + hint);

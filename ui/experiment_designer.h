@@ -1,10 +1,11 @@
-// ExperimentDesigner: a form for one experiment file (docs/experiments.md) — tasks in order,
-// data, seeds, shared training settings, the strategies with their own settings, evaluation —
-// bound to an ExperimentDraft (ui/experiment_draft.h), which checks every field as it is typed
-// and reads and writes the file the engine runs.
+// ExperimentDesigner: the form of one experiment file (docs/experiments.md),
+// built from the engine's schema (`switchyard-engine schema --json`) — the
+// experiment's fields grouped as the file groups them, the task sequence, every
+// strategy entry with its own settings — and bound to an ExperimentDraft, which
+// holds the values, checks them and reads and writes the file; this widget lays
+// the fields out, passes edits on and flags what the draft finds wrong.
 #pragma once
 
-#include <QHash>
 #include <QJsonObject>
 #include <QJsonValue>
 #include <QList>
@@ -12,8 +13,10 @@
 #include <QStringList>
 #include <QWidget>
 
-class QCheckBox;
 class QComboBox;
+class QFormLayout;
+class QGridLayout;
+class QGroupBox;
 class QLabel;
 class QLineEdit;
 class QListWidget;
@@ -21,6 +24,7 @@ class QListWidget;
 namespace sy::ui {
 
 class ExperimentDraft;
+struct DraftField;
 
 class ExperimentDesigner : public QWidget {
   Q_OBJECT
@@ -35,45 +39,52 @@ class ExperimentDesigner : public QWidget {
   QJsonObject toJson() const;
   bool fromJson(const QJsonObject& experiment, QString* error = nullptr);
   bool load(const QString& path, QString* error = nullptr);
-  // Writes the draft, valid or not, so it is never lost; callers that start a run check
-  // isValid() first.
+  // Writes the draft, valid or not, so it is never lost; callers that start a
+  // run check isValid() first.
   bool save(const QString& path, QString* error = nullptr) const;
 
-  // Appends a task entry: a built-in name, or {"name", "jsonl", ...} as the file holds it.
+  // Appends a task entry: a built-in name, or {"name", "jsonl", ...} as the
+  // file holds it.
   void addTask(const QJsonValue& task);
 
   bool isValid() const;
-  // One line per bad field, naming it and what it expects, e.g. "training.steps: expected ...".
+  // One line per bad field, naming it and what it expects, e.g.
+  // "training.steps: expected ...".
   QStringList problems() const;
 
-  // The built-in task names offered by "Add built-in task", as the engine listed them; empty
-  // until the engine has answered (builtinTasksKnown()).
+  // Whether the engine has described the experiment file yet: the fields are
+  // there from then.
+  bool isSchemaKnown() const;
+  // The built-in task names offered by "Add built-in task", as the engine's
+  // schema lists them.
   QStringList builtinTasks() const;
-  bool areBuiltinTasksKnown() const;
-  // True when the names came from `switchyard-engine tasks`, false when the fallback list is used.
-  bool builtinTasksFromEngine() const;
+
+  // A field's widget by its key ("training.steps"), or a strategy entry's
+  // setting; nullptr when the form has none (yet).
+  QWidget* fieldWidget(const QString& key) const;
+  QWidget* entryWidget(int entry, const QString& key) const;
 
  Q_SIGNALS:
   void changed();
   void validityChanged(bool valid);
-  // The engine's task list has arrived (or the engine could not be asked): builtinTasks() is
-  // filled from here on.
-  void builtinTasksKnown();
+  // The engine's schema arrived and the form's fields are built.
+  void schemaKnown();
 
  private:
-  // A field widget and the draft value it shows: an experiment field's key, or a strategy's.
+  // A field widget and the draft value it shows: an experiment field, or a
+  // strategy entry's.
   struct Bound {
     QWidget* widget;
-    QString strategy;  // empty: an experiment field
+    int entry;  // -1: an experiment field
     QString key;
   };
 
-  QLineEdit* addLineEdit(const QString& object_name, const QString& placeholder, const QString& key,
-                         const QString& strategy = {});
-  QComboBox* addChoice(const QString& object_name, const QStringList& items, const QString& key,
-                       const QString& strategy = {});
-  QString value(const QString& strategy, const QString& key) const;
-  void setValue(const QString& strategy, const QString& key, const QString& text);
+  void buildFields();
+  void buildStrategies();
+  QWidget* addField(const DraftField& field, int entry, const QString& object_name,
+                    QWidget* parent);
+  QString value(int entry, const QString& key) const;
+  void setValue(int entry, const QString& key, const QString& text);
   void showDraft();
   void showProblems();
   void appendTaskItem(const QJsonValue& task);
@@ -82,33 +93,20 @@ class ExperimentDesigner : public QWidget {
   void flag(QWidget* widget, const QString& problem);
 
   ExperimentDraft* draft_;
-  QLineEdit* name_;
-  QLineEdit* base_model_;
-  QComboBox* weights_dtype_;
+  QLabel* schema_status_;
+  QGroupBox* experiment_box_;
+  QFormLayout* experiment_form_;
   QLabel* memory_;
-  QComboBox* device_;
   QListWidget* tasks_;
   QComboBox* builtin_;
-  QLineEdit* train_examples_;
-  QLineEdit* test_examples_;
-  QLineEdit* seeds_;
-  QLineEdit* steps_;
-  QLineEdit* batch_size_;
-  QLineEdit* lr_;
-  QLineEdit* full_lr_;
-  QComboBox* precision_;
-  QLineEdit* lora_r_;
-  QLineEdit* lora_alpha_;
-  QLineEdit* lora_dropout_;
-  QLineEdit* target_modules_;
-  QLineEdit* fraction_;
-  QLineEdit* retention_;
-  QComboBox* pooling_;
-  QLineEdit* max_new_tokens_;
-  QWidget* strategies_box_;
-  QLabel* extra_strategies_;
-  QHash<QString, QCheckBox*> strategy_boxes_;
-  QList<Bound> bound_;
+  QGroupBox* data_box_;
+  QGroupBox* training_box_;
+  QGroupBox* evaluation_box_;
+  QGroupBox* strategies_box_;
+  QWidget* strategies_page_ = nullptr;  // rebuilt whenever the entries change
+  QList<Bound> bound_;                  // the experiment's fields
+  QList<Bound> entry_bound_;            // the strategy entries' settings
+  QStringList object_names_;            // given out so far: each widget's is unique
   bool showing_ = false;  // the form is being filled from the draft: no edits to pass on
 };
 

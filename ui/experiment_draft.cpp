@@ -1,6 +1,6 @@
-// ExperimentDraft: the field table, the checks (the ranges the engine's loader enforces,
-// engine/run/experiment.cpp), the JSON mapping and the asynchronous questions to the engine (its
-// task list, the draft's memory estimate).
+// ExperimentDraft: the schema read from the engine, the checks against its
+// ranges, the JSON mapping and the asynchronous questions to the engine (its
+// schema, the draft's memory estimate).
 #include "ui/experiment_draft.h"
 
 #include <QFile>
@@ -11,8 +11,9 @@
 #include <QSaveFile>
 #include <QSet>
 
+#include <algorithm>
+#include <climits>
 #include <cmath>
-#include <limits>
 #include <utility>
 
 #include "ui/engine_process.h"
@@ -24,61 +25,48 @@ namespace {
 
 using Type = DraftField::Type;
 
-constexpr double kBig = 9.2233720368547758e18;  // INT64_MAX as the table's double
+constexpr double kBig = 9.2233720368547758e18;  // 2^63: integers the engine reads as int64
 
-DraftField field(QString key, Type type, double min = 0, double max = 0, bool above_min = false) {
-  DraftField f;
-  f.key = std::move(key);
-  f.type = type;
-  f.min = min;
-  f.max = max;
-  f.above_min = above_min;
-  return f;
+// The schema's FIELD (docs/engine-cli.md, "schema") as the form's field;
+// nullopt for the list types the form lays out itself (tasks, strategies).
+std::optional<DraftField> fieldFromSchema(const QJsonObject& f) {
+  DraftField field;
+  field.key = f.value(QLatin1String("key")).toString();
+  const QString type = f.value(QLatin1String("type")).toString();
+  if (type == QLatin1String("tasks") || type == QLatin1String("strategies") || field.key.isEmpty())
+    return std::nullopt;
+  if (type == QLatin1String("integer")) {
+    field.type = Type::Integer;
+  } else if (type == QLatin1String("number")) {
+    field.type = Type::Number;
+  } else if (type == QLatin1String("choice")) {
+    field.type = Type::Choice;
+  } else if (type == QLatin1String("boolean")) {
+    field.type = Type::Choice;
+    field.choices = {QStringLiteral("true"), QStringLiteral("false")};
+  } else if (type == QLatin1String("strings")) {
+    field.type = Type::Strings;
+  } else if (type == QLatin1String("integers")) {
+    field.type = Type::Integers;
+  } else if (field.key == QLatin1String("device")) {
+    // The schema calls it a string; its help names the forms the engine takes.
+    field.type = Type::Device;
+  } else {
+    field.type = Type::Text;
+  }
+  field.min = f.value(QLatin1String("min")).toDouble(-kBig);
+  field.max = std::min(f.value(QLatin1String("max")).toDouble(kBig), kBig);
+  for (const QJsonValue& choice : f.value(QLatin1String("choices")).toArray())
+    field.choices.append(choice.toString());
+  field.default_value = f.value(QLatin1String("default"));
+  field.default_text = f.value(QLatin1String("default_text")).toString();
+  field.inherits = f.value(QLatin1String("inherits")).toString();
+  field.help = f.value(QLatin1String("help")).toString();
+  return field;
 }
 
-DraftField choice(QString key, QStringList choices) {
-  DraftField f = field(std::move(key), Type::Choice);
-  f.choices = std::move(choices);
-  return f;
-}
-
-// The fields the form shows, mirroring engine/run/experiment.cpp's ranges.
-QList<DraftField> formFields() {
-  return {field(QStringLiteral("name"), Type::Text),
-          field(QStringLiteral("base_model"), Type::Text),
-          choice(QStringLiteral("weights_dtype"), {QStringLiteral("auto"), QStringLiteral("fp32"),
-                                                   QStringLiteral("bf16"), QStringLiteral("fp16")}),
-          field(QStringLiteral("device"), Type::Device),
-          field(QStringLiteral("data.train_examples"), Type::Integer, 1, 10'000'000),
-          field(QStringLiteral("data.test_examples"), Type::Integer, 1, 1'000'000),
-          field(QStringLiteral("seeds"), Type::Integers, 0),
-          field(QStringLiteral("training.steps"), Type::Integer, 1, kBig),
-          field(QStringLiteral("training.batch_size"), Type::Integer, 1, 4096),
-          field(QStringLiteral("training.lr"), Type::Number, 0, 1, true),
-          field(QStringLiteral("training.full_lr"), Type::Number, 0, 1, true),
-          choice(QStringLiteral("training.precision"),
-                 {QStringLiteral("fp32"), QStringLiteral("bf16"), QStringLiteral("fp16"),
-                  QStringLiteral("auto")}),
-          field(QStringLiteral("training.lora.r"), Type::Integer, 1, 4096),
-          field(QStringLiteral("training.lora.alpha"), Type::Number, 0, 1e6, true),
-          field(QStringLiteral("training.lora.dropout"), Type::Number, 0, 0.99),
-          field(QStringLiteral("training.lora.target_modules"), Type::Strings),
-          field(QStringLiteral("evaluation.max_new_tokens"), Type::Integer, 1, 4096)};
-}
-
-QList<DraftStrategy> formStrategies() {
-  return {{QStringLiteral("seq-ft"), {}},
-          {QStringLiteral("seq-lora"), {}},
-          {QStringLiteral("replay"), {field(QStringLiteral("fraction"), Type::Number, 0, 1)}},
-          {QStringLiteral("multitask"), {}},
-          {QStringLiteral("oracle"), {}},
-          {QStringLiteral("switchcit"),
-           {field(QStringLiteral("retention"), Type::Number, 0, 1),
-            choice(QStringLiteral("pooling"), {QStringLiteral("split-mean"), QStringLiteral("mean"),
-                                               QStringLiteral("last-token")})}}};
-}
-
-// Whole numbers only: "300", not "3e2" or "300.0", so what is typed is what the engine reads.
+// Whole numbers only: "300", not "3e2" or "300.0", so what is typed is what the
+// engine reads.
 bool parseInteger(const QString& text, qint64* value) {
   bool ok = false;
   *value = text.trimmed().toLongLong(&ok);
@@ -102,8 +90,9 @@ QString numberText(double value) {
   return QString::number(value, 'g', QLocale::FloatingPointShortest);
 }
 
-// A JSON value as the text a field shows: whole numbers without exponent or ".0", others in the
-// shortest form that reads back to the same double, lists comma-separated.
+// A JSON value as the text a field shows: whole numbers without exponent or
+// ".0", others in the shortest form that reads back to the same double, lists
+// comma-separated.
 QString fieldText(const QJsonValue& value) {
   if (value.isString()) return value.toString();
   if (value.isDouble()) {
@@ -119,14 +108,16 @@ QString fieldText(const QJsonValue& value) {
     return parts.join(QLatin1String(", "));
   }
   if (value.isUndefined() || value.isNull()) return {};
-  // Booleans or objects where a number belongs: shown as JSON, so the check flags them.
+  // Booleans or objects where a number belongs: shown as JSON, so the check
+  // flags them.
   return QString::fromUtf8(QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact))
       .mid(1)
       .chopped(1);
 }
 
-// What a field writes: a number when the text is one, else the text itself, so a saved draft
-// keeps what was typed and the engine names the field if it is run anyway.
+// What a field writes: a number when the text is one, else the text itself, so
+// a saved draft keeps what was typed and the engine names the field if it is
+// run anyway.
 QJsonValue integerValue(const QString& text) {
   qint64 value = 0;
   if (parseInteger(text, &value)) return QJsonValue(value);
@@ -164,8 +155,9 @@ QJsonValue fieldValue(const DraftField& f, const QString& raw) {
   return text;
 }
 
-// Sets (or with an undefined value removes) `path` ("training.lora.r") in `object`; objects on
-// the way that end up empty are removed, so that the engine's defaults apply.
+// Sets (or with an undefined value removes) `path` ("training.lora.r") in
+// `object`; objects on the way that end up empty are removed, so that the
+// engine's defaults apply.
 void setPath(QJsonObject* object, const QStringList& path, const QJsonValue& value) {
   const QString& key = path.first();
   if (path.size() == 1) {
@@ -192,7 +184,8 @@ QJsonValue valueAt(const QJsonObject& object, const QString& key) {
   return value;
 }
 
-// A task entry's name: the string itself, or the object's "name" (else its "builtin").
+// A task entry's name: the string itself, or the object's "name" (else its
+// "builtin").
 QString taskName(const QJsonValue& task) {
   if (task.isString()) return task.toString();
   const QJsonObject object = task.toObject();
@@ -213,55 +206,113 @@ QString strategyLabel(const QJsonObject& entry) {
 
 }  // namespace
 
+std::optional<DraftSchema> DraftSchema::fromJson(const QJsonObject& schema, QString* error) {
+  if (schema.value(QLatin1String("version")).toInt() != 1 ||
+      !schema.value(QLatin1String("fields")).isArray() ||
+      !schema.value(QLatin1String("strategies")).isArray()) {
+    if (error != nullptr) *error = QStringLiteral("the engine's schema is not one of version 1");
+    return std::nullopt;
+  }
+  DraftSchema out;
+  for (const QJsonValue& f : schema.value(QLatin1String("fields")).toArray()) {
+    if (std::optional<DraftField> field = fieldFromSchema(f.toObject())) out.fields.append(*field);
+  }
+  for (const QJsonValue& value : schema.value(QLatin1String("strategies")).toArray()) {
+    const QJsonObject s = value.toObject();
+    DraftStrategy strategy;
+    strategy.name = s.value(QLatin1String("name")).toString();
+    strategy.help = s.value(QLatin1String("help")).toString();
+    for (const QJsonValue& f : s.value(QLatin1String("fields")).toArray()) {
+      if (std::optional<DraftField> field = fieldFromSchema(f.toObject()))
+        strategy.fields.append(*field);
+    }
+    out.strategies.append(strategy);
+  }
+  for (const QJsonValue& task : schema.value(QLatin1String("tasks")).toArray())
+    out.tasks.append(task.toObject().value(QLatin1String("name")).toString());
+  return out;
+}
+
 ExperimentDraft::ExperimentDraft(QObject* parent)
-    : QObject(parent),
-      fields_(formFields()),
-      strategies_(formStrategies()),
-      estimator_(new MemoryEstimator(this)) {
-  for (const DraftStrategy& s : std::as_const(strategies_)) strategy_state_.insert(s.name, {});
+    : QObject(parent), estimator_(new MemoryEstimator(this)) {
   connect(estimator_, &MemoryEstimator::estimated, this, &ExperimentDraft::estimated);
   connect(estimator_, &MemoryEstimator::failed, this, &ExperimentDraft::estimateFailed);
-  loadBuiltinTasks();
+  askSchema();
   revalidate();
 }
 
-QStringList ExperimentDraft::strategyNames() const {
-  QStringList names;
-  for (const DraftStrategy& s : strategies_) names.append(s.name);
-  return names;
-}
-
-void ExperimentDraft::loadBuiltinTasks() {
-  // Asked of the engine without waiting: the form is usable at once, and the list fills in when
-  // the answer comes.
-  auto* engine = new EngineProcess({QStringLiteral("tasks")}, this);
+void ExperimentDraft::askSchema() {
+  // Asked of the engine without waiting: the form says so until the answer
+  // comes.
+  auto* engine = new EngineProcess({QStringLiteral("schema"), QStringLiteral("--json")}, this);
   engine->setCollectOutput();
-  connect(engine, &EngineProcess::finished, this, [this, engine](int code) {
+  connect(engine, &EngineProcess::finished, this, [this, engine](int code, const QString& message) {
     engine->deleteLater();
-    QStringList names;
+    QString error = message;
     if (code == 0) {
-      // One task a line: its name, then its description ("reverse   Reverse the order of ...").
-      static const QRegularExpression name(QStringLiteral("^([a-z0-9][a-z0-9_-]*)\\s"));
-      const QString output = QString::fromUtf8(engine->output());
-      for (const QString& line : output.split(QLatin1Char('\n'))) {
-        const QRegularExpressionMatch match = name.match(line + QLatin1Char(' '));
-        if (match.hasMatch()) names.append(match.captured(1));
+      QJsonParseError parse{};
+      const QJsonDocument doc = QJsonDocument::fromJson(engine->output(), &parse);
+      if (parse.error == QJsonParseError::NoError && doc.isObject()) {
+        if (std::optional<DraftSchema> schema = DraftSchema::fromJson(doc.object(), &error))
+          return applySchema(*schema);
+      } else {
+        error = QStringLiteral("the engine's schema is not JSON: ") + parse.errorString();
       }
     }
-    tasks_from_engine_ = !names.isEmpty();
-    if (!tasks_from_engine_) {
-      // Only when the engine cannot be asked: the engine is the source of truth for its tasks,
-      // and this copy (of `switchyard-engine tasks`, 2026) may fall behind it.
-      names = {
-          QStringLiteral("reverse"), QStringLiteral("sort"),      QStringLiteral("capitalize"),
-          QStringLiteral("count"),   QStringLiteral("spell"),     QStringLiteral("add"),
-          QStringLiteral("filter"),  QStringLiteral("last-word"), QStringLiteral("first-letters")};
-    }
-    builtin_tasks_ = names;
-    builtin_tasks_known_ = true;
-    Q_EMIT builtinTasksKnown();
+    schema_error_ =
+        QStringLiteral("%1 (%2 schema --json)")
+            .arg(error.isEmpty() ? QStringLiteral("no answer") : error, engine->program());
+    Q_EMIT schemaFailed(schema_error_);
   });
   engine->start();
+}
+
+void ExperimentDraft::applySchema(const DraftSchema& schema) {
+  fields_ = schema.fields;
+  strategies_ = schema.strategies;
+  builtin_tasks_ = schema.tasks;
+  schema_known_ = true;
+  // The draft is the same file, seen through the schema: no change of the user's.
+  applyFile(false);
+  Q_EMIT schemaKnown();
+}
+
+// Fills the values and entries from file_ by the schema, then says so once.
+void ExperimentDraft::applyFile(bool changed_by_user) {
+  loading_ = true;
+  values_.clear();
+  for (const DraftField& f : std::as_const(fields_))
+    values_.insert(f.key, fieldText(valueAt(file_, f.key)));
+  entries_.clear();
+  const QJsonArray file_strategies = file_.value(QLatin1String("strategies")).toArray();
+  for (const DraftStrategy& spec : std::as_const(strategies_)) {
+    bool any = false;
+    for (qsizetype i = 0; i < file_strategies.size(); ++i) {
+      if (entryName(file_strategies[i]) != spec.name) continue;
+      Entry entry;
+      entry.name = spec.name;
+      entry.ticked = true;
+      entry.file_index = int(i);
+      entry.entry = file_strategies[i].isObject()
+                        ? file_strategies[i].toObject()
+                        : QJsonObject{{QStringLiteral("name"), spec.name}};
+      for (const DraftField& f : spec.fields)
+        entry.values.insert(f.key, fieldText(valueAt(entry.entry, f.key)));
+      entries_.append(entry);
+      any = true;
+    }
+    if (!any) {
+      Entry entry;
+      entry.name = spec.name;
+      entry.entry = {{QStringLiteral("name"), spec.name}};
+      entries_.append(entry);
+    }
+  }
+  loading_ = false;
+  revalidate();
+  Q_EMIT reset();
+  if (changed_by_user) Q_EMIT changed();
+  if (isValid() && schema_known_) estimator_->request(toJson(), path_);
 }
 
 void ExperimentDraft::setText(const QString& key, const QString& text) {
@@ -276,34 +327,95 @@ void ExperimentDraft::setTasks(const QJsonArray& tasks) {
   edited();
 }
 
-bool ExperimentDraft::isTicked(const QString& strategy) const {
-  return strategy_state_.value(strategy).ticked;
+int ExperimentDraft::firstEntry(const QString& strategy) const {
+  for (int i = 0; i < entries_.size(); ++i) {
+    if (entries_[i].name == strategy) return i;
+  }
+  return -1;
 }
 
-void ExperimentDraft::setTicked(const QString& strategy, bool on) {
-  auto it = strategy_state_.find(strategy);
-  if (it == strategy_state_.end() || it->ticked == on) return;
-  it->ticked = on;
+bool ExperimentDraft::isFirstEntry(int entry) const {
+  return entry >= 0 && entry < entries_.size() && firstEntry(entries_[entry].name) == entry;
+}
+
+QString ExperimentDraft::entryTitle(int entry) const {
+  const Entry e = entries_.value(entry);
+  const QString label = e.values.value(QStringLiteral("label")).trimmed();
+  return label.isEmpty() || label == e.name ? e.name : QStringLiteral("%1 (%2)").arg(e.name, label);
+}
+
+void ExperimentDraft::setEntryTicked(int entry, bool on) {
+  if (entry < 0 || entry >= entries_.size() || entries_[entry].ticked == on) return;
+  entries_[entry].ticked = on;
   edited();
 }
 
+QString ExperimentDraft::entryText(int entry, const QString& key) const {
+  return entries_.value(entry).values.value(key);
+}
+
+void ExperimentDraft::setEntryText(int entry, const QString& key, const QString& text) {
+  if (entry < 0 || entry >= entries_.size() || entries_[entry].values.value(key) == text) return;
+  entries_[entry].values.insert(key, text);
+  edited();
+}
+
+int ExperimentDraft::addEntry(const QString& strategy) {
+  if (strategySpec(strategy) == nullptr) return -1;
+  int at = 0;
+  for (int i = 0; i < entries_.size(); ++i) {
+    if (entries_[i].name == strategy) at = i + 1;
+  }
+  Entry entry;
+  entry.name = strategy;
+  entry.ticked = true;
+  entry.entry = {{QStringLiteral("name"), strategy}};
+  entries_.insert(at, entry);
+  Q_EMIT entriesChanged();
+  edited();
+  return at;
+}
+
+void ExperimentDraft::removeEntry(int entry) {
+  if (entry < 0 || entry >= entries_.size() || isFirstEntry(entry)) return;
+  entries_.removeAt(entry);
+  Q_EMIT entriesChanged();
+  edited();
+}
+
+QString ExperimentDraft::entryKey(int entry, const QString& key) {
+  return QStringLiteral("strategies/%1/%2").arg(entry).arg(key);
+}
+
+bool ExperimentDraft::isTicked(const QString& strategy) const {
+  return isEntryTicked(firstEntry(strategy));
+}
+
+void ExperimentDraft::setTicked(const QString& strategy, bool on) {
+  setEntryTicked(firstEntry(strategy), on);
+}
+
 QString ExperimentDraft::strategyText(const QString& strategy, const QString& key) const {
-  return strategy_state_.value(strategy).values.value(key);
+  return entryText(firstEntry(strategy), key);
 }
 
 void ExperimentDraft::setStrategyText(const QString& strategy, const QString& key,
                                       const QString& text) {
-  auto it = strategy_state_.find(strategy);
-  if (it == strategy_state_.end() || it->values.value(key) == text) return;
-  it->values.insert(key, text);
-  edited();
+  setEntryText(firstEntry(strategy), key, text);
+}
+
+const DraftStrategy* ExperimentDraft::strategySpec(const QString& name) const {
+  for (const DraftStrategy& s : strategies_) {
+    if (s.name == name) return &s;
+  }
+  return nullptr;
 }
 
 void ExperimentDraft::edited() {
   if (loading_) return;
   revalidate();
   Q_EMIT changed();
-  if (isValid()) estimator_->request(toJson(), path_);
+  if (isValid() && schema_known_) estimator_->request(toJson(), path_);
 }
 
 QString ExperimentDraft::check(const DraftField& f, const QString& raw) const {
@@ -333,13 +445,9 @@ QString ExperimentDraft::check(const DraftField& f, const QString& raw) const {
     case Type::Number: {
       if (text.isEmpty()) return {};
       double value = 0;
-      if (parseNumber(text, &value) && value >= f.min && value <= f.max &&
-          !(f.above_min && value == f.min))
-        return {};
-      const QString range =
-          f.above_min ? tr("a number above %1 and at most %2") : tr("a number from %1 to %2");
-      return tr("expected %1, got \"%2\"")
-          .arg(range.arg(numberText(f.min), numberText(f.max)), text);
+      if (parseNumber(text, &value) && value >= f.min && value <= f.max) return {};
+      return tr("expected a number from %1 to %2, got \"%3\"")
+          .arg(numberText(f.min), numberText(f.max), text);
     }
     case Type::Strings:
       if (text.isEmpty() || !splitList(text).contains(QString())) return {};
@@ -349,7 +457,8 @@ QString ExperimentDraft::check(const DraftField& f, const QString& raw) const {
       for (const QString& part : splitList(text)) {
         qint64 value = 0;
         if (!parseInteger(part, &value) || double(value) < f.min) {
-          return tr("expected comma-separated whole numbers of at least %1, got \"%2\"")
+          return tr("expected comma-separated whole numbers of at least %1, got "
+                    "\"%2\"")
               .arg(numberText(f.min), text);
         }
       }
@@ -367,13 +476,20 @@ void ExperimentDraft::revalidate() {
     problem_lines_.append(path + QStringLiteral(": ") + problem);
   };
   for (const DraftField& f : std::as_const(fields_)) note(f.key, f.key, check(f, text(f.key)));
-  // A strategy's settings are only checked while it is ticked: only then are they written.
-  for (const DraftStrategy& s : std::as_const(strategies_)) {
-    if (!isTicked(s.name)) continue;
-    for (const DraftField& f : s.fields) {
-      note(s.name + QLatin1Char('.') + f.key, s.name + QLatin1Char(' ') + f.key,
-           check(f, strategyText(s.name, f.key)));
-    }
+  // A strategy's settings are only checked while it is ticked: only then are
+  // they written.
+  QSet<QString> titles;
+  QString twice;
+  bool any = !schema_known_ && !file_.value(QLatin1String("strategies")).toArray().isEmpty();
+  for (int i = 0; i < entries_.size(); ++i) {
+    const Entry& e = entries_[i];
+    if (!e.ticked) continue;
+    any = true;
+    const QString title = entryTitle(i);
+    if (titles.contains(title) && twice.isEmpty()) twice = title;
+    titles.insert(title);
+    for (const DraftField& f : strategySpec(e.name)->fields)
+      note(entryKey(i, f.key), title + QLatin1Char(' ') + f.key, check(f, e.values.value(f.key)));
   }
   QString tasks_problem;
   if (tasks_.isEmpty()) tasks_problem = tr("expected at least one task");
@@ -381,59 +497,49 @@ void ExperimentDraft::revalidate() {
   for (const QJsonValue& task : std::as_const(tasks_)) {
     const QString name = taskName(task);
     if (seen.contains(name) && tasks_problem.isEmpty()) {
-      tasks_problem =
-          tr("\"%1\" appears twice; every task of a sequence needs its own name").arg(name);
+      tasks_problem = tr("\"%1\" appears twice; every task of a sequence needs "
+                         "its own name")
+                          .arg(name);
     }
     seen.insert(name);
   }
   note(QStringLiteral("tasks"), QStringLiteral("tasks"), tasks_problem);
-  bool any = false;
-  for (const DraftStrategy& s : std::as_const(strategies_)) any = any || isTicked(s.name);
-  note(QStringLiteral("strategies"), QStringLiteral("strategies"),
-       any ? QString() : tr("expected at least one strategy ticked"));
+  QString strategies_problem;
+  if (!any) {
+    strategies_problem = tr("expected at least one strategy ticked");
+  } else if (!twice.isEmpty()) {
+    strategies_problem = tr("two entries are called \"%1\"; give each its own label").arg(twice);
+  }
+  note(QStringLiteral("strategies"), QStringLiteral("strategies"), strategies_problem);
   if (isValid() != valid_) {
     valid_ = isValid();
     Q_EMIT validityChanged(valid_);
   }
 }
 
-const DraftStrategy* ExperimentDraft::strategySpec(const QString& name) const {
-  for (const DraftStrategy& s : strategies_) {
-    if (s.name == name) return &s;
-  }
-  return nullptr;
-}
-
-QJsonValue ExperimentDraft::strategyEntry(const DraftStrategy& spec, const Strategy& s) const {
-  // The first entry of a ticked strategy carries the form's settings; a plain name when nothing
-  // else is set, as people write it.
-  QJsonObject entry = s.entry;
-  entry.insert(QStringLiteral("name"), spec.name);
-  for (const DraftField& f : spec.fields)
-    setPath(&entry, {f.key}, fieldValue(f, s.values.value(f.key)));
-  if (entry.size() == 1) return spec.name;
+QJsonValue ExperimentDraft::entryJson(const Entry& e) const {
+  // A plain name when nothing else is set, as people write it.
+  QJsonObject entry = e.entry;
+  entry.insert(QStringLiteral("name"), e.name);
+  for (const DraftField& f : strategySpec(e.name)->fields)
+    setPath(&entry, f.key.split(QLatin1Char('.')), fieldValue(f, e.values.value(f.key)));
+  if (entry.size() == 1) return e.name;
   return entry;
 }
 
 QJsonArray ExperimentDraft::strategiesJson() const {
+  // The file's order first, then the entries added here in the form's order.
+  QList<const Entry*> ticked;
+  for (const Entry& e : entries_) {
+    if (e.ticked) ticked.append(&e);
+  }
+  std::stable_sort(ticked.begin(), ticked.end(), [](const Entry* a, const Entry* b) {
+    const int ia = a->file_index < 0 ? INT_MAX : a->file_index;
+    const int ib = b->file_index < 0 ? INT_MAX : b->file_index;
+    return ia < ib;
+  });
   QJsonArray out;
-  QSet<QString> written;
-  // The file's order first; unticking a strategy drops every entry of it.
-  for (const QJsonValue& value : file_strategies_) {
-    const QString name = entryName(value);
-    const DraftStrategy* spec = strategySpec(name);
-    if (spec == nullptr || !isTicked(name)) continue;
-    if (written.contains(name)) {
-      out.append(value);  // a further entry of the same strategy, kept as the file had it
-    } else {
-      out.append(strategyEntry(*spec, strategy_state_.value(name)));
-      written.insert(name);
-    }
-  }
-  for (const DraftStrategy& spec : strategies_) {
-    if (isTicked(spec.name) && !written.contains(spec.name))
-      out.append(strategyEntry(spec, strategy_state_.value(spec.name)));
-  }
+  for (const Entry* e : ticked) out.append(entryJson(*e));
   return out;
 }
 
@@ -443,7 +549,8 @@ QJsonObject ExperimentDraft::toJson() const {
     setPath(&out, f.key.split(QLatin1Char('.')), fieldValue(f, text(f.key)));
   }
   out.insert(QStringLiteral("tasks"), tasks_);
-  out.insert(QStringLiteral("strategies"), strategiesJson());
+  // Before the schema is known the file's strategies are kept as they are.
+  if (schema_known_) out.insert(QStringLiteral("strategies"), strategiesJson());
   return out;
 }
 
@@ -452,7 +559,8 @@ bool ExperimentDraft::fromJson(const QJsonObject& experiment, QString* error) {
     if (error != nullptr) *error = message;
     return false;
   };
-  // Check the shapes first, so a file that cannot be shown leaves the draft as it was.
+  // Check the shapes first, so a file that cannot be shown leaves the draft as
+  // it was.
   const QJsonValue tasks = experiment.value(QLatin1String("tasks"));
   if (!tasks.isUndefined() && !tasks.isArray()) return fail(tr("tasks: expected a list"));
   const QJsonArray task_list = tasks.toArray();
@@ -468,10 +576,15 @@ bool ExperimentDraft::fromJson(const QJsonObject& experiment, QString* error) {
   }
   const QJsonArray strategy_list = strategies.toArray();
   for (qsizetype i = 0; i < strategy_list.size(); ++i) {
-    if (strategySpec(entryName(strategy_list[i])) == nullptr) {
-      return fail(tr("strategies[%1]: expected one of %2")
-                      .arg(i)
-                      .arg(strategyNames().join(QLatin1String(", "))));
+    const QJsonValue value = strategy_list[i];
+    if (!(value.isString() || value.isObject())) {
+      return fail(tr("strategies[%1]: expected a name or an object with a name").arg(i));
+    }
+    if (schema_known_ && strategySpec(entryName(value)) == nullptr) {
+      QStringList names;
+      for (const DraftStrategy& s : std::as_const(strategies_)) names.append(s.name);
+      return fail(
+          tr("strategies[%1]: expected one of %2").arg(i).arg(names.join(QLatin1String(", "))));
     }
   }
   for (const char* key : {"data", "training", "evaluation"}) {
@@ -483,37 +596,9 @@ bool ExperimentDraft::fromJson(const QJsonObject& experiment, QString* error) {
   const QJsonValue lora = valueAt(experiment, QStringLiteral("training.lora"));
   if (!lora.isUndefined() && !lora.isObject()) return fail(tr("training.lora: expected an object"));
 
-  loading_ = true;
   file_ = experiment;
-  values_.clear();
-  for (const DraftField& f : std::as_const(fields_)) {
-    values_.insert(f.key, fieldText(valueAt(experiment, f.key)));
-  }
   tasks_ = task_list;
-  file_strategies_ = strategy_list;
-  extra_strategies_.clear();
-  for (auto it = strategy_state_.begin(); it != strategy_state_.end(); ++it) *it = Strategy{};
-  for (const QJsonValue& value : strategy_list) {
-    const QJsonObject entry = value.isString()
-                                  ? QJsonObject{{QStringLiteral("name"), value.toString()}}
-                                  : value.toObject();
-    const QString name = entryName(value);
-    Strategy& s = strategy_state_[name];
-    if (s.ticked) {
-      extra_strategies_.append(strategyLabel(entry));
-      continue;
-    }
-    s.ticked = true;
-    s.entry = entry;
-    for (const DraftField& f : strategySpec(name)->fields) {
-      s.values.insert(f.key, fieldText(entry.value(f.key)));
-    }
-  }
-  loading_ = false;
-  revalidate();
-  Q_EMIT reset();
-  Q_EMIT changed();
-  if (isValid()) estimator_->request(toJson(), path_);
+  applyFile(true);
   return true;
 }
 
@@ -537,7 +622,8 @@ bool ExperimentDraft::load(const QString& path, QString* error) {
 }
 
 bool ExperimentDraft::save(const QString& path, QString* error) {
-  // QSaveFile: a failed write leaves the old file whole rather than half-written.
+  // QSaveFile: a failed write leaves the old file whole rather than
+  // half-written.
   path_ = path;
   QSaveFile file(path);
   if (!file.open(QIODevice::WriteOnly) ||

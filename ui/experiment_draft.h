@@ -1,7 +1,10 @@
-// ExperimentDraft: the experiment file being edited (docs/experiments.md), without widgets — each
-// field's text as typed, the task sequence, the ticked strategies and their own settings — with
-// the checks of every field, the mapping to and from the file's JSON and the memory estimate of
-// a valid draft. ExperimentDesigner is the form bound to it; tests drive it without a window.
+// ExperimentDraft: the experiment file being edited (docs/experiments.md),
+// without widgets — each field's text as typed, the task sequence, the strategy
+// entries and their settings — built on the engine's own schema
+// (`switchyard-engine schema --json`), with the checks of every field against
+// the schema's ranges, the mapping to and from the file's JSON and the memory
+// estimate of a valid draft. ExperimentDesigner is the form bound to it; tests
+// drive it without a window.
 #pragma once
 
 #include <QHash>
@@ -13,123 +16,169 @@
 #include <QString>
 #include <QStringList>
 
+#include <optional>
+
 namespace sy::ui {
 
 class MemoryEstimator;
 
-// One field the form shows: where it lives in the file and what it accepts.
+// One field of the form, as the engine's schema describes it
+// (`switchyard-engine schema --json`, docs/engine-cli.md "schema"): where it
+// lives in the file and what it accepts.
 struct DraftField {
   enum class Type { Text, Device, Integer, Number, Choice, Strings, Integers };
-  QString key;  // its path in the file ("training.steps"), or in its strategy entry ("fraction")
+  QString key;  // its path in the file ("training.steps"), or in its strategy
+                // entry ("lora.r")
   Type type = Type::Text;
-  double min = 0, max = 0;  // Integer, Number, Integers: inclusive (Integers: min only)
-  bool above_min = false;   // Number: min itself is refused (a learning rate of 0 trains nothing)
-  QStringList choices;      // Choice
+  double min = 0, max = 0;   // Integer, Number, Integers: inclusive
+  QStringList choices;       // Choice
+  QJsonValue default_value;  // what applies when the field is empty (null: see
+                             // default_text)
+  QString default_text;      // how a computed default is found
+  QString inherits;          // a strategy's override: the experiment field it defaults to
+  QString help;
 };
 
-// A strategy the form offers, with the settings of its own that the form shows.
+// A strategy the form offers, with every setting its entries may hold.
 struct DraftStrategy {
   QString name;
+  QString help;
   QList<DraftField> fields;
+};
+
+// The schema the draft is built on: the experiment's fields (without tasks and
+// strategies), the strategies and the built-in task names.
+struct DraftSchema {
+  QList<DraftField> fields;
+  QList<DraftStrategy> strategies;
+  QStringList tasks;
+  // From `schema --json`'s document; nullopt (with *error) for one this app
+  // cannot read.
+  static std::optional<DraftSchema> fromJson(const QJsonObject& schema, QString* error);
 };
 
 class ExperimentDraft : public QObject {
   Q_OBJECT
 
  public:
+  // Asks the engine for its schema at once (`schema --json`, without blocking).
   explicit ExperimentDraft(QObject* parent = nullptr);
 
+  // The schema: known once schemaKnown() came; schemaError() says why not when
+  // the engine could not be asked (schemaFailed()). Until then the draft holds
+  // a loaded file as it is.
+  bool isSchemaKnown() const { return schema_known_; }
+  QString schemaError() const { return schema_error_; }
   const QList<DraftField>& fields() const { return fields_; }
   const QList<DraftStrategy>& strategies() const { return strategies_; }
-  QStringList strategyNames() const;
+  const DraftStrategy* strategySpec(const QString& name) const;
+  // The built-in task names, in `tasks` order; empty until the schema is known.
+  QStringList builtinTasks() const { return builtin_tasks_; }
 
-  // A field's text as typed ("" : not set, the engine's default applies). Setting it re-checks
-  // the draft and emits changed().
+  // A field's text as typed ("" : not set, the engine's default applies).
+  // Setting it re-checks the draft and emits changed().
   QString text(const QString& key) const { return values_.value(key); }
   void setText(const QString& key, const QString& text);
 
-  // The task entries in training order: a built-in name, or {"name", "jsonl", ...}.
+  // The task entries in training order: a built-in name, or {"name", "jsonl",
+  // ...}.
   QJsonArray tasks() const { return tasks_; }
   void setTasks(const QJsonArray& tasks);
 
+  // The strategy entries, grouped by strategy in the schema's order: every
+  // strategy has a first entry (ticked or not), and may have further ones (a
+  // second switchcit with its own label and retention). Each entry holds the
+  // strategy's settings as typed ("": inherited or default).
+  int entryCount() const { return int(entries_.size()); }
+  QString entryStrategy(int entry) const { return entries_.value(entry).name; }
+  bool isFirstEntry(int entry) const;
+  // "switchcit", or "switchcit (label)" for an entry with its own label.
+  QString entryTitle(int entry) const;
+  bool isEntryTicked(int entry) const { return entries_.value(entry).ticked; }
+  void setEntryTicked(int entry, bool on);
+  QString entryText(int entry, const QString& key) const;
+  void setEntryText(int entry, const QString& key, const QString& text);
+  // Adds a ticked entry after the strategy's last one and returns its index;
+  // removes one that is not its strategy's first. Both emit entriesChanged().
+  int addEntry(const QString& strategy);
+  void removeEntry(int entry);
+  // The problem() key of an entry's setting.
+  static QString entryKey(int entry, const QString& key);
+  // The first entry of a strategy: ticked, and its settings.
   bool isTicked(const QString& strategy) const;
   void setTicked(const QString& strategy, bool on);
   QString strategyText(const QString& strategy, const QString& key) const;
   void setStrategyText(const QString& strategy, const QString& key, const QString& text);
-  // Entries of a strategy after its first (e.g. a second, labelled switchcit), as "name (label)":
-  // kept as the file has them.
-  QStringList extraStrategies() const { return extra_strategies_; }
 
-  // "" or what the field expects, e.g. "expected a whole number from 1 to 1000, got \"0\"".
-  // Keys: a field's key, "tasks", "strategies", or "STRATEGY.KEY" for a strategy's setting.
+  // "" or what the field expects, e.g. "expected a whole number from 1 to 1000,
+  // got \"0\"". Keys: a field's key, "tasks", "strategies", or entryKey() for a
+  // strategy's setting.
   QString problem(const QString& key) const { return problems_.value(key); }
-  // One line per bad field, naming it and what it expects, e.g. "training.steps: expected ...".
+  // One line per bad field, naming it and what it expects, e.g.
+  // "training.steps: expected ...".
   QStringList problems() const { return problem_lines_; }
   bool isValid() const { return problem_lines_.isEmpty(); }
 
-  // The experiment file's JSON: the fields set (empty fields and untouched choices are left out,
-  // so the engine's defaults apply), plus whatever the file held that the form does not show
-  // (e.g. data.seed, a strategy's label), so nothing is lost.
+  // The experiment file's JSON: the fields set (empty fields are left out, so
+  // the engine's defaults apply), plus whatever the file held that the schema
+  // does not know, so nothing is lost.
   QJsonObject toJson() const;
-  // Replaces the draft. False (with *error) only when the JSON cannot be shown at all (tasks or
-  // strategies of the wrong shape); values out of range load and are flagged.
+  // Replaces the draft. False (with *error) only when the JSON cannot be shown
+  // at all (tasks or strategies of the wrong shape, a strategy the engine does
+  // not have); values out of range load and are flagged.
   bool fromJson(const QJsonObject& experiment, QString* error = nullptr);
   bool load(const QString& path, QString* error = nullptr);
   // Writes toJson() as indented JSON, valid or not, so a draft is never lost.
   bool save(const QString& path, QString* error = nullptr);
   QString path() const { return path_; }  // the file last loaded or saved
 
-  // The built-in task names, as `switchyard-engine tasks` lists them, asked without blocking;
-  // empty until builtinTasksKnown().
-  QStringList builtinTasks() const { return builtin_tasks_; }
-  bool areBuiltinTasksKnown() const { return builtin_tasks_known_; }
-  bool builtinTasksFromEngine() const { return tasks_from_engine_; }
-
  Q_SIGNALS:
   void changed();
   void validityChanged(bool valid);
-  // fromJson() replaced everything: a form shows the draft anew.
+  // fromJson() replaced everything, or the schema arrived: a form shows the
+  // draft anew.
   void reset();
-  void builtinTasksKnown();
+  // Entries were added or removed: a form lays the strategies out anew.
+  void entriesChanged();
+  void schemaKnown();
+  void schemaFailed(const QString& message);
   // The engine's memory estimate of the valid draft, or why there is none.
   void estimated(const QString& text, bool fits);
   void estimateFailed(const QString& message);
 
  private:
-  struct Strategy {
+  struct Entry {
+    QString name;
     bool ticked = false;
-    // The first entry of that name from the file (unknown keys such as label or min_retained
-    // live on in it).
-    QJsonObject entry;
+    int file_index = -1;  // its place in the file's "strategies"; -1: added here
+    QJsonObject entry;    // as the file has it: keys the schema does not know live on
     QHash<QString, QString> values;
   };
 
-  void loadBuiltinTasks();
+  void askSchema();
+  void applySchema(const DraftSchema& schema);
+  void applyFile(bool changed_by_user);
   void edited();
   void revalidate();
   QString check(const DraftField& field, const QString& text) const;
   QJsonArray strategiesJson() const;
-  QJsonValue strategyEntry(const DraftStrategy& spec, const Strategy& s) const;
-  const DraftStrategy* strategySpec(const QString& name) const;
+  QJsonValue entryJson(const Entry& entry) const;
+  int firstEntry(const QString& strategy) const;
 
+  bool schema_known_ = false;
+  QString schema_error_;
   QList<DraftField> fields_;
   QList<DraftStrategy> strategies_;
+  QStringList builtin_tasks_;
   QHash<QString, QString> values_;
   QJsonArray tasks_;
-  QHash<QString, Strategy> strategy_state_;
-  // The file's strategy entries in order, for writing them back in that order; entries after the
-  // first of a name are kept verbatim.
-  QJsonArray file_strategies_;
-  QStringList extra_strategies_;
-  QJsonObject file_;  // the loaded file, for the fields the form does not show
+  QList<Entry> entries_;
+  QJsonObject file_;  // the loaded file, for the keys the schema does not know
   QString path_;
   QHash<QString, QString> problems_;
   QStringList problem_lines_;
   bool valid_ = false;
-  bool loading_ = false;  // fromJson(): one changed() at the end, not one per field
-  QStringList builtin_tasks_;
-  bool builtin_tasks_known_ = false;
-  bool tasks_from_engine_ = false;
+  bool loading_ = false;  // one changed() at the end of a load, not one per field
   MemoryEstimator* estimator_;
 };
 

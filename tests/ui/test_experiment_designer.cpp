@@ -18,6 +18,7 @@
 
 #include "ui/engine_process.h"
 #include "ui/experiment_designer.h"
+#include "ui/experiment_draft.h"
 
 using sy::ui::ExperimentDesigner;
 
@@ -35,10 +36,14 @@ T* child(const QWidget& parent, const char* name) {
   return widget;
 }
 
-// Waits for the engine's task list (asked without blocking), picks a built-in task in the combo
-// box and clicks "Add built-in task", as a user would.
+// Waits until the form is built from the engine's schema (asked without blocking).
+void ready(const ExperimentDesigner& designer) {
+  QTRY_VERIFY_WITH_TIMEOUT(designer.isSchemaKnown(), kEngineTimeoutMs);
+}
+
+// Picks a built-in task in the combo box and clicks "Add built-in task", as a user would.
 void addBuiltin(const ExperimentDesigner& designer, const QString& name) {
-  QTRY_VERIFY_WITH_TIMEOUT(designer.areBuiltinTasksKnown(), kEngineTimeoutMs);
+  ready(designer);
   auto* combo = child<QComboBox>(designer, "builtinTasks");
   combo->setCurrentIndex(combo->findText(name));
   QTest::mouseClick(child<QPushButton>(designer, "addBuiltinTask"), Qt::LeftButton);
@@ -86,7 +91,8 @@ class TestExperimentDesigner : public QObject {
 
  private Q_SLOTS:
   void initTestCase();
-  void builtinTasksComeFromTheEngine();
+  void theFormComesFromTheEnginesSchema();
+  void theFormSaysWhenTheEngineCannotBeRun();
   void tasksAreAddedAndReordered();
   void badStepsAreFlaggedThenFixed();
   void otherFieldsAreChecked();
@@ -101,19 +107,59 @@ void TestExperimentDesigner::initTestCase() {
   if (qEnvironmentVariableIsEmpty("SWITCHYARD_ENGINE")) qputenv("SWITCHYARD_ENGINE", SY_ENGINE_BIN);
 }
 
-void TestExperimentDesigner::builtinTasksComeFromTheEngine() {
+void TestExperimentDesigner::theFormComesFromTheEnginesSchema() {
   ExperimentDesigner designer;
-  // Asked without blocking: the constructor returns before the answer.
-  QVERIFY(!designer.areBuiltinTasksKnown());
-  QSignalSpy known(&designer, &ExperimentDesigner::builtinTasksKnown);
+  // Asked without blocking: the constructor returns before the answer, and the form says so.
+  QVERIFY(!designer.isSchemaKnown());
+  QVERIFY(designer.fieldWidget(QStringLiteral("training.steps")) == nullptr);
+  auto* status = child<QLabel>(designer, "schemaStatus");
+  QVERIFY(status->text().contains(QLatin1String("schema")));
+  QSignalSpy known(&designer, &ExperimentDesigner::schemaKnown);
   QVERIFY(known.wait(kEngineTimeoutMs));
-  QVERIFY(designer.builtinTasksFromEngine());
+  QVERIFY(status->isHidden());
+
   const QStringList tasks = designer.builtinTasks();
   QVERIFY2(tasks.contains(QLatin1String("reverse")), qPrintable(tasks.join(QLatin1Char(','))));
   QVERIFY(tasks.contains(QLatin1String("last-word")));
   QVERIFY(tasks.contains(QLatin1String("first-letters")));
-  // Names only, not the descriptions after them.
-  for (const QString& task : tasks) QVERIFY2(!task.contains(QLatin1Char(' ')), qPrintable(task));
+  QCOMPARE(child<QComboBox>(designer, "builtinTasks")->count(), tasks.size());
+
+  // Every field of the schema is in the form, with the engine's default as its placeholder:
+  // also those the form never had before (grad_accum, schedule, evaluation.precision).
+  for (const sy::ui::DraftField& f : designer.draft().fields()) {
+    QVERIFY2(designer.fieldWidget(f.key) != nullptr, qPrintable(f.key));
+  }
+  auto* steps = qobject_cast<QLineEdit*>(designer.fieldWidget(QStringLiteral("training.steps")));
+  QVERIFY(steps);
+  QCOMPARE(steps->objectName(), QStringLiteral("steps"));
+  QCOMPARE(steps->placeholderText(), QStringLiteral("300"));
+  QVERIFY(designer.fieldWidget(QStringLiteral("training.grad_accum")) != nullptr);
+  auto* schedule =
+      qobject_cast<QComboBox*>(designer.fieldWidget(QStringLiteral("training.schedule")));
+  QVERIFY(schedule);
+  QVERIFY(schedule->findText(QStringLiteral("cosine")) > 0);
+
+  // Every strategy the engine has, each with its own settings editable once ticked.
+  for (const sy::ui::DraftStrategy& s : designer.draft().strategies())
+    QVERIFY2(designer.findChild<QCheckBox*>(QStringLiteral("strategy_") + s.name),
+             qPrintable(s.name));
+  auto* seq_ft_steps = child<QLineEdit>(designer, "seqFtSteps");
+  QVERIFY(!seq_ft_steps->isEnabled());
+  QCOMPARE(seq_ft_steps->placeholderText(), QStringLiteral("the experiment's training.steps"));
+}
+
+void TestExperimentDesigner::theFormSaysWhenTheEngineCannotBeRun() {
+  const QByteArray engine = qgetenv("SWITCHYARD_ENGINE");
+  qputenv("SWITCHYARD_ENGINE", "/nonexistent/switchyard-engine");
+  ExperimentDesigner designer;
+  qputenv("SWITCHYARD_ENGINE", engine);
+  auto* status = child<QLabel>(designer, "schemaStatus");
+  QTRY_VERIFY_WITH_TIMEOUT(status->text().contains(QLatin1String("cannot be run")),
+                           kEngineTimeoutMs);
+  QVERIFY2(status->text().contains(QLatin1String("/nonexistent/switchyard-engine")),
+           qPrintable(status->text()));
+  QVERIFY(!designer.isSchemaKnown());
+  QVERIFY(designer.builtinTasks().isEmpty());
 }
 
 void TestExperimentDesigner::tasksAreAddedAndReordered() {
@@ -220,7 +266,7 @@ void TestExperimentDesigner::otherFieldsAreChecked() {
       {"trainExamples", QStringLiteral("ten"), QStringLiteral("100"),
        QStringLiteral("data.train_examples")},
       {"loraDropout", QStringLiteral("1"), QStringLiteral("0.1"), QStringLiteral("dropout")},
-      {"targetModules", QStringLiteral("qkv_proj,"), QStringLiteral("qkv_proj, o_proj"),
+      {"loraTargetModules", QStringLiteral("qkv_proj,"), QStringLiteral("qkv_proj, o_proj"),
        QStringLiteral("target_modules")},
       {"maxNewTokens", QStringLiteral("0"), QStringLiteral("12"), QStringLiteral("max_new_tokens")},
   };
@@ -305,6 +351,7 @@ void TestExperimentDesigner::demoRoundTripKeepsEverything() {
   QVERIFY(!demo.isEmpty());
 
   ExperimentDesigner designer;
+  ready(designer);
   QString error;
   QVERIFY2(designer.load(demo_path, &error), qPrintable(error));
   QVERIFY2(designer.isValid(), qPrintable(designer.problems().join(QLatin1Char('\n'))));
@@ -312,7 +359,14 @@ void TestExperimentDesigner::demoRoundTripKeepsEverything() {
   QCOMPARE(child<QLineEdit>(designer, "lr")->text(), QStringLiteral("0.002"));
   QCOMPARE(child<QComboBox>(designer, "precision")->currentText(), QStringLiteral("auto"));
   QVERIFY(child<QCheckBox>(designer, "strategy_switchcit")->isChecked());
-  QVERIFY(!child<QWidget>(designer, "extraStrategies")->isHidden());
+  // The second switchcit is an entry of its own, ticked, with its label.
+  QCheckBox* second = nullptr;
+  for (QCheckBox* box : designer.findChildren<QCheckBox*>()) {
+    if (box->objectName().startsWith(QLatin1String("strategy_switchcit_"))) second = box;
+  }
+  QVERIFY(second);
+  QVERIFY(second->isChecked());
+  QVERIFY2(second->text().contains(QLatin1String("switchcit-0.01%")), qPrintable(second->text()));
 
   QTemporaryDir dir;
   QVERIFY(dir.isValid());
@@ -324,8 +378,9 @@ void TestExperimentDesigner::demoRoundTripKeepsEverything() {
   QVERIFY(bytes.contains("\n    "));  // pretty-printed
   const QJsonObject saved = QJsonDocument::fromJson(bytes).object();
 
-  // Nothing lost, nothing added: unknown-to-the-form keys (data.seed, schedule, max_grad_norm, a
-  // strategy's label and min_retained, seq-ft's own steps) survive.
+  // Nothing lost, nothing added: data.seed, schedule, max_grad_norm, a strategy's label and
+  // min_retained, seq-ft's own steps are fields of the form now, and read back as the file has
+  // them.
   QCOMPARE(saved, demo);
   const QJsonArray strategies = saved.value(QLatin1String("strategies")).toArray();
   QCOMPARE(strategies.size(), 7);
@@ -333,9 +388,23 @@ void TestExperimentDesigner::demoRoundTripKeepsEverything() {
            QStringLiteral("switchcit-0.01%"));
   QCOMPARE(strategies[6].toObject().value(QLatin1String("min_retained")).toInt(), 1);
 
-  // Edits land in the file's structure; unticking switchcit drops both of its entries.
+  // Per-strategy settings are editable: seq-ft's own steps, the second switchcit's retention.
+  const int second_entry = second->objectName().section(QLatin1Char('_'), -1).toInt();
+  auto* retention =
+      qobject_cast<QLineEdit*>(designer.entryWidget(second_entry, QStringLiteral("retention")));
+  QVERIFY(retention);
+  retention->setText(QStringLiteral("0.002"));
+  type(designer, "seqFtSteps", QStringLiteral("40"));
+  QVERIFY2(designer.isValid(), qPrintable(designer.problems().join(QLatin1Char('\n'))));
+  const QJsonArray per_strategy = designer.toJson().value(QLatin1String("strategies")).toArray();
+  QCOMPARE(per_strategy[6].toObject().value(QLatin1String("retention")).toDouble(), 0.002);
+  QCOMPARE(per_strategy[0].toObject().value(QLatin1String("steps")).toInt(), 40);
+
+  // Edits land in the file's structure; unticking both switchcit entries drops them.
   type(designer, "steps", QStringLiteral("150"));
   setTicked(designer, QStringLiteral("switchcit"), false);
+  QTest::mouseClick(second, Qt::LeftButton, {}, QPoint(4, second->height() / 2));
+  QVERIFY(!second->isChecked());
   const QJsonObject edited = designer.toJson();
   const QJsonObject training = edited.value(QLatin1String("training")).toObject();
   QCOMPARE(training.value(QLatin1String("steps")).toInteger(), 150);
@@ -348,6 +417,7 @@ void TestExperimentDesigner::demoRoundTripKeepsEverything() {
 
 void TestExperimentDesigner::loadRejectsWhatItCannotShow() {
   ExperimentDesigner designer;
+  ready(designer);
   QString error;
   QVERIFY(!designer.fromJson(QJsonObject{{QStringLiteral("tasks"), QStringLiteral("reverse")}},
                              &error));
@@ -377,6 +447,7 @@ void TestExperimentDesigner::loadRejectsWhatItCannotShow() {
 
 void TestExperimentDesigner::theEngineRunsASavedExperiment() {
   ExperimentDesigner designer;
+  ready(designer);
   type(designer, "name", QStringLiteral("designed"));
   addBuiltin(designer, QStringLiteral("reverse"));
   addBuiltin(designer, QStringLiteral("capitalize"));
@@ -408,6 +479,7 @@ void TestExperimentDesigner::theEngineRunsASavedExperiment() {
 
 void TestExperimentDesigner::theMemoryEstimateIsShownBesideTheModel() {
   ExperimentDesigner designer;
+  ready(designer);
   auto* memory = designer.findChild<QLabel*>(QStringLiteral("memoryEstimate"));
   QVERIFY(memory);
   QString error;

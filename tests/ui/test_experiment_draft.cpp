@@ -1,16 +1,23 @@
-// The experiment draft without a form: values, checks, the file's JSON in and out, the engine's
-// task list and memory estimate (the real engine: SWITCHYARD_ENGINE, else SY_ENGINE_BIN).
+// The experiment draft without a form, on the real engine (SWITCHYARD_ENGINE, else
+// SY_ENGINE_BIN): built from the engine's schema, checks at the schema's bounds that agree with
+// the engine's own (each boundary value is also given to `switchyard-engine estimate`), the
+// file's JSON in and out, strategy entries with their own settings, the memory estimate.
 #include <QCoreApplication>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <cmath>
+
+#include "ui/engine_process.h"
 #include "ui/experiment_draft.h"
 
+using sy::ui::DraftField;
 using sy::ui::ExperimentDraft;
 
 namespace {
@@ -23,6 +30,32 @@ QJsonObject minimal() {
           {QStringLiteral("strategies"), QJsonArray{QStringLiteral("seq-lora")}}};
 }
 
+// Whether the engine takes `experiment`: `estimate` reads and checks the whole file (exit 0), or
+// names what it refuses (exit 1, one error line in *error).
+bool engineAccepts(const QTemporaryDir& dir, const QJsonObject& experiment, QString* error) {
+  const QString path = dir.filePath(QStringLiteral("bounds.json"));
+  QFile file(path);
+  if (!file.open(QIODevice::WriteOnly)) return false;
+  file.write(QJsonDocument(experiment).toJson());
+  file.close();
+  QProcess engine;
+  engine.start(sy::ui::EngineProcess::engineProgram(),
+               {QStringLiteral("estimate"), path, QStringLiteral("--json")});
+  engine.waitForFinished(kEngineTimeoutMs);
+  *error = QString::fromUtf8(engine.readAllStandardError()).trimmed();
+  return engine.exitStatus() == QProcess::NormalExit && engine.exitCode() == 0;
+}
+
+void ready(ExperimentDraft& draft) {
+  QTRY_VERIFY_WITH_TIMEOUT(draft.isSchemaKnown(), kEngineTimeoutMs);
+}
+
+QString text(double value) {
+  if (std::floor(value) == value && std::fabs(value) < 1e15)
+    return QString::number(static_cast<qint64>(value));
+  return QString::number(value, 'g', 17);
+}
+
 }  // namespace
 
 class TestExperimentDraft : public QObject {
@@ -30,20 +63,54 @@ class TestExperimentDraft : public QObject {
 
  private Q_SLOTS:
   void initTestCase();
+  void theSchemaComesFromTheEngine();
   void anEmptyDraftNeedsATaskAndAStrategy();
-  void fieldsAreCheckedAtTheirBounds();
+  void theDraftAndTheEngineAgreeAtEveryBound();
   void onlySetFieldsAreWritten();
-  void strategySettingsCountWhileTicked();
-  void unknownKeysAndFurtherEntriesSurvive();
-  void builtinTasksAndTheEstimateComeFromTheEngine();
+  void strategyEntriesHaveTheirOwnSettings();
+  void theFileRoundTrips();
+  void theEstimateComesFromTheEngine();
 };
 
 void TestExperimentDraft::initTestCase() {
   if (qEnvironmentVariableIsEmpty("SWITCHYARD_ENGINE")) qputenv("SWITCHYARD_ENGINE", SY_ENGINE_BIN);
 }
 
+void TestExperimentDraft::theSchemaComesFromTheEngine() {
+  ExperimentDraft draft;
+  QVERIFY(!draft.isSchemaKnown());  // asked without blocking
+  QSignalSpy known(&draft, &ExperimentDraft::schemaKnown);
+  QVERIFY(known.wait(kEngineTimeoutMs));
+  QVERIFY(draft.builtinTasks().contains(QLatin1String("first-letters")));
+  QStringList names;
+  for (const sy::ui::DraftStrategy& s : draft.strategies()) names << s.name;
+  QCOMPARE(names,
+           (QStringList{"seq-ft", "seq-lora", "replay", "multitask", "oracle", "switchcit"}));
+  // The experiment's default steps, as the engine states it.
+  bool found = false;
+  for (const DraftField& f : draft.fields()) {
+    if (f.key != QLatin1String("training.steps")) continue;
+    found = true;
+    QCOMPARE(f.default_value.toInt(), 300);
+    QCOMPARE(f.type, DraftField::Type::Integer);
+  }
+  QVERIFY(found);
+  QCOMPARE(draft.entryCount(), names.size());  // one (unticked) entry per strategy
+
+  // An engine that cannot be run: the draft says why, and knows no fields.
+  qputenv("SWITCHYARD_ENGINE", "/nonexistent/switchyard-engine");
+  ExperimentDraft orphan;
+  qputenv("SWITCHYARD_ENGINE", SY_ENGINE_BIN);
+  QSignalSpy failed(&orphan, &ExperimentDraft::schemaFailed);
+  QVERIFY(failed.wait(kEngineTimeoutMs));
+  QVERIFY2(orphan.schemaError().contains(QLatin1String("/nonexistent/switchyard-engine")),
+           qPrintable(orphan.schemaError()));
+  QVERIFY(orphan.fields().isEmpty());
+}
+
 void TestExperimentDraft::anEmptyDraftNeedsATaskAndAStrategy() {
   ExperimentDraft draft;
+  ready(draft);
   QVERIFY(!draft.isValid());
   QCOMPARE(draft.problems().size(), 2);
   QVERIFY(!draft.problem(QStringLiteral("tasks")).isEmpty());
@@ -63,53 +130,58 @@ void TestExperimentDraft::anEmptyDraftNeedsATaskAndAStrategy() {
       draft.problem(QStringLiteral("tasks")).contains(QLatin1String("\"reverse\" appears twice")));
 }
 
-void TestExperimentDraft::fieldsAreCheckedAtTheirBounds() {
+// Every number the form takes, at and just beyond its bounds: the form refuses what the engine
+// refuses and accepts what it accepts.
+void TestExperimentDraft::theDraftAndTheEngineAgreeAtEveryBound() {
   ExperimentDraft draft;
-  QVERIFY(draft.fromJson(minimal()));
-  struct Case {
-    QString key;
-    QString text;
-    bool ok;
-  };
-  const Case cases[] = {
-      {QStringLiteral("training.steps"), QStringLiteral("1"), true},
-      {QStringLiteral("training.steps"), QStringLiteral("0"), false},
-      {QStringLiteral("training.steps"), QStringLiteral("2.5"), false},
-      {QStringLiteral("training.batch_size"), QStringLiteral("4096"), true},
-      {QStringLiteral("training.batch_size"), QStringLiteral("4097"), false},
-      {QStringLiteral("training.lr"), QStringLiteral("1"), true},
-      {QStringLiteral("training.lr"), QStringLiteral("0"), false},
-      {QStringLiteral("training.lora.dropout"), QStringLiteral("0"), true},
-      {QStringLiteral("training.lora.dropout"), QStringLiteral("0.99"), true},
-      {QStringLiteral("training.lora.dropout"), QStringLiteral("1"), false},
-      {QStringLiteral("data.test_examples"), QStringLiteral("1000000"), true},
-      {QStringLiteral("data.test_examples"), QStringLiteral("1000001"), false},
-      {QStringLiteral("seeds"), QStringLiteral("0, 1, 2"), true},
-      {QStringLiteral("seeds"), QStringLiteral("0,,1"), false},
-      {QStringLiteral("seeds"), QStringLiteral("-1"), false},
-      {QStringLiteral("device"), QStringLiteral("cuda:1"), true},
-      {QStringLiteral("device"), QStringLiteral("gpu"), false},
-      {QStringLiteral("training.precision"), QStringLiteral("bf16"), true},
-      {QStringLiteral("training.precision"), QStringLiteral("fp8"), false},
-      {QStringLiteral("training.lora.target_modules"), QStringLiteral("qkv_proj,"), false},
-  };
-  for (const Case& c : cases) {
-    draft.setText(c.key, c.text);
-    const QString what = c.key + QStringLiteral(" = ") + c.text;
-    QCOMPARE(draft.isValid(), c.ok);
-    QCOMPARE(draft.problem(c.key).isEmpty(), c.ok);
-    if (!c.ok) {
-      QCOMPARE(draft.problems().size(), 1);
-      QVERIFY2(draft.problems().first().startsWith(c.key + QStringLiteral(": expected")),
-               qPrintable(what));
+  ready(draft);
+  QTemporaryDir dir;
+  QVERIFY(dir.isValid());
+  int checked = 0;
+  for (const DraftField& f : draft.fields()) {
+    if (f.type != DraftField::Type::Integer && f.type != DraftField::Type::Number) continue;
+    const bool integer = f.type == DraftField::Type::Integer;
+    QList<QPair<double, bool>> values = {{f.min, true}, {f.max, true}};
+    values << qMakePair(integer ? f.min - 1 : (f.min > 0 ? f.min / 2 : f.min - 1e-3), false);
+    // Beyond the largest whole number the engine reads, the text is no number at all.
+    if (f.max < 1e15)
+      values << qMakePair(integer ? f.max + 1 : f.max + std::max(1e-3, f.max * 1e-3), false);
+    for (const auto& [value, inside] : values) {
+      QVERIFY(draft.fromJson(minimal()));
+      draft.setText(f.key, text(value));
+      const QString what = f.key + QStringLiteral(" = ") + text(value);
+      QCOMPARE(draft.problem(f.key).isEmpty(), inside);
+      QString error;
+      const bool accepted = engineAccepts(dir, draft.toJson(), &error);
+      QVERIFY2(accepted == inside, qPrintable(what + QStringLiteral(": the engine says ") +
+                                              (error.isEmpty() ? QStringLiteral("yes") : error)));
+      if (!inside) QVERIFY2(error.contains(f.key.section(QLatin1Char('.'), -1)), qPrintable(error));
+      ++checked;
     }
-    draft.setText(c.key, QString());
-    QVERIFY2(draft.isValid(), qPrintable(what));
   }
+  QVERIFY2(checked >= 40, qPrintable(QString::number(checked)));
+  // A strategy's own settings, the same way.
+  for (const auto& [value, inside] :
+       QList<QPair<double, bool>>{{0, true}, {1, true}, {-0.001, false}, {1.001, false}}) {
+    QVERIFY(draft.fromJson(minimal()));
+    draft.setTicked(QStringLiteral("replay"), true);
+    draft.setStrategyText(QStringLiteral("replay"), QStringLiteral("fraction"), text(value));
+    QCOMPARE(draft.isValid(), inside);
+    QString error;
+    QVERIFY2(engineAccepts(dir, draft.toJson(), &error) == inside, qPrintable(error));
+  }
+  // Words: a choice the engine does not have is refused by both.
+  QVERIFY(draft.fromJson(minimal()));
+  draft.setText(QStringLiteral("training.schedule"), QStringLiteral("exponential"));
+  QVERIFY(!draft.isValid());
+  QString error;
+  QVERIFY(!engineAccepts(dir, draft.toJson(), &error));
+  QVERIFY2(error.contains(QLatin1String("schedule")), qPrintable(error));
 }
 
 void TestExperimentDraft::onlySetFieldsAreWritten() {
   ExperimentDraft draft;
+  ready(draft);
   QVERIFY(draft.fromJson(minimal()));
   QCOMPARE(draft.toJson(), minimal());  // nothing added: the engine's defaults apply
   draft.setText(QStringLiteral("training.steps"), QStringLiteral("120"));
@@ -129,16 +201,13 @@ void TestExperimentDraft::onlySetFieldsAreWritten() {
   QVERIFY(!draft.toJson().contains(QLatin1String("training")));
   // A bad value is written as typed, so a saved draft keeps it and the engine names it.
   draft.setText(QStringLiteral("training.steps"), QStringLiteral("abc"));
-  QCOMPARE(draft.toJson()
-               .value(QLatin1String("training"))
-               .toObject()
-               .value(QLatin1String("steps"))
-               .toString(),
-           QStringLiteral("abc"));
+  QCOMPARE(draft.toJson().value(QLatin1String("training")).toObject().value(QLatin1String("steps")),
+           QJsonValue(QStringLiteral("abc")));
 }
 
-void TestExperimentDraft::strategySettingsCountWhileTicked() {
+void TestExperimentDraft::strategyEntriesHaveTheirOwnSettings() {
   ExperimentDraft draft;
+  ready(draft);
   QVERIFY(draft.fromJson(minimal()));
   draft.setStrategyText(QStringLiteral("replay"), QStringLiteral("fraction"), QStringLiteral("7"));
   QVERIFY(draft.isValid());  // replay is not ticked: its setting is neither checked nor written
@@ -149,34 +218,65 @@ void TestExperimentDraft::strategySettingsCountWhileTicked() {
       QStringList{QStringLiteral("replay fraction: expected a number from 0 to 1, got \"7\"")});
   draft.setStrategyText(QStringLiteral("replay"), QStringLiteral("fraction"),
                         QStringLiteral("0.05"));
+  // seq-lora's own steps (an override of training.steps).
+  draft.setStrategyText(QStringLiteral("seq-lora"), QStringLiteral("steps"), QStringLiteral("40"));
   QVERIFY(draft.isValid());
   QCOMPARE(draft.toJson().value(QLatin1String("strategies")).toArray(),
-           (QJsonArray{QStringLiteral("seq-lora"),
+           (QJsonArray{QJsonObject{{QStringLiteral("name"), QStringLiteral("seq-lora")},
+                                   {QStringLiteral("steps"), 40}},
                        QJsonObject{{QStringLiteral("name"), QStringLiteral("replay")},
                                    {QStringLiteral("fraction"), 0.05}}}));
+
+  // A second switchcit: an entry of its own, which needs its own label.
+  QSignalSpy entries(&draft, &ExperimentDraft::entriesChanged);
+  draft.setTicked(QStringLiteral("switchcit"), true);
+  const int second = draft.addEntry(QStringLiteral("switchcit"));
+  QCOMPARE(entries.size(), 1);
+  QVERIFY(!draft.isFirstEntry(second));
+  QVERIFY(draft.isEntryTicked(second));
+  QVERIFY(draft.problem(QStringLiteral("strategies")).contains(QLatin1String("own label")));
+  draft.setEntryText(second, QStringLiteral("label"), QStringLiteral("switchcit-small"));
+  draft.setEntryText(second, QStringLiteral("retention"), QStringLiteral("0.001"));
+  QVERIFY2(draft.isValid(), qPrintable(draft.problems().join(QLatin1Char('\n'))));
+  QCOMPARE(draft.entryTitle(second), QStringLiteral("switchcit (switchcit-small)"));
+  const QJsonArray strategies = draft.toJson().value(QLatin1String("strategies")).toArray();
+  QCOMPARE(strategies.size(), 4);
+  QCOMPARE(strategies[3].toObject(),
+           (QJsonObject{{QStringLiteral("name"), QStringLiteral("switchcit")},
+                        {QStringLiteral("label"), QStringLiteral("switchcit-small")},
+                        {QStringLiteral("retention"), 0.001}}));
+  QTemporaryDir dir;
+  QString error;
+  QVERIFY2(engineAccepts(dir, draft.toJson(), &error), qPrintable(error));
+  draft.removeEntry(second);
+  QCOMPARE(draft.toJson().value(QLatin1String("strategies")).toArray().size(), 3);
 }
 
-void TestExperimentDraft::unknownKeysAndFurtherEntriesSurvive() {
+void TestExperimentDraft::theFileRoundTrips() {
   const QString demo_path =
       QStringLiteral(SWITCHYARD_SOURCE_DIR) + QStringLiteral("/resources/experiments/demo.json");
   QFile file(demo_path);
   QVERIFY(file.open(QIODevice::ReadOnly));
   const QJsonObject demo = QJsonDocument::fromJson(file.readAll()).object();
+
+  // Loaded before the engine has answered: kept as it is, and the same once it has.
   ExperimentDraft draft;
-  QSignalSpy reset(&draft, &ExperimentDraft::reset);
   QString error;
   QVERIFY2(draft.load(demo_path, &error), qPrintable(error));
-  QCOMPARE(reset.size(), 1);
   QCOMPARE(draft.path(), demo_path);
+  QCOMPARE(draft.toJson(), demo);
+  QSignalSpy changed(&draft, &ExperimentDraft::changed);
+  ready(draft);
+  QCOMPARE(changed.size(), 0);  // the schema's arrival is no edit of the user's
   QVERIFY2(draft.isValid(), qPrintable(draft.problems().join(QLatin1Char('\n'))));
   QCOMPARE(draft.text(QStringLiteral("training.steps")), QStringLiteral("300"));
-  QVERIFY(!draft.extraStrategies().isEmpty());
   QCOMPARE(draft.toJson(), demo);
 
   QTemporaryDir dir;
   const QString saved = dir.filePath(QStringLiteral("demo.json"));
   QVERIFY2(draft.save(saved, &error), qPrintable(error));
   ExperimentDraft again;
+  ready(again);
   QVERIFY2(again.load(saved, &error), qPrintable(error));
   QCOMPARE(again.toJson(), demo);
 
@@ -187,15 +287,10 @@ void TestExperimentDraft::unknownKeysAndFurtherEntriesSurvive() {
   QCOMPARE(draft.toJson(), demo);
 }
 
-void TestExperimentDraft::builtinTasksAndTheEstimateComeFromTheEngine() {
+void TestExperimentDraft::theEstimateComesFromTheEngine() {
   ExperimentDraft draft;
-  QVERIFY(!draft.areBuiltinTasksKnown());  // asked without blocking
-  QSignalSpy known(&draft, &ExperimentDraft::builtinTasksKnown);
-  QVERIFY(known.wait(kEngineTimeoutMs));
-  QVERIFY(draft.builtinTasksFromEngine());
-  QVERIFY(draft.builtinTasks().contains(QLatin1String("first-letters")));
-
-  // A valid draft is estimated; an invalid one is not asked about.
+  ready(draft);
+  // A valid draft is estimated.
   QSignalSpy estimated(&draft, &ExperimentDraft::estimated);
   QVERIFY(draft.fromJson(minimal()));
   QVERIFY(estimated.wait(kEngineTimeoutMs));
