@@ -45,7 +45,9 @@
 
 #include <functional>
 
+#include "engine/cl/strategy_traits.h"
 #include "engine/util/resources.h"
+#include "storage/run_format.h"
 #include "ui/compare_view.h"
 #include "ui/engine_process.h"
 #include "ui/experiment_designer.h"
@@ -63,12 +65,9 @@
 namespace sy::ui {
 namespace {
 
+// Time left as the CLI's progress line writes it (storage/run_format.h).
 QString eta_text(double seconds) {
-  const int s = static_cast<int>(seconds + 0.5);
-  return QString("%1:%2:%3")
-      .arg(s / 3600)
-      .arg((s / 60) % 60, 2, 10, QChar('0'))
-      .arg(s % 60, 2, 10, QChar('0'));
+  return QString::fromStdString(store::format_eta(seconds));
 }
 
 // The user guide: installed beside the engine's docs, else in the source tree built from.
@@ -852,7 +851,8 @@ void MainWindow::showRunMenu(const QModelIndex& index, const QPoint& global_pos)
         QInputDialog::getItem(this, "Add a task", "Built-in task to add:", addable, 0, false, &ok);
     if (ok) extendRun(id, task);
   });
-  extend->setEnabled(status == RunStatus::Finished && data.run.strategy != "multitask" &&
+  const StrategyTraits* traits = find_strategy_traits(data.run.strategy);
+  extend->setEnabled(status == RunStatus::Finished && traits != nullptr && traits->can_extend &&
                      !addable.isEmpty());
   QStringList adapter_tasks;
   for (const auto& a : data.adapters)

@@ -11,6 +11,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "engine/cl/strategy_traits.h"
+#include "storage/run_format.h"
 #include "ui/loss_plot.h"
 #include "ui/matrix_heatmap.h"
 #include "ui/retention_plot.h"
@@ -22,11 +24,14 @@ namespace {
 
 const QString kUndefined = QStringLiteral("\u2013");
 
+// storage/run_format's percentage (as the CLI prints it), with its unit; a dash when undefined.
 QString percent(const std::optional<double>& value, bool signed_value) {
   if (!value || !std::isfinite(*value)) return kUndefined;
-  QString text = QString::number(*value * 100, 'f', 1);
-  if (signed_value && *value > 0) text.prepend(QLatin1Char('+'));
-  return text + QStringLiteral(" %");
+  return QString::fromStdString(store::format_percent(value, signed_value)) + QStringLiteral(" %");
+}
+
+const StrategyTraits* traitsOf(const RunTrace& trace) {
+  return find_strategy_traits(trace.strategy.toStdString());
 }
 
 }  // namespace
@@ -143,7 +148,8 @@ void RunPlots::setScoreColorRange(double lower, double upper) {
 }
 
 QStringList RunPlots::stageLabels(const RunTrace& trace) {
-  if (trace.strategy == QLatin1String("multitask")) return {tr("all tasks")};
+  const StrategyTraits* traits = traitsOf(trace);
+  if (traits != nullptr && traits->stages == StageRule::One) return {tr("all tasks")};
   return trace.tasks;
 }
 
@@ -186,14 +192,15 @@ void RunPlots::refresh() {
   tasks_ = trace_.tasks;
 
   // Each plot skips the work when its part of the trace did not change.
-  // oracle and switchcit share their experts: the run that came second trained nothing itself.
+  // Strategies that train per-task experts share them (oracle, switchcit): the run that came
+  // second trained nothing itself.
   QString empty;
   if (trace_.points.isEmpty() && trace_.stages_finished > 0) {
-    empty =
-        trace_.strategy == QLatin1String("oracle") || trace_.strategy == QLatin1String("switchcit")
-            ? tr("No training steps in this run: its experts were trained\nby an earlier "
-                 "run of the experiment with the same settings.")
-            : tr("No training steps recorded.");
+    const StrategyTraits* traits = traitsOf(trace_);
+    empty = traits != nullptr && traits->trains_experts
+                ? tr("No training steps in this run: its experts were trained\nby an earlier "
+                     "run of the experiment with the same settings.")
+                : tr("No training steps recorded.");
   }
   loss_->setEmptyText(empty);
   loss_->setRun(trace_.id > 0 ? QString::number(trace_.id) : trace_.key, run_color(trace_.id));

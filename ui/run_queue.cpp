@@ -8,6 +8,7 @@
 #include <array>
 #include <utility>
 
+#include "storage/run_format.h"
 #include "ui/engine_process.h"
 
 namespace sy::ui {
@@ -149,12 +150,9 @@ void RunQueue::onProcessFinished(int id, int exitCode, const QString& message) {
 
 namespace {
 
+// Time left as the CLI's progress line writes it (storage/run_format.h).
 QString formatDuration(double seconds) {
-  const qint64 s = qRound64(std::max(0.0, seconds));
-  return QStringLiteral("%1:%2:%3")
-      .arg(s / 3600)
-      .arg(s / 60 % 60, 2, 10, QLatin1Char('0'))
-      .arg(s % 60, 2, 10, QLatin1Char('0'));
+  return QString::fromStdString(store::format_eta(seconds));
 }
 
 std::optional<double> optionalNumber(const QJsonValue& value) {

@@ -11,6 +11,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "engine/cl/strategy_traits.h"
+
 namespace sy::ui {
 namespace {
 
@@ -127,8 +129,12 @@ RunTrace trace_from_store(const store::RunData& data,
   t.status = QString::fromLatin1(store::run_status_name(run.status));
   t.reason = qstr(run.status_reason);
   for (const auto& task : data.tasks) t.tasks << qstr(task.name);
-  // Multitask trains once on all tasks (docs/events.md), whatever the task count.
-  t.stages = run.strategy == "multitask" ? 1 : run.task_count;
+  // The stages the run planned, as stored; a store from before it kept them: the strategy's rule
+  // (multitask trains once on all tasks, docs/events.md).
+  const StrategyTraits* traits = find_strategy_traits(run.strategy);
+  t.stages = run.stage_count > 0 ? run.stage_count
+             : traits != nullptr ? int(traits->planned_stages(size_t(run.task_count)))
+                                 : run.task_count;
   t.stages_finished = run.last_finished_stage;
 
   t.points.reserve(static_cast<int>(points.size()));
