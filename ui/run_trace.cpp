@@ -16,6 +16,11 @@
 namespace sy::ui {
 namespace {
 
+// A status as the store names it (storage/records.h): events and stored runs read the same.
+QString statusName(store::RunStatus status) {
+  return QString::fromLatin1(store::run_status_name(status));
+}
+
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 QString qstr(const std::string& s) {
@@ -126,7 +131,7 @@ RunTrace trace_from_store(const store::RunData& data,
   t.label = run.label.empty() ? t.strategy : qstr(run.label);
   t.seed = run.seed;
   t.key = make_key(t.experiment, t.label, t.seed);
-  t.status = QString::fromLatin1(store::run_status_name(run.status));
+  t.status = statusName(run.status);
   t.reason = qstr(run.status_reason);
   for (const auto& task : data.tasks) t.tasks << qstr(task.name);
   // The stages the run planned, as stored; a store from before it kept them: the strategy's rule
@@ -180,7 +185,7 @@ bool apply_event(RunTrace& trace, const QJsonObject& event) {
     if (trace.key.isEmpty()) trace.key = make_key(trace.experiment, trace.label, trace.seed);
     trace.tasks = string_list(event.value("tasks"));
     trace.stages = std::max(0, int_field(event, "stages"));
-    trace.status = QStringLiteral("running");
+    trace.status = statusName(store::RunStatus::Running);
     trace.reason.clear();
     widen_rows(trace, static_cast<int>(std::min<qsizetype>(trace.tasks.size(), kMaxTraceTasks)));
     return true;
@@ -214,13 +219,14 @@ bool apply_event(RunTrace& trace, const QJsonObject& event) {
     return true;
   }
   if (type == "run_finished") {
-    trace.status = QStringLiteral("finished");
+    trace.status = statusName(store::RunStatus::Finished);
     trace.reason.clear();
     trace.summary = summary_from_json(event.value("summary").toObject());
     return true;
   }
   if (type == "run_cancelled" || type == "run_failed") {
-    trace.status = type == "run_cancelled" ? QStringLiteral("cancelled") : QStringLiteral("failed");
+    trace.status = statusName(type == "run_cancelled" ? store::RunStatus::Cancelled
+                                                      : store::RunStatus::Failed);
     trace.reason = event.value("reason").toString();
     return true;
   }
