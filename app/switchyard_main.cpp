@@ -13,6 +13,8 @@
 #include <cstdio>
 #include <memory>
 
+#include "ui/experiment_designer.h"
+#include "ui/experiment_draft.h"
 #include "ui/main_window.h"
 #include "ui/plot_palette.h"
 #include "ui/run_plots.h"
@@ -181,11 +183,21 @@ int main(int argc, char** argv) {
     } else if (parser.isSet(start)) {
       screenshot_when_done(window, path);
     } else {
-      // After the plots' queued replot has run.
-      QTimer::singleShot(1500, &window, [&] {
-        const bool saved = window.grab().save(path);
-        QApplication::exit(saved ? 0 : 1);
-      });
+      // After the plots' queued replot has run, and once the form is built from the engine's
+      // schema (or says why it cannot be), which arrives without blocking.
+      const auto grab_later = [&window, path] {
+        QTimer::singleShot(1500, &window, [&window, path] {
+          const bool saved = window.grab().save(path);
+          QApplication::exit(saved ? 0 : 1);
+        });
+      };
+      sy::ui::ExperimentDraft& draft = window.designer().draft();
+      if (draft.isSchemaKnown() || !draft.schemaError().isEmpty()) {
+        grab_later();
+      } else {
+        QObject::connect(&draft, &sy::ui::ExperimentDraft::schemaKnown, &window, grab_later);
+        QObject::connect(&draft, &sy::ui::ExperimentDraft::schemaFailed, &window, grab_later);
+      }
     }
   }
   return QApplication::exec();
