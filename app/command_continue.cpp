@@ -33,7 +33,7 @@ int continue_run(const CliArgs& args, store::Store& store, int64_t run_id,
   RunnerOptions options;
   options.quick = config.quick;
   const RunProgress run = resume_run(experiment, options, config.label, data.run.seed, from,
-                                   reporting.observer(), &cancel_flag());
+                                     reporting.observer(), &cancel_flag());
   return run_exit_code({run});
 }
 

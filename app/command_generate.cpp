@@ -4,10 +4,10 @@
 #include "app/cli_common.h"
 #include "app/commands.h"
 #include "engine/data/prompt_template.h"
+#include "engine/generate/generation.h"
 #include "engine/model/adapter_io.h"
 #include "engine/model/checkpoint.h"
 #include "engine/train/batching.h"
-#include "engine/generate/generation.h"
 #include "engine/util/device.h"
 #include "engine/util/error.h"
 

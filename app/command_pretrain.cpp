@@ -8,9 +8,9 @@
 #include "app/cli_common.h"
 #include "app/commands.h"
 #include "engine/data/pretrain_corpus.h"
-#include "engine/tokenizer/byte_tokenizer.h"
 #include "engine/model/checkpoint.h"
 #include "engine/tokenizer/bpe_trainer.h"
+#include "engine/tokenizer/byte_tokenizer.h"
 #include "engine/tokenizer/hf_tokenizer.h"
 #include "engine/util/device.h"
 #include "engine/util/error.h"
@@ -107,8 +107,8 @@ int command_pretrain(int argc, char** argv) {
     write_json_file((fs::path(out) / "tokenizer_config.json").string(), specials);
   }
   std::cout << "saved the pretrained model to " << out << " (" << result.steps_done << " steps, "
-            << store::format_duration(result.seconds) << ", final loss " << result.losses.back() << ")"
-            << std::endl;
+            << store::format_duration(result.seconds) << ", final loss " << result.losses.back()
+            << ")" << std::endl;
   return 0;
 }
 

@@ -16,10 +16,10 @@
 #include "app/run_reporting.h"
 #include "engine/dist/world.h"
 #include "engine/util/error.h"
-#include "storage/run_format.h"
 #include "engine/util/json_file.h"
 #include "engine/util/progress.h"
 #include "engine/util/resources.h"
+#include "storage/run_format.h"
 
 namespace sy {
 
@@ -55,8 +55,8 @@ int command_run(int argc, char** argv) {
   const auto runs = run_experiment(experiment, options, reporting.observer(), &cancel_flag());
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  reporting.tables() << format_comparison(runs) << "total wall time " << store::format_duration(seconds)
-                     << "\n";
+  reporting.tables() << format_comparison(runs) << "total wall time "
+                     << store::format_duration(seconds) << "\n";
   if (args.has("summary")) write_json_file(args.str("summary"), summary_json(experiment, runs));
   return run_exit_code(runs);
 }

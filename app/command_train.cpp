@@ -140,7 +140,8 @@ int command_train(int argc, char** argv) {
         evaluate_examples(model, *loaded.tokenizer, task.test, task.metric, gen).score;
     std::printf("%s: %s %.1f%% -> %.1f%% on %zu test examples (%lld steps, %s, %.0f tok/s)\n",
                 task.name.c_str(), task.metric.c_str(), 100 * before, 100 * after, task.test.size(),
-                static_cast<long long>(result.steps_done), store::format_duration(result.seconds).c_str(),
+                static_cast<long long>(result.steps_done),
+                store::format_duration(result.seconds).c_str(),
                 double(result.tokens) / result.seconds);
   }
   if (args.has("out")) {

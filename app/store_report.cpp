@@ -14,11 +14,11 @@
 namespace sy::report {
 
 using json = nlohmann::ordered_json;  // keys in the order written, for readers
-using sy::store::RunData;
-using sy::store::RunRecord;
 using sy::store::format_duration;
 using sy::store::format_percent;
 using sy::store::parse_run_summary;
+using sy::store::RunData;
+using sy::store::RunRecord;
 using sy::store::RunStatus;
 using sy::store::RunSummary;
 using sy::store::summary_metrics;

@@ -40,8 +40,7 @@ class TextTable {
 
 // One row of `list`.
 nlohmann::ordered_json run_list_json(const sy::store::RunRecord& run,
-                                     const sy::store::RunSummary& summary,
-                                     int64_t now_ms);
+                                     const sy::store::RunSummary& summary, int64_t now_ms);
 void print_run_list(std::ostream& out, const std::vector<sy::store::RunRecord>& runs,
                     const std::vector<sy::store::RunSummary>& summaries, int64_t now_ms);
 

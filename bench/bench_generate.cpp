@@ -13,10 +13,10 @@
 #include <torch/utils.h>
 
 #include "bench/bench_util.h"
-#include "engine/tokenizer/byte_tokenizer.h"
+#include "engine/generate/generation.h"
 #include "engine/model/model_config.h"
 #include "engine/model/transformer.h"
-#include "engine/generate/generation.h"
+#include "engine/tokenizer/byte_tokenizer.h"
 #include "engine/util/device.h"
 
 namespace {

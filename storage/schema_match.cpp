@@ -52,8 +52,7 @@ std::optional<int> matching_schema_version(Database& db) {
 
 std::string version_beyond_message(Database& db, int64_t version, int latest_version) {
   const std::string& path = db.path();
-  const std::string restore =
-      "; move it aside and restore a backup, or start a new database.";
+  const std::string restore = "; move it aside and restore a backup, or start a new database.";
   if (version < 0) {
     return path + " is damaged: its schema version (user_version, in the file's header) reads " +
            std::to_string(version) + ", which no Switchyard writes" + restore;

@@ -16,7 +16,6 @@ class Multitask : public LearnerStrategy {
   Multitask(const StrategySpec& spec, ClContext& ctx)
       : LearnerStrategy(ctx, joint_budget(spec, ctx)), spec_(spec), ctx_(ctx) {}
 
-
   void learn(size_t) override {
     std::vector<Example> all;
     for (const auto& task : *ctx_.tasks)

@@ -12,10 +12,10 @@
 #include "engine/cl/adapter_bank.h"
 #include "engine/cl/answer_cache.h"
 #include "engine/data/task.h"
+#include "engine/generate/generation.h"
 #include "engine/model/checkpoint.h"
 #include "engine/model/tensor_io.h"
 #include "engine/run/experiment.h"
-#include "engine/generate/generation.h"
 #include "engine/train/trainer.h"
 
 namespace sy {

@@ -15,8 +15,8 @@
 #include <torch/nn/pimpl.h>
 
 #include "engine/data/task.h"
-#include "engine/tokenizer/tokenizer.h"
 #include "engine/model/transformer.h"
+#include "engine/tokenizer/tokenizer.h"
 
 namespace sy {
 

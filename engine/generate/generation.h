@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "engine/model/precision.h"
-#include "engine/tokenizer/tokenizer.h"
 #include "engine/model/transformer.h"
+#include "engine/tokenizer/tokenizer.h"
 
 namespace sy {
 

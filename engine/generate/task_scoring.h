@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "engine/data/task.h"
-#include "engine/tokenizer/tokenizer.h"
 #include "engine/generate/generation.h"
+#include "engine/tokenizer/tokenizer.h"
 
 namespace sy {
 

@@ -8,10 +8,10 @@
 #include <torch/utils.h>
 #include <nlohmann/json.hpp>
 
-#include "engine/tokenizer/byte_tokenizer.h"
 #include "engine/model/family_registry.h"
 #include "engine/model/hf_checkpoint.h"
 #include "engine/model/tensor_io.h"
+#include "engine/tokenizer/byte_tokenizer.h"
 #include "engine/tokenizer/hf_tokenizer.h"
 #include "engine/util/error.h"
 #include "engine/util/json_file.h"

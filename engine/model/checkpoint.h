@@ -7,9 +7,9 @@
 #include <memory>
 #include <string>
 
-#include "engine/tokenizer/tokenizer.h"
 #include "engine/model/transformer.h"
 #include "engine/model/weights_dtype.h"
+#include "engine/tokenizer/tokenizer.h"
 
 namespace sy {
 

@@ -229,7 +229,7 @@ std::vector<BundledRun> read_bundled_runs(const std::string& unit_dir) {
 }
 
 RunProgress replay_run(const BundledRun& bundled, const StrategySpec& spec,
-                     const std::string& unit_dir, RunObserver& observer) {
+                       const std::string& unit_dir, RunObserver& observer) {
   const std::string where = unit_dir + "/events.jsonl, run " + bundled.key;
   RunProgress run;
   size_t last_finished = 0;

@@ -73,6 +73,6 @@ std::vector<BundledRun> read_bundled_runs(const std::string& unit_dir);
 // Reports the run to `observer` as the runner reported it when it ran (run_started ... run_ended),
 // with its adapters and last checkpoint read from the bundle; returns the run as it ended.
 RunProgress replay_run(const BundledRun& run, const StrategySpec& spec, const std::string& unit_dir,
-                     RunObserver& observer);
+                       RunObserver& observer);
 
 }  // namespace sy

@@ -27,9 +27,9 @@ struct RunProgress {
   size_t stages = 0;                 // planned: the sequence length, or 1 for multitask
   std::string device;                // where it trains: "cpu", "cuda:0"
   std::vector<std::vector<double>> score_matrix;  // rows: before training, after stage 1..
-  store::RunSummary summary;  // AP, forgetting, BWT, FWT, router accuracy
+  store::RunSummary summary;                      // AP, forgetting, BWT, FWT, router accuracy
   std::vector<std::vector<std::vector<int64_t>>> router_confusion;  // one per stage
-  store::RunStatus status = store::RunStatus::Finished;  // finished, cancelled or failed
+  store::RunStatus status = store::RunStatus::Finished;             // finished, cancelled or failed
   std::string reason;  // why it was cancelled or failed
   double seconds = 0;
 };

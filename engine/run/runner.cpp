@@ -22,7 +22,7 @@
 namespace sy {
 
 std::vector<RunProgress> run_experiment(const Experiment& experiment, const RunnerOptions& options,
-                                      RunObserver& observer, const std::atomic<bool>* cancel) {
+                                        RunObserver& observer, const std::atomic<bool>* cancel) {
   Session session(experiment, options, observer, cancel);
   observer.experiment_started(experiment, session.planned_steps(experiment.strategies, 1));
   std::vector<RunProgress> results;
@@ -99,8 +99,8 @@ Reply ServedRun::ask(const Example& request, std::optional<size_t> adapter,
 }
 
 RunProgress resume_run(const Experiment& experiment, const RunnerOptions& options,
-                     const std::string& label, uint64_t seed, const ResumePoint& from,
-                     RunObserver& observer, const std::atomic<bool>* cancel) {
+                       const std::string& label, uint64_t seed, const ResumePoint& from,
+                       RunObserver& observer, const std::atomic<bool>* cancel) {
   const StrategySpec& spec = spec_labelled(experiment, label);
   Experiment one = experiment;
   one.seeds = {seed};

@@ -24,13 +24,13 @@ namespace sy {
 // Runs every strategy for every seed. A run that fails is reported (run_ended, status failed)
 // and its exception rethrown; a cancelled run ends the experiment.
 std::vector<RunProgress> run_experiment(const Experiment& experiment, const RunnerOptions& options,
-                                      RunObserver& observer,
-                                      const std::atomic<bool>* cancel = nullptr);
+                                        RunObserver& observer,
+                                        const std::atomic<bool>* cancel = nullptr);
 // Continues the run of `experiment`'s strategy `label` with `seed` after its finished stages;
 // ends as the uninterrupted run would have.
 RunProgress resume_run(const Experiment& experiment, const RunnerOptions& options,
-                     const std::string& label, uint64_t seed, const ResumePoint& from,
-                     RunObserver& observer, const std::atomic<bool>* cancel = nullptr);
+                       const std::string& label, uint64_t seed, const ResumePoint& from,
+                       RunObserver& observer, const std::atomic<bool>* cancel = nullptr);
 
 // A stored run made ready to answer requests (switchyard-engine serve, the app's playground): the
 // experiment's base model and tasks, and the strategy restored after `from`'s finished stages.
@@ -52,6 +52,5 @@ class ServedRun {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
-
 
 }  // namespace sy

@@ -191,8 +191,8 @@ RunProgress Session::run(const StrategySpec& raw_spec, uint64_t seed, const Resu
       observer_.row_evaluated(run, 0);
     }
     if (first > 0) {
-      strategy->restore(first, tensors_from_safetensors_bytes(
-                                   from->checkpoint, "the checkpoint of run " + run.key));
+      strategy->restore(first, tensors_from_safetensors_bytes(from->checkpoint,
+                                                              "the checkpoint of run " + run.key));
     }
     // Tasks added to a finished run (extend) have no scores yet: they get row 0 (the base, for
     // forward transfer) and row `first` (what the run knew before learning them); the rows in

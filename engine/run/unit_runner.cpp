@@ -40,7 +40,7 @@ RunProgress expert_run(const Experiment& e, const PlanUnit& unit) {
 }  // namespace
 
 std::vector<RunProgress> run_unit(const Plan& plan, const std::string& dir, int64_t id,
-                                RunObserver& also, const std::atomic<bool>* cancel, bool writer) {
+                                  RunObserver& also, const std::atomic<bool>* cancel, bool writer) {
   const PlanUnit& unit = unit_of(plan, id, dir);
   for (int64_t wait : unit.after) {
     const PlanUnit& other = plan.units[static_cast<size_t>(wait)];

@@ -15,7 +15,7 @@ namespace sy {
 // the runs (none for an expert unit); a cancelled run leaves the bundle unsealed. Only the
 // `writer` writes the bundle: the other data-parallel ranks of the unit train alongside it.
 std::vector<RunProgress> run_unit(const Plan& plan, const std::string& dir, int64_t id,
-                                RunObserver& also, const std::atomic<bool>* cancel,
-                                bool writer = true);
+                                  RunObserver& also, const std::atomic<bool>* cancel,
+                                  bool writer = true);
 
 }  // namespace sy

@@ -12,8 +12,8 @@
 #include "engine/cl/retention.h"
 #include "engine/cl/switch_network.h"
 #include "engine/data/builtin_tasks.h"
-#include "engine/tokenizer/byte_tokenizer.h"
 #include "engine/model/checkpoint.h"
+#include "engine/tokenizer/byte_tokenizer.h"
 #include "engine/util/device.h"
 #include "engine/util/error.h"
 

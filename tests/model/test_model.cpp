@@ -8,11 +8,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/model/adapter_io.h"
+#include "engine/generate/generation.h"
 #include "engine/kernels/attention_kernels.h"
 #include "engine/kernels/cached_attention.h"
 #include "engine/kernels/causal_attention.h"
-#include "engine/model/checkpoint.h"
 #include "engine/kernels/contiguous_bmm.h"
 #include "engine/kernels/cpu_gemm.h"
 #include "engine/kernels/dense_linear.h"
@@ -22,10 +21,11 @@
 #include "engine/kernels/gelu.h"
 #include "engine/kernels/gelu_kernels.h"
 #include "engine/kernels/lora_kernels.h"
+#include "engine/model/adapter_io.h"
+#include "engine/model/checkpoint.h"
 #include "engine/model/rope.h"
 #include "engine/model/transformer.h"
 #include "engine/tokenizer/bpe_trainer.h"
-#include "engine/generate/generation.h"
 #include "engine/util/error.h"
 #include "engine/util/json_file.h"
 

@@ -715,8 +715,9 @@ class TestStore : public QObject {
           "INSERT INTO runs (id, experiment_id, strategy, label, seed, config, status, created_at) "
           "SELECT 2, experiment_id, 'multitask', 'mt', seed, config, status, created_at FROM runs "
           "WHERE id = 1");
-      raw.exec("INSERT INTO run_tasks SELECT 2, position, name, metric FROM run_tasks "
-               "WHERE run_id = 1");
+      raw.exec(
+          "INSERT INTO run_tasks SELECT 2, position, name, metric FROM run_tasks "
+          "WHERE run_id = 1");
     }
     Store store = Store::open(path);
     QCOMPARE(store.load_run(1).run.stage_count, 2);  // oracle: one stage per task
@@ -923,8 +924,9 @@ class TestStore : public QObject {
     // newer Switchyard is to blame.
     QTest::newRow("damaged user_version")
         << "damaged_version"
-        << QString("is damaged: its schema version (user_version, in the file's header) reads "
-                   "1094795585, but its tables are exactly those of version %1")
+        << QString(
+               "is damaged: its schema version (user_version, in the file's header) reads "
+               "1094795585, but its tables are exactly those of version %1")
                .arg(latest_schema_version());
     QTest::newRow("damaged user_version, an older schema")
         << "damaged_old_version"
