@@ -19,7 +19,8 @@ nlohmann::json summary_json(const Experiment& experiment, const std::vector<RunP
   nlohmann::json out = {{"experiment", experiment.name}, {"runs", nlohmann::json::array()}};
   for (const auto& r : runs) {
     nlohmann::json confusion = nullptr;
-    if (strategy_traits(r.strategy).uses_switch) confusion = r.router_confusion;
+    const StrategyTraits* traits = find_strategy_traits(r.strategy);  // null: a plan's expert unit
+    if (traits != nullptr && traits->uses_switch) confusion = r.router_confusion;
     out["runs"].push_back({{"run_id", r.key},
                            {"strategy", r.strategy},
                            {"label", r.label},
@@ -46,12 +47,11 @@ std::string format_run(const RunProgress& run) {
     out << buf;
   }
   out << "\n";
+  const StrategyTraits* traits = find_strategy_traits(run.strategy);  // null: a plan's expert unit
+  const bool joint = traits != nullptr && traits->stages == StageRule::One;
   for (size_t i = 0; i < run.score_matrix.size(); ++i) {
     const std::string label =
-        i == 0 ? "0 (base)"
-               : std::to_string(i) + (strategy_traits(run.strategy).stages == StageRule::One
-                                          ? " (all)"
-                                          : " (" + run.tasks[i - 1] + ")");
+        i == 0 ? "0 (base)" : std::to_string(i) + (joint ? " (all)" : " (" + run.tasks[i - 1] + ")");
     std::snprintf(buf, sizeof buf, "  %-16.16s", label.c_str());
     out << buf;
     for (double v : run.score_matrix[i]) {

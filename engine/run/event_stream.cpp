@@ -83,9 +83,11 @@ void EventStream::run_started(RunProgress& run, const StrategySpec&, size_t firs
 }
 
 void EventStream::stage_started(const RunProgress& run, size_t stage) {
-  // A stage of all tasks (multitask) names none.
-  const std::string task =
-      strategy_traits(run.strategy).stages == StageRule::One ? "" : run.tasks[stage - 1];
+  // A stage of all tasks (multitask) names none. A plan's expert unit is a pseudo-run
+  // ("expert"), not a strategy of the table: its one stage is its one task.
+  const StrategyTraits* traits = find_strategy_traits(run.strategy);
+  const bool all_tasks = traits != nullptr && traits->stages == StageRule::One;
+  const std::string task = all_tasks ? "" : run.tasks[stage - 1];
   emit("stage_started", &run, {{"stage", stage}, {"task", task}});
 }
 
