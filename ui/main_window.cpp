@@ -943,7 +943,7 @@ void MainWindow::onJobEvent(int, const QJsonObject& event) {
     notify(text, took && *took >= 60'000);
     // The shown run as stored: the truth, whatever the events left out (an extended run's
     // earlier stages); read again when its engine has exited.
-    if (update->shown) showRun(update->run);
+    if (update->shown) showEndedRun(update->run);
   }
 }
 
@@ -951,12 +951,30 @@ void MainWindow::onJobFinished(int, int exit_code, const QString& message) {
   refreshRuns();
   // Everything the engine wrote is committed now: the shown run as the store has it.
   const int64_t shown = live_.shown();
-  if (shown > 0 && !live_.isLive(shown)) showRun(shown);
+  if (shown > 0 && !live_.isLive(shown)) showEndedRun(shown);
   if (exit_code != 0 && exit_code != 130 && !message.isEmpty()) {
     // The engine's own sentence says what to fix; the GUI keeps running.
     QMessageBox::warning(this, "The engine stopped", message);
   }
   updateStatus();
+}
+
+void MainWindow::showEndedRun(int64_t run) {
+  // The store's record once it says the run ended; until then (or for events no store
+  // follows) the trace the events grew, as it ended.
+  bool stored_end = false;
+  if (store_) {
+    try {
+      stored_end = store_->load_run(run).run.status != store::RunStatus::Running &&
+                   store_->load_run(run).run.status != store::RunStatus::Created;
+    } catch (const std::exception&) {
+    }
+  }
+  if (stored_end) {
+    showRun(run);
+  } else {
+    plots_->setTrace(live_.shownTrace());
+  }
 }
 
 void MainWindow::notify(const QString& text, bool desktop) {

@@ -132,6 +132,8 @@ class MainWindow : public QMainWindow {
   // The title bar: the experiment file, "[*]" for unsaved changes, the database.
   void updateTitle();
   void setStoreProblem(const QString& problem);
+  // Shows a run whose engine ended it: as stored when the store has recorded its end.
+  void showEndedRun(int64_t run);
   // Saved and valid, as Run and Submit to Slurm need it; false after telling the user why.
   bool readyToRun(const QString& what);
   // The Submit to Slurm dialog; submits when the user agrees.
