@@ -51,7 +51,8 @@ std::string format_run(const RunProgress& run) {
   const bool joint = traits != nullptr && traits->stages == StageRule::One;
   for (size_t i = 0; i < run.score_matrix.size(); ++i) {
     const std::string label =
-        i == 0 ? "0 (base)" : std::to_string(i) + (joint ? " (all)" : " (" + run.tasks[i - 1] + ")");
+        i == 0 ? "0 (base)"
+               : std::to_string(i) + (joint ? " (all)" : " (" + run.tasks[i - 1] + ")");
     std::snprintf(buf, sizeof buf, "  %-16.16s", label.c_str());
     out << buf;
     for (double v : run.score_matrix[i]) {

@@ -105,7 +105,8 @@ void EventStream::train_step(const RunProgress& run, size_t stage, const std::st
   progress(run, stage, step, step.step == step.total_steps);
 }
 
-void EventStream::progress(const RunProgress& run, size_t stage, const TrainStep& step, bool force) {
+void EventStream::progress(const RunProgress& run, size_t stage, const TrainStep& step,
+                           bool force) {
   const auto now = std::chrono::steady_clock::now();
   if (!force && now - last_progress_ < kProgressEvery) return;
   last_progress_ = now;
@@ -156,8 +157,8 @@ void EventStream::router_evaluated(const RunProgress& run, size_t after_stage) {
        {{"after_stage", after_stage},
         {"labels", labels},
         {"counts", counts},
-        {"accuracy", run.summary.router_accuracy ? nlohmann::json(*run.summary.router_accuracy)
-                                                 : nullptr}});
+        {"accuracy",
+         run.summary.router_accuracy ? nlohmann::json(*run.summary.router_accuracy) : nullptr}});
 }
 
 void EventStream::adapter_trained(const RunProgress& run, size_t position,
@@ -170,7 +171,8 @@ void EventStream::adapter_trained(const RunProgress& run, size_t position,
         {"sha256", store::sha256_hex(adapter.safetensors.data(), adapter.safetensors.size())}});
 }
 
-void EventStream::stage_finished(const RunProgress& run, size_t stage, const std::vector<uint8_t>&) {
+void EventStream::stage_finished(const RunProgress& run, size_t stage,
+                                 const std::vector<uint8_t>&) {
   emit("stage_finished", &run, {{"stage", stage}, {"stages", run.stages}});
 }
 
