@@ -31,9 +31,9 @@
 #include <torch/utils.h>
 
 #include "bench/bench_util.h"
+#include "engine/kernels/precision.h"
 #include "engine/model/lora.h"
 #include "engine/model/model_config.h"
-#include "engine/model/precision.h"
 #include "engine/model/transformer.h"
 #include "engine/model/weights_dtype.h"
 #include "engine/train/batching.h"

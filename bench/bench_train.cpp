@@ -23,9 +23,9 @@
 
 #include "bench/bench_util.h"
 #include "engine/data/builtin_tasks.h"
+#include "engine/kernels/precision.h"
 #include "engine/model/lora.h"
 #include "engine/model/model_config.h"
-#include "engine/model/precision.h"
 #include "engine/model/transformer.h"
 #include "engine/tokenizer/byte_tokenizer.h"
 #include "engine/train/batching.h"

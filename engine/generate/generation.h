@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "engine/model/precision.h"
+#include "engine/kernels/precision.h"
 #include "engine/model/transformer.h"
 #include "engine/tokenizer/tokenizer.h"
 

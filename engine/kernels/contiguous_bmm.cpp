@@ -5,7 +5,7 @@
 #include <torch/csrc/autograd/custom_function.h>
 #include <torch/torch.h>
 
-#include "engine/model/precision.h"
+#include "engine/kernels/precision.h"
 
 namespace sy {
 namespace {

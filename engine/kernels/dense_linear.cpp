@@ -8,8 +8,8 @@
 #include <torch/nn/functional/linear.h>
 
 #include "engine/kernels/cpu_gemm.h"
-#include "engine/model/precision.h"
-#include "engine/model/row_slices.h"
+#include "engine/kernels/precision.h"
+#include "engine/kernels/row_slices.h"
 
 namespace sy {
 namespace {

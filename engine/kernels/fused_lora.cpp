@@ -11,7 +11,7 @@
 #include "engine/kernels/cpu_gemm.h"
 #include "engine/kernels/dropout_mask.h"
 #include "engine/kernels/lora_kernels.h"
-#include "engine/model/precision.h"
+#include "engine/kernels/precision.h"
 #include "engine/util/env_switch.h"
 
 namespace sy {

@@ -6,7 +6,7 @@
 #include <torch/torch.h>
 
 #include "engine/kernels/gelu_kernels.h"
-#include "engine/model/precision.h"
+#include "engine/kernels/precision.h"
 
 namespace sy {
 namespace {

@@ -14,7 +14,7 @@
 #include <torch/utils.h>
 #include <nlohmann/json.hpp>
 
-#include "engine/model/row_slices.h"
+#include "engine/kernels/row_slices.h"
 #include "engine/model/safetensors.h"
 #include "engine/model/tensor_io.h"
 #include "engine/tokenizer/hf_tokenizer.h"

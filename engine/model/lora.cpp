@@ -10,7 +10,7 @@
 #include "engine/kernels/dense_linear.h"
 #include "engine/kernels/dropout_mask.h"
 #include "engine/kernels/fused_lora.h"
-#include "engine/model/row_slices.h"
+#include "engine/kernels/row_slices.h"
 #include "engine/util/error.h"
 
 namespace sy {

@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/cl/strategy_traits.h"
-#include "engine/model/precision.h"
+#include "engine/kernels/precision.h"
 #include "engine/run/runner.h"
 #include "engine/util/error.h"
 #include "engine/util/json_file.h"

@@ -8,7 +8,7 @@
 #include <functional>
 #include <vector>
 
-#include "engine/model/precision.h"
+#include "engine/kernels/precision.h"
 #include "engine/model/transformer.h"
 #include "engine/train/batching.h"
 #include "engine/train/lr_schedule.h"

@@ -2,7 +2,7 @@
 // zero is what clears autocast's cache of cast weights. LibTorch 2.4 replaced the per-device flag
 // functions (is_enabled, set_cpu_enabled, ...) by ones taking the device type and deprecated the
 // old ones; the helpers below call whichever this LibTorch has, so both builds stay warning-free.
-#include "engine/model/precision.h"
+#include "engine/kernels/precision.h"
 
 #include <string>
 
