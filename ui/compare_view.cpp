@@ -218,10 +218,7 @@ CompareView::CompareView(QWidget* parent)
       tr("Nothing to compare yet.\n\nSelect two or more runs in the run list (Ctrl+click or "
          "Shift+click) and press Compare (Ctrl+Shift+C): their scores, losses and settings "
          "appear here side by side."));
-  empty_->setAlignment(Qt::AlignCenter);
-  empty_->setWordWrap(true);
-  empty_->setMargin(16);
-  empty_->setForegroundRole(QPalette::PlaceholderText);
+  style_empty_sentence(empty_);
   pages_->addWidget(shown);
   pages_->addWidget(empty_);
   pages_->setCurrentWidget(empty_);

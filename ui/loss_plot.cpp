@@ -106,10 +106,7 @@ LossPlot::LossPlot(QWidget* parent)
       raw_(plot_->addGraph()),
       smoothed_(plot_->addGraph()) {
   // A sentence instead of empty axes while there is nothing to draw: it says why, and what to do.
-  empty_label_->setAlignment(Qt::AlignCenter);
-  empty_label_->setWordWrap(true);
-  empty_label_->setMargin(16);
-  empty_label_->setForegroundRole(QPalette::PlaceholderText);
+  style_empty_sentence(empty_label_);
   pages_->addWidget(plot_);
   pages_->addWidget(empty_label_);
   auto* layout = new QVBoxLayout(this);

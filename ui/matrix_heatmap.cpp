@@ -74,10 +74,7 @@ MatrixHeatmap::MatrixHeatmap(QWidget* parent)
       empty_(new QLabel(tr("No values yet."))),
       map_(new QCPColorMap(plot_->xAxis, plot_->yAxis)),
       scale_(new QCPColorScale(plot_)) {
-  empty_->setAlignment(Qt::AlignCenter);
-  empty_->setWordWrap(true);
-  empty_->setMargin(16);
-  empty_->setForegroundRole(QPalette::PlaceholderText);
+  style_empty_sentence(empty_);
   pages_->addWidget(plot_);
   pages_->addWidget(empty_);
   pages_->setCurrentWidget(empty_);

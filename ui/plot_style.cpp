@@ -2,6 +2,7 @@
 // plot_style.h.
 #include "ui/plot_style.h"
 
+#include <QLabel>
 #include <QObject>
 
 #include "ui/custom_plot.h"
@@ -76,6 +77,13 @@ void make_legend_toggle(QCustomPlot* plot) {
                      set_series_shown(plot, series, !series->visible());
                      plot->replot(QCustomPlot::rpQueuedReplot);
                    });
+}
+
+void style_empty_sentence(QLabel* label) {
+  label->setAlignment(Qt::AlignCenter);
+  label->setWordWrap(true);
+  label->setMargin(16);
+  label->setForegroundRole(QPalette::PlaceholderText);
 }
 
 }  // namespace sy::ui

@@ -7,6 +7,7 @@
 
 class QCustomPlot;
 class QCPAbstractPlottable;
+class QLabel;
 
 namespace sy::ui {
 
@@ -17,6 +18,10 @@ void apply_plot_palette(QCustomPlot* plot, const PlotPalette& colors);
 // From then on, a click on a legend entry of `plot` hides its series (the entry stays, greyed)
 // and a second click shows it again. Plottables added later take part too.
 void make_legend_toggle(QCustomPlot* plot);
+// `label` as the sentence a view shows instead of empty axes (what is missing, what to do):
+// centred, wrapped, in the palette's placeholder colour.
+void style_empty_sentence(QLabel* label);
+
 // Whether `plottable` is shown; for a legend-toggled series, whether its entry is not greyed.
 void set_series_shown(QCustomPlot* plot, QCPAbstractPlottable* plottable, bool shown);
 

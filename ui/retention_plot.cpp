@@ -45,10 +45,7 @@ RetentionPlot::RetentionPlot(QWidget* parent)
   empty_->setText(
       tr("No scores yet: each task's score appears here once the base model has "
          "been evaluated, and again after every stage."));
-  empty_->setAlignment(Qt::AlignCenter);
-  empty_->setWordWrap(true);
-  empty_->setMargin(16);
-  empty_->setForegroundRole(QPalette::PlaceholderText);
+  style_empty_sentence(empty_);
   pages_->addWidget(plot_);
   pages_->addWidget(empty_);
   pages_->setCurrentWidget(empty_);

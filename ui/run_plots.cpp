@@ -15,6 +15,7 @@
 #include "storage/run_format.h"
 #include "ui/loss_plot.h"
 #include "ui/matrix_heatmap.h"
+#include "ui/plot_style.h"
 #include "ui/retention_plot.h"
 #include "ui/run_color.h"
 
@@ -98,9 +99,7 @@ RunPlots::RunPlots(QWidget* parent)
   auto* layout = new QVBoxLayout(shown);
   layout->addWidget(summary_);
   layout->addWidget(rows, 1);
-  empty_->setAlignment(Qt::AlignCenter);
-  empty_->setWordWrap(true);
-  empty_->setForegroundRole(QPalette::PlaceholderText);
+  style_empty_sentence(empty_);
   pages_->addWidget(shown);
   pages_->addWidget(empty_);
   auto* outer = new QVBoxLayout(this);
