@@ -240,6 +240,15 @@ bool has_control_character(const std::string& text) {
                      [](char c) { return static_cast<unsigned char>(c) < 0x20; });
 }
 
+// The lines SQLite's quick_check or integrity_check pragma answers ("ok" when whole).
+std::vector<std::string> check_lines(Database& db, const char* what, const char* pragma) {
+  Operation op(db, what);
+  Statement check(db, pragma);
+  std::vector<std::string> lines;
+  while (check.step()) lines.push_back(check.column_text(0));
+  return lines;
+}
+
 }  // namespace
 
 // --- names ---------------------------------------------------------------------------------------
@@ -1010,26 +1019,23 @@ void Store::Batch::commit() {
 }
 
 void Store::verify_intact() {
-  Database& d = db();
-  Operation op(d, "read every page of the database");
-  Statement check(d, "PRAGMA quick_check(3)");
   std::string problems;
-  while (check.step()) {
-    const std::string line = check.column_text(0);
+  for (const std::string& line :
+       check_lines(db(), "read every page of the database", "PRAGMA quick_check(3)")) {
     if (line != "ok") problems += (problems.empty() ? "" : "; ") + line;
   }
   if (!problems.empty()) {
-    throw StoreError(d.path() + " is damaged (SQLite's quick_check: " + problems +
+    throw StoreError(db().path() + " is damaged (SQLite's quick_check: " + problems +
                      "); move it aside and restore a backup, or start a new database.");
   }
 }
 
 std::string Store::check_integrity() {
-  Database& d = db();
-  Operation op(d, "check the integrity of the database");
-  Statement check(d, "PRAGMA integrity_check");
   std::string report;
-  while (check.step()) report += (report.empty() ? "" : "\n") + check.column_text(0);
+  for (const std::string& line :
+       check_lines(db(), "check the integrity of the database", "PRAGMA integrity_check")) {
+    report += (report.empty() ? "" : "\n") + line;
+  }
   return report;
 }
 
