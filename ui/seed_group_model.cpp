@@ -6,6 +6,7 @@
 #include <QVariantList>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 #include "storage/records.h"
@@ -59,13 +60,14 @@ void SeedGroupModel::rebuild() {
   for (Group& g : groups_) {
     if (g.rows.size() < 2) continue;      // shown as the run itself
     std::map<std::string, int> statuses;  // ordered: the text does not depend on row order
-    double sum = 0;
+    double sum = 0, sum_squares = 0;
     bool first = true;
     QVector<uint64_t> seeds;
     for (int row : g.rows) {
       const store::RunRecord& r = source_->record(row);
       if (const auto ap = source_->ap(row)) {
         sum += *ap;
+        sum_squares += *ap * *ap;
         g.ap_min = g.ap_count == 0 ? *ap : std::min(g.ap_min, *ap);
         g.ap_max = g.ap_count == 0 ? *ap : std::max(g.ap_max, *ap);
         ++g.ap_count;
@@ -85,6 +87,10 @@ void SeedGroupModel::rebuild() {
       first = false;
     }
     if (g.ap_count > 0) g.ap_mean = sum / g.ap_count;
+    // The sample standard deviation (n - 1), as papers report a spread over seeds.
+    if (g.ap_count > 1)
+      g.ap_sd = std::sqrt(
+          std::max(0.0, (sum_squares - g.ap_count * g.ap_mean * g.ap_mean) / (g.ap_count - 1)));
     std::sort(seeds.begin(), seeds.end());
     QStringList seed_texts;
     for (uint64_t seed : seeds) seed_texts << QString::number(seed);
@@ -153,7 +159,7 @@ QVariant SeedGroupModel::groupData(const Group& g, int column, int role) const {
   if (role == Qt::ToolTipRole) {
     if (column == RunListModel::Seed) return tr("seeds %1").arg(g.seeds);
     if (column == RunListModel::Ap && g.ap_count > 0)
-      return tr("mean AP of %1 runs; min %2, max %3")
+      return tr("mean AP of %1 runs \u00b1 their standard deviation; min %2, max %3")
           .arg(g.ap_count)
           .arg(RunListModel::apText(g.ap_min), RunListModel::apText(g.ap_max));
     if (column == RunListModel::Id)
@@ -185,9 +191,11 @@ QVariant SeedGroupModel::groupData(const Group& g, int column, int role) const {
       if (g.ap_count == 0) return sort_key ? QVariant(-1.0) : QVariant(QStringLiteral("–"));
       if (sort_key) return g.ap_mean;
       if (g.ap_count == 1) return RunListModel::apText(g.ap_mean);
-      return QStringLiteral("%1 (%2–%3)")
-          .arg(RunListModel::apText(g.ap_mean), RunListModel::apText(g.ap_min),
-               RunListModel::apText(g.ap_max));
+      // Mean and spread in the form papers use, four characters wider than a run's AP: the
+      // min–max form ("5.3 (2.0–8.6)") was cut at the default window size (issue 21, 8); the
+      // tooltip gives min and max.
+      return QStringLiteral("%1 \u00b1 %2")
+          .arg(RunListModel::apText(g.ap_mean), RunListModel::apText(g.ap_sd));
     case RunListModel::Started:
       return sort_key ? QVariant::fromValue<qlonglong>(g.newest_ms)
                       : QVariant(RunListModel::timeText(g.newest_ms));

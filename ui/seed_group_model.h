@@ -1,8 +1,9 @@
 // SeedGroupModel: the run list with the runs that differ only by seed (seed_group_key) folded
-// into one row each — n, mean AP with its min–max, the newest start, the union of tags — whose
-// children are the runs themselves; a run without replicates stays a plain row. A tree model
-// over RunListModel, rebuilt in one pass when the list is re-read, so a QSortFilterProxyModel
-// sorts and filters it and a QTreeView shows thousands of runs without a widget per row.
+// into one row each — n, mean AP ± its standard deviation (min and max in the tooltip), the
+// newest start, the union of tags — whose children are the runs themselves; a run without
+// replicates stays a plain row. A tree model over RunListModel, rebuilt in one pass when the list
+// is re-read, so a QSortFilterProxyModel sorts and filters it and a QTreeView shows thousands of
+// runs without a widget per row.
 #pragma once
 
 #include <QAbstractItemModel>
@@ -42,6 +43,7 @@ class SeedGroupModel : public QAbstractItemModel {
     // Aggregates, computed when the list is re-read.
     int ap_count = 0;  // runs with an AP
     double ap_mean = 0, ap_min = 0, ap_max = 0;
+    double ap_sd = 0;  // sample standard deviation; 0 below two runs
     int64_t newest_ms = 0;
     int64_t newest_id = 0;
     int stages_min = 0, stages_max = 0, stages_planned = 0;

@@ -21,6 +21,7 @@
 #include <QStringListModel>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QTreeView>
 #include <cmath>
 #include <fstream>
 
@@ -34,6 +35,7 @@
 #include "ui/main_window.h"
 #include "ui/playground.h"
 #include "ui/run_list_model.h"
+#include "ui/run_list_panel.h"
 #include "ui/run_notes.h"
 #include "ui/run_queue.h"
 #include "ui/seed_group_model.h"
@@ -403,6 +405,46 @@ class TestMainWindow : public QObject {
     QVERIFY(label);
     QVERIFY(!label->isHidden());
     QVERIFY(label->text().contains("malformed"));
+  }
+
+  // A seed group's AP reads whole at the default size and at 1280x720: its column holds the
+  // text and lies inside the list's viewport (issue 21, 8: "5.3 (2.0" was cut).
+  void a_seed_groups_ap_reads_whole() {
+    const QString db = dir_.filePath("grouped-ap.db");
+    {
+      store::Store store = store::Store::open(db.toStdString());
+      const int64_t experiment = store.create_experiment("grouped", "{}");
+      const double aps[] = {0.053, 0.020, 0.086, 0.833, 0.5, 1.0};
+      for (int i = 0; i < 6; ++i)
+        stored_run(store, experiment, i < 3 ? "seq-lora" : "switchcit", uint64_t(i), aps[i]);
+    }
+    QSettings().remove("window");  // the default layout, not one a test before left
+    for (const QSize size : {QSize(), QSize(1280, 720)}) {
+      MainWindow window(db);
+      if (size.isValid()) window.resize(size);
+      window.setGroupSeeds(true);
+      window.show();
+      QVERIFY(QTest::qWaitForWindowExposed(&window));
+      QTreeView* view = window.findChild<RunListPanel*>()->view();
+      const QAbstractItemModel* model = view->model();
+      QCOMPARE(model->rowCount(), 2);
+      for (int row = 0; row < model->rowCount(); ++row) {
+        const QString text = model->index(row, RunListModel::Ap).data().toString();
+        QVERIFY2(text.contains(QString::fromUtf8("±")), qPrintable(text));
+        const int needed = view->fontMetrics().horizontalAdvance(text);
+        const int width = view->columnWidth(RunListModel::Ap);
+        QVERIFY2(width >= needed,
+                 qPrintable(QString("%1: %2 < %3").arg(text).arg(width).arg(needed)));
+        const int right = view->columnViewportPosition(RunListModel::Ap) + width;
+        QVERIFY2(right <= view->viewport()->width(),
+                 qPrintable(QString("%1 ends at %2 of %3 at %4x%5")
+                                .arg(text)
+                                .arg(right)
+                                .arg(view->viewport()->width())
+                                .arg(window.width())
+                                .arg(window.height())));
+      }
+    }
   }
 
   // The window comes back at the size and layout it was closed with.

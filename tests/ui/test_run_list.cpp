@@ -1,6 +1,6 @@
 // The run list on a real SQLite file: RunListModel reads the runs, SeedGroupModel folds the runs
 // that differ only by seed (seed_group_key: same experiment, strategy, label, tasks and stored
-// settings) into one row with n, mean and min–max AP, the union of tags and the runs as
+// settings) into one row with n, mean AP ± standard deviation, the union of tags and the runs as
 // children; a QSortFilterProxyModel filters it recursively. Both models run under
 // QAbstractItemModelTester; 3000 runs are read, grouped, sorted and filtered (bench_gui times it).
 #include <QAbstractItemModelTester>
@@ -166,8 +166,10 @@ class TestRunList : public QObject {
     QCOMPARE(groups.rowCount(seq.siblingAtColumn(0)), 4);
     QCOMPARE(ids_of(seq), (QList<qlonglong>{s0, s1, s2, s3}));
     QCOMPARE(seq.data(RunListModel::RunIdRole).toLongLong(), 0);
-    // AP over the three runs that have one: mean 60.0, min 50.0, max 70.0.
-    QCOMPARE(cell(seq, RunListModel::Ap), QString::fromUtf8("60.0 (50.0–70.0)"));
+    // AP over the three runs that have one: mean 60.0, standard deviation 10.0 (n - 1); min and
+    // max in the tooltip. Compact, so that the column fits (issue 21, 8: "5.3 (2.0" was cut).
+    QCOMPARE(cell(seq, RunListModel::Ap), QString::fromUtf8("60.0 ± 10.0"));
+    QVERIFY(cell(seq, RunListModel::Ap, Qt::ToolTipRole).contains("min 50.0, max 70.0"));
     QCOMPARE(seq.siblingAtColumn(RunListModel::Ap).data(Qt::EditRole).toDouble(), 0.6);
     QVERIFY(cell(seq, RunListModel::Ap, Qt::ToolTipRole).contains("3 runs"));
     QCOMPARE(cell(seq, RunListModel::Status), QString("1 failed, 3 finished"));
@@ -190,7 +192,7 @@ class TestRunList : public QObject {
     const QModelIndex cit = row_of(groups, "switchcit", "n = 2");
     QVERIFY(cit.isValid());
     QCOMPARE(cell(cit, RunListModel::Tags), QString("baseline, x"));
-    QCOMPARE(cell(cit, RunListModel::Ap), QString::fromUtf8("85.0 (80.0–90.0)"));
+    QCOMPARE(cell(cit, RunListModel::Ap), QString::fromUtf8("85.0 ± 7.1"));
     QCOMPARE(cell(cit, RunListModel::Status), QString("finished"));
     QCOMPARE(ids_of(cit), (QList<qlonglong>{c0, c1}));
 
@@ -225,8 +227,7 @@ class TestRunList : public QObject {
     // Sorting by AP orders groups by their mean.
     proxy.sort(RunListModel::Ap, Qt::DescendingOrder);
     QCOMPARE(proxy.index(0, RunListModel::Ap).data(Qt::EditRole).toDouble(), 0.9);  // one_task
-    QCOMPARE(proxy.index(1, RunListModel::Ap).data().toString(),
-             QString::fromUtf8("85.0 (80.0–90.0)"));
+    QCOMPARE(proxy.index(1, RunListModel::Ap).data().toString(), QString::fromUtf8("85.0 ± 7.1"));
 
     // A new seed joins its group on the next refresh; an extended run (more tasks, new
     // settings) leaves it, although the list had its key cached.
