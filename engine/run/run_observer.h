@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/run/eta_estimator.h"
 #include "engine/run/experiment.h"
 #include "engine/train/trainer.h"
 #include "storage/records.h"
@@ -46,8 +47,8 @@ struct TrainedAdapter {
 };
 
 // Training that is going wrong, as a run reports it (docs/events.md, "warning"). `kind`:
-// "loss_rising" (the loss rose above its stage's start and above a uniform guess over the
-// vocabulary; the run goes on) or "loss_not_finite" (NaN or Inf; the run stops and fails).
+// "loss_rising" (the loss stayed above its stage's start and above a uniform guess over the
+// vocabulary for several steps: engine/train/loss_watch.h; the run goes on) or "loss_not_finite" (NaN or Inf; the run stops and fails).
 struct RunWarning {
   std::string kind;
   std::string what;  // the training it concerns, as train_step's `what`
@@ -65,7 +66,8 @@ class RunObserver {
   virtual ~RunObserver() = default;
   // True when the observer keeps adapters and checkpoints: only then are they serialized.
   virtual bool keeps_artifacts() const { return false; }
-  virtual void experiment_started(const Experiment&, int64_t planned_steps) {}
+  // `plan`: the stages the runs will take (their steps and evaluations), for the ETA.
+  virtual void experiment_started(const Experiment&, const WorkPlan& plan) {}
   // `run.db_id` may be set here (a store creating the run); `first_stage` > 1 when resuming.
   virtual void run_started(RunProgress& run, const StrategySpec& spec, size_t first_stage) {}
   virtual void stage_started(const RunProgress& run, size_t stage) {}
@@ -89,7 +91,7 @@ class ObserverList : public RunObserver {
  public:
   explicit ObserverList(std::vector<RunObserver*> observers) : list_(std::move(observers)) {}
   bool keeps_artifacts() const override;
-  void experiment_started(const Experiment& e, int64_t planned_steps) override;
+  void experiment_started(const Experiment& e, const WorkPlan& plan) override;
   void run_started(RunProgress& run, const StrategySpec& spec, size_t first_stage) override;
   void stage_started(const RunProgress& run, size_t stage) override;
   void train_step(const RunProgress& run, size_t stage, const std::string& what,

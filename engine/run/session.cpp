@@ -117,29 +117,43 @@ Session::Session(const Experiment& experiment, const RunnerOptions& options, Run
   ctx_.cancel = cancel;
 }
 
-int64_t Session::planned_steps(const std::vector<StrategySpec>& specs, size_t first_stage) const {
-  int64_t steps = 0;
-  std::set<std::string> experts;
+WorkPlan Session::work_plan(const std::vector<StrategySpec>& specs, size_t first_stage) const {
+  WorkPlan plan;
   const size_t n = tasks_.size();
+  const int all = static_cast<int>(n);
+  // The first run of a session answers the base model's row 0 (cached for the runs after it);
+  // a resumed run has it stored.
+  plan.base_evaluations = first_stage == 1 && !specs.empty() ? all : 0;
+  std::set<std::string> experts;  // trained (or answered) by an earlier stage of the plan
   for (uint64_t seed : experiment_.seeds) {
     for (const StrategySpec& raw : specs) {
       const StrategySpec spec = effective(raw);
-      if (strategy_traits(spec.name).stages == StageRule::One) {
+      const StrategyTraits& traits = strategy_traits(spec.name);
+      const std::string training = spec.use_lora ? "lora" : "full";
+      if (traits.stages == StageRule::One) {
         // One joint stage with the whole sequence's step budget.
-        steps += spec.training.steps * static_cast<int64_t>(n);
+        plan.stages.push_back({training, spec.training.steps * static_cast<int64_t>(n), all});
         continue;
       }
       for (size_t stage = first_stage - 1; stage < n; ++stage) {
-        if (trains_expert(spec, stage) &&
-            !experts.insert(AdapterBank::key(tasks_[stage].name, seed, spec.lora, spec.training))
-                 .second) {
+        if (!trains_expert(spec, stage)) {
+          plan.stages.push_back({training, spec.training.steps, all});
           continue;
         }
-        steps += spec.training.steps;
+        // An expert is trained once, and its answers are cached: a stage that reuses it trains
+        // and answers nothing new. An expert strategy answers through its new expert only the
+        // new task (the others through experts or the base model, cached); the first stage of
+        // seq-lora or replay answers every task through it.
+        const std::string key =
+            AdapterBank::key(tasks_[stage].name, seed, spec.lora, spec.training);
+        const bool is_new = experts.insert(key).second;
+        const int evaluations = !is_new ? 0 : traits.trains_experts ? 1 : all;
+        plan.stages.push_back(
+            {training, is_new && !bank_.has(key) ? spec.training.steps : 0, evaluations});
       }
     }
   }
-  return steps;
+  return plan;
 }
 
 RunProgress Session::run(const StrategySpec& raw_spec, uint64_t seed, const ResumePoint* from) {
@@ -268,9 +282,10 @@ void Session::watch_loss(LossWatch& watch, const RunProgress& run, const Strateg
   if (sign == LossWatch::Sign::Rising) {
     char numbers[256];
     std::snprintf(numbers, sizeof numbers,
-                  "the training loss rose to %.3g, above its stage's start (%.3g) and above %.3g, "
-                  "the loss of guessing uniformly over the vocabulary",
-                  step.loss, watch.stage_start().value_or(step.loss), watch.uniform_loss());
+                  "the training loss averaged %.3g over its last %zu steps, above its stage's "
+                  "start (%.3g) and above %.3g, the loss of guessing uniformly over the vocabulary",
+                  watch.recent_mean(), LossWatch::kWindow, watch.stage_start().value_or(step.loss),
+                  watch.uniform_loss());
     w.kind = "loss_rising";
     w.message = "training is diverging in " + where + ": " + numbers + "; lower \"" + field +
                 "\" (" + lr + ") in " + experiment_.path;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 namespace sy {
 
@@ -11,6 +12,12 @@ LossWatch::LossWatch(int64_t vocab_size)
 
 void LossWatch::new_stage() {
   start_.reset();
+  recent_.clear();
+}
+
+double LossWatch::recent_mean() const {
+  if (recent_.empty()) return start_.value_or(0.0);
+  return std::accumulate(recent_.begin(), recent_.end(), 0.0) / static_cast<double>(recent_.size());
 }
 
 LossWatch::Sign LossWatch::see(double loss) {
@@ -19,7 +26,11 @@ LossWatch::Sign LossWatch::see(double loss) {
     start_ = loss;  // where this stage began; no step can have made it worse yet
     return Sign::Fine;
   }
-  if (!warned_ && loss > *start_ && loss > uniform_loss_) {
+  recent_.push_back(loss);
+  if (recent_.size() > kWindow) recent_.pop_front();
+  if (warned_ || recent_.size() < kWindow) return Sign::Fine;
+  const double mean = recent_mean();
+  if (mean > *start_ && mean > uniform_loss_) {
     warned_ = true;
     return Sign::Rising;
   }
