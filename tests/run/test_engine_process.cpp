@@ -23,6 +23,7 @@
 #include "engine/model/checkpoint.h"
 #include "engine/model/tensor_io.h"
 #include "engine/run/event_stream.h"
+#include "engine/util/resources.h"
 #include "storage/database.h"
 #include "storage/store.h"
 #include "tests/common/run_process.h"
@@ -530,6 +531,27 @@ class TestEngineProcess : public QObject {
     const auto list = test::run_process(SY_ENGINE_BIN, {"list", "--tag", "diverged", "--db", path});
     QCOMPARE(list.code, 0);
     QVERIFY2(list.out.contains("rising"), qPrintable(list.out));
+  }
+
+  // The quick demo at its own learning rate is healthy training: no warning, no `diverged` tag.
+  // Its oracle's last-word expert has one noisy step above its start and ln(V) (6.99 -> 7.69);
+  // a watch that judged single steps tagged the run.
+  void the_quick_demo_does_not_diverge() {
+    json experiment = json::parse(std::ifstream(sy::demo_experiment_path()));
+    experiment["strategies"] = json::array({"oracle"});
+    const QString file = dir_.filePath("demo-oracle.json");
+    std::ofstream(file.toStdString()) << experiment.dump();
+    const QString path = db("demo-oracle.db");
+    Engine engine({"run", file, "--quick", "--events", "--db", path});
+    QCOMPARE(engine.finish(), 0);
+    int steps = 0;
+    for (const json& e : engine.events()) {
+      QVERIFY2(e["type"] != "warning", e.dump().c_str());
+      if (e["type"] == "train_step") ++steps;
+    }
+    QCOMPARE(steps, 100);  // five experts of 20 quick steps: the watch saw them all
+    store::Store store = store::Store::open(path.toStdString());
+    QVERIFY(store.load_run(1).run.tags.empty());
   }
 
   // A loss that is NaN stops the run at once: failed, with the reason, the tag and the warning.
