@@ -32,6 +32,7 @@ class AdapterBank {
   Expert restore(ClContext& ctx, size_t task, const LoraSpec& spec, const TrainOptions& options,
                  const NamedTensors& tensors, std::vector<TrainStep> steps = {});
   size_t trained() const { return experts_.size(); }
+  bool has(const std::string& key) const { return experts_.count(key) > 0; }
 
   // What makes two experts the same: the task, the seed and every setting that shapes training.
   static std::string key(const std::string& task, uint64_t seed, const LoraSpec& spec,

@@ -1,5 +1,5 @@
-// The event stream. Progress (with an ETA over the whole experiment) is sent at most twice a
-// second and at every stage's end, so a fast run does not flood its reader.
+// The event stream. Progress (with the time left of the whole experiment, from EtaEstimator) is
+// sent at most twice a second and at every stage's end, so a fast run does not flood its reader.
 #include "engine/run/event_stream.h"
 
 #include <algorithm>
@@ -52,11 +52,15 @@ void EventStream::emit(const std::string& type, const RunProgress* run, nlohmann
   out_.flush();
 }
 
-void EventStream::experiment_started(const Experiment& experiment, int64_t planned_steps) {
+double EventStream::seconds_now() const {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+}
+
+void EventStream::experiment_started(const Experiment& experiment, const WorkPlan& plan) {
   experiment_ = experiment.name;
-  planned_steps_ = planned_steps;
-  steps_done_ = 0;
   start_ = std::chrono::steady_clock::now();
+  eta_ = EtaEstimator(plan, 0.0);
+  const int64_t planned_steps = plan.steps();
   std::vector<std::string> labels, tasks;
   for (const auto& s : experiment.strategies) labels.push_back(s.label);
   for (const auto& t : experiment.tasks) tasks.push_back(t.name);
@@ -88,12 +92,13 @@ void EventStream::stage_started(const RunProgress& run, size_t stage) {
   const StrategyTraits* traits = find_strategy_traits(run.strategy);
   const bool all_tasks = traits != nullptr && traits->stages == StageRule::One;
   const std::string task = all_tasks ? "" : run.tasks[stage - 1];
+  eta_.stage_started(seconds_now());
   emit("stage_started", &run, {{"stage", stage}, {"task", task}});
 }
 
 void EventStream::train_step(const RunProgress& run, size_t stage, const std::string& what,
                              const TrainStep& step) {
-  ++steps_done_;
+  eta_.step(seconds_now());
   emit("train_step", &run,
        {{"stage", stage},
         {"what", what},
@@ -111,19 +116,19 @@ void EventStream::progress(const RunProgress& run, size_t stage, const TrainStep
   if (!force && now - last_progress_ < kProgressEvery) return;
   last_progress_ = now;
   const double elapsed = std::chrono::duration<double>(now - start_).count();
-  const int64_t planned = std::max(planned_steps_, steps_done_);
-  const double fraction = planned ? static_cast<double>(steps_done_) / planned : 1.0;
-  const nlohmann::json eta =
-      steps_done_ ? nlohmann::json(elapsed / steps_done_ * (planned - steps_done_)) : nullptr;
+  const int64_t done = eta_.steps_done();
+  const int64_t planned = std::max(eta_.steps_planned(), done);
+  const double fraction = planned ? static_cast<double>(done) / static_cast<double>(planned) : 1.0;
+  const std::optional<double> left = eta_.eta(elapsed);
   emit("progress", &run,
        {{"stage", stage},
         {"stage_step", step.step},
         {"stage_steps", step.total_steps},
-        {"steps_done", steps_done_},
+        {"steps_done", done},
         {"steps_planned", planned},
         {"fraction", fraction},
         {"elapsed_s", elapsed},
-        {"eta_s", eta},
+        {"eta_s", left ? nlohmann::json(*left) : nlohmann::json(nullptr)},
         {"tokens_per_s", step.tokens_per_s}});
 }
 
@@ -173,6 +178,7 @@ void EventStream::adapter_trained(const RunProgress& run, size_t position,
 
 void EventStream::stage_finished(const RunProgress& run, size_t stage,
                                  const std::vector<uint8_t>&) {
+  eta_.stage_finished(seconds_now());
   emit("stage_finished", &run, {{"stage", stage}, {"stages", run.stages}});
 }
 

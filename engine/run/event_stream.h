@@ -12,6 +12,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "engine/run/eta_estimator.h"
 #include "engine/run/run_observer.h"
 
 namespace sy {
@@ -23,7 +24,7 @@ class EventStream : public RunObserver {
   // Every "type" this stream writes, in the order docs/events.md lists them.
   static const std::vector<std::string>& types();
 
-  void experiment_started(const Experiment& experiment, int64_t planned_steps) override;
+  void experiment_started(const Experiment& experiment, const WorkPlan& plan) override;
   void run_started(RunProgress& run, const StrategySpec& spec, size_t first_stage) override;
   void stage_started(const RunProgress& run, size_t stage) override;
   void train_step(const RunProgress& run, size_t stage, const std::string& what,
@@ -41,13 +42,13 @@ class EventStream : public RunObserver {
  private:
   void emit(const std::string& type, const RunProgress* run, nlohmann::json fields);
   void progress(const RunProgress& run, size_t stage, const TrainStep& step, bool force);
+  double seconds_now() const;  // on start_'s clock
 
   std::ostream& out_;
   std::string experiment_;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point last_progress_{};
-  int64_t planned_steps_ = 0;
-  int64_t steps_done_ = 0;
+  EtaEstimator eta_;
 };
 
 }  // namespace sy

@@ -48,7 +48,7 @@ ImportOutcome import_plan(const Plan& plan, const std::string& dir, store::Store
   }
   RunRecorder recorder(store,
                        RunOrigin{plan.experiment_file, plan.definition.dump(), plan.options.quick});
-  recorder.experiment_started(experiment, 0);
+  recorder.experiment_started(experiment, WorkPlan{});
   for (uint64_t seed : experiment.seeds) {
     for (const StrategySpec& spec : experiment.strategies) {
       const std::string key = run_key(experiment.name, spec.label, seed);

@@ -13,8 +13,8 @@ bool ObserverList::keeps_artifacts() const {
   return false;
 }
 
-void ObserverList::experiment_started(const Experiment& e, int64_t planned_steps) {
-  for (auto* o : list_) o->experiment_started(e, planned_steps);
+void ObserverList::experiment_started(const Experiment& e, const WorkPlan& plan) {
+  for (auto* o : list_) o->experiment_started(e, plan);
 }
 
 void ObserverList::run_started(RunProgress& run, const StrategySpec& spec, size_t first_stage) {

@@ -49,7 +49,7 @@ nlohmann::json spec_json(const StrategySpec& spec) {
 RunRecorder::RunRecorder(store::Store& store, RunOrigin origin, int64_t experiment_id)
     : store_(store), origin_(std::move(origin)), experiment_id_(experiment_id) {}
 
-void RunRecorder::experiment_started(const Experiment& experiment, int64_t) {
+void RunRecorder::experiment_started(const Experiment& experiment, const WorkPlan&) {
   if (experiment_id_ == 0) {
     experiment_id_ = store_.create_experiment(experiment.name, origin_.experiment_json);
   }

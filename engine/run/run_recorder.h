@@ -28,7 +28,7 @@ class RunRecorder : public RunObserver {
   RunRecorder(store::Store& store, RunOrigin origin, int64_t experiment_id = 0);
 
   bool keeps_artifacts() const override { return true; }
-  void experiment_started(const Experiment& experiment, int64_t planned_steps) override;
+  void experiment_started(const Experiment& experiment, const WorkPlan& plan) override;
   void run_started(RunProgress& run, const StrategySpec& spec, size_t first_stage) override;
   void stage_started(const RunProgress& run, size_t stage) override;
   void train_step(const RunProgress& run, size_t stage, const std::string& what,

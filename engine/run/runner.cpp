@@ -24,7 +24,7 @@ namespace sy {
 std::vector<RunProgress> run_experiment(const Experiment& experiment, const RunnerOptions& options,
                                         RunObserver& observer, const std::atomic<bool>* cancel) {
   Session session(experiment, options, observer, cancel);
-  observer.experiment_started(experiment, session.planned_steps(experiment.strategies, 1));
+  observer.experiment_started(experiment, session.work_plan(experiment.strategies, 1));
   std::vector<RunProgress> results;
   for (uint64_t seed : experiment.seeds) {
     for (const StrategySpec& spec : experiment.strategies) {
@@ -105,7 +105,7 @@ RunProgress resume_run(const Experiment& experiment, const RunnerOptions& option
   Experiment one = experiment;
   one.seeds = {seed};
   Session session(one, options, observer, cancel);
-  observer.experiment_started(one, session.planned_steps({spec}, from.stages_done + 1));
+  observer.experiment_started(one, session.work_plan({spec}, from.stages_done + 1));
   RunProgress run = session.run(spec, seed, &from);
   observer.experiment_ended();
   return run;

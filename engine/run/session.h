@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/cl/strategy.h"
+#include "engine/run/eta_estimator.h"
 #include "engine/run/experiment.h"
 #include "engine/run/run_observer.h"
 
@@ -51,8 +52,10 @@ class Session {
           const std::atomic<bool>* cancel);
 
   StrategySpec effective(const StrategySpec& spec) const { return effective_spec(spec, options_); }
-  // Optimizer steps the runs will take, counting each shared expert once (trains_expert).
-  int64_t planned_steps(const std::vector<StrategySpec>& specs, size_t first_stage) const;
+  // The stages the runs of `specs` (each seed, from `first_stage`) will take, in order: their
+  // optimizer steps, counting each shared expert once (trains_expert) and none for an expert
+  // already in the bank, and the task evaluations each computes afresh (for the ETA).
+  WorkPlan work_plan(const std::vector<StrategySpec>& specs, size_t first_stage) const;
   // One run of `spec` with `seed`, from the start or after `from`'s finished stages.
   RunProgress run(const StrategySpec& spec, uint64_t seed, const ResumePoint* from);
 

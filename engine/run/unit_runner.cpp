@@ -65,7 +65,9 @@ std::vector<RunProgress> run_unit(const Plan& plan, const std::string& dir, int6
   if (unit.kind == PlanUnit::Kind::Expert) {
     const StrategySpec& spec = experiment.strategies.at(unit.strategies.at(0));
     RunProgress run = expert_run(experiment, unit);
-    events.experiment_started(experiment, session.effective(spec).training.steps);
+    WorkPlan plan;  // one stage: the expert's training, no evaluation
+    plan.stages.push_back({"lora", session.effective(spec).training.steps, 0});
+    events.experiment_started(experiment, plan);
     events.run_started(run, spec, 1);
     events.stage_started(run, 1);
     std::vector<TrainStep> steps;
@@ -91,7 +93,6 @@ std::vector<RunProgress> run_unit(const Plan& plan, const std::string& dir, int6
     return runs;
   }
 
-  int64_t preloaded_steps = 0;
   for (int64_t wait : unit.after) {
     const std::string from = unit_dir(dir, wait);
     verify_bundle(from, plan.units[static_cast<size_t>(wait)].title);
@@ -101,12 +102,11 @@ std::vector<RunProgress> run_unit(const Plan& plan, const std::string& dir, int6
     const StrategySpec& spec =
         experiment.strategies.at(plan.units[static_cast<size_t>(wait)].strategies.at(0));
     session.add_expert(spec, expert);
-    preloaded_steps += session.effective(spec).training.steps;
   }
   std::vector<StrategySpec> specs;
   for (size_t s : unit.strategies) specs.push_back(experiment.strategies.at(s));
-  observers.experiment_started(
-      experiment, std::max<int64_t>(0, session.planned_steps(specs, 1) - preloaded_steps));
+  // Experts added above are in the bank: the plan counts no steps for them.
+  observers.experiment_started(experiment, session.work_plan(specs, 1));
   for (const StrategySpec& spec : specs) {
     runs.push_back(session.run(spec, unit.seed, nullptr));
     if (runs.back().status == store::RunStatus::Cancelled) {

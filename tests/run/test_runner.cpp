@@ -125,7 +125,9 @@ class TestRunner : public QObject {
       std::map<std::pair<std::string, size_t>, int64_t> steps;  // (label, stage) -> steps
       std::map<std::pair<std::string, size_t>, std::vector<uint8_t>> adapters;
       bool keeps_artifacts() const override { return true; }
-      void experiment_started(const Experiment&, int64_t p) override { planned = p; }
+      void experiment_started(const Experiment&, const WorkPlan& p) override {
+        planned = p.steps();
+      }
       void train_step(const RunProgress& run, size_t stage, const std::string&,
                       const TrainStep&) override {
         ++steps[{run.label, stage}];
