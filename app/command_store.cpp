@@ -364,4 +364,31 @@ int command_export_adapter(int argc, char** argv) {
   });
 }
 
+int command_check(int argc, char** argv) {
+  CliArgs args(argc, argv, 2, {"full"});
+  args.check({"db"});
+  no_extra_positionals(args, 0, "check [--full] [--db FILE]");
+  return translating_store_errors([&] {
+    Store store = open_existing(args);
+    if (args.flag("full")) {
+      // integrity_check also cross-checks indexes against their tables: slower, and what to run
+      // before trusting a store that a crash or a copy may have torn.
+      const std::string report = store.check_integrity();
+      if (report != "ok") {
+        std::string problems = report;
+        for (size_t at; (at = problems.find('\n')) != std::string::npos;)
+          problems.replace(at, 1, "; ");
+        throw Error(store.path() + " is damaged (SQLite's integrity_check: " + problems +
+                    "); move it aside and restore a backup, or start a new database.");
+      }
+    } else {
+      store.verify_intact();
+    }
+    const size_t runs = store.list_runs().size();
+    std::cout << "ok: " << store.path() << " is whole (" << runs << (runs == 1 ? " run" : " runs")
+              << "; SQLite's " << (args.flag("full") ? "integrity_check" : "quick_check") << ")\n";
+    return 0;
+  });
+}
+
 }  // namespace sy

@@ -30,5 +30,6 @@ int command_list(int argc, char** argv);
 int command_show(int argc, char** argv);
 int command_export(int argc, char** argv);
 int command_export_adapter(int argc, char** argv);
+int command_check(int argc, char** argv);
 
 }  // namespace sy

@@ -139,6 +139,10 @@ commands:
       Write the adapter a run trained on TASK (its name, or its position from 1) to DIR as
       adapter_model.safetensors + adapter_config.json (PEFT layout).
 
+  check [--full] [--db FILE]
+      Read every page of the store (SQLite's quick_check; --full: integrity_check, which also
+      checks indexes): "ok: ..." or one error line naming the damage.
+
 training options:
   --steps N  --batch-size N  --grad-accum N  --lr X  --weight-decay X
   --schedule constant|linear|cosine  --warmup N  --max-grad-norm X (0: off)  --seed N
@@ -215,6 +219,7 @@ int main(int argc, char** argv) {
     if (command == "show") return sy::command_show(argc, argv);
     if (command == "export") return sy::command_export(argc, argv);
     if (command == "export-adapter") return sy::command_export_adapter(argc, argv);
+    if (command == "check") return sy::command_check(argc, argv);
     std::cerr << "error: unknown command \"" << command << "\"; see switchyard-engine --help\n";
     return 2;
   } catch (const sy::Error& e) {

@@ -179,7 +179,10 @@ SELECT r.id, r.experiment_id, e.name, r.strategy, r.label, r.seed, r.status, r.s
        (SELECT coalesce(max(s.stage), 0) FROM stages s
          WHERE s.run_id = r.id AND s.status = 'finished'),
        (SELECT group_concat(g.tag, char(31)) FROM tags g WHERE g.run_id = r.id),
-       r.config, r.summary, r.stage_count
+       r.config, r.summary, r.stage_count,
+       (SELECT coalesce(sum(s.finished_at - s.started_at), 0) FROM stages s
+         WHERE s.run_id = r.id AND s.finished_at IS NOT NULL),
+       (SELECT max(s.started_at) FROM stages s WHERE s.run_id = r.id AND s.finished_at IS NULL)
 FROM runs r JOIN experiments e ON e.id = r.experiment_id
 )sql";
 
@@ -204,6 +207,8 @@ RunRecord read_run_record(const Statement& s) {
   r.last_finished_stage = static_cast<int>(s.column_int64(16));
   r.summary_json = s.column_text(19);
   r.stage_count = static_cast<int>(s.column_int64(20));
+  r.finished_stages_ms = s.column_int64(21);
+  r.open_stage_started_at_ms = optional_int64(s, 22);
   const std::string tags = s.column_text(17);
   size_t start = 0;
   while (start < tags.size()) {
@@ -334,6 +339,14 @@ Store Store::open(const std::string& path) {
 }
 
 Store::Store(std::unique_ptr<Database> db) : db_(std::move(db)) {}
+
+void Store::set_clock(std::function<int64_t()> clock) {
+  clock_ = std::move(clock);
+}
+
+int64_t Store::now() const {
+  return clock_ ? clock_() : now_ms();
+}
 Store::Store(Store&&) noexcept = default;
 Store& Store::operator=(Store&&) noexcept = default;
 Store::~Store() = default;
@@ -361,7 +374,7 @@ int64_t Store::create_experiment(const std::string& name, const std::string& def
   Query q = d.query("INSERT INTO experiments (name, definition, created_at) VALUES (?1, ?2, ?3)");
   q->bind_text(1, name);
   q->bind_text(2, definition_json);
-  q->bind_int64(3, now_ms());
+  q->bind_int64(3, now());
   q->run();
   return d.last_insert_rowid();
 }
@@ -414,7 +427,7 @@ int64_t Store::create_run(const NewRun& run) {
   q->bind_text(5, run.config_json);
   q->bind_text(6, run.device);
   q->bind_text(7, run.engine_version);
-  q->bind_int64(8, now_ms());
+  q->bind_int64(8, now());
   q->run();
   const int64_t id = d.last_insert_rowid();
   transaction.commit();
@@ -432,7 +445,7 @@ void Store::set_run_status(int64_t run_id, RunStatus status, const std::string& 
     q->bind_text(2, reason);
     q->bind_int64(3, getpid());
     q->bind_text(4, this_host());
-    q->bind_int64(5, now_ms());
+    q->bind_int64(5, now());
     q->run();
   } else if (is_terminal(status)) {
     Query q =
@@ -440,7 +453,7 @@ void Store::set_run_status(int64_t run_id, RunStatus status, const std::string& 
     q->bind_int64(1, run_id);
     q->bind_text(2, run_status_name(status));
     q->bind_text(3, reason);
-    q->bind_int64(4, now_ms());
+    q->bind_int64(4, now());
     q->run();
   } else {
     Query q = d.query(
@@ -659,7 +672,7 @@ std::vector<int64_t> Store::mark_interrupted_runs() {
     q->bind_int64(1, run_id);
     q->bind_text(2, "its engine process (pid " + std::to_string(pid) + " on " + host +
                         ") ended without recording a result");
-    q->bind_int64(3, now_ms());
+    q->bind_int64(3, now());
     q->run();
     q->reset();
     if (d.changes() > 0) marked.push_back(run_id);
@@ -694,7 +707,7 @@ void Store::begin_stage(int64_t run_id, int stage) {
       "INSERT INTO stages (run_id, stage, status, started_at) VALUES (?1, ?2, 'running', ?3)");
   q->bind_int64(1, run_id);
   q->bind_int64(2, stage);
-  q->bind_int64(3, now_ms());
+  q->bind_int64(3, now());
   q->run();
   transaction.commit();
 }
@@ -706,7 +719,7 @@ void Store::finish_stage(int64_t run_id, int stage) {
       "UPDATE stages SET status = 'finished', finished_at = ?3 WHERE run_id = ?1 AND stage = ?2");
   q->bind_int64(1, run_id);
   q->bind_int64(2, stage);
-  q->bind_int64(3, now_ms());
+  q->bind_int64(3, now());
   q->run();
   if (d.changes() == 0) {
     require_run(d, run_id);
@@ -728,7 +741,7 @@ void Store::finish_stage(int64_t run_id, int stage, const std::vector<uint8_t>& 
   q->bind_int64(2, stage);
   q->bind_int64(3, static_cast<int64_t>(checkpoint.size()));
   q->bind_text(4, sha);
-  q->bind_int64(5, now_ms());
+  q->bind_int64(5, now());
   q->bind_blob(6, checkpoint.data(), checkpoint.size());
   q->run();
   transaction.commit();
@@ -901,7 +914,7 @@ std::string Store::put_adapter(int64_t run_id, int position,
   q->bind_int64(4, parameter_count);
   q->bind_int64(5, static_cast<int64_t>(safetensors.size()));
   q->bind_text(6, sha);
-  q->bind_int64(7, now_ms());
+  q->bind_int64(7, now());
   q->bind_blob(8, safetensors.data(), safetensors.size());
   q->run();
   transaction.commit();
@@ -948,7 +961,7 @@ int64_t Store::add_note(int64_t run_id, const std::string& text) {
   Query q = d.query("INSERT INTO notes (run_id, text, created_at) VALUES (?1, ?2, ?3)");
   q->bind_int64(1, run_id);
   q->bind_text(2, text);
-  q->bind_int64(3, now_ms());
+  q->bind_int64(3, now());
   q->run();
   const int64_t id = d.last_insert_rowid();
   transaction.commit();
@@ -1008,7 +1021,7 @@ void Store::record_import(const std::string& plan_id, int64_t experiment_id) {
       "INSERT INTO imported_plans (plan_id, experiment_id, imported_at) VALUES (?1, ?2, ?3)");
   q->bind_text(1, plan_id);
   q->bind_int64(2, experiment_id);
-  q->bind_int64(3, now_ms());
+  q->bind_int64(3, now());
   q->run();
 }
 
@@ -1024,6 +1037,8 @@ void Store::verify_intact() {
        check_lines(db(), "read every page of the database", "PRAGMA quick_check(3)")) {
     if (line != "ok") problems += (problems.empty() ? "" : "; ") + line;
   }
+  // SQLite puts several findings in one row, a line each: the error stays one line.
+  for (size_t at; (at = problems.find('\n')) != std::string::npos;) problems.replace(at, 1, "; ");
   if (!problems.empty()) {
     throw StoreError(db().path() + " is damaged (SQLite's quick_check: " + problems +
                      "); move it aside and restore a backup, or start a new database.");

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,6 +39,10 @@ class Store {
 
   const std::string& path() const;
   int schema_version();
+  // The clock whose unix milliseconds the store records (run, stage, note and adapter times):
+  // the system's unless set. A test sets its own to store a run, a pause and an extension
+  // without waiting for them.
+  void set_clock(std::function<int64_t()> clock);
 
   // --- experiments ---
   int64_t create_experiment(const std::string& name, const std::string& definition_json);
@@ -135,15 +140,16 @@ class Store {
   std::string check_integrity();
   // Reads every page (SQLite's quick_check: a damaged page, a broken b-tree, a wrong record) and
   // throws StoreError "<path> is damaged (...)" with the first problems when the file is not
-  // whole: what a reader that must not show a damaged store as an empty one calls after open()
-  // (the app, before it lists runs). A pass over the whole file: ~1 s per GB.
+  // whole (`switchyard-engine check`). A pass over the whole file: ~1 s per GB.
   void verify_intact();
 
  private:
   explicit Store(std::unique_ptr<Database> db);
   Database& db() const;
+  int64_t now() const;
 
   std::unique_ptr<Database> db_;
+  std::function<int64_t()> clock_;  // empty: the system clock
 };
 
 }  // namespace sy::store
