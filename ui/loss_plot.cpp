@@ -9,6 +9,7 @@
 #include <QVBoxLayout>
 
 #include "ui/custom_plot.h"
+#include "ui/key_bindings.h"
 #include "ui/line_plot_controls.h"
 #include "ui/plot_export.h"
 #include "ui/plot_style.h"
@@ -192,7 +193,7 @@ void LossPlot::changeEvent(QEvent* event) {
 bool LossPlot::eventFilter(QObject* watched, QEvent* event) {
   if (watched == plot_) {
     if (event->type() == QEvent::KeyPress &&
-        static_cast<QKeyEvent*>(event)->key() == Qt::Key_Home) {
+        key_matches(KeyBinding::ResetZoom, static_cast<QKeyEvent*>(event))) {
       resetView();
       return true;
     }
@@ -515,7 +516,7 @@ bool LossPlot::exportPdf(const QString& path) {
 
 void LossPlot::showContextMenu(const QPoint& pos) {
   QAction reset(tr("Reset zoom"));
-  reset.setShortcut(Qt::Key_Home);
+  reset.setShortcuts(key_binding(KeyBinding::ResetZoom).keys);
   reset.setEnabled(!auto_range_);
   connect(&reset, &QAction::triggered, this, &LossPlot::resetView);
   QAction log(tr("Log scale"));

@@ -51,6 +51,7 @@
 #include "ui/compare_view.h"
 #include "ui/engine_process.h"
 #include "ui/experiment_designer.h"
+#include "ui/key_bindings.h"
 #include "ui/loss_plot.h"
 #include "ui/matrix_heatmap.h"
 #include "ui/playground.h"
@@ -781,14 +782,21 @@ QStringList MainWindow::tasksToAdd(int64_t run_id) {
 }
 
 QString MainWindow::shortcutsText() const {
+  const auto keys_text = [](const QList<QKeySequence>& keys) {
+    QStringList texts;
+    for (const QKeySequence& key : keys) texts << key.toString(QKeySequence::NativeText);
+    return texts.join(" / ");
+  };
   QStringList lines;
   for (QAction* action : findChildren<QAction*>()) {
-    if (action->shortcut().isEmpty()) continue;
+    if (action->shortcuts().isEmpty()) continue;
     QString name = action->text();
     name.remove('&');
     name.remove(QString("…"));
-    lines << action->shortcut().toString(QKeySequence::NativeText) + '\t' + name;
+    lines << keys_text(action->shortcuts()) + '\t' + name;
   }
+  for (const KeyBindingInfo& binding : key_bindings())
+    lines << keys_text(binding.keys) + '\t' + binding.where + ": " + binding.what;
   return lines.join('\n');
 }
 

@@ -75,8 +75,10 @@ class MainWindow : public QMainWindow {
   const RunTrace& shownTrace() const;
   // The built-in tasks "Add a task…" offers for this run: those it does not have yet.
   QStringList tasksToAdd(int64_t run_id);
-  // Every action that has a keyboard shortcut, one per line ("Ctrl+R\tRun experiment"): what
-  // Help ▸ Keyboard shortcuts shows, read from the actions themselves.
+  // Every key the app answers to, one per line ("Ctrl+R\tRun experiment"): what Help ▸ Keyboard
+  // shortcuts shows. The menu actions' keys are read from the actions themselves, the others
+  // (Ask's Ctrl+Return, the notes' Return and Delete, the plot's Home) from key_bindings.h, the
+  // table the widgets that answer them are built from.
   QString shortcutsText() const;
   // Why the database cannot be read (a damaged file), as the window shows it; empty when fine.
   QString storeProblem() const { return store_problem_; }

@@ -19,6 +19,7 @@
 #include <optional>
 
 #include "ui/custom_plot.h"
+#include "ui/key_bindings.h"
 #include "ui/serve_client.h"
 
 namespace sy::ui {
@@ -101,14 +102,14 @@ Playground::Playground(QWidget* parent)
   layout->addWidget(answer_, 1);
   layout->addWidget(status_);
 
-  // The shortcut belongs to this widget and its children: the input box keeps plain Return for
-  // new lines, and a playground in a hidden tab does not answer another tab's Ctrl+Return.
-  auto* shortcut = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return), this);
-  shortcut->setContext(Qt::WidgetWithChildrenShortcut);
-  connect(shortcut, &QShortcut::activated, this, &Playground::ask);
-  auto* enter_shortcut = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Enter), this);
-  enter_shortcut->setContext(Qt::WidgetWithChildrenShortcut);
-  connect(enter_shortcut, &QShortcut::activated, this, &Playground::ask);
+  // The shortcuts belong to this widget and its children: the input box keeps plain Return for
+  // new lines, and a playground in a hidden tab does not answer another tab's Ctrl+Return. Their
+  // keys come from the table the shortcuts dialog lists (key_bindings.h).
+  for (const QKeySequence& key : key_binding(KeyBinding::Ask).keys) {
+    auto* shortcut = new QShortcut(key, this);
+    shortcut->setContext(Qt::WidgetWithChildrenShortcut);
+    connect(shortcut, &QShortcut::activated, this, &Playground::ask);
+  }
   connect(ask_button_, &QPushButton::clicked, this, &Playground::ask);
   connect(instruction_, &QLineEdit::returnPressed, this, &Playground::ask);
 

@@ -15,6 +15,8 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include "ui/key_bindings.h"
+
 namespace sy::ui {
 
 NoteListModel::NoteListModel(QObject* parent) : QAbstractTableModel(parent) {}
@@ -102,16 +104,17 @@ RunNotes::RunNotes(QWidget* parent)
   notes_view_->horizontalHeader()->setStretchLastSection(true);
   notes_view_->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
 
-  tag_edit_->setPlaceholderText(tr("New tag (Return adds it)"));
-  note_edit_->setPlaceholderText(tr("New note (Return adds it)"));
+  // The keys named here and answered below are the shortcuts dialog's (key_bindings.h).
+  const QString add_key = key_text(KeyBinding::AddTagOrNote);
+  const QString remove_key = key_text(KeyBinding::RemoveTagOrNote);
+  tag_edit_->setPlaceholderText(tr("New tag (%1 adds it)").arg(add_key));
+  note_edit_->setPlaceholderText(tr("New note (%1 adds it)").arg(add_key));
   tag_edit_->setClearButtonEnabled(true);
   note_edit_->setClearButtonEnabled(true);
-  remove_tag_->setToolTip(tr("Remove the selected tag (Delete)"));
-  delete_note_->setToolTip(tr("Delete the selected note (Delete)"));
+  remove_tag_->setToolTip(tr("Remove the selected tag (%1)").arg(remove_key));
+  delete_note_->setToolTip(tr("Delete the selected note (%1)").arg(remove_key));
 
-  connect(tag_edit_, &QLineEdit::returnPressed, this, &RunNotes::addTag);
   connect(add_tag_, &QPushButton::clicked, this, &RunNotes::addTag);
-  connect(note_edit_, &QLineEdit::returnPressed, this, &RunNotes::addNote);
   connect(add_note_, &QPushButton::clicked, this, &RunNotes::addNote);
   connect(remove_tag_, &QPushButton::clicked, this, &RunNotes::removeSelectedTag);
   connect(delete_note_, &QPushButton::clicked, this, &RunNotes::deleteSelectedNote);
@@ -123,6 +126,8 @@ RunNotes::RunNotes(QWidget* parent)
   connect(note_edit_, &QLineEdit::textChanged, this, &RunNotes::updateButtons);
   tags_view_->installEventFilter(this);
   notes_view_->installEventFilter(this);
+  tag_edit_->installEventFilter(this);
+  note_edit_->installEventFilter(this);
 
   auto* tag_row = new QHBoxLayout;
   tag_row->addWidget(tag_edit_, 1);
@@ -201,11 +206,16 @@ void RunNotes::updateButtons() {
 
 bool RunNotes::eventFilter(QObject* watched, QEvent* event) {
   if (event->type() == QEvent::KeyPress) {
-    const int key = static_cast<QKeyEvent*>(event)->key();
-    if (key == Qt::Key_Delete || key == Qt::Key_Backspace) {
+    const auto* key = static_cast<QKeyEvent*>(event);
+    if (key_matches(KeyBinding::RemoveTagOrNote, key)) {
       if (watched == tags_view_) removeSelectedTag();
       if (watched == notes_view_) deleteSelectedNote();
-      return watched == tags_view_ || watched == notes_view_;
+      if (watched == tags_view_ || watched == notes_view_) return true;
+    }
+    if (key_matches(KeyBinding::AddTagOrNote, key)) {
+      if (watched == tag_edit_) addTag();
+      if (watched == note_edit_) addNote();
+      if (watched == tag_edit_ || watched == note_edit_) return true;
     }
   }
   return QWidget::eventFilter(watched, event);

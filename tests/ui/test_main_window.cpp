@@ -17,6 +17,7 @@
 #include <QListView>
 #include <QPlainTextEdit>
 #include <QSettings>
+#include <QShortcut>
 #include <QStatusBar>
 #include <QStringListModel>
 #include <QTableView>
@@ -338,15 +339,30 @@ class TestMainWindow : public QObject {
       for (const QKeySequence& k : a->shortcuts()) keys << k.toString();
     for (const char* key : {"Ctrl+Shift+S", "Ctrl+S", "Ctrl+R", "Ctrl+F", "Ctrl+1", "Ctrl+4", "F1"})
       QVERIFY2(keys.contains(key), key);
-    // Every action with a shortcut names it in its tooltip, and the shortcuts dialog lists it.
+    // Every action with a shortcut names it in its tooltip, and the shortcuts dialog lists every
+    // key of every action and QShortcut in the window, and the keys widgets answer to themselves
+    // (the notes' Return and Delete, the plot's Home).
     const QString help = window.shortcutsText();
+    const QStringList help_keys = [&] {
+      QStringList keys;
+      for (const QString& line : help.split('\n')) keys += line.section('\t', 0, 0).split(" / ");
+      return keys;
+    }();
     for (QAction* a : window.findChildren<QAction*>()) {
       if (a->shortcut().isEmpty()) continue;
       QVERIFY2(a->toolTip().contains(a->shortcut().toString(QKeySequence::NativeText)),
                qPrintable(a->toolTip()));
-      QVERIFY2(help.contains(a->shortcut().toString(QKeySequence::NativeText)),
-               qPrintable(a->text()));
+      for (const QKeySequence& key : a->shortcuts())
+        QVERIFY2(help_keys.contains(key.toString(QKeySequence::NativeText)), qPrintable(a->text()));
     }
+    const QList<QShortcut*> shortcuts = window.findChildren<QShortcut*>();
+    QVERIFY(!shortcuts.isEmpty());  // Ask's Ctrl+Return
+    for (QShortcut* shortcut : shortcuts)
+      for (const QKeySequence& key : shortcut->keys())
+        QVERIFY2(help_keys.contains(key.toString(QKeySequence::NativeText)),
+                 qPrintable(key.toString()));
+    for (const char* key : {"Ctrl+Return", "Return", "Del", "Home"})
+      QVERIFY2(help_keys.contains(QKeySequence(key).toString(QKeySequence::NativeText)), key);
 
     auto* steps = window.designer().findChild<QLineEdit*>("steps");
     QVERIFY(steps);
@@ -445,6 +461,7 @@ class TestMainWindow : public QObject {
                                 .arg(window.height())));
       }
     }
+    QSettings().remove("window");  // grouping is kept: the tests after expect the default
   }
 
   // The window comes back at the size and layout it was closed with.
@@ -573,7 +590,7 @@ class TestMainWindow : public QObject {
       QVERIFY(group.isValid());
       QCOMPARE(group.siblingAtColumn(RunListModel::Seed).data().toString(), QString("n = 3"));
       QCOMPARE(group.siblingAtColumn(RunListModel::Ap).data().toString(),
-               QString::fromUtf8("50.0 (40.0–60.0)"));
+               QString::fromUtf8("50.0 ± 10.0"));
       QCOMPARE(window.runList()->rowCount(group), 3);
       QVERIFY(row_of_run(window.runList(), single).isValid());
 
