@@ -9,6 +9,7 @@
 
 #include "engine/cl/strategy_traits.h"
 #include "engine/util/json_file.h"
+#include "storage/run_duration.h"
 #include "storage/run_format.h"
 
 namespace sy::report {
@@ -17,6 +18,7 @@ using json = nlohmann::ordered_json;  // keys in the order written, for readers
 using sy::store::format_duration;
 using sy::store::format_percent;
 using sy::store::parse_run_summary;
+using sy::store::run_duration_ms;
 using sy::store::RunData;
 using sy::store::RunRecord;
 using sy::store::RunStatus;
@@ -75,13 +77,6 @@ std::string local_time(int64_t unix_ms) {
   char buf[32];
   std::strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M", &tm);
   return buf;
-}
-
-std::optional<int64_t> run_duration_ms(const RunRecord& run, int64_t now_ms) {
-  if (!run.started_at_ms || run.status == RunStatus::Interrupted) return std::nullopt;
-  if (run.finished_at_ms) return *run.finished_at_ms - *run.started_at_ms;
-  if (run.status == RunStatus::Running) return now_ms - *run.started_at_ms;
-  return std::nullopt;
 }
 
 std::string display_label(const RunRecord& run) {

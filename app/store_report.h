@@ -18,9 +18,6 @@ namespace sy::report {
 
 // "YYYY-MM-DD HH:MM" in local time.
 std::string local_time(int64_t unix_ms);
-// How long the run has run: finished - started, or now - started while running; nullopt when it
-// never started or was interrupted (its end is unknown: finished_at is when that was noticed).
-std::optional<int64_t> run_duration_ms(const sy::store::RunRecord& run, int64_t now_ms);
 // The label tables show: the stored one, or the strategy's name when it is empty.
 std::string display_label(const sy::store::RunRecord& run);
 

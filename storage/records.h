@@ -67,6 +67,10 @@ struct RunRecord {
   // all tasks in one stage (engine/cl/strategy_traits.h). The total every reader shows.
   int stage_count = 0;
   int last_finished_stage = 0;  // 0: none yet
+  // The time in its stages (storage/run_duration.h): the finished stages' spans summed, and when
+  // a stage was begun and not finished, its start.
+  int64_t finished_stages_ms = 0;
+  std::optional<int64_t> open_stage_started_at_ms;
   std::vector<std::string> tags;
   std::string summary_json;  // the run's summary document; empty until set_run_summary
 };

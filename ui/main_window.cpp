@@ -47,6 +47,7 @@
 
 #include "engine/cl/strategy_traits.h"
 #include "engine/util/resources.h"
+#include "storage/run_duration.h"
 #include "storage/run_format.h"
 #include "ui/compare_view.h"
 #include "ui/engine_process.h"
@@ -940,7 +941,7 @@ void MainWindow::onJobEvent(int, const QJsonObject& event) {
     const int row = runs_->rowOf(update->run);
     std::optional<int64_t> took;
     if (row >= 0) {
-      took = RunListModel::durationMs(runs_->record(row), QDateTime::currentMSecsSinceEpoch());
+      took = store::run_duration_ms(runs_->record(row), QDateTime::currentMSecsSinceEpoch());
       if (took) text += " after " + RunListModel::durationText(*took);
       if (runs_->quick(row)) text += " (quick)";
     }

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 
+#include "storage/run_duration.h"
 #include "storage/store.h"
 #include "ui/run_color.h"
 #include "ui/seed_group.h"
@@ -66,14 +67,6 @@ QString RunListModel::statusText(const store::RunRecord& record) {
   if (std::find(record.tags.begin(), record.tags.end(), store::kDivergedTag) != record.tags.end())
     text += QStringLiteral(" · ") + store::kDivergedTag;
   return text;
-}
-
-std::optional<int64_t> RunListModel::durationMs(const store::RunRecord& record, int64_t now_ms) {
-  if (!record.started_at_ms) return std::nullopt;
-  const int64_t end = record.finished_at_ms                        ? *record.finished_at_ms
-                      : record.status == store::RunStatus::Running ? now_ms
-                                                                   : *record.started_at_ms;
-  return std::max<int64_t>(0, end - *record.started_at_ms);
 }
 
 RunListModel::CachedKey RunListModel::settingsOf(store::Store& store,
@@ -185,7 +178,8 @@ QVariant RunListModel::data(const QModelIndex& index, int role) const {
       return timeText(ms);
     }
     case Duration: {
-      const std::optional<int64_t> ms = durationMs(r, QDateTime::currentMSecsSinceEpoch());
+      const std::optional<int64_t> ms =
+          store::run_duration_ms(r, QDateTime::currentMSecsSinceEpoch());
       if (sort_key) return QVariant::fromValue<qlonglong>(ms.value_or(-1));
       return ms ? durationText(*ms) : QStringLiteral("–");
     }

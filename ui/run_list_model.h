@@ -72,8 +72,6 @@ class RunListModel : public QAbstractTableModel {
   // The status word, with "diverged" where the engine tagged the run so (its loss went NaN/Inf
   // or blew up): "finished · diverged".
   static QString statusText(const store::RunRecord& record);
-  // How long the run ran: start to end, or to `now_ms` while it runs; nullopt before it started.
-  static std::optional<int64_t> durationMs(const store::RunRecord& record, int64_t now_ms);
 
   int rowCount(const QModelIndex& parent = {}) const override;
   int columnCount(const QModelIndex& parent = {}) const override;

@@ -19,6 +19,7 @@
 #include "app/commands.h"
 #include "engine/util/error.h"
 #include "storage/store.h"
+#include "tests/common/extended_run.h"
 
 using nlohmann::json;
 using namespace sy::store;
@@ -236,6 +237,33 @@ class TestStoreCommands : public QObject {
     const Outcome show = call(sy::command_show, "show", {std::to_string(id), "--db", db});
     QCOMPARE(show.error, std::string());
     QVERIFY_CONTAINS(show.out, "1 of 1 finished");
+  }
+
+  // Issue 21: a run extended days after it finished reads the 150 s it worked, not the days in
+  // between (finished - started), in list and show, as text and as JSON.
+  void list_and_show_leave_an_extensions_pause_out_of_the_duration() {
+    const std::string db = dir_.filePath("extended.db").toStdString();
+    int64_t id = 0;
+    {
+      Store store = Store::open(db);
+      id = sy::test::store_extended_run(store);
+    }
+    const Outcome list = call(sy::command_list, "list", {"--db", db});
+    QCOMPARE(list.error, std::string());
+    QVERIFY_CONTAINS(line_of_run(list.out, id), " 2:30");
+    const Outcome list_json = call(sy::command_list, "list", {"--db", db, "--json"});
+    QCOMPARE(json::parse(list_json.out)[0]["duration_s"].get<double>(), 150.0);
+    const Outcome show = call(sy::command_show, "show", {std::to_string(id), "--db", db});
+    QCOMPARE(show.error, std::string());
+    std::istringstream in(show.out);
+    std::string duration;
+    for (std::string line; std::getline(in, line);) {
+      if (contains(line, "duration")) duration = line;
+    }
+    QVERIFY_CONTAINS(duration, "2:30");
+    const Outcome show_json =
+        call(sy::command_show, "show", {std::to_string(id), "--db", db, "--json"});
+    QCOMPARE(json::parse(show_json.out)["duration_s"].get<double>(), 150.0);
   }
 
   void list_filters_by_status_experiment_and_tag() {

@@ -26,9 +26,11 @@
 #include <thread>
 
 #include "storage/database.h"
+#include "storage/run_duration.h"
 #include "storage/schema.h"
 #include "storage/sha256.h"
 #include "storage/store.h"
+#include "tests/common/extended_run.h"
 
 using namespace sy::store;
 
@@ -439,6 +441,54 @@ class TestStore : public QObject {
     QVERIFY(data.stages[1].status == StageStatus::Running);
     f.store.append_train_points(f.run, batch(2, 1, 30));
     QCOMPARE(f.store.load_train_points(f.run, 2).size(), size_t(30));
+  }
+
+  // Issue 21: after `extend`, a run's duration was finished_at - started_at, three days for a
+  // run that worked 150 s. The duration is its stages' time (storage/run_duration.h), read with
+  // the run by list_runs and load_run alike.
+  void an_extended_runs_duration_leaves_out_the_pause() {
+    using sy::test::kExtendedRunDurationMs;
+    using sy::test::kExtendedRunPause;
+    using sy::test::kExtendedRunStart;
+    using sy::test::store_extended_run;
+    QTemporaryDir dir;
+    Store store = Store::open(dir.filePath("times.db").toStdString());
+    const int64_t finished = store_extended_run(store);
+    const int64_t later = kExtendedRunStart + 10 * kExtendedRunPause;  // whenever it is read
+    const RunRecord listed = store.list_runs()[0];
+    QCOMPARE(listed.id, finished);
+    QCOMPARE(listed.finished_stages_ms, kExtendedRunDurationMs);
+    QVERIFY(!listed.open_stage_started_at_ms);
+    QVERIFY(*listed.finished_at_ms - *listed.started_at_ms > kExtendedRunPause);
+    QCOMPARE(run_duration_ms(listed, later), std::optional(kExtendedRunDurationMs));
+    QCOMPARE(run_duration_ms(store.load_run(finished).run, later),
+             std::optional(kExtendedRunDurationMs));
+
+    // 20 s into the extension's stage: while it runs, when cancelled there, when failed there.
+    const int64_t in_extension = kExtendedRunStart + 120'000 + kExtendedRunPause + 25'000;
+    const int64_t running = store_extended_run(store, RunStatus::Running);
+    QCOMPARE(run_duration_ms(store.load_run(running).run, in_extension),
+             std::optional<int64_t>(140'000));
+    for (const RunStatus status : {RunStatus::Cancelled, RunStatus::Failed}) {
+      const int64_t stopped = store_extended_run(store, status);
+      QCOMPARE(run_duration_ms(store.load_run(stopped).run, later),
+               std::optional<int64_t>(140'000));
+    }
+    // Interrupted: when its last stage ended is unknown (finished_at is when that was noticed).
+    const int64_t lost = store_extended_run(store, RunStatus::Interrupted);
+    QVERIFY(!run_duration_ms(store.load_run(lost).run, later));
+
+    // Before any stage: from its start until now, or until it failed.
+    int64_t now = kExtendedRunStart;
+    store.set_clock([&now] { return now; });
+    const int64_t early = store.create_run(new_run(store.create_experiment("early", "{}")));
+    QVERIFY(!run_duration_ms(store.load_run(early).run, now));  // never started
+    store.set_run_status(early, RunStatus::Running);
+    QCOMPARE(run_duration_ms(store.load_run(early).run, now + 4'000),
+             std::optional<int64_t>(4'000));
+    now += 7'000;
+    store.set_run_status(early, RunStatus::Failed, "no such model");
+    QCOMPARE(run_duration_ms(store.load_run(early).run, later), std::optional<int64_t>(7'000));
   }
 
   void train_points_round_trip() {
