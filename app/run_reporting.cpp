@@ -68,11 +68,12 @@ ResumePoint stored_resume_point(store::Store& store, int64_t run_id, const store
                 "; it cannot be continued");
   }
   from.checkpoint = std::move(checkpoint->state);
-  if (data.score_matrix.size() < from.stages_done + 1) {
+  std::vector<std::vector<double>> scores = store::score_matrix(data);
+  if (scores.size() < from.stages_done + 1) {
     throw Error(run_text + " lacks score rows of its finished stages; it cannot be continued");
   }
-  from.score_matrix.assign(data.score_matrix.begin(),
-                           data.score_matrix.begin() + static_cast<long>(from.stages_done + 1));
+  scores.resize(from.stages_done + 1);
+  from.score_matrix = std::move(scores);
   for (const auto& c : data.confusions) {
     if (c.after_stage >= 1 && c.after_stage <= static_cast<int>(from.stages_done)) {
       from.router_confusion.push_back(c.counts);

@@ -192,7 +192,7 @@ json run_json(const RunData& data, int64_t now_ms) {
   doc["tasks"] = tasks;
 
   json matrix = json::array();
-  for (const auto& row : data.score_matrix) {
+  for (const auto& row : sy::store::score_matrix(data)) {
     json cells = json::array();
     for (double v : row) cells.push_back(number_or_null(v));
     matrix.push_back(cells);
@@ -295,19 +295,20 @@ void print_run(std::ostream& out, const RunData& data, int64_t now_ms) {
   }
 
   out << "\nscore matrix (%; row: after stage, column: task)\n";
-  if (data.score_matrix.empty()) {
+  const std::vector<std::vector<double>> scores = sy::store::score_matrix(data);
+  if (scores.empty()) {
     out << "  no scores yet\n";
   } else {
-    const size_t width = data.score_matrix.front().size();
+    const size_t width = scores.front().size();
     std::vector<bool> right(width + 1, true);
     right[0] = false;
     TextTable matrix(right);
     std::vector<std::string> head{""};
     for (size_t j = 0; j < width; ++j) head.push_back(task_title(data, j));
     matrix.add(head);
-    for (size_t i = 0; i < data.score_matrix.size(); ++i) {
+    for (size_t i = 0; i < scores.size(); ++i) {
       std::vector<std::string> row{row_title(data, i)};
-      for (double v : data.score_matrix[i]) row.push_back(format_percent(v));
+      for (double v : scores[i]) row.push_back(format_percent(v));
       matrix.add(row);
     }
     matrix.print(out, "  ");

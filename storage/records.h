@@ -160,13 +160,17 @@ struct RunData {
   std::string config_json;
   std::vector<RunTask> tasks;
   std::vector<StageRecord> stages;
-  std::vector<ScoreCell> scores;  // ordered by after_stage, then position
-  // R[after_stage][position] for rows 0..max after_stage, width = the number of tasks (or the
-  // largest position + 1); NaN where no score was stored.
-  std::vector<std::vector<double>> score_matrix;
+  // The score matrix's cells with each one's metric, ordered by after_stage, then position; the
+  // matrix itself is score_matrix(data), built from them (one copy of the scores, not two).
+  std::vector<ScoreCell> scores;
   std::vector<Confusion> confusions;  // ordered by after_stage
   std::vector<AdapterInfo> adapters;  // ordered by position
   std::vector<Note> notes;            // oldest first
 };
+
+// The run's score matrix R[after_stage][position] from data.scores: rows 0..the largest
+// after_stage, as wide as the task list (or the largest position + 1); NaN where no score was
+// stored.
+std::vector<std::vector<double>> score_matrix(const RunData& data);
 
 }  // namespace sy::store

@@ -625,20 +625,22 @@ RunData Store::load_run(int64_t run_id) {
     }
   }
   snapshot.commit();
+  return data;
+}
 
+std::vector<std::vector<double>> score_matrix(const RunData& data) {
   size_t width = data.tasks.size();
   int rows = 0;
   for (const ScoreCell& cell : data.scores) {
     width = std::max(width, static_cast<size_t>(cell.position) + 1);
     rows = std::max(rows, cell.after_stage + 1);
   }
-  data.score_matrix.assign(static_cast<size_t>(rows),
-                           std::vector<double>(width, std::numeric_limits<double>::quiet_NaN()));
-  for (const ScoreCell& cell : data.scores) {
-    data.score_matrix[static_cast<size_t>(cell.after_stage)][static_cast<size_t>(cell.position)] =
-        cell.value;
-  }
-  return data;
+  std::vector<std::vector<double>> matrix(
+      static_cast<size_t>(rows),
+      std::vector<double>(width, std::numeric_limits<double>::quiet_NaN()));
+  for (const ScoreCell& cell : data.scores)
+    matrix[static_cast<size_t>(cell.after_stage)][static_cast<size_t>(cell.position)] = cell.value;
+  return matrix;
 }
 
 void Store::delete_run(int64_t run_id) {

@@ -145,7 +145,7 @@ RunTrace trace_from_store(const store::RunData& data,
   t.points.reserve(static_cast<int>(points.size()));
   for (const auto& p : points) t.points.append({p.stage, p.step, p.loss, p.lr, p.tokens_per_s});
 
-  for (const auto& row : data.score_matrix) {
+  for (const auto& row : store::score_matrix(data)) {
     t.scores.append(QVector<double>(row.begin(), row.end()));
   }
   for (const auto& c : data.confusions) {

@@ -160,7 +160,7 @@ class TestStoreCommands : public QObject {
       store.add_tag(finished_, "paper");
       store.add_note(finished_, "first note");
       store.add_note(finished_, "two\nlines");
-      matrix_ = store.load_run(finished_).score_matrix;
+      matrix_ = score_matrix(store.load_run(finished_));
 
       const int64_t demo_again = store.create_experiment("demo", "{}");
       run.experiment_id = demo_again;

@@ -34,7 +34,7 @@ inline std::map<std::string, StoredRun> stored_runs(const std::string& db) {
     r.strategy = record.strategy;
     r.status = store::run_status_name(record.status);
     r.summary = data.run.summary_json;
-    r.scores = data.score_matrix;
+    r.scores = store::score_matrix(data);
     for (const auto& c : data.confusions) r.confusions.push_back(c.counts);
     for (const auto& a : data.adapters) r.adapters.push_back(a.sha256);
     for (const auto& p : s.load_train_points(record.id)) {

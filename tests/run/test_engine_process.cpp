@@ -208,7 +208,7 @@ struct Outcome {
 Outcome outcome(store::Store& store, int64_t run) {
   const store::RunData data = store.load_run(run);
   Outcome o;
-  o.matrix = data.score_matrix;
+  o.matrix = store::score_matrix(data);
   for (const auto& c : data.confusions) o.confusions.push_back(c.counts);
   for (const auto& a : data.adapters) o.adapters.push_back(a.sha256);
   for (const auto& p : store.load_train_points(run))
@@ -347,7 +347,7 @@ class TestEngineProcess : public QObject {
       // Nothing of a finished stage was lost.
       const Outcome want = outcome(reference, kill.reference_run);
       for (int row = 0; row <= kill.after_stage; ++row) {
-        QCOMPARE(interrupted.score_matrix[static_cast<size_t>(row)],
+        QCOMPARE(store::score_matrix(interrupted)[static_cast<size_t>(row)],
                  want.matrix[static_cast<size_t>(row)]);
       }
 
@@ -440,13 +440,15 @@ class TestEngineProcess : public QObject {
       }
     }
     // Old cells unchanged; the new column has row 0 and row 3; rows 1-2 were never evaluated.
-    QCOMPARE(now.score_matrix.size(), size_t(5));
+    const std::vector<std::vector<double>> now_matrix = store::score_matrix(now);
+    const std::vector<std::vector<double>> old_matrix = store::score_matrix(old);
+    QCOMPARE(now_matrix.size(), size_t(5));
     for (size_t i = 0; i < 4; ++i) {
-      for (size_t j = 0; j < 3; ++j) QCOMPARE(now.score_matrix[i][j], old.score_matrix[i][j]);
+      for (size_t j = 0; j < 3; ++j) QCOMPARE(now_matrix[i][j], old_matrix[i][j]);
     }
-    QVERIFY(!std::isnan(now.score_matrix[0][3]) && !std::isnan(now.score_matrix[3][3]));
-    QVERIFY(std::isnan(now.score_matrix[1][3]) && std::isnan(now.score_matrix[2][3]));
-    for (double v : now.score_matrix[4]) QVERIFY(v >= 0.0 && v <= 1.0);
+    QVERIFY(!std::isnan(now_matrix[0][3]) && !std::isnan(now_matrix[3][3]));
+    QVERIFY(std::isnan(now_matrix[1][3]) && std::isnan(now_matrix[2][3]));
+    for (double v : now_matrix[4]) QVERIFY(v >= 0.0 && v <= 1.0);
     QCOMPARE(now.confusions.size(), size_t(4));
     QCOMPARE(now.confusions.back().counts.size(), size_t(4));
     QVERIFY(json::parse(now.run.summary_json)["ap"].is_number());
@@ -637,7 +639,7 @@ class TestEngineProcess : public QObject {
     QCOMPARE(runs.size(), size_t(1));
     QVERIFY(runs[0].status == store::RunStatus::Failed);
     QCOMPARE(QString::fromStdString("error: " + runs[0].status_reason), error);
-    QVERIFY(!store.load_run(1).score_matrix.empty());  // what came before is kept
+    QVERIFY(!store.load_run(1).scores.empty());  // what came before is kept
   }
 
   // A read-only database (its file system mounted read-only as root; else the file and folder
@@ -748,8 +750,9 @@ class TestEngineProcess : public QObject {
     QVERIFY(data.run.status == store::RunStatus::Finished);
     QCOMPARE(data.tasks.size(), size_t(100));
     QCOMPARE(data.tasks[99].name, std::string("t99"));
-    QCOMPARE(data.score_matrix.size(), size_t(2));
-    QCOMPARE(data.score_matrix[1].size(), size_t(100));
+    const std::vector<std::vector<double>> matrix = store::score_matrix(data);
+    QCOMPARE(matrix.size(), size_t(2));
+    QCOMPARE(matrix[1].size(), size_t(100));
     QCOMPARE(store.check_integrity(), std::string("ok"));
   }
 

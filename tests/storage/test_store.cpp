@@ -433,7 +433,7 @@ class TestStore : public QObject {
     f.store.begin_stage(f.run, 2);
     RunData data = f.store.load_run(f.run);
     QCOMPARE(f.store.load_train_points(f.run).size(), size_t(50));
-    QCOMPARE(data.score_matrix.size(), size_t(2));  // rows 0 and 1 kept
+    QCOMPARE(score_matrix(data).size(), size_t(2));  // rows 0 and 1 kept
     QCOMPARE(data.confusions.size(), size_t(1));
     QCOMPARE(data.adapters.size(), size_t(1));
     QCOMPARE(data.adapters[0].position, 0);
@@ -532,11 +532,13 @@ class TestStore : public QObject {
     f.store.put_scores(f.run, 2, {{1, "exact", 0.7}});   // a row still being evaluated
     f.store.put_scores(f.run, 1, {{1, "exact", 0.15}});  // a cell evaluated again
     const RunData data = f.store.load_run(f.run);
-    QCOMPARE(data.score_matrix.size(), size_t(3));
-    QCOMPARE(data.score_matrix[0], (std::vector<double>{0.0, 0.05}));
-    QCOMPARE(data.score_matrix[1], (std::vector<double>{0.9, 0.15}));
-    QVERIFY(std::isnan(data.score_matrix[2][0]));
-    QCOMPARE(data.score_matrix[2][1], 0.7);
+    // The matrix is built from the cells (RunData holds the scores once).
+    const std::vector<std::vector<double>> matrix = score_matrix(data);
+    QCOMPARE(matrix.size(), size_t(3));
+    QCOMPARE(matrix[0], (std::vector<double>{0.0, 0.05}));
+    QCOMPARE(matrix[1], (std::vector<double>{0.9, 0.15}));
+    QVERIFY(std::isnan(matrix[2][0]));
+    QCOMPARE(matrix[2][1], 0.7);
     QCOMPARE(data.scores.size(), size_t(5));
     QCOMPARE(data.scores[2].after_stage, 1);
     QCOMPARE(data.scores[2].metric, std::string("exact"));
@@ -741,7 +743,7 @@ class TestStore : public QObject {
     QCOMPARE(data.run.engine_version, std::string("0.0.9"));
     QVERIFY(data.run.status == RunStatus::Finished);
     QCOMPARE(data.tasks.size(), size_t(2));
-    QCOMPARE(data.score_matrix[1][0], 0.75);
+    QCOMPARE(score_matrix(data)[1][0], 0.75);
     QCOMPARE(store.load_train_points(1).size(), size_t(2));
     QCOMPARE(store.last_finished_stage(1), 1);
     QCOMPARE(data.run.summary_json, std::string());  // the column version 2 added

@@ -190,7 +190,7 @@ void TestRunTrace::fromStoreKeepsNanAndEmptySummary() {
   data.run.task_count = 3;
   data.run.last_finished_stage = 0;
   data.tasks = {{"a", "exact"}, {"b", "exact"}, {"c", "rouge1"}};
-  data.score_matrix = {{0.1, kNaN, 0.3}};
+  data.scores = {{0, 0, "exact", 0.1}, {0, 2, "rouge1", 0.3}};  // nothing stored for b
   data.run.summary_json = "";
   const RunTrace t = sy::ui::trace_from_store(data, {{1, 1, kNaN, 0.01, 5.0}, {1, 2, 0.5, 0, 6}});
 
