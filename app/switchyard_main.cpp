@@ -163,10 +163,28 @@ int main(int argc, char** argv) {
       if (window.tabs().tabText(i).toLower() == name) window.tabs().setCurrentIndex(i);
   }
   if (parser.isSet(start)) {
-    // A file the engine would refuse is not run with the form's defaults instead: the window
-    // shows the file's error, and nothing starts.
+    // A file the engine would refuse is not run: the form shows it as it is with its bad values
+    // flagged, and the window says why nothing starts. So the run waits for the form to know
+    // the engine's schema (it arrives without blocking).
     if (experiment_ok) {
-      window.runExperiment();
+      const bool unattended = parser.isSet(screenshot);
+      const auto start_run = [&window, unattended] {
+        if (window.designer().isSchemaKnown() && !window.designer().isValid()) {
+          std::fprintf(stderr, "error: %s\n", qPrintable(window.statusText()));
+          if (unattended) {
+            QApplication::exit(1);
+            return;
+          }
+        }
+        window.runExperiment();  // refused with a message box where the file is invalid
+      };
+      sy::ui::ExperimentDraft& draft = window.designer().draft();
+      if (draft.isSchemaKnown() || !draft.schemaError().isEmpty()) {
+        QTimer::singleShot(0, &window, start_run);
+      } else {
+        QObject::connect(&draft, &sy::ui::ExperimentDraft::schemaKnown, &window, start_run);
+        QObject::connect(&draft, &sy::ui::ExperimentDraft::schemaFailed, &window, start_run);
+      }
     } else {
       std::fprintf(stderr, "error: %s\n", qPrintable(window.statusText()));
       if (parser.isSet(screenshot)) return 1;

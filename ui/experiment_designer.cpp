@@ -124,6 +124,27 @@ ExperimentDesigner::ExperimentDesigner(QWidget* parent)
   schema_status_->setObjectName(QStringLiteral("schemaStatus"));
   schema_status_->setWordWrap(true);
   layout->addWidget(schema_status_);
+  // Where the user looks first: what is wrong with the draft (also flagged at
+  // each field), and what the engine said of the file as saved.
+  problems_ = new QLabel(this);
+  problems_->setObjectName(QStringLiteral("problems"));
+  problems_->setWordWrap(true);
+  problems_->setTextFormat(Qt::PlainText);
+  problems_->setStyleSheet(QStringLiteral("color: #c0392b"));
+  problems_->hide();
+  layout->addWidget(problems_);
+  file_status_ = new QLabel(this);
+  file_status_->setObjectName(QStringLiteral("fileStatus"));
+  file_status_->setWordWrap(true);
+  file_status_->setTextFormat(Qt::PlainText);
+  file_status_->setStyleSheet(QStringLiteral("color: #c0392b"));
+  file_status_->hide();
+  layout->addWidget(file_status_);
+  connect(draft_, &ExperimentDraft::fileChecked, this, [this](const QString& error) {
+    file_status_->setText(tr("The engine would not run %1 as saved:\n%2")
+                              .arg(QFileInfo(draft_->path()).fileName(), error));
+    file_status_->setVisible(!error.isEmpty());
+  });
 
   // The experiment: its fields come from the schema, above the memory estimate.
   experiment_box_ = new QGroupBox(tr("Experiment"), this);
@@ -202,8 +223,10 @@ ExperimentDesigner::ExperimentDesigner(QWidget* parent)
   layout->addWidget(tasks_box);
 
   data_box_ = new QGroupBox(tr("Data and seeds"), this);
+  data_box_->setObjectName(QStringLiteral("dataGroup"));
   new QFormLayout(data_box_);
   training_box_ = new QGroupBox(tr("Training (every strategy)"), this);
+  training_box_->setObjectName(QStringLiteral("trainingGroup"));
   new QFormLayout(training_box_);
   strategies_box_ = new QGroupBox(tr("Strategies"), this);
   strategies_box_->setObjectName(QStringLiteral("strategies"));
@@ -213,6 +236,7 @@ ExperimentDesigner::ExperimentDesigner(QWidget* parent)
   strategies_box_->setProperty(kHintProperty, strategies_box_->toolTip());
   new QVBoxLayout(strategies_box_);
   evaluation_box_ = new QGroupBox(tr("Evaluation"), this);
+  evaluation_box_->setObjectName(QStringLiteral("evaluationGroup"));
   new QFormLayout(evaluation_box_);
   for (QGroupBox* box : {data_box_, training_box_, strategies_box_, evaluation_box_}) {
     box->hide();  // until the schema says what they hold
@@ -351,9 +375,11 @@ void ExperimentDesigner::buildStrategies() {
     box->setToolTip(spec->help);
     box->setChecked(draft_->isEntryTicked(entry));
     grid->addWidget(box, row, 0);
-    // Its own settings beside it; label, mode and the training overrides under
-    // "Settings".
-    auto* own = new QHBoxLayout;
+    // Its own settings beside it, two to a row so that switchcit's four fit a
+    // 1280-pixel window; label, mode and the training overrides under "Settings".
+    auto* own = new QGridLayout;
+    own->setContentsMargins(0, 0, 0, 0);
+    int owned = 0;
     auto* more = new QWidget(strategies_page_);
     auto* more_form = new QFormLayout(more);
     QList<QWidget*> settings;
@@ -367,11 +393,13 @@ void ExperimentDesigner::buildStrategies() {
       if (shared) {
         more_form->addRow(labelOf(f.key), widget);
       } else {
-        own->addWidget(new QLabel(f.key, strategies_page_));
-        own->addWidget(widget);
+        own->addWidget(new QLabel(f.key, strategies_page_), owned / 2, (owned % 2) * 2);
+        own->addWidget(widget, owned / 2, (owned % 2) * 2 + 1);
+        ++owned;
       }
     }
-    own->addStretch(1);
+    own->setColumnStretch(1, 1);
+    own->setColumnStretch(3, 1);
     grid->addLayout(own, row, 1);
     auto* toggle = new QToolButton(strategies_page_);
     toggle->setObjectName(base + QStringLiteral("Settings"));
@@ -415,8 +443,8 @@ QJsonObject ExperimentDesigner::toJson() const {
   return draft_->toJson();
 }
 
-bool ExperimentDesigner::fromJson(const QJsonObject& experiment, QString* error) {
-  return draft_->fromJson(experiment, error);
+void ExperimentDesigner::fromJson(const QJsonObject& experiment) {
+  draft_->fromJson(experiment);
 }
 
 bool ExperimentDesigner::load(const QString& path, QString* error) {
@@ -499,6 +527,13 @@ void ExperimentDesigner::showProblems() {
     flag(bound.widget, draft_->problem(ExperimentDraft::entryKey(bound.entry, bound.key)));
   flag(tasks_, draft_->problem(QStringLiteral("tasks")));
   flag(strategies_box_, draft_->problem(QStringLiteral("strategies")));
+  // A group the file holds as something else than an object.
+  flag(data_box_, draft_->problem(QStringLiteral("data")));
+  flag(training_box_, draft_->problem(QStringLiteral("training")));
+  flag(evaluation_box_, draft_->problem(QStringLiteral("evaluation")));
+  const QStringList problems = draft_->problems();
+  problems_->setText(problems.join(QLatin1Char('\n')));
+  problems_->setVisible(draft_->isSchemaKnown() && !problems.isEmpty());
 }
 
 void ExperimentDesigner::appendTaskItem(const QJsonValue& task) {

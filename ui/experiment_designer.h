@@ -37,7 +37,7 @@ class ExperimentDesigner : public QWidget {
 
   // The draft's (ExperimentDraft's) file JSON, reading and writing.
   QJsonObject toJson() const;
-  bool fromJson(const QJsonObject& experiment, QString* error = nullptr);
+  void fromJson(const QJsonObject& experiment);
   bool load(const QString& path, QString* error = nullptr);
   // Writes the draft, valid or not, so it is never lost; callers that start a
   // run check isValid() first.
@@ -94,6 +94,8 @@ class ExperimentDesigner : public QWidget {
 
   ExperimentDraft* draft_;
   QLabel* schema_status_;
+  QLabel* problems_;     // what the draft finds wrong, one line each: what Run would refuse
+  QLabel* file_status_;  // the engine's error line for the file as saved
   QGroupBox* experiment_box_;
   QFormLayout* experiment_form_;
   QLabel* memory_;

@@ -1,9 +1,11 @@
 // ExperimentDraft: the schema read from the engine, the checks against its
-// ranges, the JSON mapping and the asynchronous questions to the engine (its
-// schema, the draft's memory estimate).
+// ranges and keys, the JSON mapping and the asynchronous questions to the
+// engine (its schema, the draft's memory estimate, its verdict on the file).
 #include "ui/experiment_draft.h"
 
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonParseError>
 #include <QLocale>
@@ -12,11 +14,11 @@
 #include <QSet>
 
 #include <algorithm>
-#include <climits>
 #include <cmath>
 #include <utility>
 
 #include "ui/engine_process.h"
+#include "ui/json_patch.h"
 #include "ui/memory_estimator.h"
 
 namespace sy::ui {
@@ -48,11 +50,9 @@ std::optional<DraftField> fieldFromSchema(const QJsonObject& f) {
     field.type = Type::Strings;
   } else if (type == QLatin1String("integers")) {
     field.type = Type::Integers;
-  } else if (field.key == QLatin1String("device")) {
-    // The schema calls it a string; its help names the forms the engine takes.
-    field.type = Type::Device;
   } else {
     field.type = Type::Text;
+    field.pattern = f.value(QLatin1String("pattern")).toString();
   }
   field.min = f.value(QLatin1String("min")).toDouble(-kBig);
   field.max = std::min(f.value(QLatin1String("max")).toDouble(kBig), kBig);
@@ -86,7 +86,9 @@ QStringList splitList(const QString& text) {
 }
 
 QString numberText(double value) {
-  if (std::fabs(value) >= 1e15) return QString::number(static_cast<qint64>(value));
+  // Whole numbers in full ("1000000000", not "1e+09"), as the engine's errors write them.
+  if (std::fabs(value) >= 1e15 || std::floor(value) == value)
+    return QString::number(static_cast<qint64>(value));
   return QString::number(value, 'g', QLocale::FloatingPointShortest);
 }
 
@@ -147,7 +149,6 @@ QJsonValue fieldValue(const DraftField& f, const QString& raw) {
       return items;
     }
     case Type::Choice:
-    case Type::Device:
       return raw;
     case Type::Text:
       return text;
@@ -198,10 +199,120 @@ QString entryName(const QJsonValue& value) {
                           : value.toObject().value(QLatin1String("name")).toString();
 }
 
-QString strategyLabel(const QJsonObject& entry) {
-  const QString name = entry.value(QLatin1String("name")).toString();
-  const QString label = entry.value(QLatin1String("label")).toString();
-  return label.isEmpty() || label == name ? name : QStringLiteral("%1 (%2)").arg(name, label);
+// A value as an error quotes it: compact JSON, cut short.
+QString quoted(const QJsonValue& value) {
+  QString text = QString::fromUtf8(QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact))
+                     .mid(1)
+                     .chopped(1);
+  if (text.size() > 40) text = text.left(37) + QStringLiteral("...");
+  return text;
+}
+
+// The keys that may stand in the object at `prefix` ("" the experiment,
+// "training.lora"): the next part of every schema key below it.
+QStringList knownKeys(const QStringList& keys, const QString& prefix) {
+  QStringList out;
+  for (const QString& key : keys) {
+    if (!prefix.isEmpty() && !key.startsWith(prefix + QLatin1Char('.'))) continue;
+    const QString rest = prefix.isEmpty() ? key : key.mid(prefix.size() + 1);
+    const QString next = rest.section(QLatin1Char('.'), 0, 0);
+    if (!out.contains(next)) out.append(next);
+  }
+  out.sort();
+  return out;
+}
+
+// A copy's paths: relative ones resolved against the experiment's folder.
+QString absolutePath(const QDir& folder, const QString& path) {
+  return path.isEmpty() || QDir::isAbsolutePath(path) ? path : folder.absoluteFilePath(path);
+}
+
+struct ShapeProblem {
+  QString key;  // the problem() key: "tasks", "strategies", a group ("data") or the unknown key
+  QString path;
+  QString problem;
+};
+
+// The objects of `json` checked against the schema's keys: a key the schema
+// does not have, a group that is no object.
+void checkKeys(const QJsonObject& object, const QString& prefix, const QStringList& keys,
+               QList<ShapeProblem>* out) {
+  const QStringList known = knownKeys(keys, prefix);
+  for (auto it = object.begin(); it != object.end(); ++it) {
+    const QString path = prefix.isEmpty() ? it.key() : prefix + QLatin1Char('.') + it.key();
+    if (keys.contains(path)) continue;  // a field: its value is the field's check
+    if (!known.contains(it.key())) {
+      out->append({path, path,
+                   ExperimentDraft::tr("not a known field; check its spelling (known fields: %1)")
+                       .arg(known.join(QLatin1String(", ")))});
+    } else if (!it.value().isObject()) {
+      out->append(
+          {path, path, ExperimentDraft::tr("expected an object, got %1").arg(quoted(it.value()))});
+    } else {
+      checkKeys(it.value().toObject(), path, keys, out);
+    }
+  }
+}
+
+QList<ShapeProblem> shapeProblems(const QJsonObject& json, const QStringList& keys,
+                                  const QList<DraftStrategy>& strategies,
+                                  const QStringList& builtin_tasks) {
+  QList<ShapeProblem> out;
+  QList<ShapeProblem> unknown;
+  checkKeys(json, QString(), keys, &unknown);
+  // Unknown top-level fields first, as the engine names them.
+  std::stable_partition(unknown.begin(), unknown.end(), [](const ShapeProblem& p) {
+    return !p.key.contains(QLatin1Char('.')) && !p.problem.startsWith(QLatin1String("expected"));
+  });
+  out += unknown;
+  const QString tasks_key = QStringLiteral("tasks");
+  const QJsonValue tasks = json.value(tasks_key);
+  if (!tasks.isUndefined() && !tasks.isArray()) {
+    out.append({tasks_key, tasks_key,
+                ExperimentDraft::tr("expected a list of tasks, got %1").arg(quoted(tasks))});
+  }
+  const QJsonArray task_list = tasks.toArray();
+  for (qsizetype i = 0; i < task_list.size(); ++i) {
+    const QJsonValue task = task_list[i];
+    const QString where = QStringLiteral("tasks[%1]").arg(i);
+    if (!(task.isString() || task.isObject()) || taskName(task).isEmpty()) {
+      out.append({tasks_key, where,
+                  ExperimentDraft::tr("expected a task name or an object with a name, got %1")
+                      .arg(quoted(task))});
+      continue;
+    }
+    const QString builtin = task.isString()
+                                ? task.toString()
+                                : task.toObject().value(QLatin1String("builtin")).toString();
+    if (!builtin.isEmpty() && !builtin_tasks.isEmpty() && !builtin_tasks.contains(builtin)) {
+      out.append({tasks_key, where,
+                  ExperimentDraft::tr("\"%1\" is not a built-in task; expected one of %2")
+                      .arg(builtin, builtin_tasks.join(QLatin1String(", ")))});
+    }
+  }
+  const QString strategies_key = QStringLiteral("strategies");
+  const QJsonValue list = json.value(strategies_key);
+  if (!list.isUndefined() && !list.isArray()) {
+    out.append({strategies_key, strategies_key,
+                ExperimentDraft::tr("expected a list of strategies, got %1").arg(quoted(list))});
+  }
+  QStringList names;
+  for (const DraftStrategy& s : strategies) names.append(s.name);
+  const QJsonArray entries = list.toArray();
+  for (qsizetype i = 0; i < entries.size(); ++i) {
+    const QJsonValue value = entries[i];
+    const QString where = QStringLiteral("strategies[%1]").arg(i);
+    if (!(value.isString() || value.isObject())) {
+      out.append({strategies_key, where,
+                  ExperimentDraft::tr("expected a name or an object with a name, got %1")
+                      .arg(quoted(value))});
+    } else if (!names.contains(entryName(value))) {
+      out.append({strategies_key, where,
+                  ExperimentDraft::tr("\"%1\" is not a strategy; expected one of %2")
+                      .arg(entryName(value), names.join(QLatin1String(", ")))});
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -215,6 +326,7 @@ std::optional<DraftSchema> DraftSchema::fromJson(const QJsonObject& schema, QStr
   }
   DraftSchema out;
   for (const QJsonValue& f : schema.value(QLatin1String("fields")).toArray()) {
+    out.keys.append(f.toObject().value(QLatin1String("key")).toString());
     if (std::optional<DraftField> field = fieldFromSchema(f.toObject())) out.fields.append(*field);
   }
   for (const QJsonValue& value : schema.value(QLatin1String("strategies")).toArray()) {
@@ -271,6 +383,7 @@ void ExperimentDraft::applySchema(const DraftSchema& schema) {
   fields_ = schema.fields;
   strategies_ = schema.strategies;
   builtin_tasks_ = schema.tasks;
+  keys_ = schema.keys;
   schema_known_ = true;
   // The draft is the same file, seen through the schema: no change of the user's.
   applyFile(false);
@@ -278,13 +391,24 @@ void ExperimentDraft::applySchema(const DraftSchema& schema) {
 }
 
 // Fills the values and entries from file_ by the schema, then says so once.
-void ExperimentDraft::applyFile(bool changed_by_user) {
+void ExperimentDraft::applyFile(bool changed_by_user, bool saved) {
+  // The entries' layout before: a save that keeps it keeps the form's widgets.
+  QStringList layout_before;
+  for (const Entry& e : std::as_const(entries_))
+    layout_before << e.name + (e.ticked ? QLatin1Char('+') : QLatin1Char('-'));
   loading_ = true;
   values_.clear();
   for (const DraftField& f : std::as_const(fields_))
     values_.insert(f.key, fieldText(valueAt(file_, f.key)));
+  loaded_values_ = values_;
   entries_.clear();
+  foreign_strategies_.clear();
   const QJsonArray file_strategies = file_.value(QLatin1String("strategies")).toArray();
+  for (qsizetype i = 0; i < file_strategies.size() && schema_known_; ++i) {
+    const QJsonValue value = file_strategies[i];
+    if (!(value.isString() || value.isObject()) || strategySpec(entryName(value)) == nullptr)
+      foreign_strategies_.append({int(i), value});
+  }
   for (const DraftStrategy& spec : std::as_const(strategies_)) {
     bool any = false;
     for (qsizetype i = 0; i < file_strategies.size(); ++i) {
@@ -298,6 +422,7 @@ void ExperimentDraft::applyFile(bool changed_by_user) {
                         : QJsonObject{{QStringLiteral("name"), spec.name}};
       for (const DraftField& f : spec.fields)
         entry.values.insert(f.key, fieldText(valueAt(entry.entry, f.key)));
+      entry.loaded = entry.values;
       entries_.append(entry);
       any = true;
     }
@@ -310,8 +435,11 @@ void ExperimentDraft::applyFile(bool changed_by_user) {
   }
   loading_ = false;
   revalidate();
-  Q_EMIT reset();
-  if (changed_by_user) Q_EMIT changed();
+  QStringList layout_after;
+  for (const Entry& e : std::as_const(entries_))
+    layout_after << e.name + (e.ticked ? QLatin1Char('+') : QLatin1Char('-'));
+  if (!saved || layout_after != layout_before) Q_EMIT reset();
+  if (changed_by_user || saved) Q_EMIT changed();
   if (isValid() && schema_known_) estimator_->request(toJson(), path_);
 }
 
@@ -421,13 +549,13 @@ void ExperimentDraft::edited() {
 QString ExperimentDraft::check(const DraftField& f, const QString& raw) const {
   const QString text = raw.trimmed();
   switch (f.type) {
-    case Type::Text:
+    case Type::Text: {
       if (!raw.isEmpty() && text.isEmpty()) return tr("expected a text, got only spaces");
-      return {};
-    case Type::Device: {
-      static const QRegularExpression device(QStringLiteral("^(auto|cpu|cuda|cuda:[0-9]+)$"));
-      if (raw.isEmpty() || device.match(raw).hasMatch()) return {};
-      return tr("expected auto, cpu, cuda or cuda:N, got \"%1\"").arg(raw);
+      if (raw.isEmpty() || f.pattern.isEmpty()) return {};
+      // The engine's own spelling rule (the schema's "pattern"); its help says it in words.
+      const QRegularExpression pattern(QRegularExpression::anchoredPattern(f.pattern));
+      if (pattern.match(raw).hasMatch()) return {};
+      return tr("expected %1, got \"%2\"").arg(f.help, raw);
     }
     case Type::Choice:
       if (raw.isEmpty() || f.choices.contains(raw)) return {};
@@ -472,9 +600,16 @@ void ExperimentDraft::revalidate() {
   problem_lines_.clear();
   auto note = [this](const QString& key, const QString& path, const QString& problem) {
     if (problem.isEmpty()) return;
-    problems_.insert(key, problem);
+    if (!problems_.contains(key)) problems_.insert(key, problem);
     problem_lines_.append(path + QStringLiteral(": ") + problem);
   };
+  // What the file holds that the form cannot show as a field: the engine would
+  // refuse it, so it is named first (an unknown top-level field before anything,
+  // as the engine does).
+  if (schema_known_) {
+    for (const ShapeProblem& p : shapeProblems(toJson(), keys_, strategies_, builtin_tasks_))
+      note(p.key, p.path, p.problem);
+  }
   for (const DraftField& f : std::as_const(fields_)) note(f.key, f.key, check(f, text(f.key)));
   // A strategy's settings are only checked while it is ticked: only then are
   // they written.
@@ -505,7 +640,7 @@ void ExperimentDraft::revalidate() {
   }
   note(QStringLiteral("tasks"), QStringLiteral("tasks"), tasks_problem);
   QString strategies_problem;
-  if (!any) {
+  if (!any && foreign_strategies_.isEmpty()) {
     strategies_problem = tr("expected at least one strategy ticked");
   } else if (!twice.isEmpty()) {
     strategies_problem = tr("two entries are called \"%1\"; give each its own label").arg(twice);
@@ -518,88 +653,81 @@ void ExperimentDraft::revalidate() {
 }
 
 QJsonValue ExperimentDraft::entryJson(const Entry& e) const {
-  // A plain name when nothing else is set, as people write it.
+  // An entry of the file that the form has not changed is written as the file
+  // had it.
+  const QJsonArray file_strategies = file_.value(QLatin1String("strategies")).toArray();
+  if (e.file_index >= 0 && e.values == e.loaded) return file_strategies.at(e.file_index);
+  // Otherwise only its changed settings are written into it; a plain name
+  // when nothing else is set, as people write it.
   QJsonObject entry = e.entry;
   entry.insert(QStringLiteral("name"), e.name);
-  for (const DraftField& f : strategySpec(e.name)->fields)
-    setPath(&entry, f.key.split(QLatin1Char('.')), fieldValue(f, e.values.value(f.key)));
+  for (const DraftField& f : strategySpec(e.name)->fields) {
+    const QString value = e.values.value(f.key);
+    if (e.file_index >= 0 && value == e.loaded.value(f.key)) continue;
+    setPath(&entry, f.key.split(QLatin1Char('.')), fieldValue(f, value));
+  }
   if (entry.size() == 1) return e.name;
   return entry;
 }
 
-QJsonArray ExperimentDraft::strategiesJson() const {
-  // The file's order first, then the entries added here in the form's order.
-  QList<const Entry*> ticked;
+QJsonValue ExperimentDraft::strategiesJson() const {
+  const QJsonValue file_strategies = file_.value(QLatin1String("strategies"));
+  bool any = false;
+  for (const Entry& e : entries_) any |= e.ticked;
+  // A file whose strategies are no list keeps them until one is ticked here.
+  if (!file_strategies.isUndefined() && !file_strategies.isArray() && !any) return file_strategies;
+  // The file's order first (with the entries the schema does not have where
+  // they were), then the entries added here in the form's order.
+  QList<QPair<int, QJsonValue>> placed = foreign_strategies_;
+  QJsonArray added;
   for (const Entry& e : entries_) {
-    if (e.ticked) ticked.append(&e);
+    if (!e.ticked) continue;
+    if (e.file_index >= 0) {
+      placed.append({e.file_index, entryJson(e)});
+    } else {
+      added.append(entryJson(e));
+    }
   }
-  std::stable_sort(ticked.begin(), ticked.end(), [](const Entry* a, const Entry* b) {
-    const int ia = a->file_index < 0 ? INT_MAX : a->file_index;
-    const int ib = b->file_index < 0 ? INT_MAX : b->file_index;
-    return ia < ib;
-  });
-  QJsonArray out;
-  for (const Entry* e : ticked) out.append(entryJson(*e));
-  return out;
+  std::stable_sort(placed.begin(), placed.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  QJsonArray list;
+  for (const auto& item : std::as_const(placed)) list.append(item.second);
+  for (const QJsonValue& item : std::as_const(added)) list.append(item);
+  if (list.isEmpty() && file_strategies.isUndefined()) return QJsonValue(QJsonValue::Undefined);
+  return list;
 }
 
 QJsonObject ExperimentDraft::toJson() const {
+  // The file, with what was changed here written into it.
   QJsonObject out = file_;
   for (const DraftField& f : fields_) {
+    if (text(f.key) == loaded_values_.value(f.key)) continue;
     setPath(&out, f.key.split(QLatin1Char('.')), fieldValue(f, text(f.key)));
   }
-  out.insert(QStringLiteral("tasks"), tasks_);
+  const QJsonValue file_tasks = file_.value(QLatin1String("tasks"));
+  if (file_tasks.isArray() ? file_tasks.toArray() != tasks_ : !tasks_.isEmpty())
+    out.insert(QStringLiteral("tasks"), tasks_);
   // Before the schema is known the file's strategies are kept as they are.
-  if (schema_known_) out.insert(QStringLiteral("strategies"), strategiesJson());
+  if (schema_known_) {
+    const QJsonValue strategies = strategiesJson();
+    if (strategies.isUndefined()) {
+      out.remove(QStringLiteral("strategies"));
+    } else {
+      out.insert(QStringLiteral("strategies"), strategies);
+    }
+  }
   return out;
 }
 
-bool ExperimentDraft::fromJson(const QJsonObject& experiment, QString* error) {
-  auto fail = [error](const QString& message) {
-    if (error != nullptr) *error = message;
-    return false;
-  };
-  // Check the shapes first, so a file that cannot be shown leaves the draft as
-  // it was.
-  const QJsonValue tasks = experiment.value(QLatin1String("tasks"));
-  if (!tasks.isUndefined() && !tasks.isArray()) return fail(tr("tasks: expected a list"));
-  const QJsonArray task_list = tasks.toArray();
-  for (qsizetype i = 0; i < task_list.size(); ++i) {
-    const QJsonValue task = task_list[i];
-    if (!(task.isString() || task.isObject()) || taskName(task).isEmpty()) {
-      return fail(tr("tasks[%1]: expected a task name or an object with a name").arg(i));
-    }
-  }
-  const QJsonValue strategies = experiment.value(QLatin1String("strategies"));
-  if (!strategies.isUndefined() && !strategies.isArray()) {
-    return fail(tr("strategies: expected a list"));
-  }
-  const QJsonArray strategy_list = strategies.toArray();
-  for (qsizetype i = 0; i < strategy_list.size(); ++i) {
-    const QJsonValue value = strategy_list[i];
-    if (!(value.isString() || value.isObject())) {
-      return fail(tr("strategies[%1]: expected a name or an object with a name").arg(i));
-    }
-    if (schema_known_ && strategySpec(entryName(value)) == nullptr) {
-      QStringList names;
-      for (const DraftStrategy& s : std::as_const(strategies_)) names.append(s.name);
-      return fail(
-          tr("strategies[%1]: expected one of %2").arg(i).arg(names.join(QLatin1String(", "))));
-    }
-  }
-  for (const char* key : {"data", "training", "evaluation"}) {
-    const QJsonValue value = experiment.value(QLatin1String(key));
-    if (!value.isUndefined() && !value.isObject()) {
-      return fail(tr("%1: expected an object").arg(QLatin1String(key)));
-    }
-  }
-  const QJsonValue lora = valueAt(experiment, QStringLiteral("training.lora"));
-  if (!lora.isUndefined() && !lora.isObject()) return fail(tr("training.lora: expected an object"));
-
+void ExperimentDraft::fromJson(const QJsonObject& experiment) {
   file_ = experiment;
-  tasks_ = task_list;
+  const QJsonValue tasks = experiment.value(QLatin1String("tasks"));
+  tasks_ = tasks.toArray();  // one of another shape stays in file_, and is flagged
   applyFile(true);
-  return true;
+}
+
+bool ExperimentDraft::isModified() const {
+  return toJson() != file_;
 }
 
 bool ExperimentDraft::load(const QString& path, QString* error) {
@@ -609,29 +737,100 @@ bool ExperimentDraft::load(const QString& path, QString* error) {
   };
   QFile file(path);
   if (!file.open(QIODevice::ReadOnly)) return fail(file.errorString());
-  path_ = path;  // the draft's relative paths resolve against it
+  const QByteArray text = file.readAll();
   QJsonParseError parse_error;
-  const QJsonDocument document = QJsonDocument::fromJson(file.readAll(), &parse_error);
+  const QJsonDocument document = QJsonDocument::fromJson(text, &parse_error);
   if (parse_error.error != QJsonParseError::NoError) {
     return fail(tr("%1 at byte %2").arg(parse_error.errorString()).arg(parse_error.offset));
   }
   if (!document.isObject()) return fail(tr("expected a JSON object"));
-  QString message;
-  if (!fromJson(document.object(), &message)) return fail(message);
+  path_ = path;  // the draft's relative paths resolve against it
+  file_text_ = text;
+  fromJson(document.object());
+  checkFile();
   return true;
 }
 
 bool ExperimentDraft::save(const QString& path, QString* error) {
+  const QJsonObject json = toJson();
+  // Over the file the draft came from, its own text with the changed values
+  // replaced; anywhere else (or where that text is not this JSON), written anew.
+  std::optional<QByteArray> text;
+  if (QFileInfo(path) == QFileInfo(path_) && !file_text_.isEmpty())
+    text = patch_json(file_text_, json);
+  if (!text) text = QJsonDocument(json).toJson(QJsonDocument::Indented);
   // QSaveFile: a failed write leaves the old file whole rather than
   // half-written.
+  QSaveFile file(path);
+  if (!file.open(QIODevice::WriteOnly) || file.write(*text) < 0 || !file.commit()) {
+    if (error != nullptr) *error = path + QStringLiteral(": ") + file.errorString();
+    return false;
+  }
   path_ = path;
+  file_text_ = *text;
+  // The saved file is the draft's file now: nothing is unsaved.
+  file_ = json;
+  tasks_ = json.value(QLatin1String("tasks")).toArray();
+  applyFile(false, true);
+  checkFile();
+  return true;
+}
+
+bool ExperimentDraft::saveCopy(const QString& path, QString* error) const {
+  QJsonObject json = toJson();
+  const QDir folder =
+      QFileInfo(path_.isEmpty() ? QDir::current().filePath(QStringLiteral("x")) : path_)
+          .absoluteDir();
+  const QString model = json.value(QLatin1String("base_model")).toString();
+  if (!model.isEmpty() && model != QLatin1String("builtin"))
+    json.insert(QStringLiteral("base_model"), absolutePath(folder, model));
+  QJsonArray tasks = json.value(QLatin1String("tasks")).toArray();
+  for (qsizetype i = 0; i < tasks.size(); ++i) {
+    if (!tasks[i].isObject()) continue;
+    QJsonObject task = tasks[i].toObject();
+    for (const char* key : {"jsonl", "test_jsonl"}) {
+      if (task.value(QLatin1String(key)).isString())
+        task.insert(QLatin1String(key),
+                    absolutePath(folder, task.value(QLatin1String(key)).toString()));
+    }
+    tasks[i] = task;
+  }
+  if (json.value(QLatin1String("tasks")).isArray()) json.insert(QStringLiteral("tasks"), tasks);
+  QDir().mkpath(QFileInfo(path).absolutePath());
   QSaveFile file(path);
   if (!file.open(QIODevice::WriteOnly) ||
-      file.write(QJsonDocument(toJson()).toJson(QJsonDocument::Indented)) < 0 || !file.commit()) {
+      file.write(QJsonDocument(json).toJson(QJsonDocument::Indented)) < 0 || !file.commit()) {
     if (error != nullptr) *error = path + QStringLiteral(": ") + file.errorString();
     return false;
   }
   return true;
+}
+
+void ExperimentDraft::checkFile() {
+  // `estimate` reads and checks the whole file as `run` does before it trains:
+  // its error line is what Run would answer. A newer check replaces an older.
+  if (file_check_ != nullptr) std::exchange(file_check_, nullptr)->deleteLater();
+  file_error_.clear();
+  auto* engine = new EngineProcess(
+      {QStringLiteral("estimate"), QFileInfo(path_).absoluteFilePath(), QStringLiteral("--json")},
+      this);
+  file_check_ = engine;
+  engine->setCollectOutput();
+  connect(engine, &EngineProcess::finished, this, [this, engine](int code, const QString&) {
+    engine->deleteLater();
+    if (file_check_ != engine) return;
+    file_check_ = nullptr;
+    // Only the engine's own refusal counts; an engine that cannot be run says
+    // nothing of the file (the form says that it cannot be run).
+    file_error_.clear();
+    if (code == 1) {
+      for (const QString& line : engine->stderrTail()) {
+        if (line.startsWith(QLatin1String("error: "))) file_error_ = line;
+      }
+    }
+    Q_EMIT fileChecked(file_error_);
+  });
+  engine->start();
 }
 
 }  // namespace sy::ui

@@ -2,9 +2,9 @@
 // without widgets — each field's text as typed, the task sequence, the strategy
 // entries and their settings — built on the engine's own schema
 // (`switchyard-engine schema --json`), with the checks of every field against
-// the schema's ranges, the mapping to and from the file's JSON and the memory
-// estimate of a valid draft. ExperimentDesigner is the form bound to it; tests
-// drive it without a window.
+// the schema's ranges, the mapping to and from the file's JSON, the memory
+// estimate of a valid draft and the engine's verdict on the file as saved.
+// ExperimentDesigner is the form bound to it; tests drive it without a window.
 #pragma once
 
 #include <QHash>
@@ -20,18 +20,20 @@
 
 namespace sy::ui {
 
+class EngineProcess;
 class MemoryEstimator;
 
 // One field of the form, as the engine's schema describes it
 // (`switchyard-engine schema --json`, docs/engine-cli.md "schema"): where it
 // lives in the file and what it accepts.
 struct DraftField {
-  enum class Type { Text, Device, Integer, Number, Choice, Strings, Integers };
+  enum class Type { Text, Integer, Number, Choice, Strings, Integers };
   QString key;  // its path in the file ("training.steps"), or in its strategy
                 // entry ("lora.r")
   Type type = Type::Text;
   double min = 0, max = 0;   // Integer, Number, Integers: inclusive
   QStringList choices;       // Choice
+  QString pattern;           // Text: what the whole value must match (the device's spelling)
   QJsonValue default_value;  // what applies when the field is empty (null: see
                              // default_text)
   QString default_text;      // how a computed default is found
@@ -50,6 +52,7 @@ struct DraftStrategy {
 // strategies), the strategies and the built-in task names.
 struct DraftSchema {
   QList<DraftField> fields;
+  QStringList keys;  // every key of the experiment object, "tasks" and "strategies" too
   QList<DraftStrategy> strategies;
   QStringList tasks;
   // From `schema --json`'s document; nullopt (with *error) for one this app
@@ -119,18 +122,34 @@ class ExperimentDraft : public QObject {
   QStringList problems() const { return problem_lines_; }
   bool isValid() const { return problem_lines_.isEmpty(); }
 
-  // The experiment file's JSON: the fields set (empty fields are left out, so
-  // the engine's defaults apply), plus whatever the file held that the schema
-  // does not know, so nothing is lost.
+  // The experiment file's JSON: the loaded file with the values changed here
+  // written into it (a field emptied is left out, so the engine's default
+  // applies); whatever the form does not show or has not changed stays as the
+  // file had it, so nothing is lost.
   QJsonObject toJson() const;
-  // Replaces the draft. False (with *error) only when the JSON cannot be shown
-  // at all (tasks or strategies of the wrong shape, a strategy the engine does
-  // not have); values out of range load and are flagged.
-  bool fromJson(const QJsonObject& experiment, QString* error = nullptr);
+  // Replaces the draft with `experiment` as it is: values out of range, groups
+  // of the wrong shape, unknown fields, tasks and strategies are kept, shown
+  // where the form can and flagged (problems()), never dropped.
+  void fromJson(const QJsonObject& experiment);
+  // False (with *error) only for a file that cannot be read or is no JSON object.
   bool load(const QString& path, QString* error = nullptr);
-  // Writes toJson() as indented JSON, valid or not, so a draft is never lost.
+  // Writes the draft, valid or not, so it is never lost. Over the file it was
+  // loaded from, only the changed values' text is replaced: the keys' order,
+  // the spacing and the numbers' spelling of the rest stay (json_patch.h).
   bool save(const QString& path, QString* error = nullptr);
+  // Writes toJson() to `path` without making it the draft's file, its relative
+  // paths (base_model, a task's jsonl and test_jsonl) made absolute against the
+  // draft's file: a copy that runs from anywhere.
+  bool saveCopy(const QString& path, QString* error = nullptr) const;
   QString path() const { return path_; }  // the file last loaded or saved
+  // Whether the draft differs from the file as last loaded or saved.
+  bool isModified() const;
+
+  // What the engine says of the file as it is on disk, asked after each load
+  // and save (`switchyard-engine estimate FILE`, which reads the whole file as
+  // `run` does): its `error:` line, or "" when it takes the file or cannot be
+  // asked. fileChecked() says when the answer came.
+  QString fileError() const { return file_error_; }
 
  Q_SIGNALS:
   void changed();
@@ -145,6 +164,7 @@ class ExperimentDraft : public QObject {
   // The engine's memory estimate of the valid draft, or why there is none.
   void estimated(const QString& text, bool fits);
   void estimateFailed(const QString& message);
+  void fileChecked(const QString& error);
 
  private:
   struct Entry {
@@ -153,15 +173,19 @@ class ExperimentDraft : public QObject {
     int file_index = -1;  // its place in the file's "strategies"; -1: added here
     QJsonObject entry;    // as the file has it: keys the schema does not know live on
     QHash<QString, QString> values;
+    QHash<QString, QString> loaded;  // values as the file gave them
   };
 
   void askSchema();
   void applySchema(const DraftSchema& schema);
-  void applyFile(bool changed_by_user);
+  // `saved`: the file is the draft just saved; the form is laid out anew only
+  // if the strategy entries' layout changed (an unticked extra entry dropped).
+  void applyFile(bool changed_by_user, bool saved = false);
   void edited();
   void revalidate();
+  void checkFile();
   QString check(const DraftField& field, const QString& text) const;
-  QJsonArray strategiesJson() const;
+  QJsonValue strategiesJson() const;
   QJsonValue entryJson(const Entry& entry) const;
   int firstEntry(const QString& strategy) const;
 
@@ -170,11 +194,19 @@ class ExperimentDraft : public QObject {
   QList<DraftField> fields_;
   QList<DraftStrategy> strategies_;
   QStringList builtin_tasks_;
+  QStringList keys_;  // DraftSchema::keys
   QHash<QString, QString> values_;
+  QHash<QString, QString> loaded_values_;  // values_ as the file gave them
   QJsonArray tasks_;
   QList<Entry> entries_;
-  QJsonObject file_;  // the loaded file, for the keys the schema does not know
+  // The file's strategies the schema does not have (or of no known shape),
+  // by their place in the file: flagged, and written back where they were.
+  QList<QPair<int, QJsonValue>> foreign_strategies_;
+  QJsonObject file_;      // the loaded (or last saved) file, edited by toJson()
+  QByteArray file_text_;  // its bytes, patched by save()
   QString path_;
+  QString file_error_;
+  EngineProcess* file_check_ = nullptr;
   QHash<QString, QString> problems_;
   QStringList problem_lines_;
   bool valid_ = false;

@@ -34,6 +34,7 @@
 #include <QSplitter>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QStyle>
 #include <QSystemTrayIcon>
 #include <QTabWidget>
 #include <QTableView>
@@ -52,6 +53,7 @@
 #include "ui/compare_view.h"
 #include "ui/engine_process.h"
 #include "ui/experiment_designer.h"
+#include "ui/experiment_draft.h"
 #include "ui/key_bindings.h"
 #include "ui/loss_plot.h"
 #include "ui/matrix_heatmap.h"
@@ -300,9 +302,15 @@ void MainWindow::buildLayout() {
   compare_ = new CompareView;
   designer_ = new ExperimentDesigner;
   connect(designer_, &ExperimentDesigner::changed, this, [this] {
-    designer_modified_ = true;
-    setWindowModified(true);
+    // Unsaved only while the draft differs from the file: an edit undone by hand is no change.
+    designer_modified_ = designer_->draft().isModified();
+    setWindowModified(designer_modified_);
+    updateStatus();
   });
+  // The form's problems are named in the status bar too once the engine's schema shows them.
+  connect(designer_, &ExperimentDesigner::schemaKnown, this, &MainWindow::updateStatus);
+  connect(&designer_->draft(), &ExperimentDraft::fileChecked, this,
+          &MainWindow::showExperimentVerdict);
   tabs_ = new QTabWidget;
   tabs_->addTab(plots_, "Run");
   tabs_->addTab(compare_, "Compare");
@@ -414,17 +422,75 @@ bool MainWindow::readyToRun(const QString& what) {
     QMessageBox::warning(this, what, "Fix the experiment file first:\n" + experiment_problem_);
     return false;
   }
-  if (!designer_->isValid()) {
+  const QString name = QFileInfo(experiment_path_).fileName();
+  // An unchanged file runs as it is even before the form knows the schema (the engine judges
+  // it then); a draft to be written needs the form's checks.
+  const bool unchanged = !designer_modified_ && !experiment_path_.isEmpty();
+  if (!unchanged && !designer_->isSchemaKnown() && designer_->draft().schemaError().isEmpty()) {
+    status_label_->setText("The form is still asking the engine for the experiment's settings");
+    return false;
+  }
+  if (designer_->isSchemaKnown() && !designer_->isValid()) {
     // Nothing runs with a value the form has flagged.
     tabs_->setCurrentWidget(designer_page_);
+    status_label_->setText(name + ": " + designer_->problems().first());
     QMessageBox::warning(this, what,
                          "Fix the flagged settings first:\n" + designer_->problems().join("\n"));
     return false;
   }
-  if (designer_modified_ || experiment_path_.isEmpty()) {
+  run_path_ = experiment_path_;
+  if (experiment_path_.isEmpty()) {
+    // A new experiment is saved first (into the data folder, named after it).
     if (!saveExperiment()) return false;
+    run_path_ = experiment_path_;
+    return true;
+  }
+  if (unchanged) {
+    // The file as it is on disk, never rewritten; if the engine refused it, it says why again.
+    const QString refused = designer_->draft().fileError();
+    if (!refused.isEmpty()) {
+      tabs_->setCurrentWidget(designer_page_);
+      status_label_->setText(refused);
+      QMessageBox::warning(this, what, "The engine refuses the file:\n" + refused);
+      return false;
+    }
+    return true;
+  }
+  QMessageBox ask(QMessageBox::Question, what,
+                  name + " has changes in the form that are not saved.", QMessageBox::NoButton,
+                  this);
+  ask.setInformativeText(
+      "Save them into the file and run it, or run them without touching the "
+      "file (from a copy in the app's data folder)?");
+  QPushButton* save = ask.addButton("Save and run", QMessageBox::AcceptRole);
+  QPushButton* copy = ask.addButton("Run without saving", QMessageBox::DestructiveRole);
+  ask.addButton(QMessageBox::Cancel);
+  ask.setDefaultButton(save);
+  ask.exec();
+  if (ask.clickedButton() == save) return saveExperiment();
+  if (ask.clickedButton() != copy) return false;
+  // Same file name: the run keys (NAME/LABEL/seedN) are those the file would give.
+  run_path_ =
+      QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/unsaved/" + name;
+  QString error;
+  if (!designer_->draft().saveCopy(run_path_, &error)) {
+    QMessageBox::warning(this, what, error);
+    return false;
   }
   return true;
+}
+
+void MainWindow::showExperimentVerdict(const QString& error) {
+  // Marked where the user looks: the Experiment tab (icon and tooltip) and the status bar.
+  const int tab = tabs_->indexOf(designer_page_);
+  tabs_->setTabIcon(
+      tab, error.isEmpty() ? QIcon() : style()->standardIcon(QStyle::SP_MessageBoxWarning));
+  tabs_->setTabToolTip(tab, error);
+  if (!error.isEmpty()) {
+    statusBar()->showMessage(error);
+  } else if (statusBar()->currentMessage().startsWith("error: ")) {
+    statusBar()->clearMessage();
+  }
 }
 
 void MainWindow::runExperiment() {
@@ -439,7 +505,7 @@ void MainWindow::startRun(bool quick) {
   if (!readyToRun(quick ? "Run quick" : "Run")) return;
   RunJob job;
   job.title = QFileInfo(experiment_path_).baseName() + (quick ? " (quick)" : "");
-  job.arguments = {"run", experiment_path_, "--events", "--db", databasePath()};
+  job.arguments = {"run", run_path_, "--events", "--db", databasePath()};
   if (quick) job.arguments << "--quick";
   live_.setFollowing(true);
   tabs_->setCurrentWidget(plots_);
@@ -466,7 +532,7 @@ bool MainWindow::submitToSlurm(const SlurmSettings& settings, QString plan_dir) 
   });
   statusBar()->showMessage("Submitting to Slurm…");
   submitter->start(queue_->program().isEmpty() ? EngineProcess::engineProgram() : queue_->program(),
-                   plan_arguments(experiment_path_, plan_dir, quick_, settings), plan_dir);
+                   plan_arguments(run_path_, plan_dir, quick_, settings), plan_dir);
   return true;
 }
 
@@ -671,6 +737,7 @@ bool MainWindow::saveExperiment(QString path) {
   }
   designer_modified_ = false;
   if (!openExperiment(path)) return false;
+  // Until the engine's verdict on the saved file (showExperimentVerdict) says otherwise.
   statusBar()->showMessage("Experiment saved to " + QDir::toNativeSeparators(path), 8000);
   return true;
 }
@@ -1003,10 +1070,19 @@ void MainWindow::updateStatus() {
   const int running = queue_->runningCount(), queued = queue_->queuedCount();
   cancel_action_->setEnabled(running + queued > 0);
   run_action_->setEnabled(true);
+  // Progress of work under way only: an idle "0%" reads as a run that stalled.
+  progress_->setVisible(running + queued > 0);
   if (running + queued == 0) {
     progress_->setValue(0);
-    status_label_->setText(experiment_path_.isEmpty() ? "Open an experiment (Ctrl+O)"
-                                                      : "Ready — Ctrl+R runs the experiment");
+    if (experiment_path_.isEmpty()) {
+      status_label_->setText("Open an experiment (Ctrl+O)");
+    } else if (designer_->isSchemaKnown() && !designer_->isValid()) {
+      // What Run would refuse, named before it is pressed.
+      status_label_->setText(QFileInfo(experiment_path_).fileName() + ": " +
+                             designer_->problems().first());
+    } else {
+      status_label_->setText("Ready — Ctrl+R runs the experiment");
+    }
   }
 }
 

@@ -136,8 +136,13 @@ class MainWindow : public QMainWindow {
   void setStoreProblem(const QString& problem);
   // Shows a run whose engine ended it: as stored when the store has recorded its end.
   void showEndedRun(int64_t run);
-  // Saved and valid, as Run and Submit to Slurm need it; false after telling the user why.
+  // Valid, and the file to run chosen (run_path_): the file as it is when the form has not
+  // changed it; with unsaved changes, the file saved or a copy in the data folder, as the user
+  // answers. False after telling the user why.
   bool readyToRun(const QString& what);
+  // The engine's verdict on the experiment file as saved: its error line on the Experiment tab
+  // and in the status bar, or the mark taken away.
+  void showExperimentVerdict(const QString& error);
   // The Submit to Slurm dialog; submits when the user agrees.
   void askSlurmSubmission();
   void buildLayout();
@@ -156,6 +161,7 @@ class MainWindow : public QMainWindow {
 
   std::optional<store::Store> store_;
   QString experiment_path_;
+  QString run_path_;  // what the next run starts: experiment_path_, or a copy of an unsaved draft
   bool quick_ = false;
   RunQueue* queue_ = nullptr;
   RunQueueModel* queue_model_ = nullptr;

@@ -238,6 +238,9 @@ Experiment experiment_from_json(const nlohmann::json& j, const std::string& path
     e.base_model = (folder / e.base_model).lexically_normal().string();
   }
   e.device = top.text("device", field("device").default_value.get<std::string>());
+  if (!field("device").matches(e.device)) {
+    top.fail("device", "is \"" + e.device + "\"; expected " + field("device").expectation());
+  }
   e.weights_dtype =
       parse_weights_dtype(field("weights_dtype").default_value.get<std::string>(), "");
   read_choice(top, field("weights_dtype"), e.weights_dtype, parse_weights_dtype);

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <regex>
 #include <stdexcept>
 
 #include "engine/data/builtin_tasks.h"
@@ -116,7 +117,9 @@ std::vector<FieldSpec> experiment_fields() {
                "the file name without .json"));
   e.push_back(text("base_model", "builtin",
                    "a model folder (relative to the file) or \"builtin\", the shipped model"));
-  e.push_back(text("device", "auto", "auto, cpu, cuda or cuda:N"));
+  FieldSpec device = text("device", "auto", "auto, cpu, cuda or cuda:N");
+  device.pattern = "auto|cpu|cuda(:[0-9]+)?";
+  e.push_back(device);
   e.push_back(choice("weights_dtype", "auto", {"auto", "fp32", "bf16", "fp16"},
                      "the dtype the frozen base weights are held in"));
   FieldSpec tasks;
@@ -254,6 +257,7 @@ json field_json(const FieldSpec& f) {
   if (!f.min.is_null()) j["min"] = f.min;
   if (!f.max.is_null()) j["max"] = f.max;
   if (f.type == FieldType::Choice) j["choices"] = f.choices;
+  if (!f.pattern.empty()) j["pattern"] = f.pattern;
   if (f.min_items > 0) j["min_items"] = f.min_items;
   if (f.required) j["required"] = true;
   if (!f.inherits.empty()) j["inherits"] = f.inherits;
@@ -284,7 +288,12 @@ std::string FieldSpec::expectation() const {
     return text;
   }
   if (!min.is_null() && !max.is_null()) return min.dump() + " to " + max.dump();
+  if (!pattern.empty()) return help;
   return type_name(type);
+}
+
+bool FieldSpec::matches(const std::string& text) const {
+  return pattern.empty() || std::regex_match(text, std::regex(pattern));
 }
 
 const ExperimentSchema& experiment_schema() {

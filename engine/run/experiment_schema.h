@@ -34,7 +34,10 @@ struct FieldSpec {
   std::string default_text;
   nlohmann::json min, max;  // Integer, Number (and the items of Integers): inclusive; else null
   std::vector<std::string> choices;  // Choice
-  size_t min_items = 0;              // lists
+  // String: an ECMAScript regular expression the whole value must match, e.g. the device's
+  // "auto|cpu|cuda(:[0-9]+)?"; empty: any text. expectation() then says it in words (the help).
+  std::string pattern;
+  size_t min_items = 0;  // lists
   bool required = false;
   std::string inherits;       // strategy fields: the experiment field giving the default
   std::string inherits_full;  // strategy lr: the field inherited when training the whole model
@@ -44,6 +47,8 @@ struct FieldSpec {
   std::string leaf() const;
   // "1 to 1000000000", "constant, linear or cosine": the expectation an error states.
   std::string expectation() const;
+  // Whether a String field's text matches its pattern (always, without one).
+  bool matches(const std::string& text) const;
 };
 
 struct StrategySchema {

@@ -226,6 +226,25 @@ class TestExperiment : public QObject {
     }
   }
 
+  // The device is spelt as the schema's pattern says (what the GUI's form checks too): auto,
+  // cpu, cuda or cuda:N parse, anything else is refused naming the field and the forms.
+  void the_device_is_spelt_as_the_schema_says() {
+    const FieldSpec& device = schema_field(experiment_schema().fields, "device");
+    QVERIFY(!device.pattern.empty());
+    QCOMPARE(QString::fromStdString(schema_json()["fields"][2]["pattern"].get<std::string>()),
+             QString::fromStdString(device.pattern));
+    for (const char* good : {"auto", "cpu", "cuda", "cuda:0", "cuda:12"}) {
+      QVERIFY2(error_of(with_value(minimal(), "device", good)).isEmpty(), good);
+    }
+    for (const char* bad : {"gpu", "cuda:x", "cuda:", "CPU", " cpu", ""}) {
+      const QString message = error_of(with_value(minimal(), "device", bad));
+      QVERIFY2(message.contains("device is \"" + QString(bad) +
+                                "\"; expected auto, cpu, cuda or "
+                                "cuda:N"),
+               qPrintable(message));
+    }
+  }
+
   // The schema's defaults are what a file without the fields gets.
   void schema_defaults_are_the_parsers() {
     const Experiment e = experiment_from_json(minimal(), "exp.json");

@@ -5,3 +5,7 @@ target_link_libraries(test_experiment_designer PRIVATE switchyard_ui_designer Qt
 # task list and estimate.
 sy_ui_test(test_experiment_draft test_experiment_draft.cpp)
 target_link_libraries(test_experiment_draft PRIVATE switchyard_ui_designer Qt6::Test)
+# The experiment file as the window handles it: Save's verdict from the engine, Run leaving the
+# user's file alone, a malformed file shown as it is, the form's fit at 1280x720.
+sy_ui_test(test_experiment_window test_experiment_window.cpp)
+target_link_libraries(test_experiment_window PRIVATE switchyard_ui Qt6::Test)

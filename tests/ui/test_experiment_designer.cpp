@@ -98,7 +98,7 @@ class TestExperimentDesigner : public QObject {
   void otherFieldsAreChecked();
   void strategiesAreWrittenWithTheirSettings();
   void demoRoundTripKeepsEverything();
-  void loadRejectsWhatItCannotShow();
+  void aMalformedFileIsShownAsItIs();
   void theEngineRunsASavedExperiment();
   void theMemoryEstimateIsShownBesideTheModel();
 };
@@ -415,17 +415,10 @@ void TestExperimentDesigner::demoRoundTripKeepsEverything() {
                    QStringLiteral("multitask"), QStringLiteral("oracle")}));
 }
 
-void TestExperimentDesigner::loadRejectsWhatItCannotShow() {
+void TestExperimentDesigner::aMalformedFileIsShownAsItIs() {
   ExperimentDesigner designer;
   ready(designer);
   QString error;
-  QVERIFY(!designer.fromJson(QJsonObject{{QStringLiteral("tasks"), QStringLiteral("reverse")}},
-                             &error));
-  QVERIFY(error.contains(QLatin1String("tasks")));
-  QVERIFY(!designer.fromJson(
-      QJsonObject{{QStringLiteral("strategies"), QJsonArray{QStringLiteral("ewc")}}}, &error));
-  QVERIFY(error.contains(QLatin1String("strategies[0]")));
-
   QTemporaryDir dir;
   const QString path = dir.filePath(QStringLiteral("broken.json"));
   QFile file(path);
@@ -435,14 +428,19 @@ void TestExperimentDesigner::loadRejectsWhatItCannotShow() {
   QVERIFY(!designer.load(path, &error));
   QVERIFY(error.startsWith(path));
 
-  // Values out of range load, shown as they are, and are flagged.
-  QVERIFY(designer.fromJson(
+  // Values out of range and groups of another shape load, shown as they are, and are flagged.
+  designer.fromJson(
       QJsonObject{{QStringLiteral("tasks"), QJsonArray{QStringLiteral("reverse")}},
                   {QStringLiteral("strategies"), QJsonArray{QStringLiteral("oracle")}},
-                  {QStringLiteral("training"), QJsonObject{{QStringLiteral("steps"), 0}}}},
-      &error));
+                  {QStringLiteral("evaluation"), 3},
+                  {QStringLiteral("training"), QJsonObject{{QStringLiteral("steps"), 0}}}});
   QVERIFY(!designer.isValid());
-  QVERIFY(designer.problems().first().contains(QLatin1String("training.steps")));
+  QVERIFY(designer.problems().first().contains(QLatin1String("evaluation")));
+  QCOMPARE(child<QLineEdit>(designer, "steps")->text(), QStringLiteral("0"));
+  QVERIFY(
+      child<QWidget>(designer, "evaluationGroup")->styleSheet().contains(QLatin1String("solid")));
+  auto* problems = child<QLabel>(designer, "problems");
+  QVERIFY(problems->text().contains(QLatin1String("training.steps")));
 }
 
 void TestExperimentDesigner::theEngineRunsASavedExperiment() {
