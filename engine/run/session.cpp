@@ -147,7 +147,10 @@ WorkPlan Session::work_plan(const std::vector<StrategySpec>& specs, size_t first
         const std::string key =
             AdapterBank::key(tasks_[stage].name, seed, spec.lora, spec.training);
         const bool is_new = experts.insert(key).second;
-        const int evaluations = !is_new ? 0 : traits.trains_experts ? 1 : all;
+        int evaluations = !is_new ? 0 : traits.trains_experts ? 1 : all;
+        // A switch is refitted every stage and routes every test prompt seen so far: about one
+        // task's evaluation, even where every answer is cached.
+        if (traits.uses_switch) evaluations = std::max(evaluations, 1);
         plan.stages.push_back(
             {training, is_new && !bank_.has(key) ? spec.training.steps : 0, evaluations});
       }
