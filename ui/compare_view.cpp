@@ -22,6 +22,7 @@
 #include <QVBoxLayout>
 
 #include "ui/custom_plot.h"
+#include "ui/frame_replot.h"
 
 #include <algorithm>
 #include <cmath>
@@ -244,7 +245,7 @@ CompareView::CompareView(QWidget* parent)
   loss_plot_->setPlottingHint(QCP::phFastPolylines, true);
   connect(loss_plot_, &QCustomPlot::mouseDoubleClick, this, [this](QMouseEvent*) {
     loss_plot_->rescaleAxes(true);
-    loss_plot_->replot(QCustomPlot::rpQueuedReplot);
+    request_replot(loss_plot_);
   });
   loss_controls_->setSmoothing(0.6);  // TensorBoard's default, as the run's own loss plot
   connect(loss_controls_, &LinePlotControls::smoothingChanged, this, [this] { smoothLoss(); });
@@ -253,7 +254,7 @@ CompareView::CompareView(QWidget* parent)
     loss_plot_->yAxis->setTicker(log ? QSharedPointer<QCPAxisTicker>(new QCPAxisTickerLog)
                                      : QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
     loss_plot_->rescaleAxes(true);
-    loss_plot_->replot(QCustomPlot::rpQueuedReplot);
+    request_replot(loss_plot_);
   });
   tabs_->addTab(loss_page, tr("Loss"));
 
@@ -293,7 +294,7 @@ void CompareView::applyPalette() {
   const PlotPalette colors = plot_palette(palette());
   for (QCustomPlot* plot : allPlots()) {
     apply_plot_palette(plot, colors);
-    plot->replot(QCustomPlot::rpQueuedReplot);
+    request_replot(plot);
   }
 }
 
@@ -324,7 +325,7 @@ void CompareView::setEntryShown(int entry, bool shown) {
       QCPAbstractPlottable* p = plot->plottable(i);
       if (p->property(kGroupProperty).toInt() == entry + 1) p->setVisible(shown);
     }
-    plot->replot(QCustomPlot::rpQueuedReplot);
+    request_replot(plot);
   }
 }
 
@@ -434,7 +435,7 @@ void CompareView::buildLoss() {
     loss_plot_->xAxis->setRange(0, 1);
     loss_plot_->yAxis->setRange(0, 1);
   }
-  loss_plot_->replot(QCustomPlot::rpQueuedReplot);
+  request_replot(loss_plot_);
 }
 
 void CompareView::smoothLoss() {
@@ -466,7 +467,7 @@ void CompareView::smoothLoss() {
     }
     smoothed->setData(x, y, true);
   }
-  loss_plot_->replot(QCustomPlot::rpQueuedReplot);
+  request_replot(loss_plot_);
 }
 
 QAbstractItemModel* CompareView::summaryModel() const {
@@ -653,7 +654,7 @@ void CompareView::buildRetention() {
       line->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, color, color, 5));
       line->setData(x, mean, true);
     }
-    plot->replot(QCustomPlot::rpQueuedReplot);
+    request_replot(plot);
     retention_grid_->addWidget(plot, t / columns, t % columns);
     retention_plots_.append(plot);
   }

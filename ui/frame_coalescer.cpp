@@ -9,13 +9,16 @@ FrameCoalescer::FrameCoalescer(QObject* parent, int frame_ms) : QObject(parent) 
   timer_.setInterval(frame_ms);
   connect(&timer_, &QTimer::timeout, this, [this] {
     ++frames_;
+    in_frame_ = true;
     Q_EMIT frame();
+    in_frame_ = false;
+    Q_EMIT draw();
   });
 }
 
 void FrameCoalescer::request() {
   ++requests_;
-  if (!timer_.isActive()) timer_.start();
+  if (!in_frame_ && !timer_.isActive()) timer_.start();
 }
 
 void FrameCoalescer::cancel() {

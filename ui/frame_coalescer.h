@@ -1,7 +1,10 @@
-// FrameCoalescer: the one place where live plot updates are coalesced. Updates arrive as fast as
-// the engine writes events (thousands a second); frame() follows the first of them after one
-// frame interval and then at most once per interval, however many came in between, so the
-// plots are rebuilt and replotted at a steady rate and the event loop keeps turning.
+// FrameCoalescer: the one place where plot updates are coalesced. Updates arrive as fast as the
+// engine writes events (thousands a second); a frame follows the first of them after one frame
+// interval and then at most once per interval, however many came in between, so the plots are
+// rebuilt and replotted at a steady rate and the event loop keeps turning. A frame has two
+// phases: frame(), where views rebuild their plots' data, then draw(), where each plot changed
+// since the last frame replots once (FrameReplot); a request made during frame() is served by
+// the draw() that follows, not by another frame.
 #pragma once
 
 #include <QObject>
@@ -17,7 +20,7 @@ class FrameCoalescer : public QObject {
 
   explicit FrameCoalescer(QObject* parent = nullptr, int frame_ms = kFrameMs);
 
-  // Something to draw changed: frame() comes once the interval is over.
+  // Something to draw changed: frame() and draw() come once the interval is over.
   void request();
   // Drops a pending frame (what was to be drawn is gone).
   void cancel();
@@ -29,11 +32,13 @@ class FrameCoalescer : public QObject {
 
  Q_SIGNALS:
   void frame();
+  void draw();
 
  private:
   QTimer timer_;
   int requests_ = 0;
   int frames_ = 0;
+  bool in_frame_ = false;  // inside frame(): draw() comes next anyway
 };
 
 }  // namespace sy::ui

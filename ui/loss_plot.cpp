@@ -9,6 +9,7 @@
 #include <QVBoxLayout>
 
 #include "ui/custom_plot.h"
+#include "ui/frame_replot.h"
 #include "ui/key_bindings.h"
 #include "ui/line_plot_controls.h"
 #include "ui/plot_export.h"
@@ -57,7 +58,7 @@ class ExportPlot : public QCustomPlot {
     painter.end();
     setViewport(screen_viewport);
     setPlottingHints(hints);
-    replot(rpQueuedReplot);  // the layout was computed for the export's size
+    request_replot(this);  // the layout was computed for the export's size
     QImage image = pixmap.toImage();
     const int dots_per_meter = qRound(96 / 0.0254);  // savePng's default resolution
     image.setDotsPerMeterX(dots_per_meter);
@@ -216,7 +217,7 @@ void LossPlot::setRun(const QString& identity, const QColor& color) {
 void LossPlot::resetView() {
   auto_range_ = true;
   applyRange();
-  plot_->replot(QCustomPlot::rpQueuedReplot);
+  request_replot(plot_);
 }
 
 void LossPlot::setEmptyText(const QString& text) {
@@ -261,7 +262,7 @@ void LossPlot::setPoints(const QVector<TracePoint>& points, const QStringList& s
   }
   applyRange();
   showEmptyOrPlot();
-  plot_->replot(QCustomPlot::rpQueuedReplot);
+  request_replot(plot_);
 }
 
 void LossPlot::setSmoothing(double weight) {
@@ -275,7 +276,7 @@ void LossPlot::setSmoothing(double weight) {
     const QSignalBlocker block(controls_);
     controls_->setSmoothing(weight);
   }
-  plot_->replot(QCustomPlot::rpQueuedReplot);
+  request_replot(plot_);
 }
 
 void LossPlot::setLogY(bool log) {
@@ -447,7 +448,7 @@ void LossPlot::applyPalette() {
   hover_label_->setBrush(QBrush(blend(colors.background, colors.text, 0.92)));
   hover_label_->setPen(QPen(colors.grid, 0));
   applyStyle();
-  plot_->replot(QCustomPlot::rpQueuedReplot);
+  request_replot(plot_);
 }
 
 void LossPlot::hover(const QPoint& pos) {
@@ -487,14 +488,14 @@ void LossPlot::hover(const QPoint& pos) {
   hover_label_->setPositionAlignment((right_half ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignTop);
   hover_label_->position->setCoords(pos.x() + (right_half ? -14 : 14), rect.top() + 6);
   hover_label_->setVisible(true);
-  plot_->replot(QCustomPlot::rpQueuedReplot);
+  request_replot(plot_);
 }
 
 void LossPlot::hideHover() {
   if (!tracer_->visible() && !hover_label_->visible()) return;
   tracer_->setVisible(false);
   hover_label_->setVisible(false);
-  plot_->replot(QCustomPlot::rpQueuedReplot);
+  request_replot(plot_);
 }
 
 QString LossPlot::hoverText() const {

@@ -9,6 +9,7 @@
 #include <QVBoxLayout>
 
 #include "ui/custom_plot.h"
+#include "ui/frame_replot.h"
 #include "ui/plot_export.h"
 #include "ui/plot_style.h"
 #include "ui/tick_labels.h"
@@ -105,9 +106,11 @@ MatrixHeatmap::MatrixHeatmap(QWidget* parent)
   scale_->setMarginGroup(QCP::msTop | QCP::msBottom, group);
 
   map_->setVisible(false);
-  // The cell texts follow the cells' size, which is known only once the plot is laid out.
-  connect(plot_, &QCustomPlot::afterReplot, this, &MatrixHeatmap::fitTexts);
+  // The column labels and the cell texts follow the room, which is known only once the plot is
+  // laid out: both are fitted there, before the same replot draws them (labels first: slanting
+  // them changes the cells' height).
   connect(plot_, &QCustomPlot::afterLayout, this, &MatrixHeatmap::fitColumnLabels);
+  connect(plot_, &QCustomPlot::afterLayout, this, &MatrixHeatmap::fitTexts);
   connect(plot_, &QCustomPlot::mouseMove, this, &MatrixHeatmap::showCellTip);
   plot_->setContextMenuPolicy(Qt::CustomContextMenu);
   connect(plot_, &QWidget::customContextMenuRequested, this, &MatrixHeatmap::showContextMenu);
@@ -118,7 +121,7 @@ void MatrixHeatmap::changeEvent(QEvent* event) {
   if (event->type() == QEvent::PaletteChange) {
     applyPalette();
     updateTexts();
-    plot_->replot(QCustomPlot::rpQueuedReplot);
+    request_replot(plot_);
   }
   QWidget::changeEvent(event);
 }
@@ -155,7 +158,7 @@ void MatrixHeatmap::fitColumnLabels() {
   shown_rotation_ = fit.rotation;
   plot_->xAxis->setTicker(label_ticker(fit.labels, columns_));
   plot_->xAxis->setTickLabelRotation(fit.rotation);
-  plot_->replot(QCustomPlot::rpQueuedReplot);  // slanted labels need another axis height
+  relayout(plot_);  // slanted labels need another axis height, in this same replot
 }
 
 QString MatrixHeatmap::formatValue(double value, const QString& format) {
@@ -211,7 +214,7 @@ void MatrixHeatmap::setMatrix(const QVector<QVector<double>>& values, const QStr
   plot_->yAxis->setRange(-0.5, std::max(rows_, 1) - 0.5);
 
   applyColorRange();  // also places the cell texts
-  plot_->replot(QCustomPlot::rpQueuedReplot);
+  request_replot(plot_);
 }
 
 double MatrixHeatmap::value(int row, int column) const {
@@ -224,13 +227,13 @@ void MatrixHeatmap::setColorRange(double lower, double upper) {
   lower_ = lower;
   upper_ = upper > lower ? upper : lower + 1;
   applyColorRange();
-  plot_->replot(QCustomPlot::rpQueuedReplot);
+  request_replot(plot_);
 }
 
 void MatrixHeatmap::setAutoColorRange() {
   fixed_range_ = false;
   applyColorRange();
-  plot_->replot(QCustomPlot::rpQueuedReplot);
+  request_replot(plot_);
 }
 
 QPair<double, double> MatrixHeatmap::colorRange() const {
@@ -240,13 +243,13 @@ QPair<double, double> MatrixHeatmap::colorRange() const {
 
 void MatrixHeatmap::setColorScaleLabel(const QString& label) {
   scale_->axis()->setLabel(label);
-  plot_->replot(QCustomPlot::rpQueuedReplot);
+  request_replot(plot_);
 }
 
 void MatrixHeatmap::setAxisLabels(const QString& rows, const QString& columns) {
   plot_->yAxis->setLabel(rows);
   plot_->xAxis->setLabel(columns);
-  plot_->replot(QCustomPlot::rpQueuedReplot);
+  request_replot(plot_);
 }
 
 void MatrixHeatmap::applyColorRange() {
@@ -324,7 +327,7 @@ void MatrixHeatmap::fitTexts() {
     text->setFont(font);
     text->setVisible(visible);
   }
-  plot_->replot(QCustomPlot::rpQueuedReplot);  // once: the layout does not depend on the texts
+  // Called after the layout, before drawing: this replot draws the texts at their new size.
 }
 
 void MatrixHeatmap::showCellTip(QMouseEvent* event) {

@@ -6,6 +6,7 @@
 #include <QObject>
 
 #include "ui/custom_plot.h"
+#include "ui/frame_replot.h"
 
 namespace sy::ui {
 
@@ -75,7 +76,7 @@ void make_legend_toggle(QCustomPlot* plot) {
                      if (!entry) return;
                      QCPAbstractPlottable* series = entry->plottable();
                      set_series_shown(plot, series, !series->visible());
-                     plot->replot(QCustomPlot::rpQueuedReplot);
+                     request_replot(plot);
                    });
 }
 

@@ -6,6 +6,7 @@
 #include <QVBoxLayout>
 
 #include "ui/custom_plot.h"
+#include "ui/frame_replot.h"
 #include "ui/plot_export.h"
 #include "ui/plot_style.h"
 #include "ui/run_color.h"
@@ -89,7 +90,7 @@ RetentionPlot::RetentionPlot(QWidget* parent)
 void RetentionPlot::changeEvent(QEvent* event) {
   if (event->type() == QEvent::PaletteChange) {
     apply_plot_palette(plot_, plot_palette(palette()));
-    plot_->replot(QCustomPlot::rpQueuedReplot);
+    request_replot(plot_);
   }
   QWidget::changeEvent(event);
 }
@@ -110,8 +111,8 @@ void RetentionPlot::fitStageLabels() {
   for (int k = 0; k < fit.labels.size(); ++k) ticker->addTick(k, fit.labels[k]);
   plot_->xAxis->setTicker(ticker);
   plot_->xAxis->setTickLabelRotation(fit.rotation);
-  // The axis needs another height for slanted labels: lay out again, once.
-  plot_->replot(QCustomPlot::rpQueuedReplot);
+  // The axis needs another height for slanted labels: lay out again, in this same replot.
+  relayout(plot_);
 }
 
 void RetentionPlot::setScores(const QVector<QVector<double>>& scores, const QStringList& tasks,
@@ -164,7 +165,7 @@ void RetentionPlot::setScores(const QVector<QVector<double>>& scores, const QStr
   plot_->xAxis->setTicker(ticker);
   plot_->xAxis->setTickLabelRotation(0);
   plot_->xAxis->setRange(-0.25, std::max(last, 1) + 0.25);
-  plot_->replot(QCustomPlot::rpQueuedReplot);
+  request_replot(plot_);
 }
 
 QSize RetentionPlot::exportSize() const {

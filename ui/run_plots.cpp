@@ -13,6 +13,8 @@
 
 #include "engine/cl/strategy_traits.h"
 #include "storage/run_format.h"
+#include "ui/custom_plot.h"
+#include "ui/frame_replot.h"
 #include "ui/loss_plot.h"
 #include "ui/matrix_heatmap.h"
 #include "ui/plot_style.h"
@@ -51,6 +53,10 @@ RunPlots::RunPlots(QWidget* parent)
       empty_(new QLabel) {
   frames_ = new FrameCoalescer(this);
   connect(frames_, &FrameCoalescer::frame, this, &RunPlots::refresh);
+  // The one coalescing layer: the frame rebuilds the plots' data (refresh), then its draw phase
+  // replots each plot that changed, once.
+  for (QCustomPlot* plot : {loss_->plot(), retention_->plot(), scores_->plot(), confusion_->plot()})
+    FrameReplot::of(plot)->setFrames(frames_);
   summary_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   summary_->setToolTip(
       tr("AP: mean final score over all tasks.\n"
