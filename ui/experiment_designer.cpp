@@ -92,22 +92,7 @@ QString labelOf(const QString& key) {
 
 // What an empty field means: the schema's default, or how it is found.
 QString defaultText(const DraftField& f) {
-  if (!f.default_text.isEmpty()) return f.default_text;
-  const QJsonValue& v = f.default_value;
-  if (v.isString()) return v.toString();
-  if (v.isDouble()) {
-    const double number = v.toDouble();
-    if (std::floor(number) == number && std::fabs(number) < 1e15)
-      return QString::number(static_cast<qint64>(number));
-    return QString::number(number, 'g', QLocale::FloatingPointShortest);
-  }
-  if (v.isArray()) {
-    QStringList parts;
-    for (const QJsonValue& item : v.toArray())
-      parts << (item.isString() ? item.toString() : QString::number(item.toInteger()));
-    return parts.join(QLatin1String(", "));
-  }
-  return {};
+  return f.default_text.isEmpty() ? ExperimentDraft::valueText(f.default_value) : f.default_text;
 }
 
 }  // namespace

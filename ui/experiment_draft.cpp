@@ -92,21 +92,24 @@ QString numberText(double value) {
   return QString::number(value, 'g', QLocale::FloatingPointShortest);
 }
 
-// A JSON value as the text a field shows: whole numbers without exponent or
-// ".0", others in the shortest form that reads back to the same double, lists
-// comma-separated.
-QString fieldText(const QJsonValue& value) {
+}  // namespace
+
+// Whole numbers without exponent or ".0", others in the shortest form that reads
+// back to the same double, without exponent where that stays short ("0.0003",
+// not "3e-04"), lists comma-separated.
+QString ExperimentDraft::valueText(const QJsonValue& value) {
   if (value.isString()) return value.toString();
   if (value.isDouble()) {
     const double number = value.toDouble();
     if (std::floor(number) == number && std::fabs(number) < 1e15) {
       return QString::number(static_cast<qint64>(number));
     }
-    return QString::number(number, 'g', QLocale::FloatingPointShortest);
+    const bool plain = std::fabs(number) >= 1e-6 && std::fabs(number) < 1e15;
+    return QString::number(number, plain ? 'f' : 'g', QLocale::FloatingPointShortest);
   }
   if (value.isArray()) {
     QStringList parts;
-    for (const QJsonValue& item : value.toArray()) parts.append(fieldText(item));
+    for (const QJsonValue& item : value.toArray()) parts.append(valueText(item));
     return parts.join(QLatin1String(", "));
   }
   if (value.isUndefined() || value.isNull()) return {};
@@ -116,6 +119,8 @@ QString fieldText(const QJsonValue& value) {
       .mid(1)
       .chopped(1);
 }
+
+namespace {
 
 // What a field writes: a number when the text is one, else the text itself, so
 // a saved draft keeps what was typed and the engine names the field if it is
@@ -399,7 +404,7 @@ void ExperimentDraft::applyFile(bool changed_by_user, bool saved) {
   loading_ = true;
   values_.clear();
   for (const DraftField& f : std::as_const(fields_))
-    values_.insert(f.key, fieldText(valueAt(file_, f.key)));
+    values_.insert(f.key, valueText(valueAt(file_, f.key)));
   loaded_values_ = values_;
   entries_.clear();
   foreign_strategies_.clear();
@@ -421,7 +426,7 @@ void ExperimentDraft::applyFile(bool changed_by_user, bool saved) {
                         ? file_strategies[i].toObject()
                         : QJsonObject{{QStringLiteral("name"), spec.name}};
       for (const DraftField& f : spec.fields)
-        entry.values.insert(f.key, fieldText(valueAt(entry.entry, f.key)));
+        entry.values.insert(f.key, valueText(valueAt(entry.entry, f.key)));
       entry.loaded = entry.values;
       entries_.append(entry);
       any = true;

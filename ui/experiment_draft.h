@@ -122,6 +122,9 @@ class ExperimentDraft : public QObject {
   QStringList problems() const { return problem_lines_; }
   bool isValid() const { return problem_lines_.isEmpty(); }
 
+  // A JSON value as a field shows it: "300", "0.002", "qkv_proj, o_proj".
+  static QString valueText(const QJsonValue& value);
+
   // The experiment file's JSON: the loaded file with the values changed here
   // written into it (a field emptied is left out, so the engine's default
   // applies); whatever the form does not show or has not changed stays as the
