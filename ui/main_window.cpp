@@ -703,9 +703,18 @@ bool MainWindow::exportPlots(const QString& folder) {
   const int64_t id = live_.shown();
   const QString base =
       folder + QString("/run%1-").arg(id) + (trace.label.isEmpty() ? QString() : trace.label + "-");
+  if (id <= 0) {
+    notify("No run shown: select a run in the list, then export its plots");
+    return false;
+  }
   bool ok = true;
-  ok &= plots_->lossPlot()->exportPng(base + "loss.png");
-  ok &= plots_->lossPlot()->exportPdf(base + "loss.pdf");
+  // A run that trained nothing of its own (switchcit over oracle's experts) has no curve: an
+  // empty plot in the folder would say otherwise.
+  const bool has_loss = !trace.points.isEmpty();
+  if (has_loss) {
+    ok &= plots_->lossPlot()->exportPng(base + "loss.png");
+    ok &= plots_->lossPlot()->exportPdf(base + "loss.pdf");
+  }
   ok &= plots_->retentionPlot()->exportPng(base + "scores-by-stage.png");
   ok &= plots_->retentionPlot()->exportPdf(base + "scores-by-stage.pdf");
   ok &= plots_->scoreHeatmap()->exportPng(base + "score-matrix.png");
@@ -714,7 +723,12 @@ bool MainWindow::exportPlots(const QString& folder) {
     ok &= plots_->confusionHeatmap()->exportPng(base + "router-confusion.png");
     ok &= plots_->confusionHeatmap()->exportPdf(base + "router-confusion.pdf");
   }
-  if (ok) notify(QString("Plots of run %1 written to %2").arg(id).arg(folder));
+  if (ok) {
+    notify(
+        QString("Plots of run %1 written to %2%3")
+            .arg(id)
+            .arg(folder, has_loss ? QString() : " (no loss plot: it trained no steps of its own)"));
+  }
   return ok;
 }
 
@@ -773,6 +787,18 @@ bool MainWindow::resumeRun(int64_t run_id) {
   RunJob job;
   job.title = QString("resume run %1").arg(run_id);
   job.arguments = {"resume", QString::number(run_id), "--events", "--db", databasePath()};
+  live_.setFollowing(true);
+  queue_->enqueue(job);
+  updateStatus();
+  return true;
+}
+
+bool MainWindow::continueExperiment(int64_t experiment_id) {
+  if (!store_) return false;
+  RunJob job;
+  job.title = QString("continue experiment %1").arg(experiment_id);
+  job.arguments = {"resume",   "--experiment", QString::number(experiment_id),
+                   "--events", "--db",         databasePath()};
   live_.setFollowing(true);
   queue_->enqueue(job);
   updateStatus();
@@ -920,6 +946,15 @@ void MainWindow::showRunMenu(const QModelIndex& index, const QPoint& global_pos)
   QAction* resume = menu.addAction("Resume", [this, id] { resumeRun(id); });
   resume->setEnabled(status == RunStatus::Interrupted || status == RunStatus::Cancelled ||
                      status == RunStatus::Failed);
+  // Runs that never started are in no row: the experiment is what can be continued. Whether
+  // any are missing is the engine's to say (it knows the plan); a finished one answers so.
+  menu.setToolTipsVisible(true);
+  const int64_t experiment = data.run.experiment_id;
+  QAction* continue_experiment = menu.addAction(
+      "Continue the experiment", [this, experiment] { continueExperiment(experiment); });
+  continue_experiment->setToolTip(
+      "Resume its unfinished runs and run the strategies and seeds that never started");
+  continue_experiment->setEnabled(status != RunStatus::Running);
   const QStringList addable = tasksToAdd(id);
   QAction* extend = menu.addAction("Add a task…", [this, id, addable] {
     bool ok = false;

@@ -112,6 +112,9 @@ class MainWindow : public QMainWindow {
   // (also what the notes panel asks for), delete a run. Each returns false (with the reason in
   // the status bar) when it cannot.
   bool resumeRun(int64_t run_id);
+  // Resumes the experiment's unfinished runs and runs its strategies and seeds that never started
+  // (`resume --experiment`); the engine says so when nothing is left.
+  bool continueExperiment(int64_t experiment_id);
   bool extendRun(int64_t run_id, const QString& task);
   bool exportAdapter(int64_t run_id, int position, const QString& folder);
   bool addTag(int64_t run_id, const QString& tag);

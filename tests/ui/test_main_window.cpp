@@ -16,6 +16,7 @@
 #include <QLineEdit>
 #include <QListView>
 #include <QPlainTextEdit>
+#include <QProgressBar>
 #include <QSettings>
 #include <QShortcut>
 #include <QStatusBar>
@@ -109,13 +110,17 @@ class TestMainWindow : public QObject {
     QVERIFY(window.openExperiment(dir_.filePath("window.json")));
     window.setQuick(true);
     int live_updates = 0;
+    bool progress_shown = true;
     connect(&window.queue(), &RunQueue::jobEvent, this, [&](int, const QJsonObject& e) {
       if (e.value("type").toString() == "train_step") ++live_updates;
+      progress_shown &= window.statusBar()->findChild<QProgressBar*>()->isVisible();
     });
     window.runExperiment();
     QTRY_VERIFY_WITH_TIMEOUT(window.queue().runningCount() + window.queue().queuedCount() == 0,
                              240000);
     QVERIFY(live_updates > 0);
+    QVERIFY(progress_shown);  // while the runs ran
+    QVERIFY(!window.statusBar()->findChild<QProgressBar*>()->isVisible());
 
     // The plots followed the live runs; the last one is switchcit with its router matrices.
     const RunTrace& live = window.shownTrace();
@@ -244,6 +249,19 @@ class TestMainWindow : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(resumed.count() == 1, 120000);
     QVERIFY2(resumed[0][2].toString().isEmpty(), qPrintable(resumed[0][2].toString()));
     QVERIFY(store.load_run(after[0].id).run.status == store::RunStatus::Finished);
+    // The cancel came before the experiment's second strategy started: no run of it exists.
+    // Continuing the experiment (issue 22) creates and runs it under the same experiment.
+    const int64_t experiment = after[0].experiment_id;
+    store::RunFilter of_experiment;
+    of_experiment.experiment_id = experiment;
+    QCOMPARE(store.list_runs(of_experiment).size(), size_t(1));
+    QSignalSpy continued(&window.queue(), &RunQueue::jobFinished);
+    QVERIFY(window.continueExperiment(experiment));
+    QTRY_VERIFY_WITH_TIMEOUT(continued.count() == 1, 120000);
+    QVERIFY2(continued[0][2].toString().isEmpty(), qPrintable(continued[0][2].toString()));
+    const auto continued_runs = store.list_runs(of_experiment);
+    QCOMPARE(continued_runs.size(), size_t(2));
+    for (const auto& r : continued_runs) QVERIFY(r.status == store::RunStatus::Finished);
 
     QVERIFY(window.deleteRun(seq_lora));
     QCOMPARE(window.runs().rowOf(seq_lora), -1);
@@ -374,6 +392,36 @@ class TestMainWindow : public QObject {
     QCOMPARE(window.windowFilePath(), dir_.filePath("saved-as.json"));
     QVERIFY(!window.isWindowModified());
     QVERIFY2(window.statusBar()->currentMessage().contains("saved"),
+             qPrintable(window.statusBar()->currentMessage()));
+  }
+
+  // Export writes the plots a run has: one that trained no steps of its own gets no empty loss
+  // plot (the walk found an empty step/loss grid in the folder), and says so; nothing shown,
+  // nothing written.
+  void export_writes_only_the_plots_a_run_has() {
+    const QString db = dir_.filePath("export.db");
+    int64_t id = 0;
+    {
+      store::Store store = store::Store::open(db.toStdString());
+      id = stored_run(store, store.create_experiment("export", "{}"), "switchcit", 0, 0.5);
+    }
+    MainWindow window(db);
+    window.show();
+    // Nothing runs: no progress bar in the status bar (the walk saw an idle "0%").
+    auto* progress = window.statusBar()->findChild<QProgressBar*>();
+    QVERIFY(progress && !progress->isVisible());
+    const QString folder = dir_.filePath("export-none");
+    QDir().mkpath(folder);
+    QVERIFY(!window.exportPlots(folder));
+    QCOMPARE(QDir(folder).entryList(QDir::Files).size(), 0);
+    window.showRun(id);
+    QVERIFY(window.exportPlots(folder));
+    const QString base = folder + QString("/run%1-switchcit-").arg(id);
+    QVERIFY(QFileInfo(base + "score-matrix.png").size() > 0);
+    QVERIFY(QFileInfo(base + "scores-by-stage.pdf").size() > 0);
+    QVERIFY(!QFileInfo::exists(base + "loss.png"));
+    QVERIFY(!QFileInfo::exists(base + "loss.pdf"));
+    QVERIFY2(window.statusBar()->currentMessage().contains("no loss plot"),
              qPrintable(window.statusBar()->currentMessage()));
   }
 
