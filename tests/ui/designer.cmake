@@ -9,3 +9,4 @@ target_link_libraries(test_experiment_draft PRIVATE switchyard_ui_designer Qt6::
 # user's file alone, a malformed file shown as it is, the form's fit at 1280x720.
 sy_ui_test(test_experiment_window test_experiment_window.cpp)
 target_link_libraries(test_experiment_window PRIVATE switchyard_ui Qt6::Test)
+add_dependencies(test_experiment_window switchyard)  # start_refuses_a_malformed_file runs the app

@@ -12,6 +12,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
+#include <QProcess>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSettings>
@@ -249,6 +250,26 @@ class TestExperimentWindow : public QObject {
     QVERIFY(window.saveExperiment(dir_.filePath("malformed-copy.json")));
     QCOMPARE(QJsonDocument::fromJson(readBytes(dir_.filePath("malformed-copy.json"))),
              QJsonDocument::fromJson(readBytes(path)));
+  }
+
+  // `switchyard --start` on such a file waits for the form, starts nothing and names the
+  // reason; unattended (--screenshot) it exits 1.
+  void start_refuses_a_malformed_file() {
+    const QString path = dir_.filePath("start.json");
+    writeBytes(path, R"({"tasks": ["reverse"], "strategies": ["seq-lora"], "trainng": {}})");
+    QProcess app;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert("QT_QPA_PLATFORM", "offscreen");
+    env.insert("XDG_CONFIG_HOME", dir_.filePath("start-config"));
+    app.setProcessEnvironment(env);
+    app.start(QFileInfo(QStringLiteral(SY_ENGINE_BIN)).dir().filePath("switchyard"),
+              {"--db", dir_.filePath("start.db"), "--start", "--screenshot",
+               dir_.filePath("start.png"), path});
+    QVERIFY(app.waitForFinished(kEngineTimeoutMs * 2));
+    const QString err = QString::fromUtf8(app.readAllStandardError());
+    QCOMPARE(app.exitCode(), 1);
+    QVERIFY2(err.contains("error: start.json: trainng: not a known field"), qPrintable(err));
+    QVERIFY(!QFileInfo::exists(dir_.filePath("start.png")));  // it stopped before any picture
   }
 
   // Ctrl+Shift+S asks for a name and saves there, with ".json" added.
