@@ -5,6 +5,7 @@
 #include <QtTest>
 
 #include <map>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -122,15 +123,20 @@ class TestRunner : public QObject {
     const Experiment experiment = experiment_from_json(file, "shared.json");
     struct Recorder : RunObserver {
       int64_t planned = 0;
+      WorkPlan plan;
+      std::vector<int64_t> stage_steps;  // every stage's steps, in the order the stages came
       std::map<std::pair<std::string, size_t>, int64_t> steps;  // (label, stage) -> steps
       std::map<std::pair<std::string, size_t>, std::vector<uint8_t>> adapters;
       bool keeps_artifacts() const override { return true; }
       void experiment_started(const Experiment&, const WorkPlan& p) override {
         planned = p.steps();
+        plan = p;
       }
+      void stage_started(const RunProgress&, size_t) override { stage_steps.push_back(0); }
       void train_step(const RunProgress& run, size_t stage, const std::string&,
                       const TrainStep&) override {
         ++steps[{run.label, stage}];
+        ++stage_steps.back();
       }
       void adapter_trained(const RunProgress& run, size_t position,
                            const TrainedAdapter& adapter) override {
@@ -157,6 +163,18 @@ class TestRunner : public QObject {
     int64_t taken = 0;
     for (const auto& [key, n] : rec.steps) taken += n;
     QCOMPARE(rec.planned, taken);
+    // The ETA's plan has the stages the runs took, in order, each with the steps it took, and
+    // the task evaluations it computed afresh: all of them for new weights, none through the
+    // cached expert (replay and oracle's stage 1), the new task alone for oracle's new expert.
+    QCOMPARE(rec.plan.base_evaluations, 2);
+    QCOMPARE(rec.plan.stages.size(), rec.stage_steps.size());
+    const std::vector<int> evaluations = {2, 2, 0, 2, 0, 1, 2, 2};
+    QCOMPARE(rec.plan.stages.size(), evaluations.size());
+    for (size_t i = 0; i < evaluations.size(); ++i) {
+      QCOMPARE(rec.plan.stages[i].steps, rec.stage_steps[i]);
+      QCOMPARE(rec.plan.stages[i].evaluations, evaluations[i]);
+      QCOMPARE(rec.plan.stages[i].training, std::string("lora"));
+    }
     const auto first = adapter("oracle", 0);
     QVERIFY(!first.empty());
     QVERIFY(adapter("seq-lora", 0) == first);
