@@ -176,7 +176,9 @@ QString CompareView::undefinedText() {
 }
 
 QString CompareView::runTitle(const RunTrace& run) {
-  const QString title = tr("%1 · seed %2").arg(run.label).arg(run.seed);
+  // A quick check says so: its numbers are not a result (issue 21, 4).
+  const QString title =
+      tr("%1 · seed %2%3").arg(run.label).arg(run.seed).arg(run.quick ? tr(" · quick") : QString());
   // The id tells apart runs of the same label and seed (another experiment, a rerun).
   return run.id > 0 ? tr("#%1 %2").arg(run.id).arg(title) : title;
 }

@@ -13,6 +13,7 @@
 #include "storage/run_duration.h"
 #include "storage/store.h"
 #include "ui/run_color.h"
+#include "ui/run_trace.h"
 #include "ui/seed_group.h"
 
 namespace sy::ui {
@@ -23,11 +24,6 @@ std::optional<double> ap_of(const std::string& summary_json) {
   const QJsonValue ap = o.value("ap");
   if (!ap.isDouble()) return std::nullopt;
   return ap.toDouble();
-}
-
-bool quick_of(const std::string& config_json) {
-  const QJsonObject o = QJsonDocument::fromJson(QByteArray::fromStdString(config_json)).object();
-  return o.value("quick").toBool();
 }
 
 }  // namespace
@@ -82,7 +78,7 @@ RunListModel::CachedKey RunListModel::settingsOf(store::Store& store,
     key = seed_group_key(
         QString::fromStdString(record.experiment_name), QString::fromStdString(record.strategy),
         QString::fromStdString(record.label), tasks, QString::fromStdString(data.config_json));
-    quick = quick_of(data.config_json);
+    quick = is_quick_config(data.config_json);
   } catch (const std::exception&) {
     // Deleted between list_runs and here (another process): a group of its own, not a failed
     // refresh; the next refresh drops it.

@@ -120,6 +120,11 @@ bool apply_router(RunTrace& trace, const QJsonObject& event) {
 
 }  // namespace
 
+bool is_quick_config(const std::string& config_json) {
+  const QJsonObject o = QJsonDocument::fromJson(QByteArray::fromStdString(config_json)).object();
+  return o.value(QLatin1String("quick")).toBool();
+}
+
 RunTrace trace_from_store(const store::RunData& data,
                           const std::vector<store::TrainPoint>& points) {
   const store::RunRecord& run = data.run;
@@ -130,6 +135,7 @@ RunTrace trace_from_store(const store::RunData& data,
   // The store documents an empty label as "the strategy's name"; the engine always fills it.
   t.label = run.label.empty() ? t.strategy : qstr(run.label);
   t.seed = run.seed;
+  t.quick = is_quick_config(data.config_json);
   t.key = make_key(t.experiment, t.label, t.seed);
   t.status = statusName(run.status);
   t.reason = qstr(run.status_reason);
@@ -143,7 +149,8 @@ RunTrace trace_from_store(const store::RunData& data,
   t.stages_finished = run.last_finished_stage;
 
   t.points.reserve(static_cast<int>(points.size()));
-  for (const auto& p : points) t.points.append({p.stage, p.step, p.loss, p.lr, p.tokens_per_s});
+  for (const auto& p : points)
+    t.points.append({p.stage, p.step, p.loss, p.lr, p.tokens_per_s, p.at_ms.value_or(0)});
 
   for (const auto& row : store::score_matrix(data)) {
     t.scores.append(QVector<double>(row.begin(), row.end()));
@@ -203,6 +210,7 @@ bool apply_event(RunTrace& trace, const QJsonObject& event) {
     p.loss = number_or_nan(event.value("loss"));
     p.lr = event.value("lr").toDouble();
     p.tokens_per_s = event.value("tokens_per_s").toDouble();
+    p.at_ms = event.value("time_ms").toInteger();  // what the recorder stores as the step's time
     trace.points.append(p);
     return true;
   }

@@ -23,6 +23,9 @@ struct TracePoint {
   double loss = 0;
   double lr = 0;
   double tokens_per_s = 0;
+  // When the step was taken, unix ms (the store's train_points.at, the train_step event's
+  // time_ms); 0: not known (points stored before schema version 6).
+  int64_t at_ms = 0;
 };
 
 struct RunSummary {
@@ -34,7 +37,8 @@ struct RunTrace {
   QString key;     // EXPERIMENT/LABEL/seedN
   QString experiment, strategy, label;
   uint64_t seed = 0;
-  QString status;  // created, running, finished, failed, cancelled, interrupted
+  bool quick = false;  // a quick check (its stored settings say "quick"): a few steps per stage
+  QString status;      // created, running, finished, failed, cancelled, interrupted
   QString reason;
   QStringList tasks;
   int stages = 0;              // planned
@@ -50,6 +54,9 @@ struct RunTrace {
   std::optional<double> eta_s;
   double tokens_per_s = 0;
 };
+
+// Whether a run's stored settings (runs.config) are those of a quick check: their "quick".
+bool is_quick_config(const std::string& config_json);
 
 // A finished (or any stored) run: load_run's data plus its training points.
 RunTrace trace_from_store(const store::RunData& data, const std::vector<store::TrainPoint>& points);

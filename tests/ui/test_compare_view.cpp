@@ -346,6 +346,13 @@ void TestCompareView::runsOfOneLabelAndSeedHaveDistinctTitles() {
   // The legend names single runs that share a label by their titles, ids included.
   QCOMPARE(view.legendEntries(),
            (QStringList{"#11 switchcit · seed 0", "#12 switchcit · seed 0", "seq-lora"}));
+  // A quick check is titled as one wherever compare names it (issue 21, 4: compare titles could
+  // not tell a quick run from a full one).
+  runs[1].id = 12;
+  runs[1].quick = true;
+  view.setRuns(runs, {});
+  QCOMPARE(view.heatmapTitle(1), QString("#12 switchcit · seed 0 · quick"));
+  QVERIFY(view.legendEntries().contains("#12 switchcit · seed 0 · quick"));
 }
 
 // Runs over different task lists: a visible warning naming the lists, the task lists in the

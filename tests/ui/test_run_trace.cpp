@@ -233,6 +233,10 @@ void TestRunTrace::fromStoreReadsSummaryNulls() {
   QVERIFY(!t.summary.fwt);
   QCOMPARE(t.summary.router_accuracy, std::optional<double>(1.0));
   QCOMPARE(t.confusions.size(), 2);
+  QVERIFY(!t.quick);  // no settings stored: not a quick check
+  data.run.summary_json.clear();
+  data.config_json = R"({"quick":true,"strategy":{"name":"switchcit"}})";
+  QVERIFY(sy::ui::trace_from_store(data, {}).quick);
   QCOMPARE(t.confusions[2], (QVector<QVector<int64_t>>{{5, 1}, {3, 3}}));
 }
 
