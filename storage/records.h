@@ -103,6 +103,9 @@ struct TrainPoint {
   double loss = 0;
   double lr = 0;
   double tokens_per_s = 0;
+  // When the step was taken, unix ms; nullopt for points stored before schema version 6 (and
+  // for writers that do not know it).
+  std::optional<int64_t> at_ms = std::nullopt;
 };
 
 // One cell of a score matrix row: the score on the task at `position`.

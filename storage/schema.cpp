@@ -155,6 +155,12 @@ UPDATE runs SET stage_count = CASE strategy WHEN 'multitask' THEN 1
   ELSE (SELECT count(*) FROM run_tasks t WHERE t.run_id = runs.id) END;
 )sql";
 
+// Version 6: when each training step was taken (unix ms), for plots against wall time. Points
+// stored before it read NULL: the loss plot then offers the step axis only (ui/loss_plot.h).
+constexpr const char* kStep6 = R"sql(
+ALTER TABLE train_points ADD COLUMN at INTEGER;
+)sql";
+
 struct TableSince {
   const char* name;
   int version;
@@ -178,6 +184,7 @@ const std::vector<Migration>& migrations() {
       {3, "checkpoints for resuming a run", kStep3},
       {4, "imported plans", kStep4},
       {5, "the planned number of stages of every run", kStep5},
+      {6, "the time of every training step", kStep6},
   };
   return steps;
 }

@@ -235,6 +235,7 @@ std::vector<TrainPoint> read_points(Statement& s) {
     p.loss = s.column_real(2);
     p.lr = s.column_real(3);
     p.tokens_per_s = s.column_real(4);
+    p.at_ms = optional_int64(s, 5);
     points.push_back(p);
   }
   return points;
@@ -793,8 +794,8 @@ void Store::append_train_points(int64_t run_id, const std::vector<TrainPoint>& p
   Transaction transaction(d);
   require_run(d, run_id);
   Query q = d.query(
-      "INSERT INTO train_points (run_id, stage, step, loss, lr, tokens_per_s) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+      "INSERT INTO train_points (run_id, stage, step, loss, lr, tokens_per_s, at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
   for (const TrainPoint& p : points) {
     q->bind_int64(1, run_id);
     q->bind_int64(2, p.stage);
@@ -802,6 +803,10 @@ void Store::append_train_points(int64_t run_id, const std::vector<TrainPoint>& p
     q->bind_real(4, p.loss);
     q->bind_real(5, p.lr);
     q->bind_real(6, p.tokens_per_s);
+    if (p.at_ms)
+      q->bind_int64(7, *p.at_ms);
+    else
+      q->bind_null(7);
     try {
       q->run();
     } catch (const StoreError&) {
@@ -818,7 +823,7 @@ std::vector<TrainPoint> Store::load_train_points(int64_t run_id) {
   Database& d = db();
   Operation op(d, "read the training points of " + run_text(run_id));
   Query q = d.query(
-      "SELECT stage, step, loss, lr, tokens_per_s FROM train_points WHERE run_id = ?1 "
+      "SELECT stage, step, loss, lr, tokens_per_s, at FROM train_points WHERE run_id = ?1 "
       "ORDER BY stage, step");
   q->bind_int64(1, run_id);
   return read_points(*q);
@@ -828,7 +833,7 @@ std::vector<TrainPoint> Store::load_train_points(int64_t run_id, int stage) {
   Database& d = db();
   Operation op(d, "read the training points of " + run_text(run_id));
   Query q = d.query(
-      "SELECT stage, step, loss, lr, tokens_per_s FROM train_points "
+      "SELECT stage, step, loss, lr, tokens_per_s, at FROM train_points "
       "WHERE run_id = ?1 AND stage = ?2 ORDER BY step");
   q->bind_int64(1, run_id);
   q->bind_int64(2, stage);

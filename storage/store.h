@@ -43,6 +43,8 @@ class Store {
   // the system's unless set. A test sets its own to store a run, a pause and an extension
   // without waiting for them.
   void set_clock(std::function<int64_t()> clock);
+  // That clock's time now: what a writer stamps its own records with (a training step's time).
+  int64_t now() const;
 
   // --- experiments ---
   int64_t create_experiment(const std::string& name, const std::string& definition_json);
@@ -146,7 +148,6 @@ class Store {
  private:
   explicit Store(std::unique_ptr<Database> db);
   Database& db() const;
-  int64_t now() const;
 
   std::unique_ptr<Database> db_;
   std::function<int64_t()> clock_;  // empty: the system clock

@@ -84,7 +84,10 @@ void RunRecorder::stage_started(const RunProgress& run, size_t stage) {
 
 void RunRecorder::train_step(const RunProgress& run, size_t stage, const std::string&,
                              const TrainStep& step) {
-  points_.push_back({static_cast<int>(stage), step.step, step.loss, step.lr, step.tokens_per_s});
+  // When the step was taken (the store's clock), for plots against wall time: the points are
+  // written in batches, later.
+  points_.push_back(
+      {static_cast<int>(stage), step.step, step.loss, step.lr, step.tokens_per_s, store_.now()});
   if (points_.size() >= kPointBatch) flush_points(run.db_id);
 }
 

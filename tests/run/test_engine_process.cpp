@@ -310,6 +310,9 @@ class TestEngineProcess : public QObject {
         QCOMPARE(points[i].loss, r.points[i].loss);
         QCOMPARE(points[i].lr, r.points[i].lr);
         QCOMPARE(points[i].tokens_per_s, r.points[i].tokens_per_s);
+        // When each step was taken (schema 6), in the order of the steps: the plots' wall time.
+        QVERIFY(points[i].at_ms.has_value());
+        if (i > 0) QVERIFY(*points[i].at_ms >= *points[i - 1].at_ms);
       }
       QCOMPARE(json::parse(data.run.summary_json), r.summary);
     }

@@ -512,7 +512,19 @@ class TestStore : public QObject {
     QVERIFY(std::isinf(points[2].loss));
     QCOMPARE(points[4].stage, 2);
     QCOMPARE(f.store.load_train_points(f.run, 2).size(), size_t(3));
-    QCOMPARE(f.store.load_train_points(f.run, 3).size(), size_t(0));
+    QVERIFY(!points[0].at_ms.has_value());  // none given, none stored
+
+    // When each step was taken (schema version 6) round-trips, for the loss plot's wall time.
+    std::vector<TrainPoint> timed = batch(3, 1, 2);
+    timed[0].at_ms = 1'765'000'000'123;
+    timed[1].at_ms = 1'765'000'000'456;
+    f.store.append_train_points(f.run, timed);
+    const auto stage3 = f.store.load_train_points(f.run, 3);
+    QCOMPARE(stage3.size(), size_t(2));
+    QCOMPARE(stage3[0].at_ms, std::optional<int64_t>(1'765'000'000'123));
+    QCOMPARE(stage3[1].at_ms, std::optional<int64_t>(1'765'000'000'456));
+    QCOMPARE(f.store.load_train_points(f.run).back().at_ms, stage3[1].at_ms);
+    QCOMPARE(f.store.load_train_points(f.run, 4).size(), size_t(0));
 
     // A batch with one step already stored is refused whole.
     std::vector<TrainPoint> clash = batch(1, 5, 10);
@@ -521,7 +533,7 @@ class TestStore : public QObject {
     QVERIFY2(message.find("step 2") != std::string::npos, message.c_str());
     QVERIFY2(message.find("none of this batch") != std::string::npos, message.c_str());
     QVERIFY2(message.find(f.path) != std::string::npos, message.c_str());
-    QCOMPARE(f.store.load_train_points(f.run).size(), size_t(7));
+    QCOMPARE(f.store.load_train_points(f.run).size(), size_t(9));
   }
 
   void scores_form_the_score_matrix() {
@@ -745,6 +757,8 @@ class TestStore : public QObject {
     QCOMPARE(data.tasks.size(), size_t(2));
     QCOMPARE(score_matrix(data)[1][0], 0.75);
     QCOMPARE(store.load_train_points(1).size(), size_t(2));
+    // Points stored before version 6 have no time: they read as unknown, not as 1970.
+    QVERIFY(!store.load_train_points(1)[0].at_ms.has_value());
     QCOMPARE(store.last_finished_stage(1), 1);
     QCOMPARE(data.run.summary_json, std::string());  // the column version 2 added
     // What version 2 added works on the migrated data.
