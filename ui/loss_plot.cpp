@@ -8,6 +8,7 @@
 #include <QStackedWidget>
 #include <QVBoxLayout>
 
+#include "storage/run_format.h"
 #include "ui/custom_plot.h"
 #include "ui/frame_replot.h"
 #include "ui/key_bindings.h"
@@ -119,6 +120,7 @@ LossPlot::LossPlot(QWidget* parent)
   plot_->setMinimumSize(240, 180);
   connect(controls_, &LinePlotControls::smoothingChanged, this, &LossPlot::setSmoothing);
   connect(controls_, &LinePlotControls::logYChanged, this, &LossPlot::setLogY);
+  connect(controls_, &LinePlotControls::xAxisChanged, this, &LossPlot::setXAxis);
 
   plot_->xAxis->setLabel(tr("step"));
   plot_->yAxis->setLabel(tr("loss"));
@@ -260,6 +262,13 @@ void LossPlot::setPoints(const QVector<TracePoint>& points, const QStringList& s
     first_ = points.front();
     last_ = points.back();
   }
+  {
+    const QSignalBlocker block(controls_);  // what the plot can show, not the user's choice
+    controls_->setWallTimeAvailable(
+        has_times_, tr("This run's steps have no times: it was recorded before they were kept."));
+    controls_->setXAxis(shownXAxis());
+  }
+  if (shownXAxis() != drawn_x_axis_) applyXAxis();  // a point without a time came, or times did
   applyRange();
   showEmptyOrPlot();
   request_replot(plot_);
@@ -293,9 +302,54 @@ void LossPlot::setLogY(bool log) {
   resetView();
 }
 
+XAxis LossPlot::shownXAxis() const {
+  return x_axis_ == XAxis::WallTime && has_times_ ? XAxis::WallTime : XAxis::Step;
+}
+
+void LossPlot::setXAxis(XAxis axis) {
+  x_axis_ = axis;
+  if (shownXAxis() != drawn_x_axis_) applyXAxis();
+  if (controls_->xAxis() != shownXAxis()) {
+    const QSignalBlocker block(controls_);
+    controls_->setXAxis(shownXAxis());
+  }
+}
+
+void LossPlot::applyXAxis() {
+  drawn_x_axis_ = shownXAxis();
+  const bool time = drawn_x_axis_ == XAxis::WallTime;
+  const QVector<double>& xs = time ? time_x_ : step_x_;
+  // The same points in the same order (both x sequences grow with it): only the keys change.
+  for (QCPGraph* graph : {raw_, smoothed_}) {
+    QVector<QCPGraphData> out;
+    out.reserve(graph->data()->size());
+    int i = 0;
+    for (auto it = graph->data()->constBegin(); it != graph->data()->constEnd() && i < xs.size();
+         ++it, ++i)
+      out.append(QCPGraphData(xs[i], it->value));
+    graph->data()->set(out, sorted_);
+  }
+  plot_->xAxis->setLabel(time ? tr("wall time (h:mm:ss since the first step)") : tr("step"));
+  if (time) {
+    QSharedPointer<QCPAxisTickerTime> ticker(new QCPAxisTickerTime);
+    ticker->setTimeFormat(QStringLiteral("%h:%m:%s"));
+    plot_->xAxis->setTicker(ticker);
+  } else {
+    plot_->xAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+  }
+  placeStageMarks();
+  hideHover();
+  // A range on one axis means nothing on the other.
+  resetView();
+}
+
 void LossPlot::reset() {
   raw_->data()->clear();
   smoothed_->data()->clear();
+  step_x_.clear();
+  time_x_.clear();
+  has_times_ = true;
+  first_at_ms_ = 0;
   for (const StageMark& mark : marks_) {
     if (mark.line) plot_->removeItem(mark.line);
     plot_->removeItem(mark.label);
@@ -316,20 +370,30 @@ void LossPlot::appendFrom(const QVector<TracePoint>& points, int from) {
   if (from >= points.size()) return;
   QVector<QCPGraphData> out;
   out.reserve(points.size() - from);
-  double last_x = raw_->data()->isEmpty() ? -qInf() : (raw_->data()->constEnd() - 1)->key;
+  double last_x = step_x_.isEmpty() ? -qInf() : step_x_.last();
+  step_x_.reserve(points.size());
+  time_x_.reserve(points.size());
   for (int i = from; i < points.size(); ++i) {
     const TracePoint& p = points[i];
+    // Seconds since the run's first step; never backwards (a clock set back during a run), so
+    // that both x sequences keep the points' order.
+    if (p.at_ms <= 0) has_times_ = false;
+    if (i == 0) first_at_ms_ = p.at_ms;
+    const double previous_t = time_x_.isEmpty() ? 0 : time_x_.last();
+    const double t = std::max(previous_t, double(p.at_ms - first_at_ms_) / 1000.0);
     if (p.stage != stage_) {
       if (stage_ != -1) offset_ += double(stage_max_step_);
       stage_ = p.stage;
       stage_max_step_ = 0;
-      addStageMark(p.stage, i, offset_);
+      addStageMark(p.stage, i, offset_, t);
       marks_.last().offset = offset_;
     }
     stage_max_step_ = std::max(stage_max_step_, p.step);
     const double x = offset_ + double(p.step);
     if (x <= last_x) sorted_ = false;  // against the RunTrace contract; let QCustomPlot sort
     last_x = x;
+    step_x_.append(x);
+    time_x_.append(t);
     if (std::isfinite(p.loss)) {
       y_min_ = has_y_ ? std::min(y_min_, p.loss) : p.loss;
       y_max_ = has_y_ ? std::max(y_max_, p.loss) : p.loss;
@@ -337,7 +401,7 @@ void LossPlot::appendFrom(const QVector<TracePoint>& points, int from) {
       if (p.loss > 0)
         y_min_positive_ = y_min_positive_ > 0 ? std::min(y_min_positive_, p.loss) : p.loss;
     }
-    out.append(QCPGraphData(x, p.loss));
+    out.append(QCPGraphData(drawn_x_axis_ == XAxis::WallTime ? t : x, p.loss));
   }
   // Bulk insertion of sorted data: one allocation, no per-point search.
   if (from == 0)
@@ -372,36 +436,49 @@ void LossPlot::smoothFrom(int from) {
     smoothed_->data()->add(out, sorted_);
 }
 
-void LossPlot::addStageMark(int stage, int index, double x) {
+void LossPlot::addStageMark(int stage, int index, double step_x, double time_x) {
   StageMark mark;
   mark.stage = stage;
   mark.index = index;
-  // Between the previous stage's last step and this stage's first.
-  const double at = x + 0.5;
-  if (index > 0) {
-    mark.line = new QCPItemStraightLine(plot_);
-    mark.line->point1->setCoords(at, 0);
-    mark.line->point2->setCoords(at, 1);
-  }
+  // Between the previous stage's last step and this stage's first; in wall time, at the first
+  // step's time.
+  mark.step_at = step_x + 0.5;
+  mark.time_at = time_x;
+  if (index > 0) mark.line = new QCPItemStraightLine(plot_);
   const QString task = stage_labels_.value(stage - 1);
   mark.label = new StageLabel(
       plot_, task.isEmpty() ? tr("stage %1").arg(stage) : tr("%1 %2").arg(stage).arg(task),
       QString::number(stage));
-  if (!marks_.isEmpty()) marks_.last().label->setEnd(at);
   mark.label->position->setTypeX(QCPItemPosition::ptPlotCoords);
   mark.label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
   // At the bottom, right of the boundary: a new stage starts with a high loss, so that corner
   // is empty.
-  mark.label->position->setCoords(at, 1);
   mark.label->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
   mark.label->setPadding(QMargins(4, 2, 4, 2));
   marks_.append(mark);
+  placeStageMarks();
   applyPalette();  // the new line and label in the frame's colours
+}
+
+void LossPlot::placeStageMarks() {
+  const bool time = drawn_x_axis_ == XAxis::WallTime;
+  for (int k = 0; k < marks_.size(); ++k) {
+    const StageMark& mark = marks_[k];
+    const double at = time ? mark.time_at : mark.step_at;
+    if (mark.line) {
+      mark.line->point1->setCoords(at, 0);
+      mark.line->point2->setCoords(at, 1);
+    }
+    mark.label->position->setCoords(at, 1);
+    if (k > 0) marks_[k - 1].label->setEnd(at);
+  }
 }
 
 void LossPlot::applyRange() {
   if (!auto_range_) return;
-  const double x_end = offset_ + double(stage_max_step_);  // the last step drawn; 0 when empty
+  // The last step (or its time) drawn; 0 when empty.
+  const double x_end = drawn_x_axis_ == XAxis::WallTime ? (time_x_.isEmpty() ? 0.0 : time_x_.last())
+                                                        : offset_ + double(stage_max_step_);
   plot_->xAxis->setRange(0, std::max(x_end, 1.0) + 0.5);
   if (!has_y_) {
     plot_->yAxis->setRange(log_y_ ? 0.1 : 0, 1);
@@ -467,13 +544,17 @@ void LossPlot::hover(const QPoint& pos) {
   const StageMark* mark = nullptr;
   for (const StageMark& m : marks_)
     if (m.index <= index) mark = &m;
-  QString where = tr("step %1").arg(qint64(std::llround(x)));
+  const double step_x = step_x_.value(index, x);
+  QString where = tr("step %1").arg(qint64(std::llround(step_x)));
   if (mark) {
     const QString task = stage_labels_.value(mark->stage - 1);
-    where =
-        tr("step %1 \u00b7 stage %2").arg(qint64(std::llround(x - mark->offset))).arg(mark->stage);
+    where = tr("step %1 \u00b7 stage %2")
+                .arg(qint64(std::llround(step_x - mark->offset)))
+                .arg(mark->stage);
     if (!task.isEmpty()) where += QLatin1Char(' ') + task;
   }
+  if (drawn_x_axis_ == XAxis::WallTime)
+    where = QString::fromStdString(store::format_duration(x)) + QStringLiteral(" \u00b7 ") + where;
   QStringList lines{where, tr("loss %1").arg(it->value, 0, 'g', 4)};
   const bool smoothed = smoothed_->visible() && index < smoothed_->data()->size();
   if (smoothed)

@@ -3,7 +3,9 @@
 // in the run's colour (run_color.h), and what W&B and TensorBoard users expect of a line plot: a
 // smoothed curve over the faint raw one, log or linear y, a read-out of the values under the
 // cursor, legend entries that hide their series, wheel zoom and drag that last while the same run
-// is shown (double-click, Home or the menu go back to following the data). With no points it
+// is shown (double-click, Home or the menu go back to following the data), and x as step or wall
+// time (the time since the run's first step; offered only when every point has its time — points
+// stored before schema version 6 have none, and the plot does not guess them). With no points it
 // shows a sentence saying why instead of empty axes.
 #pragma once
 
@@ -15,6 +17,7 @@
 #include <cstdint>
 
 #include "ui/ema.h"
+#include "ui/line_plot_controls.h"
 #include "ui/run_trace.h"
 
 class QCustomPlot;
@@ -27,7 +30,6 @@ class QStackedWidget;
 
 namespace sy::ui {
 
-class LinePlotControls;
 class StageLabel;
 
 class LossPlot : public QWidget {
@@ -50,6 +52,11 @@ class LossPlot : public QWidget {
   void setSmoothing(double weight);
   void setLogY(bool log);
   bool logY() const { return log_y_; }
+  // Step, or wall time when every point shown has its time (else Step stays, and the controls
+  // say why); the choice is kept for the next run that has the times.
+  void setXAxis(XAxis axis);
+  XAxis xAxis() const { return shownXAxis(); }
+  bool wallTimeAvailable() const { return count_ > 0 && has_times_; }
   // The sentence shown instead of the plot while it has no points (why it is empty); without
   // one, a default says that no training step has been recorded yet.
   void setEmptyText(const QString& text);
@@ -81,7 +88,8 @@ class LossPlot : public QWidget {
   struct StageMark {
     int stage = 0;
     int index = 0;                        // first data index of the stage
-    double offset = 0;                    // x of the stage's step 0
+    double offset = 0;                    // global step of the stage's step 0
+    double step_at = 0, time_at = 0;      // where its boundary is drawn on either x axis
     QCPItemStraightLine* line = nullptr;  // none for the first stage
     StageLabel* label = nullptr;
   };
@@ -89,7 +97,10 @@ class LossPlot : public QWidget {
   void reset();
   void appendFrom(const QVector<TracePoint>& points, int from);
   void smoothFrom(int from);
-  void addStageMark(int stage, int index, double x);
+  void addStageMark(int stage, int index, double step_x, double time_x);
+  XAxis shownXAxis() const;
+  void applyXAxis();
+  void placeStageMarks();
   void applyRange();
   void applyStyle();
   void applyPalette();
@@ -123,6 +134,12 @@ class LossPlot : public QWidget {
   double offset_ = 0;
   int64_t stage_max_step_ = 0;
   bool sorted_ = true;
+  // Each point's x on both axes, so that switching rebuilds the keys without the points.
+  QVector<double> step_x_, time_x_;
+  bool has_times_ = true;  // every point so far has its time
+  int64_t first_at_ms_ = 0;
+  XAxis x_axis_ = XAxis::Step;  // the user's choice; shownXAxis() is what is drawn
+  XAxis drawn_x_axis_ = XAxis::Step;
   double y_min_ = 0, y_max_ = 0;
   double y_min_positive_ = 0;  // for a log axis; 0 while no positive loss was seen
   bool has_y_ = false;

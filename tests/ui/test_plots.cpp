@@ -118,6 +118,7 @@ class TestPlots : public QObject {
   void hoverReadsOutTheValues();
   void legendClickHidesASeries();
   void logScale();
+  void xAsStepOrWallTime();
   void plotsFollowThePalette();
   void runAndTaskColours();
   void debiasedEma();
@@ -767,6 +768,65 @@ void TestPlots::stageLabelsFitAt1280() {
     const double needed = rotation == 0 ? metrics.horizontalAdvance(label) : metrics.height() * 1.2;
     QVERIFY2(needed <= spacing, qPrintable(QString("%1 in %2 px").arg(label).arg(spacing)));
   }
+}
+
+// x as step or wall time (issue 21's conventions): the same points keyed by the global step or
+// by the seconds since the run's first step, stage boundaries at the stage's first step's time;
+// a run whose points have no times (stored before schema version 6) keeps the step axis.
+void TestPlots::xAsStepOrWallTime() {
+  LossPlot plot;
+  QVector<TracePoint> points;
+  const int64_t start = 1'765'000'000'000;
+  for (int step = 1; step <= 4; ++step)  // stage 1: a step every 2 s
+    points.append({1, step, 1.0 / step, 1e-3, 100, start + 2000 * step});
+  for (int step = 1; step <= 3; ++step)  // stage 2 starts 10 s after its last step
+    points.append({2, step, 0.5 / step, 1e-3, 100, start + 18'000 + 1000 * step});
+  plot.setPoints(points, {"reverse", "count"});
+  const auto keys = [&] {
+    QVector<double> out;
+    for (auto it = plot.rawGraph()->data()->constBegin(); it != plot.rawGraph()->data()->constEnd();
+         ++it)
+      out << it->key;
+    return out;
+  };
+  QCOMPARE(plot.xAxis(), XAxis::Step);
+  QCOMPARE(keys(), (QVector<double>{1, 2, 3, 4, 5, 6, 7}));
+  QVERIFY(plot.wallTimeAvailable());
+
+  plot.controls()->setXAxis(XAxis::WallTime);  // as the user picks it
+  QCOMPARE(plot.xAxis(), XAxis::WallTime);
+  QCOMPARE(keys(), (QVector<double>{0, 2, 4, 6, 17, 18, 19}));
+  QCOMPARE(plot.smoothedGraph()->data()->size(), 7);
+  QCOMPARE((plot.smoothedGraph()->data()->constBegin() + 4)->key, 17.0);
+  QVERIFY(plot.plot()->xAxis->label().contains("wall time"));
+  QVERIFY(plot.plot()->xAxis->range().upper >= 19);
+  // Live points keep coming in wall time.
+  points.append({2, 4, 0.1, 1e-3, 100, start + 23'000});
+  plot.setPoints(points, {"reverse", "count"});
+  QCOMPARE(keys().last(), 21.0);
+
+  plot.controls()->setXAxis(XAxis::Step);
+  QCOMPARE(keys(), (QVector<double>{1, 2, 3, 4, 5, 6, 7, 8}));
+  QCOMPARE(plot.plot()->xAxis->label(), QString("step"));
+
+  // Points without times (an older database): wall time is not offered, step is drawn, and
+  // the choice comes back with the next run that has the times.
+  plot.setXAxis(XAxis::WallTime);
+  QVector<TracePoint> old = points;
+  for (TracePoint& p : old) {
+    p.at_ms = 0;
+    p.loss *= 2;  // another run's curve
+  }
+  plot.setRun("other", QColor(Qt::red));
+  plot.setPoints(old, {"reverse", "count"});
+  QVERIFY(!plot.wallTimeAvailable());
+  QCOMPARE(plot.xAxis(), XAxis::Step);
+  QCOMPARE(plot.controls()->xAxis(), XAxis::Step);
+  QCOMPARE(keys(), (QVector<double>{1, 2, 3, 4, 5, 6, 7, 8}));
+  plot.setRun("third", QColor(Qt::blue));
+  plot.setPoints(points.mid(0, 5), {"reverse", "count"});
+  QCOMPARE(plot.xAxis(), XAxis::WallTime);
+  QCOMPARE(keys(), (QVector<double>{0, 2, 4, 6, 17}));
 }
 
 QTEST_MAIN(TestPlots)

@@ -37,7 +37,7 @@ QString describe(const std::optional<double>& v) {
 
 // Field by field, exact (NaN equals NaN): both paths read the same doubles, so any difference is
 // a bug, not rounding. QCOMPARE returns from here; callers check QTest::currentTestFailed().
-void compare_traces(const RunTrace& live, const RunTrace& stored) {
+void compare_traces(const RunTrace& live, const RunTrace& stored, bool same_clock = true) {
   QCOMPARE(live.id, stored.id);
   QCOMPARE(live.key, stored.key);
   QCOMPARE(live.experiment, stored.experiment);
@@ -59,6 +59,12 @@ void compare_traces(const RunTrace& live, const RunTrace& stored) {
     QVERIFY2(same_double(a.loss, b.loss), where.constData());
     QVERIFY2(same_double(a.lr, b.lr), where.constData());
     QVERIFY2(same_double(a.tokens_per_s, b.tokens_per_s), where.constData());
+    // The x of the wall-time axis: the event's time_ms, the stored point's time. A real engine
+    // reads its clock once for the event and once for the record: both must be there.
+    if (same_clock)
+      QVERIFY2(a.at_ms == b.at_ms, where.constData());
+    else
+      QVERIFY2(a.at_ms > 0 && b.at_ms > 0, where.constData());
   }
 
   QCOMPARE(live.scores.size(), stored.scores.size());
@@ -96,7 +102,7 @@ void compare_traces(const RunTrace& live, const RunTrace& stored) {
 
 QJsonObject make_event(const char* type, int64_t run, QJsonObject fields) {
   fields.insert("type", QLatin1String(type));
-  fields.insert("time_ms", 1795928540600.0);
+  if (!fields.contains("time_ms")) fields.insert("time_ms", 1795928540600.0);
   fields.insert("run", static_cast<qint64>(run));
   return fields;
 }
@@ -119,6 +125,11 @@ QJsonObject stage_started(int64_t run, int stage) {
   return make_event("stage_started", run, {{"stage", stage}, {"task", "t"}});
 }
 
+// When a test's step was taken: the event's time_ms, which the recorder stores as the point's.
+qint64 step_time_ms(int stage, int step) {
+  return 1'765'000'000'000 + 60'000 * stage + 1000 * step;
+}
+
 QJsonObject train_step(int64_t run, int stage, int step, double loss) {
   return make_event("train_step", run,
                     {{"stage", stage},
@@ -127,7 +138,8 @@ QJsonObject train_step(int64_t run, int stage, int step, double loss) {
                      {"steps", 2},
                      {"loss", loss},
                      {"lr", 0.002 * step},
-                     {"tokens_per_s", 100.5 * step}});
+                     {"tokens_per_s", 100.5 * step},
+                     {"time_ms", step_time_ms(stage, step)}});
 }
 
 QJsonObject evaluation(int64_t run, int after_stage, const QVector<double>& values) {
@@ -311,7 +323,8 @@ void TestRunTrace::storeAndEventsAgreeAfterResumedStage() {
   for (int stage = 1; stage <= 2; ++stage) {
     store.begin_stage(id, stage);
     QVERIFY(sy::ui::apply_event(t, stage_started(id, stage)));
-    store.append_train_points(id, {{stage, 1, 1.5, 0.002, 100.5}, {stage, 2, 1.25, 0.004, 201}});
+    store.append_train_points(id, {{stage, 1, 1.5, 0.002, 100.5, step_time_ms(stage, 1)},
+                                   {stage, 2, 1.25, 0.004, 201, step_time_ms(stage, 2)}});
     QVERIFY(sy::ui::apply_event(t, train_step(id, stage, 1, 1.5)));
     QVERIFY(sy::ui::apply_event(t, train_step(id, stage, 2, 1.25)));
     row(stage, {0.5, 0.25 * stage, 0.0625});
@@ -511,7 +524,7 @@ void TestRunTrace::realEngineEventsMatchStore() {
     const RunTrace& live = traces[run.id];
     const RunTrace stored =
         sy::ui::trace_from_store(store.load_run(run.id), store.load_train_points(run.id));
-    compare_traces(live, stored);
+    compare_traces(live, stored, false);
     if (QTest::currentTestFailed()) return;
     // Sanity: the comparison was not between two empty pictures.
     QCOMPARE(stored.status, QStringLiteral("finished"));
