@@ -251,6 +251,7 @@ CompareView::CompareView(QWidget* parent)
   });
   loss_controls_->setSmoothing(0.6);  // TensorBoard's default, as the run's own loss plot
   connect(loss_controls_, &LinePlotControls::smoothingChanged, this, [this] { smoothLoss(); });
+  connect(loss_controls_, &LinePlotControls::xAxisChanged, this, [this] { buildLoss(); });
   connect(loss_controls_, &LinePlotControls::logYChanged, this, [this](bool log) {
     loss_plot_->yAxis->setScaleType(log ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
     loss_plot_->yAxis->setTicker(log ? QSharedPointer<QCPAxisTicker>(new QCPAxisTickerLog)
@@ -397,11 +398,31 @@ void CompareView::buildWarning() {
 void CompareView::buildLoss() {
   loss_plot_->clearGraphs();
   loss_plot_->legend->setVisible(false);  // the shared legend names the lines
+  // Wall time only when every run's every step has its time (runs stored before schema 6 do
+  // not, and their times are not guessed): then each run from its own first step.
+  bool times = !runs_.isEmpty();
+  for (const RunTrace& run : runs_)
+    for (const TracePoint& p : run.points) times = times && p.at_ms > 0;
+  {
+    const QSignalBlocker block(loss_controls_);
+    loss_controls_->setWallTimeAvailable(
+        times, tr("A compared run's steps have no times: it was recorded before they were kept."));
+  }
+  const bool wall_time = loss_controls_->xAxis() == XAxis::WallTime;
+  loss_plot_->xAxis->setLabel(wall_time ? tr("wall time (h:mm:ss since each run's first step)")
+                                        : tr("step"));
+  if (wall_time) {
+    QSharedPointer<QCPAxisTickerTime> ticker(new QCPAxisTickerTime);
+    ticker->setTimeFormat(QStringLiteral("%h:%m:%s"));
+    loss_plot_->xAxis->setTicker(ticker);
+  } else {
+    loss_plot_->xAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+  }
   for (int g = 0; g < groups_.size(); ++g) {
     for (int r : groups_[g].runs) {
       const RunTrace& run = runs_[r];
       // The same global step axis as the run's own loss plot: stage k's steps follow the
-      // stages before it.
+      // stages before it. Or the seconds since the run's first step, never backwards.
       QVector<double> x, y;
       x.reserve(run.points.size());
       y.reserve(run.points.size());
@@ -414,7 +435,12 @@ void CompareView::buildLoss() {
           stage_max = 0;
         }
         stage_max = std::max(stage_max, double(p.step));
-        x << offset + double(p.step);
+        if (wall_time) {
+          const double t = double(p.at_ms - run.points.front().at_ms) / 1000.0;
+          x << (x.isEmpty() ? t : std::max(x.last(), t));
+        } else {
+          x << offset + double(p.step);
+        }
         y << p.loss;
       }
       QCPGraph* raw = loss_plot_->addGraph();

@@ -131,6 +131,7 @@ class TestCompareView : public QObject {
   void differentTaskListsAreFlagged();
   void oneLegendInTheRunsColours();
   void lossesAreOverlaid();
+  void lossesOnWallTime();
   void nothingToCompareSaysWhatToDo();
 };
 
@@ -452,6 +453,37 @@ void TestCompareView::lossesAreOverlaid() {
   QCOMPARE(raw->pen().color(), run_color(13));
   view.lossControls()->setLogY(true);
   QCOMPARE(plot->yAxis->scaleType(), QCPAxis::stLogarithmic);
+}
+
+// The overlaid losses against wall time (issue 21's conventions): each run from its own first
+// step, in seconds; offered only when every compared run's steps have their times.
+void TestCompareView::lossesOnWallTime() {
+  QVector<RunTrace> runs = sample_runs();
+  for (int r = 0; r < runs.size(); ++r)
+    for (int i = 0; i < runs[r].points.size(); ++i)
+      runs[r].points[i].at_ms = 1'765'000'000'000 + 3'600'000 * r + 2000 * i;  // 2 s a step
+  CompareView view;
+  view.setRuns(runs, sample_configs());
+  const QCustomPlot* plot = view.lossPlot();
+  QCOMPARE((plot->graph(4)->data()->constBegin() + 5)->key, 6.0);  // step until asked
+  view.lossControls()->setXAxis(XAxis::WallTime);
+  QCOMPARE(plot->graphCount(), 6);
+  for (int g = 0; g < plot->graphCount(); g += 2) {
+    QCOMPARE(plot->graph(g)->data()->constBegin()->key, 0.0);  // each run from its first step
+    QCOMPARE((plot->graph(g)->data()->constBegin() + 5)->key, 10.0);
+    QCOMPARE((plot->graph(g + 1)->data()->constBegin() + 5)->key, 10.0);  // smoothed too
+  }
+  QVERIFY(plot->xAxis->label().contains("wall time"));
+  view.lossControls()->setXAxis(XAxis::Step);
+  QCOMPARE((plot->graph(4)->data()->constBegin() + 5)->key, 6.0);
+
+  // A run without times among them: wall time is not offered, steps are drawn.
+  view.lossControls()->setXAxis(XAxis::WallTime);
+  runs[1].points[3].at_ms = 0;
+  view.setRuns(runs, sample_configs());
+  QCOMPARE(view.lossControls()->xAxis(), XAxis::Step);
+  QCOMPARE((plot->graph(4)->data()->constBegin() + 5)->key, 6.0);
+  QCOMPARE(plot->xAxis->label(), QString("step"));
 }
 
 // With nothing selected the tab said nothing: empty tables and no plots. Now a sentence.
