@@ -10,3 +10,6 @@ target_link_libraries(test_experiment_draft PRIVATE switchyard_ui_designer Qt6::
 sy_ui_test(test_experiment_window test_experiment_window.cpp)
 target_link_libraries(test_experiment_window PRIVATE switchyard_ui Qt6::Test)
 add_dependencies(test_experiment_window switchyard)  # start_refuses_a_malformed_file runs the app
+# Saving over a hand-written file: only the changed values' bytes change.
+sy_ui_test(test_json_patch test_json_patch.cpp)
+target_link_libraries(test_json_patch PRIVATE switchyard_ui_designer Qt6::Test)
