@@ -404,7 +404,7 @@ bool MainWindow::openExperiment(const QString& path) {
   updateStatus();
   experiment_problem_ = loaded ? QString() : QFileInfo(path).fileName() + ": " + designer_error;
   if (!loaded) {
-    // What the engine would refuse, said where the user looks; nothing runs it as it is.
+    // Said where the user looks; nothing runs it.
     status_label_->setText(experiment_problem_);
     statusBar()->showMessage(status_label_->text());
     return false;

@@ -186,8 +186,9 @@ class MainWindow : public QMainWindow {
   QLabel* status_label_ = nullptr;
   QLabel* store_problem_label_ = nullptr;  // a damaged database, in red above the run list
   QString store_problem_;
-  // Why the open experiment file cannot be shown (the engine would refuse it): nothing runs it,
-  // rather than the form's defaults in its place.
+  // Why the form could not read the open experiment file (the form shows any JSON object as it
+  // is, with its problems flagged; this is a file that vanished or changed under it): nothing
+  // runs it.
   QString experiment_problem_;
   QSystemTrayIcon* tray_ = nullptr;  // null where the desktop has no tray
   QProgressBar* progress_ = nullptr;
