@@ -758,11 +758,11 @@ bool ExperimentDraft::load(const QString& path, QString* error) {
 
 bool ExperimentDraft::save(const QString& path, QString* error) {
   const QJsonObject json = toJson();
-  // Over the file the draft came from, its own text with the changed values
-  // replaced; anywhere else (or where that text is not this JSON), written anew.
+  // The text of the file the draft came from, with the changed values replaced
+  // (Save As too: the copy keeps the user's layout); a draft without a file, or
+  // one whose text cannot be patched, is written anew.
   std::optional<QByteArray> text;
-  if (QFileInfo(path) == QFileInfo(path_) && !file_text_.isEmpty())
-    text = patch_json(file_text_, json);
+  if (!file_text_.isEmpty()) text = patch_json(file_text_, json);
   if (!text) text = QJsonDocument(json).toJson(QJsonDocument::Indented);
   // QSaveFile: a failed write leaves the old file whole rather than
   // half-written.

@@ -136,9 +136,9 @@ class ExperimentDraft : public QObject {
   void fromJson(const QJsonObject& experiment);
   // False (with *error) only for a file that cannot be read or is no JSON object.
   bool load(const QString& path, QString* error = nullptr);
-  // Writes the draft, valid or not, so it is never lost. Over the file it was
-  // loaded from, only the changed values' text is replaced: the keys' order,
-  // the spacing and the numbers' spelling of the rest stay (json_patch.h).
+  // Writes the draft, valid or not, so it is never lost: the text of the file it
+  // was loaded from with only the changed values' text replaced, so the keys'
+  // order, the spacing and the numbers' spelling of the rest stay (json_patch.h).
   bool save(const QString& path, QString* error = nullptr);
   // Writes toJson() to `path` without making it the draft's file, its relative
   // paths (base_model, a task's jsonl and test_jsonl) made absolute against the
