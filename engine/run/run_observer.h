@@ -48,7 +48,8 @@ struct TrainedAdapter {
 
 // Training that is going wrong, as a run reports it (docs/events.md, "warning"). `kind`:
 // "loss_rising" (the loss stayed above its stage's start and above a uniform guess over the
-// vocabulary for several steps: engine/train/loss_watch.h; the run goes on) or "loss_not_finite" (NaN or Inf; the run stops and fails).
+// vocabulary for several steps: engine/train/loss_watch.h; the run goes on) or
+// "loss_not_finite" (NaN or Inf; the run stops and fails).
 struct RunWarning {
   std::string kind;
   std::string what;  // the training it concerns, as train_step's `what`
