@@ -1128,6 +1128,19 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     event->ignore();
     return;
   }
+  if (designer_modified_ && !experiment_path_.isEmpty()) {
+    // The form's edits live nowhere else: closing would lose them without a word.
+    QMessageBox ask(
+        QMessageBox::Warning, "Quit",
+        QFileInfo(experiment_path_).fileName() + " has changes in the form that are not saved.",
+        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, this);
+    ask.setDefaultButton(QMessageBox::Save);
+    const int answer = ask.exec();
+    if (answer == QMessageBox::Cancel || (answer == QMessageBox::Save && !saveExperiment())) {
+      event->ignore();
+      return;
+    }
+  }
   queue_->cancelAll();
   QSettings settings;
   settings.setValue("window/geometry", saveGeometry());

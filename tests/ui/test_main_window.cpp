@@ -9,20 +9,25 @@
 #include <QtTest>
 
 #include <QAction>
+#include <QApplication>
+#include <QFile>
 #include <QItemSelectionModel>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProgressBar>
+#include <QPushButton>
 #include <QSettings>
 #include <QShortcut>
 #include <QStatusBar>
 #include <QStringListModel>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QTreeView>
 #include <cmath>
 #include <fstream>
@@ -393,6 +398,43 @@ class TestMainWindow : public QObject {
     QVERIFY(!window.isWindowModified());
     QVERIFY2(window.statusBar()->currentMessage().contains("saved"),
              qPrintable(window.statusBar()->currentMessage()));
+  }
+
+  // Closing the window with edits in the form asks first (the form's edits live nowhere else):
+  // Cancel keeps the window, Discard closes it and leaves the file as it was, Save writes them.
+  void closing_with_unsaved_edits_asks() {
+    const QString path = dir_.filePath("unsaved.json");
+    QFile::remove(path);
+    QVERIFY(QFile::copy(dir_.filePath("window.json"), path));
+    const auto read = [&] {
+      QFile f(path);
+      return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    };
+    const QByteArray before = read();
+    // Answers the question the window asks next with `button`.
+    const auto answer = [](QMessageBox::StandardButton button) {
+      QTimer::singleShot(0, [button] {
+        auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+        QVERIFY(box);
+        box->button(button)->click();
+      });
+    };
+    for (const auto button : {QMessageBox::Cancel, QMessageBox::Discard, QMessageBox::Save}) {
+      MainWindow window(dir_.filePath("unsaved.db"));
+      window.show();
+      QVERIFY(window.openExperiment(path));
+      QTRY_VERIFY_WITH_TIMEOUT(window.designer().findChild<QLineEdit*>("steps"), 60000);
+      QVERIFY(window.close());  // nothing changed: no question
+      window.show();
+      auto* steps = window.designer().findChild<QLineEdit*>("steps");
+      steps->clear();
+      QTest::keyClicks(steps, "77");
+      QVERIFY(window.isWindowModified());
+      answer(button);
+      QCOMPARE(window.close(), button != QMessageBox::Cancel);
+      QCOMPARE(read() == before, button != QMessageBox::Save);
+    }
+    QVERIFY(read().contains("77"));
   }
 
   // Export writes the plots a run has: one that trained no steps of its own gets no empty loss
