@@ -161,6 +161,9 @@ ExperimentDesigner::ExperimentDesigner(QWidget* parent)
   tasks_->setDefaultDropAction(Qt::MoveAction);
   tasks_->setToolTip(tr("Drag to reorder. Every task needs its own name."));
   tasks_->setProperty(kHintProperty, tasks_->toolTip());
+  // The scrolling form would squeeze the list to three rows at 1280x720 (seen in the
+  // screenshots): keep the demo's five tasks and a spare row visible.
+  tasks_->setMinimumHeight(tasks_->fontMetrics().lineSpacing() * 6 + 2 * tasks_->frameWidth() + 6);
   tasks_layout->addWidget(tasks_);
   // Drops, removals and moves all go through the model, whichever button or
   // drag caused them.

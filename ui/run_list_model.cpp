@@ -190,9 +190,35 @@ QVariant RunListModel::data(const QModelIndex& index, int role) const {
 
 QVariant RunListModel::headerData(int section, Qt::Orientation orientation, int role) const {
   if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
-  static const char* names[] = {"id",   "label", "strategy", "status",   "stages",     "AP %",
-                                "mode", "seed",  "started",  "duration", "experiment", "tags"};
-  return section >= 0 && section < ColumnCount ? QString(names[section]) : QVariant();
+  // By name, not by position: the enum alone orders the columns.
+  switch (section) {
+    case Id:
+      return QStringLiteral("id");
+    case Label:
+      return QStringLiteral("label");
+    case Strategy:
+      return QStringLiteral("strategy");
+    case Status:
+      return QStringLiteral("status");
+    case Stages:
+      return QStringLiteral("stages");
+    case Ap:
+      return QStringLiteral("AP %");
+    case Mode:
+      return QStringLiteral("mode");
+    case Duration:
+      return QStringLiteral("duration");
+    case Seed:
+      return QStringLiteral("seed");
+    case Started:
+      return QStringLiteral("started");
+    case Experiment:
+      return QStringLiteral("experiment");
+    case Tags:
+      return QStringLiteral("tags");
+    default:
+      return {};
+  }
 }
 
 }  // namespace sy::ui

@@ -24,7 +24,8 @@ class RunListModel : public QAbstractTableModel {
 
  public:
   // What tells runs apart and how they did come first, so that a 1280-wide window still shows
-  // the AP; the experiment, often the same for all, after the date.
+  // the AP; the duration before the long start date, so that the default left pane at 1920 wide
+  // shows it; the experiment, often the same for all, after the date.
   enum Column {
     Id,
     Label,
@@ -33,9 +34,9 @@ class RunListModel : public QAbstractTableModel {
     Stages,
     Ap,
     Mode,  // "quick" (a few steps, for a check) or "full": found by the filter too
+    Duration,
     Seed,
     Started,
-    Duration,
     Experiment,
     Tags,
     ColumnCount

@@ -558,6 +558,35 @@ class TestMainWindow : public QObject {
     QSettings().remove("window");  // grouping is kept: the tests after expect the default
   }
 
+  // At 1920x1080 in the default layout the run list shows each run's duration (it sat past the
+  // pane's edge, behind the start date, with the demo's labels).
+  void the_duration_is_in_view_at_1920() {
+    const QString db = dir_.filePath("duration.db");
+    {
+      store::Store store = store::Store::open(db.toStdString());
+      const int64_t experiment = store.create_experiment("demo", "{}");
+      store::NewRun n;
+      n.experiment_id = experiment;
+      n.strategy = "switchcit";
+      n.label = "switchcit-0.01%";  // the demo's longest label
+      n.config_json = R"({"strategy":{"name":"switchcit"}})";
+      const int64_t id = store.create_run(n);
+      store.set_run_status(id, store::RunStatus::Finished);
+    }
+    QSettings().remove("window");
+    MainWindow window(db);
+    window.resize(1920, 1080);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QTreeView* view = window.findChild<RunListPanel*>()->view();
+    const int right = view->columnViewportPosition(RunListModel::Duration) +
+                      view->columnWidth(RunListModel::Duration);
+    QVERIFY2(
+        right <= view->viewport()->width(),
+        qPrintable(QString("duration ends at %1 of %2").arg(right).arg(view->viewport()->width())));
+    QSettings().remove("window");
+  }
+
   // The window comes back at the size and layout it was closed with.
   void the_window_size_is_restored() {
     {
