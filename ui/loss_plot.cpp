@@ -105,6 +105,7 @@ LossPlot::LossPlot(QWidget* parent)
       controls_(new LinePlotControls),
       pages_(new QStackedWidget),
       empty_label_(new QLabel),
+      note_(new QLabel),
       color_(run_color(0)),
       raw_(plot_->addGraph()),
       smoothed_(plot_->addGraph()) {
@@ -116,6 +117,11 @@ LossPlot::LossPlot(QWidget* parent)
   layout->setContentsMargins(0, 0, 0, 0);
   layout->setSpacing(2);
   layout->addWidget(controls_);
+  note_->setObjectName(QStringLiteral("lossNote"));
+  note_->setWordWrap(true);
+  note_->setEnabled(false);  // the palette's disabled text: a remark, not a control
+  note_->hide();
+  layout->addWidget(note_);
   layout->addWidget(pages_, 1);
   plot_->setMinimumSize(240, 180);
   connect(controls_, &LinePlotControls::smoothingChanged, this, &LossPlot::setSmoothing);
@@ -226,6 +232,15 @@ void LossPlot::setEmptyText(const QString& text) {
   if (text == empty_text_) return;
   empty_text_ = text;
   showEmptyOrPlot();
+}
+
+void LossPlot::setNote(const QString& text) {
+  note_->setText(text);
+  note_->setVisible(!text.isEmpty());
+}
+
+QString LossPlot::note() const {
+  return note_->text();
 }
 
 QString LossPlot::emptyText() const {

@@ -61,6 +61,9 @@ class LossPlot : public QWidget {
   // one, a default says that no training step has been recorded yet.
   void setEmptyText(const QString& text);
   QString emptyText() const;  // the sentence shown now; "" while the plot is shown
+  // A line above the plot for what the curve lacks (stages another run trained); "" hides it.
+  void setNote(const QString& text);
+  QString note() const;
   double smoothing() const { return smoothing_; }
 
   // The read-out next to the cursor for the point nearest to it: "step 12 · stage 2
@@ -114,6 +117,7 @@ class LossPlot : public QWidget {
   LinePlotControls* controls_;
   QStackedWidget* pages_;
   QLabel* empty_label_;
+  QLabel* note_;
   QString empty_text_;
   QCPItemTracer* tracer_;
   QCPItemText* hover_label_;

@@ -3,6 +3,7 @@
 
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QSet>
 #include <QSlider>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -35,6 +36,28 @@ QString percent(const std::optional<double>& value, bool signed_value) {
 
 const StrategyTraits* traitsOf(const RunTrace& trace) {
   return find_strategy_traits(trace.strategy.toStdString());
+}
+
+// The finished stages without a training step, when others have them: a strategy sharing
+// experts reuses the adapter an earlier run trained for the same task (replay's and oracle's
+// first stage is seq-lora's), and a curve that starts at stage 2 should say so.
+QString missingStagesNote(const RunTrace& trace, const QStringList& stage_labels) {
+  if (trace.points.isEmpty()) return {};  // the empty sentence says it
+  QSet<int> trained;
+  for (const TracePoint& point : trace.points) trained.insert(point.stage);
+  QStringList missing;
+  for (int stage = 1; stage <= trace.stages_finished; ++stage)
+    if (!trained.contains(stage))
+      missing << QStringLiteral("%1 %2").arg(stage).arg(stage_labels.value(stage - 1));
+  if (missing.isEmpty()) return {};
+  const StrategyTraits* traits = traitsOf(trace);
+  const bool shared =
+      traits != nullptr && (traits->trains_experts || traits->first_stage_is_expert);
+  const QString stages =
+      (missing.size() == 1 ? RunPlots::tr("stage %1") : RunPlots::tr("stages %1"))
+          .arg(missing.join(QStringLiteral(", ")));
+  return shared ? RunPlots::tr("%1: trained by an earlier run (shared expert)").arg(stages)
+                : RunPlots::tr("%1: no steps recorded").arg(stages);
 }
 
 }  // namespace
@@ -208,6 +231,7 @@ void RunPlots::refresh() {
                 : tr("No training steps recorded.");
   }
   loss_->setEmptyText(empty);
+  loss_->setNote(missingStagesNote(trace_, stage_labels_));
   loss_->setRun(trace_.id > 0 ? QString::number(trace_.id) : trace_.key, run_color(trace_.id));
   loss_->setPoints(trace_.points, stage_labels_);
   retention_->setScores(trace_.scores, tasks_, stage_labels_);

@@ -106,6 +106,7 @@ class TestPlots : public QObject {
   void runPlotsDrawTheTrace();
   void runWithoutRouterHidesConfusion();
   void aRunThatTrainedNothingSaysWhy();
+  void aStageAnotherRunTrainedIsNamed();
   void lossPlotAppendsLivePoints();
   void stageLabelsNeverOverlap();
   void smoothingIsDebiasedPerStage();
@@ -134,6 +135,25 @@ void TestPlots::aRunThatTrainedNothingSaysWhy() {
   QTRY_VERIFY(plots.lossPlot()->emptyText().contains("earlier run"));
   plots.setTrace(sample_trace());
   QTRY_VERIFY(plots.lossPlot()->emptyText().isEmpty());
+}
+
+// Replay's first stage is seq-lora's shared expert: its curve starts at stage 2, and the plot says
+// why (the walk found it saying nothing); a stage still training is not named.
+void TestPlots::aStageAnotherRunTrainedIsNamed() {
+  RunPlots plots;
+  RunTrace trace = sample_trace();
+  trace.strategy = trace.label = "replay";
+  trace.points.erase(std::remove_if(trace.points.begin(), trace.points.end(),
+                                    [](const TracePoint& p) { return p.stage == 1; }),
+                     trace.points.end());
+  plots.setTrace(trace);
+  QTRY_COMPARE(plots.lossPlot()->note(),
+               QString("stage 1 reverse: trained by an earlier run (shared expert)"));
+  trace.strategy = trace.label = "seq-ft";  // full fine-tuning shares nothing
+  plots.setTrace(trace);
+  QTRY_COMPARE(plots.lossPlot()->note(), QString("stage 1 reverse: no steps recorded"));
+  plots.setTrace(sample_trace());  // every finished stage trained here
+  QTRY_VERIFY(plots.lossPlot()->note().isEmpty());
 }
 
 void TestPlots::runPlotsDrawTheTrace() {
