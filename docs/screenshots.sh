@@ -7,10 +7,10 @@
 # as VIEW-WxH-light.png and VIEW-WxH-dark.png; every run of the database also as run-LABEL.png.
 # Usage: docs/screenshots.sh [DB]   (SIZES="1280x720" PALETTES=light render fewer)
 # Without DB it first runs the demo experiment with --quick into a scratch database (quick runs
-# learn little, so their plots are mostly flat); run-LABEL.png and compare.png were made from a
-# full run of the demo's seq-ft, oracle and switchcit strategies (docs/experiments.md), the
-# VIEW-WxH-* ones from the quick demo. The live shot always starts its own quick run in a scratch
-# database, and stops it once the picture is taken.
+# learn little, so their plots are mostly flat). The images in docs/images/ come from a full run
+# of the demo (`switchyard-engine run resources/experiments/demo.json --db DB`, 2.5 minutes on two
+# cores; docs/experiments.md), then about two minutes for this script. The live shot always
+# starts its own quick run in a scratch database, and stops it once the picture is taken.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scratch="$(mktemp -d)"
