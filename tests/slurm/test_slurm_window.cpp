@@ -14,6 +14,7 @@
 #include <QTemporaryDir>
 
 #include "storage/store.h"
+#include "tests/common/app_test_env.h"
 #include "tests/common/run_process.h"
 #include "ui/main_window.h"
 #include "ui/run_list_model.h"
@@ -60,10 +61,7 @@ class TestSlurmWindow : public QObject {
           "installs it");
     }
     QVERIFY(dir_.isValid());
-    QSettings::setDefaultFormat(QSettings::IniFormat);
-    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, dir_.filePath("settings"));
-    if (qEnvironmentVariableIsEmpty("SWITCHYARD_ENGINE"))
-      qputenv("SWITCHYARD_ENGINE", SY_ENGINE_BIN);
+    sy::test::isolate_app(QDir(dir_.path()), SY_ENGINE_BIN);
     QString out;
     QVERIFY2(run(kCluster, {"start", dir_.filePath("cluster")}, &out) == 0, qPrintable(out));
     started_ = true;

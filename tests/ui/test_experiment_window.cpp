@@ -21,6 +21,7 @@
 #include <QTabWidget>
 #include <QTemporaryDir>
 
+#include "tests/common/app_test_env.h"
 #include "ui/experiment_designer.h"
 #include "ui/experiment_draft.h"
 #include "ui/main_window.h"
@@ -114,12 +115,7 @@ class TestExperimentWindow : public QObject {
  private Q_SLOTS:
   void initTestCase() {
     QVERIFY(dir_.isValid());
-    // The app's data folder (the copies Run makes of unsaved drafts) and settings live here.
-    qputenv("XDG_DATA_HOME", QFile::encodeName(dir_.filePath(QStringLiteral("data"))));
-    QSettings::setDefaultFormat(QSettings::IniFormat);
-    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, dir_.filePath("settings"));
-    if (qEnvironmentVariableIsEmpty("SWITCHYARD_ENGINE"))
-      qputenv("SWITCHYARD_ENGINE", SY_ENGINE_BIN);
+    sy::test::isolate_app(QDir(dir_.path()), SY_ENGINE_BIN);
   }
 
   // Saving keeps the draft as typed, and the engine's error line says why it would not run it.

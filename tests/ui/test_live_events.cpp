@@ -15,6 +15,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "tests/common/app_test_env.h"
 #include "ui/custom_plot.h"
 
 #include <unistd.h>
@@ -151,11 +152,8 @@ class TestLiveEvents : public QObject {
  private Q_SLOTS:
   void initTestCase() {
     QVERIFY(dir_.isValid());
-    QSettings::setDefaultFormat(QSettings::IniFormat);
-    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, dir_.filePath("settings"));
     // The designer asks the real engine for its tasks; the burst comes from a stand-in.
-    if (qEnvironmentVariableIsEmpty("SWITCHYARD_ENGINE"))
-      qputenv("SWITCHYARD_ENGINE", SY_ENGINE_BIN);
+    sy::test::isolate_app(QDir(dir_.path()), SY_ENGINE_BIN);
   }
 
   void a_burst_of_events_replots_at_a_bounded_rate() {
