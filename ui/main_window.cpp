@@ -69,6 +69,20 @@
 namespace sy::ui {
 namespace {
 
+// One item of `items` chosen in a modal dialog. QInputDialog::getItem sizes its dialog to the
+// combo box, which cut the title ("Export adap…") in the 1920 walk: this one shows it.
+QString chooseItem(QWidget* parent, const QString& title, const QString& label,
+                   const QStringList& items, bool* ok) {
+  QInputDialog dialog(parent);
+  dialog.setWindowTitle(title);
+  dialog.setLabelText(label);
+  dialog.setComboBoxItems(items);
+  dialog.setComboBoxEditable(false);
+  dialog.setMinimumWidth(std::max(360, dialog.fontMetrics().horizontalAdvance(title) + 200));
+  *ok = dialog.exec() == QDialog::Accepted;
+  return *ok ? dialog.textValue() : QString();
+}
+
 // Time left as the CLI's progress line writes it (storage/run_format.h).
 QString eta_text(double seconds) {
   return QString::fromStdString(store::format_eta(seconds));
@@ -958,8 +972,7 @@ void MainWindow::showRunMenu(const QModelIndex& index, const QPoint& global_pos)
   const QStringList addable = tasksToAdd(id);
   QAction* extend = menu.addAction("Add a task…", [this, id, addable] {
     bool ok = false;
-    const QString task =
-        QInputDialog::getItem(this, "Add a task", "Built-in task to add:", addable, 0, false, &ok);
+    const QString task = chooseItem(this, "Add a task", "Built-in task to add:", addable, &ok);
     if (ok) extendRun(id, task);
   });
   const StrategyTraits* traits = find_strategy_traits(data.run.strategy);
@@ -972,8 +985,8 @@ void MainWindow::showRunMenu(const QModelIndex& index, const QPoint& global_pos)
                          .arg(QString::fromStdString(data.tasks.at(a.position).name));
   QAction* export_adapter = menu.addAction("Export adapter…", [this, id, adapter_tasks] {
     bool ok = false;
-    const QString choice = QInputDialog::getItem(this, "Export adapter",
-                                                 "Adapter of task:", adapter_tasks, 0, false, &ok);
+    const QString choice =
+        chooseItem(this, "Export adapter", "Adapter of task:", adapter_tasks, &ok);
     if (!ok) return;
     const QString folder = QFileDialog::getExistingDirectory(this, "Write the PEFT folder to");
     if (!folder.isEmpty()) exportAdapter(id, choice.section(' ', 0, 0).toInt() - 1, folder);

@@ -230,7 +230,11 @@ void Playground::onLoaded(const QJsonObject& response) {
   const int index = previous.isValid() ? adapter_->findData(previous) : 0;
   adapter_->setCurrentIndex(std::max(index, 0));
   adapter_->setEnabled(true);
-  if (!router_) showProbabilities({}, -1);
+  // Redrawn with what is now known (a switch or not): the bars kept, or the sentence for the case.
+  if (router_)
+    showProbabilities(probabilities_, routed_);
+  else
+    showProbabilities({}, -1);
 
   const QString label = response.value(QLatin1String("label")).toString();
   if (ask_id_ == 0)
@@ -296,14 +300,23 @@ void Playground::showProbabilities(const QVector<double>& probabilities, int rou
     routed_bar_->data()->clear();
   plot_->xAxis->setRange(-0.5, std::max<double>(probabilities.size(), 1) - 0.5);
 
-  // A run without a switch has no probabilities to draw; say so rather than show empty axes.
-  const bool no_router = loaded_ && !router_;
-  plot_->setVisible(!no_router);
-  plot_note_->setVisible(no_router);
-  if (no_router)
-    plot_note_->setText(
-        tr("This run has no switch: every question goes to the adapter it would use."));
+  // No bars to draw (a run without a switch, no run, nothing asked yet): a sentence that says
+  // why, rather than empty axes.
+  QString note;
+  if (loaded_ && !router_)
+    note = tr("This run has no switch: every question goes to the adapter it would use.");
+  else if (probabilities.isEmpty())
+    note = loaded_ ? tr("Ask a question: the switch's probability for each task is drawn here.")
+                   : tr("The switch's probability for each task is drawn here once a run is "
+                        "chosen and asked.");
+  plot_->setVisible(note.isEmpty());
+  plot_note_->setVisible(!note.isEmpty());
+  plot_note_->setText(note);
   plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+QString Playground::plotNoteText() const {
+  return plot_note_->isVisibleTo(const_cast<Playground*>(this)) ? plot_note_->text() : QString();
 }
 
 QString Playground::answerText() const {

@@ -54,6 +54,8 @@ class Playground : public QWidget {
   QSpinBox* maxTokensBox() const { return max_tokens_; }
   QPushButton* askButton() const { return ask_button_; }
   QCustomPlot* plot() const { return plot_; }
+  // The sentence shown instead of the bars (no run, no switch, nothing asked yet); "" with bars.
+  QString plotNoteText() const;
   QCPBars* bars() const { return bars_; }
   QCPBars* routedBar() const { return routed_bar_; }
   QString answerText() const;

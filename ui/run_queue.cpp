@@ -365,7 +365,9 @@ QVariant RunQueueModel::cell(const Row& row, int column, int role) const {
       return row.tokens_per_s ? QVariant(QString::number(qRound64(*row.tokens_per_s))) : QVariant();
     case Eta:
       if (raw) return toVariant(row.eta_s);
-      return row.eta_s ? QVariant(formatDuration(*row.eta_s)) : QVariant();
+      if (row.eta_s) return formatDuration(*row.eta_s);
+      // Running, before the first steps are timed: say so rather than leave a blank cell.
+      return row.state == JobState::Running ? QVariant(tr("estimating…")) : QVariant();
     case Message:
       return row.message;
     default:

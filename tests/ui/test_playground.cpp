@@ -272,6 +272,10 @@ void TestPlayground::playgroundShowsAnswerAndBars() {
   QCOMPARE(playground.tasks(),
            QStringList({QStringLiteral("reverse"), QStringLiteral("capitalize")}));
   QVERIFY(playground.hasRouter());
+  // Before the first question: a sentence saying what appears, not empty axes.
+  QVERIFY(!playground.plot()->isVisible());
+  QVERIFY2(playground.plotNoteText().startsWith(QLatin1String("Ask a question")),
+           qPrintable(playground.plotNoteText()));
 
   QComboBox* combo = playground.adapterCombo();
   QCOMPARE(combo->count(), 3);
@@ -305,6 +309,7 @@ void TestPlayground::playgroundShowsAnswerAndBars() {
   QCOMPARE(routed->data()->at(0)->value, 0.75);
   QVERIFY(routed->brush().color() != bars->brush().color());
   QVERIFY(playground.plot()->isVisible());
+  QVERIFY(playground.plotNoteText().isEmpty());
 
   const QJsonObject ask = readLog(logPath()).last();
   QCOMPARE(ask.value(QLatin1String("instruction")).toString(),

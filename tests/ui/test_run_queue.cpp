@@ -120,9 +120,12 @@ void TestRunQueue::runsToTheEnd() {
   // While stage 2 trains, the queue counts the stages finished as the run list does (1/2),
   // not the stage in progress (issue 21, 9).
   QString stages_during_stage_2;
+  QString eta_before_progress;  // before the first step times anything: said, not blank
   connect(&queue, &RunQueue::jobEvent, this, [&](int id, const QJsonObject& event) {
     event_ids.append(id);
     events.append(event);
+    if (event.value("type").toString() == "run_started")
+      eta_before_progress = cellText(model, 0, RunQueueModel::Eta);
     if (stages_during_stage_2.isEmpty() && event.value("type").toString() == "train_step" &&
         event.value("stage").toInt() == 2)
       stages_during_stage_2 = cellText(model, 0, RunQueueModel::Stage);
@@ -168,6 +171,7 @@ void TestRunQueue::runsToTheEnd() {
   QCOMPARE(stages_during_stage_2, QStringLiteral("1/2"));
   QCOMPARE(cellText(model, 0, RunQueueModel::Stage), QStringLiteral("2/2"));
   QVERIFY(model.data(model.index(0, RunQueueModel::TokensPerSecond)).isValid());
+  QCOMPARE(eta_before_progress, QString::fromUtf8("estimating…"));
   QCOMPARE(cellText(model, 0, RunQueueModel::Eta), QString());  // no ETA once it has ended
   QCOMPARE(cellText(model, 0, RunQueueModel::Message), QString());
 
