@@ -171,13 +171,23 @@ void MainWindow::buildActions() {
   open_db->setShortcut(QKeySequence("Ctrl+Shift+O"));
   file->addAction("Open de&mo", this,
                   [this] { openExperiment(QString::fromStdString(demo_experiment_path())); });
-  QAction* save = file->addAction("&Save experiment", this, [this] { saveExperiment(); });
-  save->setShortcut(QKeySequence::Save);
-  QAction* save_as = file->addAction("Save experiment &as…", this, [this] {
-    const QString path = QFileDialog::getSaveFileName(this, "Save experiment", experiment_path_,
-                                                      "Experiments (*.json)");
+  auto save_as_dialog = [this] {
+    const QString path = QFileDialog::getSaveFileName(
+        this, "Save experiment",
+        experiment_path_.isEmpty() ? newExperimentPath() : experiment_path_,
+        "Experiments (*.json)");
     if (!path.isEmpty()) saveExperiment(path);
+  };
+  // A new experiment asks where it goes, as Save As does: saving it silently into the data
+  // folder would overwrite an earlier one of the same name.
+  QAction* save = file->addAction("&Save experiment", this, [this, save_as_dialog] {
+    if (experiment_path_.isEmpty())
+      save_as_dialog();
+    else
+      saveExperiment();
   });
+  save->setShortcut(QKeySequence::Save);
+  QAction* save_as = file->addAction("Save experiment &as…", this, save_as_dialog);
   // Spelled out: QKeySequence::SaveAs has no key on some desktops (GNOME, the offscreen one).
   save_as->setShortcut(QKeySequence("Ctrl+Shift+S"));
   file->addSeparator();
@@ -748,15 +758,7 @@ bool MainWindow::exportPlots(const QString& folder) {
 
 bool MainWindow::saveExperiment(QString path) {
   if (path.isEmpty()) path = experiment_path_;
-  if (path.isEmpty()) {
-    // A new experiment lives in the data folder, named after it.
-    const QString folder =
-        QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/experiments";
-    QDir().mkpath(folder);
-    QString name = designer_->toJson().value("name").toString();
-    if (name.isEmpty()) name = "experiment";
-    path = folder + "/" + name + ".json";
-  }
+  if (path.isEmpty()) path = newExperimentPath();
   if (QFileInfo(path).suffix().compare("json", Qt::CaseInsensitive) != 0) path += ".json";
   QString error;
   if (!designer_->save(path, &error)) {
@@ -768,6 +770,16 @@ bool MainWindow::saveExperiment(QString path) {
   // Until the engine's verdict on the saved file (showExperimentVerdict) says otherwise.
   statusBar()->showMessage("Experiment saved to " + QDir::toNativeSeparators(path), 8000);
   return true;
+}
+
+QString MainWindow::newExperimentPath() {
+  // A new experiment lives in the data folder, named after it.
+  const QString folder =
+      QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/experiments";
+  QDir().mkpath(folder);
+  QString name = designer_->toJson().value("name").toString();
+  if (name.isEmpty()) name = "experiment";
+  return folder + "/" + name + ".json";
 }
 
 void MainWindow::updateTitle() {

@@ -135,6 +135,8 @@ class MainWindow : public QMainWindow {
   // where a system tray exists and `desktop` is set (a long run ended).
   void notify(const QString& text, bool desktop = false);
   // The title bar: the experiment file, "[*]" for unsaved changes, the database.
+  // Where a new experiment is saved by default: the data folder, named after the experiment.
+  QString newExperimentPath();
   void updateTitle();
   void setStoreProblem(const QString& problem);
   // Shows a run whose engine ended it: as stored when the store has recorded its end.

@@ -292,6 +292,30 @@ class TestExperimentWindow : public QObject {
              qPrintable(window.statusBar()->currentMessage()));
   }
 
+  // Ctrl+S on a new experiment (no file yet) asks where, proposing the data folder, instead of
+  // writing there without a word (and over an earlier experiment of the same name).
+  void save_on_a_new_experiment_asks_where() {
+    QSettings().remove("experiment");  // the window would reopen the one a test before opened
+    MainWindow window(dir_.filePath("new.db"));
+    QVERIFY(window.windowFilePath().isEmpty());
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    ready(window);
+    QString proposed;
+    QTimer::singleShot(0, [&proposed] {
+      QTRY_VERIFY(qobject_cast<QFileDialog*>(QApplication::activeModalWidget()));
+      auto* dialog = qobject_cast<QFileDialog*>(QApplication::activeModalWidget());
+      proposed = dialog->selectedFiles().value(0);
+      QMetaObject::invokeMethod(dialog, "reject");
+    });
+    QTest::keyClick(&window, Qt::Key_S, Qt::ControlModifier);
+    QTRY_VERIFY(!proposed.isEmpty());
+    const QString data = dir_.filePath("data");
+    QVERIFY2(proposed.startsWith(data) && proposed.endsWith(".json"), qPrintable(proposed));
+    QVERIFY2(!QFileInfo::exists(proposed), qPrintable(proposed));  // cancelled: nothing written
+    QVERIFY(window.windowFilePath().isEmpty());
+  }
+
   // At 1280x720 the form fits its pane: no horizontal scroll bar, every button whole.
   void the_form_fits_a_1280x720_window() {
     MainWindow window(dir_.filePath("fit.db"));
