@@ -13,7 +13,6 @@
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
@@ -21,7 +20,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
-#include <QLineEdit>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -30,7 +28,6 @@
 #include <QRegularExpression>
 #include <QScrollArea>
 #include <QSettings>
-#include <QSpinBox>
 #include <QSplitter>
 #include <QStandardPaths>
 #include <QStatusBar>
@@ -64,6 +61,7 @@
 #include "ui/run_notes.h"
 #include "ui/run_plots.h"
 #include "ui/run_queue.h"
+#include "ui/slurm_dialog.h"
 #include "ui/slurm_submission.h"
 
 namespace sy::ui {
@@ -561,55 +559,9 @@ bool MainWindow::submitToSlurm(const SlurmSettings& settings, QString plan_dir) 
 }
 
 void MainWindow::askSlurmSubmission() {
-  QSettings stored;
-  QDialog dialog(this);
-  dialog.setWindowTitle("Submit to Slurm");
-  auto* form = new QFormLayout(&dialog);
-  auto* folder = new QLineEdit(default_plan_dir(experiment_path_));
-  folder->setToolTip(
-      "The plan folder: plan.json, submit.sh and every unit's bundle. The cluster's "
-      "nodes must see it (a shared file system); the database stays here.");
-  auto* partition = new QLineEdit(stored.value("slurm/partition").toString());
-  partition->setPlaceholderText("the cluster's default");
-  auto* time = new QLineEdit(stored.value("slurm/time").toString());
-  time->setPlaceholderText("e.g. 30 or 2:00:00; empty: the partition's limit");
-  const auto spin = [&](const char* key, int low, int fallback, const QString& zero) {
-    auto* box = new QSpinBox;
-    box->setRange(low, 4096);
-    box->setValue(stored.value(key, fallback).toInt());
-    if (!zero.isEmpty()) box->setSpecialValueText(zero);
-    return box;
-  };
-  QSpinBox* cpus = spin("slurm/cpusPerUnit", 0, 0, "default");
-  QSpinBox* gpus = spin("slurm/gpusPerUnit", 0, 0, "none");
-  QSpinBox* ranks = spin("slurm/ranksPerUnit", 1, 1, "");
-  ranks->setToolTip("Data-parallel processes per unit (srun tasks, c10d ranks)");
-  form->addRow("Plan folder", folder);
-  form->addRow("Partition", partition);
-  form->addRow("Time per unit", time);
-  form->addRow("CPUs per unit", cpus);
-  form->addRow("GPUs per unit", gpus);
-  form->addRow("Ranks per unit", ranks);
-  form->addRow(new QLabel(quick_ ? "Quick: a few steps per stage, for a check."
-                                 : "Full budgets (Run ▸ Quick for a check)."));
-  auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
-  buttons->button(QDialogButtonBox::Ok)->setText("Submit");
-  connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
-  connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
-  form->addRow(buttons);
-  if (dialog.exec() != QDialog::Accepted) return;
-  SlurmSettings settings;
-  settings.partition = partition->text().trimmed();
-  settings.time = time->text().trimmed();
-  settings.cpus_per_unit = cpus->value();
-  settings.gpus_per_unit = gpus->value();
-  settings.ranks_per_unit = ranks->value();
-  stored.setValue("slurm/partition", settings.partition);
-  stored.setValue("slurm/time", settings.time);
-  stored.setValue("slurm/cpusPerUnit", settings.cpus_per_unit);
-  stored.setValue("slurm/gpusPerUnit", settings.gpus_per_unit);
-  stored.setValue("slurm/ranksPerUnit", settings.ranks_per_unit);
-  submitToSlurm(settings, folder->text().trimmed());
+  const std::optional<SlurmRequest> request =
+      ask_slurm_submission(this, default_plan_dir(experiment_path_), quick_);
+  if (request) submitToSlurm(request->settings, request->plan_dir);
 }
 
 void MainWindow::cancelRuns() {
