@@ -67,6 +67,25 @@
 namespace sy::ui {
 namespace {
 
+// A folder to export into, starting where the last export went (the home folder at first),
+// not in the directory the app was started from.
+QString chooseExportFolder(QWidget* parent, const QString& title) {
+  QSettings settings;
+  const QString start = settings.value("exportFolder", QDir::homePath()).toString();
+  const QString folder = QFileDialog::getExistingDirectory(parent, title, start);
+  if (!folder.isEmpty()) settings.setValue("exportFolder", folder);
+  return folder;
+}
+
+// A run label as part of a file name: what is not a letter, digit, '.', '_' or '-' becomes '-'
+// ("switchcit-0.01%" → "switchcit-0.01-", as docs/screenshots.sh names its pictures).
+QString file_name_part(const QString& label) {
+  QString part = label;
+  for (QChar& c : part)
+    if (!(c.isLetterOrNumber() && c.unicode() < 128) && c != '.' && c != '_' && c != '-') c = '-';
+  return part;
+}
+
 // One item of `items` chosen in a modal dialog. QInputDialog::getItem sizes its dialog to the
 // combo box, which cut the title ("Export adap…") in the 1920 walk: this one shows it.
 QString chooseItem(QWidget* parent, const QString& title, const QString& label,
@@ -190,7 +209,7 @@ void MainWindow::buildActions() {
   save_as->setShortcut(QKeySequence("Ctrl+Shift+S"));
   file->addSeparator();
   QAction* export_plots = file->addAction("&Export plots…", this, [this] {
-    const QString folder = QFileDialog::getExistingDirectory(this, "Export the run's plots to");
+    const QString folder = chooseExportFolder(this, "Export the run's plots to");
     if (!folder.isEmpty() && !exportPlots(folder)) {
       QMessageBox::warning(this, "Export", "Could not write every plot to " + folder);
     }
@@ -677,8 +696,8 @@ bool MainWindow::compareRuns(QVector<int64_t> run_ids) {
 bool MainWindow::exportPlots(const QString& folder) {
   const RunTrace& trace = shownTrace();
   const int64_t id = live_.shown();
-  const QString base =
-      folder + QString("/run%1-").arg(id) + (trace.label.isEmpty() ? QString() : trace.label + "-");
+  const QString base = folder + QString("/run%1-").arg(id) +
+                       (trace.label.isEmpty() ? QString() : file_name_part(trace.label) + "-");
   if (id <= 0) {
     notify("No run shown: select a run in the list, then export its plots");
     return false;
@@ -952,7 +971,7 @@ void MainWindow::showRunMenu(const QModelIndex& index, const QPoint& global_pos)
     const QString choice =
         chooseItem(this, "Export adapter", "Adapter of task:", adapter_tasks, &ok);
     if (!ok) return;
-    const QString folder = QFileDialog::getExistingDirectory(this, "Write the PEFT folder to");
+    const QString folder = chooseExportFolder(this, "Write the PEFT folder to");
     if (!folder.isEmpty()) exportAdapter(id, choice.section(' ', 0, 0).toInt() - 1, folder);
   });
   export_adapter->setEnabled(!adapter_tasks.isEmpty());

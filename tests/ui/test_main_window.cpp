@@ -63,10 +63,11 @@ const char* kExperiment = R"({
 
 // A finished run written through the store (no engine): two tasks, its score matrix and AP.
 int64_t stored_run(store::Store& store, int64_t experiment, const std::string& strategy,
-                   uint64_t seed, double ap) {
+                   uint64_t seed, double ap, const std::string& label = {}) {
   store::NewRun n;
   n.experiment_id = experiment;
-  n.strategy = n.label = strategy;
+  n.strategy = strategy;
+  n.label = label.empty() ? strategy : label;
   n.seed = seed;
   n.config_json = R"({"quick":true,"strategy":{"name":")" + strategy + R"(","steps":5}})";
   const int64_t id = store.create_run(n);
@@ -440,10 +441,12 @@ class TestMainWindow : public QObject {
   // nothing written.
   void export_writes_only_the_plots_a_run_has() {
     const QString db = dir_.filePath("export.db");
-    int64_t id = 0;
+    int64_t id = 0, percent = 0;
     {
       store::Store store = store::Store::open(db.toStdString());
-      id = stored_run(store, store.create_experiment("export", "{}"), "switchcit", 0, 0.5);
+      const int64_t experiment = store.create_experiment("export", "{}");
+      id = stored_run(store, experiment, "switchcit", 0, 0.5);
+      percent = stored_run(store, experiment, "switchcit", 1, 0.5, "switchcit 0.01%");
     }
     MainWindow window(db);
     window.show();
@@ -461,6 +464,11 @@ class TestMainWindow : public QObject {
     QVERIFY(QFileInfo(base + "scores-by-stage.pdf").size() > 0);
     QVERIFY(!QFileInfo::exists(base + "loss.png"));
     QVERIFY(!QFileInfo::exists(base + "loss.pdf"));
+    // A label's spaces and '%' do not reach the file names.
+    window.showRun(percent);
+    QVERIFY(window.exportPlots(folder));
+    QVERIFY(QFileInfo::exists(folder +
+                              QString("/run%1-switchcit-0.01--score-matrix.png").arg(percent)));
     QVERIFY2(window.statusBar()->currentMessage().contains("no loss plot"),
              qPrintable(window.statusBar()->currentMessage()));
   }
