@@ -513,14 +513,22 @@ void ExperimentDesigner::showProblems() {
   for (const Bound& bound : std::as_const(bound_)) flag(bound.widget, draft_->problem(bound.key));
   for (const Bound& bound : std::as_const(entry_bound_))
     flag(bound.widget, draft_->problem(ExperimentDraft::entryKey(bound.entry, bound.key)));
-  flag(tasks_, draft_->problem(QStringLiteral("tasks")));
-  flag(strategies_box_, draft_->problem(QStringLiteral("strategies")));
+  // A new draft with nothing in it yet is not wrong, only empty: what it lacks reads as what to
+  // do next, in the plain text colour, and nothing is flagged red before the first task.
+  const bool blank = draft_->path().isEmpty() && draft_->tasks().isEmpty();
+  flag(tasks_, blank ? QString() : draft_->problem(QStringLiteral("tasks")));
+  flag(strategies_box_, blank ? QString() : draft_->problem(QStringLiteral("strategies")));
   // A group the file holds as something else than an object.
   flag(data_box_, draft_->problem(QStringLiteral("data")));
   flag(training_box_, draft_->problem(QStringLiteral("training")));
   flag(evaluation_box_, draft_->problem(QStringLiteral("evaluation")));
   const QStringList problems = draft_->problems();
-  problems_->setText(problems.join(QLatin1Char('\n')));
+  problems_->setText(
+      blank
+          ? tr("A new experiment: add its tasks and tick its strategies, then run it (Ctrl+R).\n") +
+                problems.join(QLatin1Char('\n'))
+          : problems.join(QLatin1Char('\n')));
+  problems_->setStyleSheet(blank ? QString() : QStringLiteral("color: #c0392b"));
   problems_->setVisible(draft_->isSchemaKnown() && !problems.isEmpty());
 }
 

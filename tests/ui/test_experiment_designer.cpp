@@ -166,10 +166,22 @@ void TestExperimentDesigner::tasksAreAddedAndReordered() {
   ExperimentDesigner designer;
   QSignalSpy changed(&designer, &ExperimentDesigner::changed);
   QVERIFY(!designer.isValid());  // no tasks, no strategy yet
+  // A new, empty form says what to do, not in red, and flags nothing before the first task.
+  QTRY_VERIFY_WITH_TIMEOUT(designer.isSchemaKnown(), kEngineTimeoutMs);
+  auto* problems = child<QLabel>(designer, "problems");
+  QVERIFY2(problems->text().startsWith(QLatin1String("A new experiment")),
+           qPrintable(problems->text()));
+  QVERIFY(!problems->styleSheet().contains(QLatin1String("color")));
+  QVERIFY(!flagged(child<QWidget>(designer, "tasks")));
+  QVERIFY(!flagged(child<QWidget>(designer, "strategies")));
   addBuiltin(designer, QStringLiteral("reverse"));
   addBuiltin(designer, QStringLiteral("count"));
   addBuiltin(designer, QStringLiteral("last-word"));
   QVERIFY(changed.count() >= 3);
+
+  // Begun: what is still missing is an error now.
+  QVERIFY(flagged(child<QWidget>(designer, "strategies")));
+  QVERIFY(problems->styleSheet().contains(QLatin1String("color")));
 
   auto* list = child<QListWidget>(designer, "tasks");
   QCOMPARE(list->count(), 3);
