@@ -577,15 +577,25 @@ QVector<CompareView::Group> CompareView::seedGroups() const {
       groups[at].runs.append(i);
     } else {
       keys << key;
-      groups.append({QString(), {i}});
+      groups.append({QString(), {i}, {}});
     }
+  }
+  // A seed run again is one sample, not two: only its newest run enters the mean and band.
+  for (Group& group : groups) {
+    QVector<uint64_t> seeds;
+    QVector<int64_t> ids;
+    for (int i : group.runs) {
+      seeds << runs_[i].seed;
+      ids << runs_[i].id;
+    }
+    for (int k : one_run_per_seed(seeds, ids)) group.samples << group.runs[k];
   }
   QStringList labels;
   for (const Group& group : groups) labels << runs_[group.runs.first()].label;
   for (Group& group : groups) {
     const RunTrace& first = runs_[group.runs.first()];
     if (group.runs.size() > 1)
-      group.name = tr("%1 (%2 seeds)").arg(first.label).arg(group.runs.size());
+      group.name = tr("%1 (%2 seeds)").arg(first.label).arg(group.samples.size());
     else  // the seed and id tell apart single runs that share a label (another experiment)
       group.name = labels.count(first.label) > 1 ? seed_title(first) : first.label;
   }
@@ -642,7 +652,7 @@ void CompareView::buildRetention() {
         int n = 0;
         // A seed whose cell is not evaluated is left out of that point's mean, not counted
         // as 0; a point no seed has stays NaN, which QCustomPlot draws as a gap.
-        for (int r : group.runs) {
+        for (int r : group.samples) {
           const int c = int(names[r].indexOf(task));
           if (c < 0 || i >= runs_[r].scores.size() || c >= runs_[r].scores[i].size()) continue;
           const double v = runs_[r].scores[i][c];
@@ -658,7 +668,7 @@ void CompareView::buildRetention() {
         high[i] = hi;
       }
       const QColor color = legendColor(g);
-      if (group.runs.size() > 1) {
+      if (group.samples.size() > 1) {  // a spread needs two seeds
         QCPGraph* lower = plot->addGraph();
         lower->setProperty(kGroupProperty, g + 1);
         lower->setPen(Qt::NoPen);

@@ -90,7 +90,8 @@ class CompareView : public QWidget {
  private:
   struct Group {  // runs that differ only by seed (seed_group_key)
     QString name;
-    QVector<int> runs;  // indices into runs_
+    QVector<int> runs;     // indices into runs_
+    QVector<int> samples;  // of those, one per seed (one_run_per_seed): the retention mean's
   };
 
   void buildLegend();

@@ -1,6 +1,7 @@
 // The seed-group key; see seed_group.h.
 #include "ui/seed_group.h"
 
+#include <QHash>
 #include <QJsonDocument>
 #include <QJsonObject>
 
@@ -35,6 +36,21 @@ QString seed_group_key(const QString& experiment, const QString& strategy, const
 
 QString seed_group_key(const RunTrace& run, const QString& config_json) {
   return seed_group_key(run.experiment, run.strategy, run.label, run.tasks, config_json);
+}
+
+QVector<int> one_run_per_seed(const QVector<uint64_t>& seeds, const QVector<int64_t>& ids) {
+  QHash<uint64_t, int> newest;  // seed -> index of its newest run
+  for (int i = 0; i < seeds.size(); ++i) {
+    auto it = newest.find(seeds[i]);
+    if (it == newest.end())
+      newest.insert(seeds[i], i);
+    else if (ids.value(i) > ids.value(*it))
+      *it = i;
+  }
+  QVector<int> counted;
+  for (int i = 0; i < seeds.size(); ++i)
+    if (newest.value(seeds[i]) == i) counted << i;
+  return counted;
 }
 
 }  // namespace sy::ui

@@ -5,6 +5,7 @@
 
 #include <QString>
 #include <QStringList>
+#include <QVector>
 
 #include "ui/run_trace.h"
 
@@ -19,5 +20,10 @@ namespace sy::ui {
 QString seed_group_key(const QString& experiment, const QString& strategy, const QString& label,
                        const QStringList& tasks, const QString& config_json);
 QString seed_group_key(const RunTrace& run, const QString& config_json);
+
+// Which runs of one seed group are its samples: one per seed, the newest (highest id). A rerun
+// of a seed repeats that seed rather than adding a sample, so it must not narrow the spread or
+// raise n. `seeds[i]` and `ids[i]` are run i's; returns the indices that count, in input order.
+QVector<int> one_run_per_seed(const QVector<uint64_t>& seeds, const QVector<int64_t>& ids);
 
 }  // namespace sy::ui

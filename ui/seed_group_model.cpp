@@ -3,6 +3,7 @@
 #include "ui/seed_group_model.h"
 
 #include <QHash>
+#include <QSet>
 #include <QVariantList>
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 
 #include "storage/records.h"
 #include "ui/run_list_model.h"
+#include "ui/seed_group.h"
 
 namespace sy::ui {
 
@@ -63,9 +65,19 @@ void SeedGroupModel::rebuild() {
     double sum = 0, sum_squares = 0;
     bool first = true;
     QVector<uint64_t> seeds;
+    QVector<int64_t> ids;
+    for (int row : g.rows) {
+      seeds << source_->record(row).seed;
+      ids << source_->record(row).id;
+    }
+    // The AP's samples: one run per seed (seed_group.h); every run counts for the rest.
+    QSet<int> samples;
+    for (int i : one_run_per_seed(seeds, ids)) samples.insert(g.rows[i]);
+    g.samples = int(samples.size());
+    seeds.clear();
     for (int row : g.rows) {
       const store::RunRecord& r = source_->record(row);
-      if (const auto ap = source_->ap(row)) {
+      if (const auto ap = source_->ap(row); ap && samples.contains(row)) {
         sum += *ap;
         sum_squares += *ap * *ap;
         g.ap_min = g.ap_count == 0 ? *ap : std::min(g.ap_min, *ap);
@@ -92,8 +104,13 @@ void SeedGroupModel::rebuild() {
       g.ap_sd = std::sqrt(
           std::max(0.0, (sum_squares - g.ap_count * g.ap_mean * g.ap_mean) / (g.ap_count - 1)));
     std::sort(seeds.begin(), seeds.end());
-    QStringList seed_texts;
-    for (uint64_t seed : seeds) seed_texts << QString::number(seed);
+    QStringList seed_texts;  // "0 (×2), 1": a seed run again is named once, with its count
+    for (auto it = seeds.begin(); it != seeds.end();) {
+      const auto end = std::upper_bound(it, seeds.end(), *it);
+      seed_texts << (end - it > 1 ? QStringLiteral("%1 (\u00d7%2)").arg(*it).arg(end - it)
+                                  : QString::number(*it));
+      it = end;
+    }
     g.seeds = seed_texts.join(QStringLiteral(", "));
     g.tags.sort();
     QStringList parts;
@@ -157,7 +174,10 @@ QVariant SeedGroupModel::groupData(const Group& g, int column, int role) const {
   if (role == Qt::TextAlignmentRole) return first.data(role);
   const bool sort_key = role == Qt::EditRole;
   if (role == Qt::ToolTipRole) {
-    if (column == RunListModel::Seed) return tr("seeds %1").arg(g.seeds);
+    if (column == RunListModel::Seed)
+      return g.samples < g.rows.size()
+                 ? tr("seeds %1: a seed run again counts once, by its newest run").arg(g.seeds)
+                 : tr("seeds %1").arg(g.seeds);
     if (column == RunListModel::Ap && g.ap_count > 0)
       return tr("mean AP of %1 runs \u00b1 their standard deviation; min %2, max %3")
           .arg(g.ap_count)
@@ -176,7 +196,8 @@ QVariant SeedGroupModel::groupData(const Group& g, int column, int role) const {
     case RunListModel::Mode:    // quick is one of the settings the group key compares
       return first.data(role);  // the same for every run of the group
     case RunListModel::Seed:
-      return sort_key ? QVariant(int(g.rows.size())) : QVariant(tr("n = %1").arg(g.rows.size()));
+      // n counts seeds, the samples the AP's mean and spread are over.
+      return sort_key ? QVariant(g.samples) : QVariant(tr("n = %1").arg(g.samples));
     case RunListModel::Status:
       return g.status;
     case RunListModel::Stages:

@@ -49,7 +49,8 @@ class SeedGroupModel : public QAbstractItemModel {
     int stages_min = 0, stages_max = 0, stages_planned = 0;
     QString status;    // "finished", or "2 finished, 1 failed"
     QStringList tags;  // the union, sorted
-    QString seeds;     // "0, 1, 2", in numeric order
+    QString seeds;     // "0, 1, 2", in numeric order; "0 (×2), 1" when a seed was run again
+    int samples = 0;   // distinct seeds: one run per seed counts (one_run_per_seed)
   };
 
   void rebuild();

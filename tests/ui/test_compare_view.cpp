@@ -123,6 +123,7 @@ class TestCompareView : public QObject {
   void settingsListOnlyDifferingKeys();
   void unknownConfigDoesNotMakeKeysDiffer();
   void retentionFoldsSeedsIntoABand();
+  void aSeedRunAgainIsOneSample();
   void otherSettingsAreNotSeeds();
   void csvExports();
   void setRunsReplacesThePicture();
@@ -206,6 +207,25 @@ void TestCompareView::unknownConfigDoesNotMakeKeysDiffer() {
   bool ok = true;
   CompareView::flattenConfig("not json", &ok);
   QVERIFY(!ok);
+}
+
+// Seed 0 run twice (ids 11, then 14) and seed 1: the group is 2 seeds, and its mean and band
+// are over seed 0's newest run and seed 1 only; the older run still draws its loss curve.
+void TestCompareView::aSeedRunAgainIsOneSample() {
+  QVector<RunTrace> runs = sample_runs();
+  runs.append(make_run(14, "switchcit", 0, {{0.0, 0.1}, {0.5, 0.3}, {0.4, 0.6}}, {}));
+  QVector<QString> configs = sample_configs();
+  configs.append(configs[0]);
+  CompareView view;
+  view.setRuns(runs, configs);
+  const QCPGraph* mean = graph_named(view.retentionPlot(0), "switchcit (2 seeds)");
+  QVERIFY(mean);
+  // reverse after stage 1: (50 + 70) / 2, not (90 + 70 + 50) / 3.
+  QCOMPARE(mean->data()->at(1)->value, 60.0);
+  int loss_curves = 0;
+  for (int i = 0; i < view.lossPlot()->graphCount(); ++i)
+    if (view.lossPlot()->graph(i)->data()->size() > 0) ++loss_curves;
+  QVERIFY2(loss_curves >= 4, qPrintable(QString::number(loss_curves)));
 }
 
 void TestCompareView::retentionFoldsSeedsIntoABand() {

@@ -248,6 +248,34 @@ class TestRunList : public QObject {
     QVERIFY(row_of(groups, "switchcit", "1").isValid());
   }
 
+  // A seed run again is one sample: the group's n counts seeds, its AP is over the newest run of
+  // each seed, and its seeds read "0 (×2), 1" (the walk saw n = 3 and a narrowed spread from
+  // seed 0 twice). Every run is still one of its children.
+  void aSeedRunAgainCountsOnce() {
+    QCOMPARE(one_run_per_seed({0, 1, 0}, {10, 11, 12}), (QVector<int>{1, 2}));
+    QCOMPARE(one_run_per_seed({5, 5, 5}, {3, 9, 4}), (QVector<int>{1}));
+    QCOMPARE(one_run_per_seed({}, {}), QVector<int>());
+
+    store::Store store = store::Store::open(dir_.filePath("reruns.db").toStdString());
+    const int64_t experiment = store.create_experiment("demo", "{}");
+    const int64_t old0 =
+        add_run(store, experiment, {"seq-lora", "seq-lora", 0, config(false), 0.2});
+    const int64_t s1 = add_run(store, experiment, {"seq-lora", "seq-lora", 1, config(false), 0.6});
+    const int64_t new0 =
+        add_run(store, experiment, {"seq-lora", "seq-lora", 0, config(false), 0.8});
+    RunListModel runs;
+    runs.refresh(store);
+    SeedGroupModel groups(&runs);
+    const QModelIndex group = row_of(groups, "seq-lora", "n = 2");
+    QVERIFY(group.isValid());
+    QCOMPARE(ids_of(group), (QList<qlonglong>{old0, s1, new0}));
+    QCOMPARE(groups.rowCount(group.siblingAtColumn(0)), 3);
+    // Mean of 0.8 (seed 0's newest) and 0.6, sd 14.1; not 53.3 ± 30.6 over all three.
+    QCOMPARE(cell(group, RunListModel::Ap), QString::fromUtf8("70.0 ± 14.1"));
+    QCOMPARE(cell(group, RunListModel::Seed, Qt::ToolTipRole),
+             QString::fromUtf8("seeds 0 (×2), 1: a seed run again counts once, by its newest run"));
+  }
+
   // Thousands of runs in the list: every one listed, grouped by its seeds, sorted and filtered.
   // How long that takes is bench_gui's run-list table (bench/README.md), not a test's bound.
   void thousandsOfRunsGroupSortAndFilter() {
