@@ -411,13 +411,7 @@ void CompareView::buildLoss() {
   const bool wall_time = loss_controls_->xAxis() == XAxis::WallTime;
   loss_plot_->xAxis->setLabel(wall_time ? tr("wall time (h:mm:ss since each run's first step)")
                                         : tr("step"));
-  if (wall_time) {
-    QSharedPointer<QCPAxisTickerTime> ticker(new QCPAxisTickerTime);
-    ticker->setTimeFormat(QStringLiteral("%h:%m:%s"));
-    loss_plot_->xAxis->setTicker(ticker);
-  } else {
-    loss_plot_->xAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
-  }
+  set_step_or_time_ticker(loss_plot_->xAxis, wall_time);
   for (int g = 0; g < groups_.size(); ++g) {
     for (int r : groups_[g].runs) {
       const RunTrace& run = runs_[r];

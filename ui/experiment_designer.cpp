@@ -24,6 +24,7 @@
 #include <cmath>
 #include <utility>
 
+#include "ui/error_style.h"
 #include "ui/experiment_draft.h"
 
 namespace sy::ui {
@@ -115,14 +116,13 @@ ExperimentDesigner::ExperimentDesigner(QWidget* parent)
   problems_->setObjectName(QStringLiteral("problems"));
   problems_->setWordWrap(true);
   problems_->setTextFormat(Qt::PlainText);
-  problems_->setStyleSheet(QStringLiteral("color: #c0392b"));
   problems_->hide();
   layout->addWidget(problems_);
   file_status_ = new QLabel(this);
   file_status_->setObjectName(QStringLiteral("fileStatus"));
   file_status_->setWordWrap(true);
   file_status_->setTextFormat(Qt::PlainText);
-  file_status_->setStyleSheet(QStringLiteral("color: #c0392b"));
+  file_status_->setStyleSheet(QString::fromLatin1(kErrorTextStyle));
   file_status_->hide();
   layout->addWidget(file_status_);
   connect(draft_, &ExperimentDraft::fileChecked, this, [this](const QString& error) {
@@ -144,7 +144,7 @@ ExperimentDesigner::ExperimentDesigner(QWidget* parent)
   experiment_form_->addRow(tr("Memory"), memory_);
   connect(draft_, &ExperimentDraft::estimated, this, [this](const QString& text, bool fits) {
     memory_->setText(text);
-    memory_->setStyleSheet(fits ? QString() : QStringLiteral("color: #c0392b"));
+    memory_->setStyleSheet(fits ? QString() : QString::fromLatin1(kErrorTextStyle));
   });
   connect(draft_, &ExperimentDraft::estimateFailed, this, [this](const QString& message) {
     memory_->setText(tr("no estimate: %1").arg(message));
@@ -246,7 +246,7 @@ ExperimentDesigner::ExperimentDesigner(QWidget* parent)
                                "Set SWITCHYARD_ENGINE to the switchyard-engine program, or "
                                "install it beside the app.")
                                 .arg(message));
-    schema_status_->setStyleSheet(QStringLiteral("color: #c0392b"));
+    schema_status_->setStyleSheet(QString::fromLatin1(kErrorTextStyle));
   });
   connect(draft_, &ExperimentDraft::reset, this, [this] {
     buildStrategies();
@@ -528,7 +528,7 @@ void ExperimentDesigner::showProblems() {
           ? tr("A new experiment: add its tasks and tick its strategies, then run it (Ctrl+R).\n") +
                 problems.join(QLatin1Char('\n'))
           : problems.join(QLatin1Char('\n')));
-  problems_->setStyleSheet(blank ? QString() : QStringLiteral("color: #c0392b"));
+  problems_->setStyleSheet(blank ? QString() : QString::fromLatin1(kErrorTextStyle));
   problems_->setVisible(draft_->isSchemaKnown() && !problems.isEmpty());
 }
 

@@ -345,13 +345,7 @@ void LossPlot::applyXAxis() {
     graph->data()->set(out, sorted_);
   }
   plot_->xAxis->setLabel(time ? tr("wall time (h:mm:ss since the first step)") : tr("step"));
-  if (time) {
-    QSharedPointer<QCPAxisTickerTime> ticker(new QCPAxisTickerTime);
-    ticker->setTimeFormat(QStringLiteral("%h:%m:%s"));
-    plot_->xAxis->setTicker(ticker);
-  } else {
-    plot_->xAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
-  }
+  set_step_or_time_ticker(plot_->xAxis, time);
   placeStageMarks();
   hideHover();
   // A range on one axis means nothing on the other.

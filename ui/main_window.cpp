@@ -49,6 +49,7 @@
 #include "storage/run_format.h"
 #include "ui/compare_view.h"
 #include "ui/engine_process.h"
+#include "ui/error_style.h"
 #include "ui/experiment_designer.h"
 #include "ui/experiment_draft.h"
 #include "ui/key_bindings.h"
@@ -317,7 +318,7 @@ void MainWindow::buildLayout() {
   store_problem_label_ = new QLabel;
   store_problem_label_->setObjectName("storeProblem");
   store_problem_label_->setWordWrap(true);
-  store_problem_label_->setStyleSheet("color: #c0392b; font-weight: bold");
+  store_problem_label_->setStyleSheet(QString::fromLatin1(kErrorTextStyle) + "; font-weight: bold");
   store_problem_label_->hide();
   runs_layout->addWidget(experiment_label_);
   runs_layout->addWidget(store_problem_label_);

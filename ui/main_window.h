@@ -134,9 +134,9 @@ class MainWindow : public QMainWindow {
   // Says that something ended or was written: in the status bar, and as a desktop notification
   // where a system tray exists and `desktop` is set (a long run ended).
   void notify(const QString& text, bool desktop = false);
-  // The title bar: the experiment file, "[*]" for unsaved changes, the database.
   // Where a new experiment is saved by default: the data folder, named after the experiment.
   QString newExperimentPath();
+  // The title bar: the experiment file, "[*]" for unsaved changes, the database.
   void updateTitle();
   void setStoreProblem(const QString& problem);
   // Shows a run whose engine ended it: as stored when the store has recorded its end.

@@ -19,6 +19,7 @@
 #include <optional>
 
 #include "ui/custom_plot.h"
+#include "ui/error_style.h"
 #include "ui/key_bindings.h"
 #include "ui/serve_client.h"
 
@@ -278,7 +279,7 @@ void Playground::onFailed(const QString& message) {
   if (load_id_ != 0 && !client_->isPending(load_id_)) load_id_ = 0;
   if (!client_->isRunning()) loaded_ = false;
   setStatus(message);
-  status_->setStyleSheet(QStringLiteral("color: #c0392b;"));
+  status_->setStyleSheet(QString::fromLatin1(kErrorTextStyle));
   updateAskEnabled();
   Q_EMIT failureShown(message);
 }
@@ -316,7 +317,7 @@ void Playground::showProbabilities(const QVector<double>& probabilities, int rou
 }
 
 QString Playground::plotNoteText() const {
-  return plot_note_->isVisibleTo(const_cast<Playground*>(this)) ? plot_note_->text() : QString();
+  return plot_note_->isVisibleTo(this) ? plot_note_->text() : QString();
 }
 
 QString Playground::answerText() const {

@@ -87,4 +87,14 @@ void style_empty_sentence(QLabel* label) {
   label->setForegroundRole(QPalette::PlaceholderText);
 }
 
+void set_step_or_time_ticker(QCPAxis* axis, bool wall_time) {
+  if (wall_time) {
+    QSharedPointer<QCPAxisTickerTime> ticker(new QCPAxisTickerTime);
+    ticker->setTimeFormat(QStringLiteral("%h:%m:%s"));
+    axis->setTicker(ticker);
+  } else {
+    axis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+  }
+}
+
 }  // namespace sy::ui

@@ -7,6 +7,7 @@
 
 class QCustomPlot;
 class QCPAbstractPlottable;
+class QCPAxis;
 class QLabel;
 
 namespace sy::ui {
@@ -21,6 +22,10 @@ void make_legend_toggle(QCustomPlot* plot);
 // `label` as the sentence a view shows instead of empty axes (what is missing, what to do):
 // centred, wrapped, in the palette's placeholder colour.
 void style_empty_sentence(QLabel* label);
+
+// `axis` ticks as a loss plot's x axis: plain steps, or wall time as h:mm:ss (the seconds since
+// a run's first step), the loss plot and compare's overlaid losses alike.
+void set_step_or_time_ticker(QCPAxis* axis, bool wall_time);
 
 // Whether `plottable` is shown; for a legend-toggled series, whether its entry is not greyed.
 void set_series_shown(QCustomPlot* plot, QCPAbstractPlottable* plottable, bool shown);

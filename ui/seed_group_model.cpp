@@ -74,7 +74,6 @@ void SeedGroupModel::rebuild() {
     QSet<int> samples;
     for (int i : one_run_per_seed(seeds, ids)) samples.insert(g.rows[i]);
     g.samples = int(samples.size());
-    seeds.clear();
     for (int row : g.rows) {
       const store::RunRecord& r = source_->record(row);
       if (const auto ap = source_->ap(row); ap && samples.contains(row)) {
@@ -95,7 +94,6 @@ void SeedGroupModel::rebuild() {
         const QString t = QString::fromStdString(tag);
         if (!g.tags.contains(t)) g.tags << t;
       }
-      seeds << r.seed;
       first = false;
     }
     if (g.ap_count > 0) g.ap_mean = sum / g.ap_count;
